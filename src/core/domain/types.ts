@@ -1,0 +1,70 @@
+/**
+ * The records orch keeps about workers and tasks. Plain data: the store persists them, the
+ * controller changes them through the rules in this folder, the API turns them into JSON.
+ * Times are milliseconds since the epoch (`Date.now()`), or null when they have not happened.
+ */
+
+/** What a worker is doing. `waiting_input` means the agent asked a question only a human or policy can answer. */
+export type WorkerState = "idle" | "running" | "waiting_input" | "error" | "dead";
+
+/** Where a task is in its life. The last four are final. */
+export type TaskStatus = "queued" | "dispatched" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+
+/** The seed's priorities: a lower number runs first. */
+export type TaskPriority = 1 | 2 | 3 | 4;
+
+/** A worker: one agent of one type in one tmux pane, working on one project directory. */
+export interface Worker {
+  /** Stable id (uuid), also kept in the pane option `@orch_worker`. */
+  id: string;
+  /** Unique, user-facing name, e.g. `c1`; `[A-Za-z0-9][A-Za-z0-9._-]*`. */
+  name: string;
+  /** Plugin name, e.g. `shell`. */
+  type: string;
+  /** Absolute path of the project directory the agent runs in. */
+  project: string;
+  state: WorkerState;
+  /** tmux pane id such as `%3`, or null while it has no pane. */
+  paneId: string | null;
+  /** The task the worker is on, if any. */
+  currentTask: string | null;
+  restarts: number;
+  createdAt: number;
+  /** Why the worker is in `error` or `dead`, if it is. */
+  error: string | null;
+}
+
+/** A task: text delivered to one worker, and what came of it. */
+export interface Task {
+  /** uuid; it is also what the end marker carries. */
+  id: string;
+  /** Monotonic insertion number: the FIFO order within a priority. */
+  seq: number;
+  /** Name of the worker it is (or will be) delivered to; null while unassigned. */
+  worker: string | null;
+  text: string;
+  priority: TaskPriority;
+  status: TaskStatus;
+  exitCode: number | null;
+  output: string | null;
+  submittedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Delivery attempts made so far (0 while queued for the first time). */
+  attempts: number;
+  /** The reason a task failed, timed out or was cancelled. */
+  error: string | null;
+  /** Per-task timeout in milliseconds. */
+  timeoutMs: number;
+}
+
+/** Something that happened, kept in the store for `orch events` and the event stream. */
+export interface OrchEvent {
+  id: number;
+  at: number;
+  kind: string;
+  worker: string | null;
+  task: string | null;
+  /** Free-form details, JSON-serialisable. */
+  data: Record<string, unknown>;
+}
