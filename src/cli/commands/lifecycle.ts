@@ -1,0 +1,91 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type CliContext, selfArgv } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import { printJson } from "../output.ts";
+
+interface StatusJson {
+  controller: { pid: number; version: string; startedAt: string; socket: string };
+}
+
+/** `orch start`: runs the controller as a detached process of its own; returns once the API answers. */
+export async function startCommand(ctx: CliContext, opts: { timeout?: number }): Promise<number> {
+  if (await ctx.api.alive()) {
+    const st = await ctx.api.call<StatusJson>("GET", "/v1/status");
+    if (ctx.json) printJson({ started: false, ...st.controller });
+    else console.log(`orch is already running (pid ${st.controller.pid})`);
+    return EXIT.ok;
+  }
+  mkdirSync(join(ctx.home, "run"), { recursive: true, mode: 0o700 });
+  const outFile = join(ctx.home, "run", "daemon.out");
+  const out = openSync(outFile, "a", 0o600);
+  const [cmd, ...args] = selfArgv();
+  const child = spawn(cmd!, [...args, "daemon", "--home", ctx.home], {
+    detached: true,
+    stdio: ["ignore", out, out],
+    env: process.env,
+  });
+  let exited: number | null = null;
+  child.on("exit", (code) => {
+    exited = code ?? 1;
+  });
+  child.unref();
+  const deadline = Date.now() + (opts.timeout ?? 20) * 1000;
+  while (Date.now() < deadline) {
+    if (await ctx.api.alive()) {
+      const st = await ctx.api.call<StatusJson>("GET", "/v1/status");
+      if (ctx.json) printJson({ started: true, ...st.controller });
+      else console.log(`orch started (pid ${st.controller.pid}, home ${ctx.home})`);
+      return EXIT.ok;
+    }
+    if (exited !== null) {
+      const tail = existsSync(outFile)
+        ? readFileSync(outFile, "utf8").trim().split("\n").slice(-3).join("\n")
+        : "";
+      throw new CliError(
+        `the controller exited at start: ${tail || `exit ${exited}`}`,
+        exited === 2 ? EXIT.usage : EXIT.unavailable,
+      );
+    }
+    await Bun.sleep(25);
+  }
+  throw new CliError(
+    `the controller did not answer within ${opts.timeout ?? 20} s: see ${outFile}`,
+    EXIT.unavailable,
+  );
+}
+
+/** `orch stop`: the controller exits; agents keep running unless `--kill-workers`. */
+export async function stopCommand(ctx: CliContext, opts: { killWorkers?: boolean }): Promise<number> {
+  if (!(await ctx.api.alive())) {
+    if (opts.killWorkers) {
+      const sock = join(ctx.home, "tmux.sock");
+      if (existsSync(sock)) Bun.spawnSync(["tmux", "-S", sock, "kill-server"]);
+    }
+    if (!ctx.json) console.log("orch is not running");
+    else printJson({ stopped: false });
+    return EXIT.ok;
+  }
+  const r = await ctx.api.call<{ pid: number }>("POST", "/v1/stop", {
+    killWorkers: Boolean(opts.killWorkers),
+  });
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && (await ctx.api.alive())) await Bun.sleep(20);
+  while (Date.now() < deadline && pidAlive(r.pid)) await Bun.sleep(20);
+  if (ctx.json) printJson({ stopped: true, pid: r.pid });
+  else
+    console.log(
+      `orch stopped (pid ${r.pid})${opts.killWorkers ? ", workers killed" : ", agents left running"}`,
+    );
+  return EXIT.ok;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

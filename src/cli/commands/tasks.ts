@@ -1,0 +1,109 @@
+import type { TaskJson } from "../../core/controller/task-json.ts";
+import type { CliContext } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import { printJson, printTable } from "../output.ts";
+
+const FINAL = new Set(["succeeded", "failed", "timed_out", "cancelled"]);
+
+/** The exit code a finished task stands for. */
+export function verdictExit(t: TaskJson): number {
+  if (t.status === "succeeded") return EXIT.ok;
+  if (t.status === "timed_out") return EXIT.timedOut;
+  return EXIT.taskFailed;
+}
+
+/** Long-polls the controller until the task is final. */
+export async function waitForTask(ctx: CliContext, id: string): Promise<TaskJson> {
+  for (;;) {
+    const t = await ctx.api.call<TaskJson>("GET", `/v1/tasks/${encodeURIComponent(id)}?wait=5000`);
+    if (FINAL.has(t.status)) return t;
+  }
+}
+
+/** `orch send WORKER TEXT [--wait]`: prints the task id, or with --wait the task's output. */
+export async function sendCommand(
+  ctx: CliContext,
+  worker: string,
+  text: string,
+  o: { wait?: boolean; timeout?: number },
+): Promise<number> {
+  if (o.timeout !== undefined && !(Number.isFinite(o.timeout) && o.timeout > 0)) {
+    throw new CliError(
+      `--timeout ${JSON.stringify(o.timeout)}: expected a positive number of seconds`,
+      EXIT.usage,
+    );
+  }
+  const body = { worker, text, ...(o.timeout !== undefined ? { timeoutSec: Number(o.timeout) } : {}) };
+  const t = await ctx.api.call<TaskJson>("POST", "/v1/tasks", body);
+  if (!o.wait) {
+    if (ctx.json) printJson(t);
+    else console.log(t.id);
+    return EXIT.ok;
+  }
+  const done = await waitForTask(ctx, t.id);
+  if (ctx.json) printJson(done);
+  else {
+    process.stdout.write(done.output ?? "");
+    if (done.status !== "succeeded")
+      process.stderr.write(`orch: task ${done.id} ${done.status}: ${done.error ?? ""}\n`);
+  }
+  return verdictExit(done);
+}
+
+/** `orch task ID`: one task, all its fields. */
+export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boolean }): Promise<number> {
+  const t = o.wait
+    ? await waitForTask(ctx, id)
+    : await ctx.api.call<TaskJson>("GET", `/v1/tasks/${encodeURIComponent(id)}`);
+  if (ctx.json) {
+    printJson(t);
+    return EXIT.ok;
+  }
+  const rows: Array<[string, unknown]> = [
+    ["id", t.id],
+    ["worker", t.worker],
+    ["status", t.status],
+    ["exit code", t.exitCode],
+    ["attempts", t.attempts],
+    ["submitted", t.submittedAt],
+    ["started", t.startedAt],
+    ["finished", t.finishedAt],
+    ["error", t.error],
+    ["text", t.text],
+  ];
+  for (const [k, v] of rows) if (v !== null && v !== undefined) console.log(`${`${k}:`.padEnd(11)}${v}`);
+  if (t.output !== null)
+    process.stdout.write(`output:\n${t.output}${t.output.endsWith("\n") || t.output === "" ? "" : "\n"}`);
+  return EXIT.ok;
+}
+
+/** `orch results`: finished and pending tasks, oldest first. */
+export async function resultsCommand(
+  ctx: CliContext,
+  o: { worker?: string; limit?: number },
+): Promise<number> {
+  const q = new URLSearchParams();
+  if (o.worker) q.set("worker", o.worker);
+  if (o.limit) q.set("limit", String(o.limit));
+  const tasks = await ctx.api.call<TaskJson[]>("GET", `/v1/tasks?${q}`);
+  if (ctx.json) {
+    printJson(tasks);
+    return EXIT.ok;
+  }
+  const dur = (t: TaskJson) =>
+    t.startedAt && t.finishedAt
+      ? `${((Date.parse(t.finishedAt) - Date.parse(t.startedAt)) / 1000).toFixed(2)}s`
+      : "-";
+  printTable(
+    ["ID", "WORKER", "STATUS", "EXIT", "TIME", "TEXT"],
+    tasks.map((t) => [
+      t.id.slice(0, 8),
+      t.worker ?? "-",
+      t.status,
+      t.exitCode === null ? "-" : String(t.exitCode),
+      dur(t),
+      t.text.replace(/\s+/g, " ").slice(0, 50),
+    ]),
+  );
+  return EXIT.ok;
+}

@@ -1,0 +1,122 @@
+import { join } from "node:path";
+import type { WorkerJson } from "../../core/controller/task-json.ts";
+import type { CliContext } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import { printJson, printTable } from "../output.ts";
+
+interface StatusJson {
+  controller: { pid: number; version: string; startedAt: string; socket: string };
+  workers: WorkerJson[];
+}
+
+/** `orch add-worker`: prints the new worker's name once its agent is ready. */
+export async function addWorkerCommand(
+  ctx: CliContext,
+  o: { type: string; project: string; name?: string },
+): Promise<number> {
+  const w = await ctx.api.call<WorkerJson>("POST", "/v1/workers", o);
+  if (ctx.json) printJson(w);
+  else console.log(w.name);
+  return EXIT.ok;
+}
+
+/** `orch status`: the controller and its workers. */
+export async function statusCommand(ctx: CliContext): Promise<number> {
+  const st = await ctx.api.call<StatusJson>("GET", "/v1/status");
+  if (ctx.json) {
+    printJson(st);
+    return EXIT.ok;
+  }
+  const c = st.controller;
+  console.log(`controller: pid ${c.pid}, orch ${c.version}, up since ${c.startedAt}`);
+  if (st.workers.length === 0) {
+    console.log("no workers: add one with 'orch add-worker --type shell --project DIR'");
+    return EXIT.ok;
+  }
+  printTable(
+    ["NAME", "TYPE", "STATE", "PANE", "TASK", "RESTARTS", "PROJECT"],
+    st.workers.map((w) => [
+      w.name,
+      w.type,
+      w.error && (w.state === "dead" || w.state === "error") ? `${w.state} (${w.error})` : w.state,
+      w.paneId ?? "-",
+      w.currentTask ? w.currentTask.slice(0, 8) : "-",
+      String(w.restarts),
+      w.project,
+    ]),
+  );
+  return EXIT.ok;
+}
+
+/** `orch capture WORKER`: the pane's screen as text. */
+export async function captureCommand(ctx: CliContext, worker: string): Promise<number> {
+  const r = await ctx.api.call<{ text: string }>("GET", `/v1/workers/${encodeURIComponent(worker)}/capture`);
+  if (ctx.json) printJson({ worker, text: r.text });
+  else process.stdout.write(r.text.endsWith("\n") ? r.text : `${r.text}\n`);
+  return EXIT.ok;
+}
+
+/** `orch logs WORKER [-f]`: what the worker's pane printed (pipe-pane log), ANSI removed. */
+export async function logsCommand(ctx: CliContext, worker: string, o: { follow?: boolean }): Promise<number> {
+  const { cleanOutput } = await import("../../core/domain/text.ts");
+  const path = `/v1/workers/${encodeURIComponent(worker)}/log`;
+  const res = await ctx.api.raw("GET", path);
+  if (!res.ok) {
+    const err = ((await res.json()) as { error: string }).error;
+    throw new CliError(err, res.status === 503 ? EXIT.unavailable : EXIT.usage);
+  }
+  const text = cleanOutput(await res.text());
+  if (ctx.json) {
+    printJson({ worker, log: text });
+    return EXIT.ok;
+  }
+  process.stdout.write(text);
+  if (!o.follow) return EXIT.ok;
+  // follow: the API serves the file; re-read what was appended when it changes
+  let seen = text.length;
+  const { watch } = await import("node:fs");
+  const logFile = join(ctx.home, "logs", `${worker}.log`);
+  await new Promise<void>(() => {
+    watch(logFile, async () => {
+      const r = await ctx.api.raw("GET", path);
+      const all = cleanOutput(await r.text());
+      if (all.length > seen) process.stdout.write(all.slice(seen));
+      seen = all.length;
+    });
+  });
+  return EXIT.ok;
+}
+
+/** `orch attach [WORKER]`: opens tmux on orch's session (read-write; detach with C-b d). */
+export async function attachCommand(ctx: CliContext, worker?: string): Promise<number> {
+  const sock = join(ctx.home, "tmux.sock");
+  const st = await ctx.api.call<StatusJson>("GET", "/v1/status");
+  let target = "agent-system";
+  if (worker) {
+    const w = st.workers.find((x) => x.name === worker);
+    if (!w) throw new CliError(`unknown worker "${worker}"`, EXIT.usage);
+    if (!w.paneId) throw new CliError(`worker "${worker}" has no pane`, EXIT.unavailable);
+    target = w.paneId;
+  }
+  if (!process.stdin.isTTY) throw new CliError("attach needs a terminal (stdin is not a TTY)", EXIT.usage);
+  const args = ["tmux", "-S", sock, "attach-session", "-t", target];
+  if (worker) args.push(";", "select-window", "-t", target, ";", "select-pane", "-t", target);
+  const p = Bun.spawnSync(args, { stdio: ["inherit", "inherit", "inherit"] });
+  return p.exitCode ?? EXIT.ok;
+}
+
+/** `orch kill-worker WORKER`. */
+export async function killWorkerCommand(ctx: CliContext, worker: string): Promise<number> {
+  await ctx.api.call("DELETE", `/v1/workers/${encodeURIComponent(worker)}`);
+  if (ctx.json) printJson({ killed: worker });
+  else console.log(`killed ${worker}`);
+  return EXIT.ok;
+}
+
+/** `orch revive WORKER`: restarts the agent in its window. */
+export async function reviveCommand(ctx: CliContext, worker: string): Promise<number> {
+  const w = await ctx.api.call<WorkerJson>("POST", `/v1/workers/${encodeURIComponent(worker)}/revive`);
+  if (ctx.json) printJson(w);
+  else console.log(`revived ${w.name} (restarts: ${w.restarts})`);
+  return EXIT.ok;
+}

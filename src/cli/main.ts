@@ -1,0 +1,154 @@
+#!/usr/bin/env bun
+import { cac } from "cac";
+import pkg from "../../package.json" with { type: "json" };
+import { startCommand, stopCommand } from "./commands/lifecycle.ts";
+import { resultsCommand, sendCommand, taskCommand } from "./commands/tasks.ts";
+import {
+  addWorkerCommand,
+  attachCommand,
+  captureCommand,
+  killWorkerCommand,
+  logsCommand,
+  reviveCommand,
+  statusCommand,
+} from "./commands/workers.ts";
+import { makeContext } from "./context.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
+
+type Opts = Record<string, unknown> & { home?: string; json?: boolean; "--"?: string[] };
+
+/** Joins the words of TEXT, including those after `--` (which are never read as flags). */
+function joinText(words: unknown[], o: Opts): string {
+  return [...words.map(String), ...(o["--"] ?? [])].join(" ");
+}
+
+function str(v: unknown, flag: string): string {
+  if (v === undefined || v === true || v === "") throw new CliError(`${flag} needs a value`, EXIT.usage);
+  return String(v);
+}
+
+function build() {
+  const cli = cac("orch");
+  cli.option("--home <dir>", "orch's state directory (env ORCH_HOME, default $XDG_STATE_HOME/orch)");
+  cli.option("--json", "print JSON (on every command that reads)");
+
+  cli
+    .command("start", "Start the controller and tmux (idempotent)")
+    .action((o: Opts) => startCommand(makeContext(o), {}));
+  cli
+    .command("stop", "Stop the controller; agents keep running")
+    .option("--kill-workers", "also kill every worker and the tmux server")
+    .action((o: Opts) => stopCommand(makeContext(o), { killWorkers: Boolean(o.killWorkers) }));
+  cli
+    .command("daemon", "Run the controller in the foreground (for systemd)")
+    .option("--log-json", "log JSON lines on stdout")
+    .action(async (o: Opts) => {
+      const { runDaemon } = await import("../core/controller/daemon.ts");
+      const { builtinPlugins } = await import("../plugins/index.ts");
+      const ctx = makeContext(o);
+      return runDaemon({
+        home: ctx.home,
+        version: pkg.version,
+        plugins: builtinPlugins,
+        logStdout: true,
+        logJson: Boolean(o.logJson),
+      });
+    });
+  cli
+    .command("add-worker", "Spawn a worker; prints its name")
+    .option("--type <type>", "agent type (plugin), e.g. shell")
+    .option("--project <dir>", "project directory the agent works in")
+    .option("--name <name>", "worker name (default TYPE-N)")
+    .action((o: Opts) =>
+      addWorkerCommand(makeContext(o), {
+        type: str(o.type, "--type"),
+        project: str(o.project, "--project"),
+        ...(o.name !== undefined ? { name: str(o.name, "--name") } : {}),
+      }),
+    );
+  cli
+    .command("status", "Show the controller and its workers")
+    .action((o: Opts) => statusCommand(makeContext(o)));
+  cli
+    .command("send <worker> [...text]", "Send a task to one worker; prints its id, or its output with --wait")
+    .option("--wait", "wait for the task and print its output; exit with its verdict")
+    .option("--timeout <sec>", "task timeout in seconds (default COMMAND_TIMEOUT)")
+    .action((worker: string, text: unknown[], o: Opts) =>
+      sendCommand(makeContext(o), String(worker), joinText(text, o), {
+        wait: Boolean(o.wait),
+        ...(o.timeout !== undefined ? { timeout: Number(o.timeout) } : {}),
+      }),
+    );
+  cli
+    .command("task <id>", "Show one task")
+    .option("--wait", "wait until it is finished")
+    .action((id: string, o: Opts) => taskCommand(makeContext(o), String(id), { wait: Boolean(o.wait) }));
+  cli
+    .command("results", "List tasks and their results")
+    .option("--worker <name>", "only this worker's tasks")
+    .option("--limit <n>", "at most N tasks (the newest)")
+    .action((o: Opts) =>
+      resultsCommand(makeContext(o), {
+        ...(o.worker !== undefined ? { worker: String(o.worker) } : {}),
+        ...(o.limit !== undefined ? { limit: Number(o.limit) } : {}),
+      }),
+    );
+  cli
+    .command("capture <worker>", "Print a worker's pane")
+    .action((w: string, o: Opts) => captureCommand(makeContext(o), String(w)));
+  cli
+    .command("logs <worker>", "Print what a worker's pane wrote")
+    .option("-f, --follow", "keep printing as it grows")
+    .action((w: string, o: Opts) => logsCommand(makeContext(o), String(w), { follow: Boolean(o.follow) }));
+  cli
+    .command("attach [worker]", "Attach to orch's tmux session")
+    .action((w: string | undefined, o: Opts) => attachCommand(makeContext(o), w));
+  cli
+    .command("kill-worker <worker>", "Kill a worker")
+    .action((w: string, o: Opts) => killWorkerCommand(makeContext(o), String(w)));
+  cli
+    .command("revive <worker>", "Restart a worker's agent")
+    .action((w: string, o: Opts) => reviveCommand(makeContext(o), String(w)));
+  cli.help();
+  cli.version(pkg.version);
+  return cli;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const cli = build();
+  try {
+    cli.parse(["orch", "orch", ...argv], { run: false });
+    if (cli.options.help || cli.options.version) return EXIT.ok;
+    if (!cli.matchedCommand) {
+      const name = cli.args[0];
+      if (name === undefined) {
+        cli.outputHelp();
+        return EXIT.ok;
+      }
+      throw new CliError(`unknown command "${name}": see 'orch --help'`, EXIT.usage);
+    }
+    const code = await cli.runMatchedCommand();
+    return typeof code === "number" ? code : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CliError) {
+      process.stderr.write(`orch: ${e.message}\n`);
+      return e.code;
+    }
+    if (e instanceof Error && e.name === "CACError") {
+      process.stderr.write(`orch: ${e.message}: see 'orch --help'\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof Error && e.constructor.name === "DaemonError") {
+      process.stderr.write(`orch: ${e.message}\n`);
+      return (e as Error & { exitCode: number }).exitCode;
+    }
+    process.stderr.write(`orch: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT.unavailable;
+  }
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv.slice(2));
+  process.exit(code);
+}

@@ -1,0 +1,120 @@
+import { chmodSync, createReadStream, existsSync } from "node:fs";
+import { z } from "zod";
+import type { Controller } from "./controller.ts";
+import type { FailureCode, Outcome } from "./outcome.ts";
+import { taskJson, workerJson } from "./task-json.ts";
+
+const HTTP: Record<FailureCode, number> = { bad_input: 400, not_found: 404, conflict: 409, unavailable: 503 };
+
+const addWorkerBody = z.strictObject({
+  type: z.string().min(1),
+  project: z.string().min(1),
+  name: z.string().min(1).optional(),
+});
+const sendBody = z.strictObject({
+  worker: z.string().min(1),
+  text: z.string(),
+  timeoutSec: z.number().positive().max(2_073_600).optional(),
+});
+const stopBody = z.strictObject({ killWorkers: z.boolean().optional() });
+
+export interface ApiInfo {
+  pid: number;
+  version: string;
+  startedAt: number;
+  socket: string;
+}
+
+const json = (value: unknown, status = 200) => Response.json(value, { status });
+const problem = (code: FailureCode, error: string) => json({ error, code }, HTTP[code]);
+const answer = <T>(o: Outcome<T>, map: (v: T) => unknown, status = 200) =>
+  o.ok ? json(map(o.value), status) : problem(o.code, o.error);
+
+async function body<T>(
+  req: Request,
+  schema: z.ZodType<T>,
+): Promise<{ ok: true; value: T } | { ok: false; res: Response }> {
+  let raw: unknown;
+  try {
+    raw = await req.json();
+  } catch {
+    return { ok: false, res: problem("bad_input", "request body is not JSON") };
+  }
+  const r = schema.safeParse(raw);
+  if (r.success) return { ok: true, value: r.data };
+  const msg = r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+  return { ok: false, res: problem("bad_input", msg) };
+}
+
+/**
+ * The controller's local HTTP+JSON API on a Unix socket (mode 0600). The CLI is its client;
+ * `GET /v1/tasks/ID?wait=MS` long-polls until the task is final.
+ */
+export function serveApi(controller: Controller, info: ApiInfo, onStop: (killWorkers: boolean) => void) {
+  const server = Bun.serve({
+    unix: info.socket,
+    async fetch(req) {
+      const url = new URL(req.url);
+      const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+      const [v, res, id, sub] = parts;
+      if (v !== "v1") return problem("not_found", `no such endpoint ${url.pathname}`);
+      const m = req.method;
+      if (res === "status" && m === "GET") {
+        return json({
+          controller: {
+            pid: info.pid,
+            version: info.version,
+            startedAt: new Date(info.startedAt).toISOString(),
+            socket: info.socket,
+          },
+          workers: controller.workers().map((w) => workerJson(w.worker, w.ready)),
+        });
+      }
+      if (res === "workers") {
+        if (!id && m === "POST") {
+          const b = await body(req, addWorkerBody);
+          if (!b.ok) return b.res;
+          return answer(await controller.addWorker(b.value), (w) => workerJson(w, true), 201);
+        }
+        if (id && !sub && m === "DELETE")
+          return answer(await controller.killWorker(id), () => ({ ok: true }));
+        if (id && sub === "revive" && m === "POST")
+          return answer(await controller.revive(id), (w) => workerJson(w, true));
+        if (id && sub === "capture" && m === "GET")
+          return answer(await controller.capture(id), (text) => ({ text }));
+        if (id && sub === "log" && m === "GET") {
+          const f = controller.logFile(id);
+          if (!f.ok) return problem(f.code, f.error);
+          if (!existsSync(f.value)) return new Response("");
+          return new Response(createReadStream(f.value) as unknown as ReadableStream);
+        }
+      }
+      if (res === "tasks") {
+        if (!id && m === "POST") {
+          const b = await body(req, sendBody);
+          if (!b.ok) return b.res;
+          return answer(controller.send(b.value), taskJson, 201);
+        }
+        if (!id && m === "GET") {
+          const limit = Number(url.searchParams.get("limit") ?? "0") || undefined;
+          const worker = url.searchParams.get("worker") ?? undefined;
+          return json(controller.listTasks({ worker, limit }).map(taskJson));
+        }
+        if (id && m === "GET") {
+          const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
+          const t = await controller.waitTask(id, wait);
+          return t ? json(taskJson(t)) : problem("not_found", `unknown task "${id}"`);
+        }
+      }
+      if (res === "stop" && m === "POST") {
+        const b = await body(req, stopBody);
+        if (!b.ok) return b.res;
+        setTimeout(() => onStop(b.value.killWorkers ?? false), 0);
+        return json({ ok: true, pid: info.pid });
+      }
+      return problem("not_found", `no such endpoint ${m} ${url.pathname}`);
+    },
+  });
+  chmodSync(info.socket, 0o600);
+  return server;
+}

@@ -1,0 +1,99 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import type { PluginFactory } from "../plugin/contract.ts";
+import { PluginRegistry } from "../plugin/registry.ts";
+import { spawnControlTransport } from "../runtime/spawn-control.ts";
+import { openStore } from "../store/index.ts";
+import { checkTmuxVersion } from "../tmux/server.ts";
+import { serveApi } from "./api.ts";
+import { Controller } from "./controller.ts";
+import { loadConfig } from "./load-config.ts";
+import { createLogger } from "./logger.ts";
+import { orchPaths } from "./paths.ts";
+
+export interface DaemonOptions {
+  home: string;
+  version: string;
+  plugins: Record<string, PluginFactory>;
+  logStdout: boolean;
+  logJson: boolean;
+}
+
+/** Why the daemon could not run; the CLI prints it and exits with `exitCode`. */
+export class DaemonError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs the controller in the foreground until SIGTERM/SIGINT or `orch stop`. */
+export async function runDaemon(o: DaemonOptions): Promise<number> {
+  const paths = orchPaths(o.home);
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.logsDir, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.runDir, { recursive: true, mode: 0o700 });
+  const cfg = loadConfig(paths.config, process.env);
+  if (!cfg.ok) throw new DaemonError(cfg.errors.join("\n"), 2);
+  const tmux = await checkTmuxVersion();
+  if (!tmux.ok) throw new DaemonError(tmux.error, 3);
+  if (existsSync(paths.apiSocket)) {
+    const alive = await fetch("http://orch/v1/status", { unix: paths.apiSocket }).then(
+      () => true,
+      () => false,
+    );
+    if (alive) throw new DaemonError(`a controller already answers on ${paths.apiSocket}`, 2);
+    rmSync(paths.apiSocket, { force: true });
+  }
+  const logger = createLogger(paths.controllerLog, { stdout: o.logStdout, json: o.logJson });
+  const store = openStore(paths.db, { durability: cfg.config.durability });
+  const registry = new PluginRegistry();
+  for (const [name, factory] of Object.entries(o.plugins)) {
+    const r = registry.register(factory, `built-in ${name}`);
+    if (!r.ok) logger.log("error", r.error);
+  }
+  const controller = new Controller({
+    paths,
+    config: cfg.config,
+    store,
+    plugins: registry,
+    logger,
+    version: o.version,
+    transport: () => spawnControlTransport(paths.tmuxSocket, cfg.config.sessionName),
+    viewArgv: ["tail", "-n", "200", "-F", paths.controllerLog],
+  });
+  await controller.start();
+  let resolveDone: (code: number) => void = () => undefined;
+  const done = new Promise<number>((r) => {
+    resolveDone = r;
+  });
+  let stopping = false;
+  const stop = async (killWorkers: boolean, why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log("info", "controller stopping", { why, killWorkers });
+    server.stop(true);
+    await controller.shutdown(killWorkers);
+    store.close();
+    rmSync(paths.apiSocket, { force: true });
+    rmSync(paths.pidFile, { force: true });
+    resolveDone(0);
+  };
+  const server = serveApi(
+    controller,
+    { pid: process.pid, version: o.version, startedAt: controller.startedAt, socket: paths.apiSocket },
+    (kill) => void stop(kill, "orch stop"),
+  );
+  writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
+  process.on("SIGTERM", () => void stop(false, "SIGTERM"));
+  process.on("SIGINT", () => void stop(false, "SIGINT"));
+  process.on("SIGHUP", () => undefined);
+  logger.log("info", "controller started", {
+    pid: process.pid,
+    version: o.version,
+    tmux: tmux.version,
+    home: paths.home,
+  });
+  return done;
+}

@@ -1,0 +1,26 @@
+import { appendFileSync } from "node:fs";
+
+export type LogLevel = "info" | "warn" | "error";
+
+/** A line logger: `TIME LEVEL message key=value` to the controller log, or JSON lines. */
+export interface Logger {
+  log(level: LogLevel, msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** Logs to a file and, when asked, to stdout (what systemd's journal reads). */
+export function createLogger(file: string, opts: { stdout: boolean; json: boolean }): Logger {
+  return {
+    log(level, msg, fields = {}) {
+      const at = new Date().toISOString();
+      const line = opts.json
+        ? JSON.stringify({ at, level, msg, ...fields })
+        : `${at} ${level.padEnd(5)} ${msg}${Object.entries(fields)
+            .map(([k, v]) => ` ${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+            .join("")}`;
+      try {
+        appendFileSync(file, `${line}\n`, { mode: 0o600 });
+      } catch {}
+      if (opts.stdout) process.stdout.write(`${line}\n`);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { join } from "node:path";
+
+/** Every file orch keeps under ORCH_HOME. */
+export interface OrchPaths {
+  home: string;
+  db: string;
+  config: string;
+  tmuxSocket: string;
+  tmuxConfig: string;
+  apiSocket: string;
+  pidFile: string;
+  logsDir: string;
+  controllerLog: string;
+  runDir: string;
+  /** The pane-died hook appends here; the controller follows it. */
+  tmuxEvents: string;
+  workersDir: string;
+}
+
+/** Lays out ORCH_HOME. */
+export function orchPaths(home: string): OrchPaths {
+  return {
+    home,
+    db: join(home, "orch.db"),
+    config: join(home, "config.yaml"),
+    tmuxSocket: join(home, "tmux.sock"),
+    tmuxConfig: join(home, "run", "tmux.conf"),
+    apiSocket: join(home, "orch.sock"),
+    pidFile: join(home, "run", "controller.pid"),
+    logsDir: join(home, "logs"),
+    controllerLog: join(home, "logs", "controller.log"),
+    runDir: join(home, "run"),
+    tmuxEvents: join(home, "run", "tmux-events"),
+    workersDir: join(home, "workers"),
+  };
+}
+
+/** The pipe-pane log of one worker. */
+export function workerLogPath(paths: OrchPaths, name: string): string {
+  return join(paths.logsDir, `${name}.log`);
+}
+
+/** The private directory of one worker (seeded files). */
+export function workerDataDir(paths: OrchPaths, name: string): string {
+  return join(paths.workersDir, name);
+}

@@ -1,0 +1,51 @@
+import { closeSync, existsSync, type FSWatcher, openSync, readSync, statSync, watch } from "node:fs";
+import type { MarkerSpec } from "../plugin/contract.ts";
+import { MarkerScanner } from "./marker-scanner.ts";
+
+/** A task's end as found in a worker's pipe-pane log. */
+export interface RecoveredResult {
+  exitCode: number;
+  raw: string;
+}
+
+/**
+ * Follows a worker's raw pane log (what pipe-pane wrote, also while the controller was
+ * away) until the task's end marker is in it, then calls `onDone` once. The log is the one
+ * source of the output, so nothing is counted twice.
+ */
+export function recoverFromLog(
+  logFile: string,
+  taskId: string,
+  markers: MarkerSpec,
+  onDone: (r: RecoveredResult) => void,
+): { close(): void } {
+  const scanner = new MarkerScanner(taskId, markers);
+  const decoder = new TextDecoder();
+  let offset = 0;
+  let finished = false;
+  let watcher: FSWatcher | null = null;
+  const scan = () => {
+    if (finished || !existsSync(logFile)) return;
+    const size = statSync(logFile).size;
+    if (size <= offset) return;
+    const fd = openSync(logFile, "r");
+    const buf = new Uint8Array(size - offset);
+    const n = readSync(fd, buf, 0, buf.length, offset);
+    closeSync(fd);
+    offset += n;
+    const r = scanner.push(decoder.decode(buf.subarray(0, n), { stream: true }));
+    if (r.kind === "done") {
+      finished = true;
+      watcher?.close();
+      onDone({ exitCode: r.exitCode, raw: r.raw });
+    }
+  };
+  scan();
+  if (!finished && existsSync(logFile)) watcher = watch(logFile, scan);
+  return {
+    close() {
+      finished = true;
+      watcher?.close();
+    },
+  };
+}

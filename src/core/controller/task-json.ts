@@ -1,0 +1,45 @@
+import type { OrchEvent, Task, Worker } from "../domain/types.ts";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A task as the CLI contract's Task JSON. */
+export function taskJson(t: Task) {
+  return {
+    id: t.id,
+    worker: t.worker,
+    status: t.status,
+    exitCode: t.exitCode,
+    output: t.output,
+    submittedAt: iso(t.submittedAt),
+    startedAt: iso(t.startedAt),
+    finishedAt: iso(t.finishedAt),
+    attempts: t.attempts,
+    error: t.error,
+    text: t.text,
+    priority: t.priority,
+    timeoutMs: t.timeoutMs,
+  };
+}
+export type TaskJson = ReturnType<typeof taskJson>;
+
+/** A worker as the CLI contract's Worker JSON (plus `ready` and `error`). */
+export function workerJson(w: Worker, ready: boolean) {
+  return {
+    id: w.id,
+    name: w.name,
+    type: w.type,
+    project: w.project,
+    state: w.state,
+    paneId: w.paneId,
+    currentTask: w.currentTask,
+    restarts: w.restarts,
+    ready,
+    error: w.error,
+    createdAt: iso(w.createdAt),
+  };
+}
+export type WorkerJson = ReturnType<typeof workerJson>;
+
+export function eventJson(e: OrchEvent) {
+  return { ...e, at: iso(e.at) };
+}

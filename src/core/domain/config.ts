@@ -1,0 +1,243 @@
+import { z } from "zod";
+
+/**
+ * orch's settings: the seed's variables plus a few limits. Read from the config file, then
+ * from `ORCH_*` environment variables (see {@link CONFIG_ENV_NAMES}), over {@link DEFAULT_CONFIG}.
+ */
+export interface Config {
+  /** Seconds a task may run before it times out (tasks may ask for their own). */
+  commandTimeout: number;
+  /** Seconds between health checks of the workers. */
+  healthCheckInterval: number;
+  /** Seconds a new agent has to become ready. */
+  workerStartupTimeout: number;
+  /** Retries after a task's first attempt fails; 0 turns retrying off. */
+  maxRetryCount: number;
+  /** Each retry waits this many times longer than the one before; at least 1. */
+  retryBackoffFactor: number;
+  /** The end marker is `<prefix><task-uuid>-<exit><suffix>`. */
+  endMarkerPrefix: string;
+  endMarkerSuffix: string;
+  /** The tmux session holding the controller window and the workers. */
+  sessionName: string;
+  /** tmux `history-limit` of worker panes, in lines. */
+  historyLimit: number;
+  /** Largest task text accepted, in UTF-8 bytes. */
+  maxTaskBytes: number;
+  /** Most workers alive at once. */
+  maxWorkers: number;
+  /** Size of worker panes, in columns and rows. */
+  paneWidth: number;
+  paneHeight: number;
+  /** `normal`: a power loss may lose the last commits, never corrupt the store; `full`: syncs every commit. */
+  durability: Durability;
+}
+
+/** How hard the store tries to keep commits across a power loss. */
+export type Durability = "normal" | "full";
+
+/**
+ * The seed's values and orch's limits.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_CONFIG.commandTimeout; // 30 (seconds)
+ * DEFAULT_CONFIG.sessionName; // "agent-system"
+ * ```
+ */
+export const DEFAULT_CONFIG: Readonly<Config> = {
+  commandTimeout: 30,
+  healthCheckInterval: 60,
+  workerStartupTimeout: 10,
+  maxRetryCount: 3,
+  retryBackoffFactor: 2,
+  endMarkerPrefix: "---END-OF-OUTPUT-",
+  endMarkerSuffix: "---",
+  sessionName: "agent-system",
+  historyLimit: 50_000,
+  maxTaskBytes: 1_048_576,
+  maxWorkers: 64,
+  paneWidth: 200,
+  paneHeight: 50,
+  durability: "normal",
+};
+
+/**
+ * The environment variable that overrides each setting.
+ *
+ * @example
+ * ```ts
+ * CONFIG_ENV_NAMES.commandTimeout; // "ORCH_COMMAND_TIMEOUT"
+ * ```
+ */
+export const CONFIG_ENV_NAMES = {
+  commandTimeout: "ORCH_COMMAND_TIMEOUT",
+  healthCheckInterval: "ORCH_HEALTH_CHECK_INTERVAL",
+  workerStartupTimeout: "ORCH_WORKER_STARTUP_TIMEOUT",
+  maxRetryCount: "ORCH_MAX_RETRY_COUNT",
+  retryBackoffFactor: "ORCH_RETRY_BACKOFF_FACTOR",
+  endMarkerPrefix: "ORCH_END_MARKER_PREFIX",
+  endMarkerSuffix: "ORCH_END_MARKER_SUFFIX",
+  sessionName: "ORCH_SESSION_NAME",
+  historyLimit: "ORCH_HISTORY_LIMIT",
+  maxTaskBytes: "ORCH_MAX_TASK_BYTES",
+  maxWorkers: "ORCH_MAX_WORKERS",
+  paneWidth: "ORCH_PANE_WIDTH",
+  paneHeight: "ORCH_PANE_HEIGHT",
+  durability: "ORCH_DURABILITY",
+} as const satisfies Record<keyof Config, `ORCH_${string}`>;
+
+/** Timers in JS fire at once beyond ~24.8 days, so no duration may be longer than 24 days. */
+const MAX_SECONDS = 24 * 24 * 60 * 60;
+
+function seconds() {
+  const expected = "expected a positive number of seconds";
+  return z
+    .number({ error: expected })
+    .positive({ error: expected })
+    .max(MAX_SECONDS, { error: `${expected}, at most ${MAX_SECONDS} (24 days)` });
+}
+
+function count(unit: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  const expected =
+    max === Number.MAX_SAFE_INTEGER
+      ? `expected a whole number of ${unit}, ${min} or more`
+      : `expected a whole number of ${unit} from ${min} to ${max}`;
+  return z.int({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
+}
+
+function marker() {
+  const expected = "expected a non-empty string without newlines or other control characters";
+  return z.string({ error: expected }).regex(/^[^\x00-\x1f\x7f]+$/, { error: expected });
+}
+
+const SHAPE = {
+  commandTimeout: seconds(),
+  healthCheckInterval: seconds(),
+  workerStartupTimeout: seconds(),
+  maxRetryCount: count("retries", 0),
+  retryBackoffFactor: z
+    .number({ error: "expected a number >= 1" })
+    .min(1, { error: "expected a number >= 1" }),
+  endMarkerPrefix: marker(),
+  endMarkerSuffix: marker(),
+  sessionName: z
+    .string({ error: "expected a tmux session name of letters, digits, '_' or '-'" })
+    .regex(/^[A-Za-z0-9_-]+$/, { error: "expected a tmux session name of letters, digits, '_' or '-'" }),
+  historyLimit: count("lines", 1),
+  maxTaskBytes: count("bytes", 1),
+  maxWorkers: count("workers", 1),
+  // tmux refuses panes larger than 10000 cells either way.
+  paneWidth: count("columns", 1, 10_000),
+  paneHeight: count("rows", 1, 10_000),
+  durability: z.enum(["normal", "full"], { error: 'expected "normal" or "full"' }),
+} satisfies { [K in keyof Config]: z.ZodType<Config[K]> };
+
+/**
+ * Validates a complete config object (unknown keys refused), e.g. one sent over the API.
+ *
+ * @example
+ * ```ts
+ * ConfigSchema.safeParse(DEFAULT_CONFIG).success; // true
+ * ```
+ */
+export const ConfigSchema: z.ZodType<Config> = z.strictObject(SHAPE);
+
+/** What {@link resolveConfig} returns. */
+export type ResolveConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+type Key = keyof Config;
+const KEYS = Object.keys(CONFIG_ENV_NAMES) as Key[];
+
+/**
+ * Builds the config from the parsed config file (`undefined` when there is none) and the
+ * environment: defaults < file < env. Env values are strings; numbers are read as decimals
+ * (`30`, `0.5`, `1e3`), and an empty variable counts as unset. Every problem is reported, each
+ * naming the key, the bad value and what was expected.
+ *
+ * @example
+ * ```ts
+ * resolveConfig({ commandTimeout: 60 }, { ORCH_MAX_WORKERS: "8" });
+ * // { ok: true, config: { ...DEFAULT_CONFIG, commandTimeout: 60, maxWorkers: 8 } }
+ * resolveConfig({ commandTimeout: -1 }, { ORCH_COMMAND_TIMEOUT: "abc" });
+ * // { ok: false, errors: [
+ * //   "config commandTimeout=-1: expected a positive number of seconds",
+ * //   'ORCH_COMMAND_TIMEOUT="abc": expected a positive number of seconds' ] }
+ * ```
+ */
+export function resolveConfig(file: unknown, env: Record<string, string | undefined>): ResolveConfigResult {
+  const errors: string[] = [];
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  if (file !== undefined && file !== null) {
+    if (!isPlainObject(file)) {
+      errors.push(`config file=${show(file)}: expected an object of settings, got ${typeName(file)}`);
+    } else {
+      for (const [key, value] of Object.entries(file)) {
+        if (!isKey(key)) {
+          errors.push(`config ${key}=${show(value)}: unknown key, ${suggest(key)}`);
+          continue;
+        }
+        const parsed = SHAPE[key].safeParse(value);
+        if (parsed.success) merged[key] = parsed.data;
+        else errors.push(`config ${key}=${show(value)}: ${parsed.error.issues[0]?.message}`);
+      }
+    }
+  }
+  for (const key of KEYS) {
+    const name = CONFIG_ENV_NAMES[key];
+    const raw = env[name];
+    if (raw === undefined || raw === "") continue;
+    const value = typeof DEFAULT_CONFIG[key] === "number" ? toNumber(raw) : raw;
+    const parsed = SHAPE[key].safeParse(value);
+    if (parsed.success) merged[key] = parsed.data;
+    else errors.push(`${name}=${JSON.stringify(raw)}: ${parsed.error.issues[0]?.message}`);
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config: ConfigSchema.parse(merged) };
+}
+
+function isKey(key: string): key is Key {
+  return Object.hasOwn(CONFIG_ENV_NAMES, key);
+}
+
+/** `30`, ` 0.5 `, `1e3` -> numbers; anything else stays a string, which the schema refuses. */
+function toNumber(raw: string): number | string {
+  const text = raw.trim();
+  return /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i.test(text) ? Number(text) : raw;
+}
+
+function suggest(key: string): string {
+  const squash = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/^orch_/, "")
+      .replace(/[-_]/g, "");
+  const match = KEYS.find((known) => squash(known) === squash(key));
+  return match ? `did you mean ${match}?` : `expected one of ${KEYS.join(", ")}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function typeName(value: unknown): string {
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "a non-plain object" : `a ${typeof value}`;
+}
+
+/** A bad value as it should appear in a message: strings quoted, long values cut. */
+function show(value: unknown): string {
+  let text: string;
+  if (typeof value === "string" || (typeof value === "object" && value !== null)) {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  } else {
+    text = typeof value === "bigint" ? `${value}n` : String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

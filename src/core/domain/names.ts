@@ -1,0 +1,65 @@
+import { utf8ByteLength } from "./utf8.ts";
+
+/** What the validators here return: fine, or why not. */
+export type Check = { ok: true } | { ok: false; error: string };
+
+const WORKER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/**
+ * Checks a user-chosen worker name: 1 to 63 letters, digits, `.`, `_` or `-`, starting with a
+ * letter or digit (so it is safe in tmux targets, file names and argv).
+ *
+ * @example
+ * ```ts
+ * validateWorkerName("c1"); // { ok: true }
+ * validateWorkerName("a b");
+ * // { ok: false, error: `bad worker name "a b": use letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit` }
+ * ```
+ */
+export function validateWorkerName(name: string): Check {
+  if (WORKER_NAME.test(name)) return { ok: true };
+  return {
+    ok: false,
+    error: `bad worker name ${JSON.stringify(name)}: use letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit`,
+  };
+}
+
+/** C0 controls but TAB, LF and CR; DEL; C1 controls (U+0080-U+009F, which some terminals obey too). */
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
+
+/**
+ * Checks a task's text before it is typed into a pane. Refuses text that is empty or only
+ * whitespace, contains a NUL or any other control character than TAB, LF and CR (ESC, DEL and
+ * C1 controls included: they would steer the terminal instead of reaching the agent), or is
+ * longer than `maxBytes` UTF-8 bytes. Offsets are string indexes (UTF-16 code units).
+ *
+ * @example
+ * ```ts
+ * validateTaskText("make test", 1_048_576); // { ok: true }
+ * validateTaskText("ls\x1b[A", 1_048_576);
+ * // { ok: false, error: "task text contains control character U+001B at offset 2: terminal control sequences are not delivered" }
+ * ```
+ */
+export function validateTaskText(text: string, maxBytes: number): Check {
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new RangeError(`maxBytes=${maxBytes}: expected a positive whole number of bytes`);
+  }
+  if (!/\S/.test(text)) {
+    return { ok: false, error: `task text is empty or only whitespace: expected something to do` };
+  }
+  const control = CONTROL.exec(text);
+  if (control) {
+    const at = control.index;
+    if (control[0] === "\0") return { ok: false, error: `task text contains a NUL byte at offset ${at}` };
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+    return {
+      ok: false,
+      error: `task text contains control character U+${code} at offset ${at}: terminal control sequences are not delivered`,
+    };
+  }
+  const bytes = utf8ByteLength(text);
+  if (bytes > maxBytes) {
+    return { ok: false, error: `task text is ${bytes} bytes: expected at most ${maxBytes} bytes (UTF-8)` };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,76 @@
+import type { TaskPriority } from "./types.ts";
+
+/**
+ * The seed's priorities by name; a lower number runs first.
+ *
+ * @example
+ * ```ts
+ * PRIORITY.CRITICAL; // 1
+ * ```
+ */
+export const PRIORITY = { CRITICAL: 1, HIGH: 2, NORMAL: 3, LOW: 4 } as const satisfies Record<
+  string,
+  TaskPriority
+>;
+
+/**
+ * The priority a task gets when none is asked for.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_PRIORITY; // 3 (normal)
+ * ```
+ */
+export const DEFAULT_PRIORITY: TaskPriority = PRIORITY.NORMAL;
+
+/**
+ * The names the CLI and API accept, highest priority first: `PRIORITY_NAMES[p - 1]` names `p`.
+ *
+ * @example
+ * ```ts
+ * PRIORITY_NAMES.join("|"); // "critical|high|normal|low"
+ * ```
+ */
+export const PRIORITY_NAMES = ["critical", "high", "normal", "low"] as const;
+
+/** One of {@link PRIORITY_NAMES}. */
+export type PriorityName = (typeof PRIORITY_NAMES)[number];
+
+/** What {@link parsePriority} returns. */
+export type ParsePriorityResult = { ok: true; value: TaskPriority } | { ok: false; error: string };
+
+/**
+ * Reads a priority name as given on the command line or in a workflow file. Letter case is
+ * ignored; numbers are not accepted, names are.
+ *
+ * @example
+ * ```ts
+ * parsePriority("high"); // { ok: true, value: 2 }
+ * parsePriority("urgent");
+ * // { ok: false, error: 'unknown priority "urgent": expected one of critical, high, normal, low' }
+ * ```
+ */
+export function parsePriority(name: string): ParsePriorityResult {
+  const index = (PRIORITY_NAMES as readonly string[]).indexOf(name.toLowerCase());
+  if (index === -1) {
+    return {
+      ok: false,
+      error: `unknown priority ${JSON.stringify(name)}: expected one of ${PRIORITY_NAMES.join(", ")}`,
+    };
+  }
+  return { ok: true, value: (index + 1) as TaskPriority };
+}
+
+/**
+ * The name of a priority, for display and JSON.
+ *
+ * @example
+ * ```ts
+ * priorityName(1); // "critical"
+ * ```
+ */
+export function priorityName(priority: TaskPriority): PriorityName {
+  const name = PRIORITY_NAMES[priority - 1];
+  if (name === undefined) throw new RangeError(`priority ${priority}: expected 1, 2, 3 or 4`);
+  return name;
+}

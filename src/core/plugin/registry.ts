@@ -1,0 +1,32 @@
+import type { AgentPlugin, PluginFactory } from "./contract.ts";
+import { validatePlugin } from "./validate.ts";
+
+/** The agent types the controller knows, by name. */
+export class PluginRegistry {
+  private readonly plugins = new Map<string, AgentPlugin>();
+
+  /** Loads a factory; returns an error (never throws) when it is broken. */
+  register(
+    factory: PluginFactory,
+    origin: string,
+  ): { ok: true; name: string } | { ok: false; error: string } {
+    let value: unknown;
+    try {
+      value = factory();
+    } catch (e) {
+      return { ok: false, error: `plugin from ${origin} threw while loading: ${(e as Error).message}` };
+    }
+    const r = validatePlugin(value, origin);
+    if (!r.ok) return r;
+    this.plugins.set(r.plugin.name, r.plugin);
+    return { ok: true, name: r.plugin.name };
+  }
+
+  get(name: string): AgentPlugin | undefined {
+    return this.plugins.get(name);
+  }
+
+  names(): string[] {
+    return [...this.plugins.keys()].sort();
+  }
+}

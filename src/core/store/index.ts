@@ -1,0 +1,18 @@
+/**
+ * The durable store on bun:sqlite: workers, tasks and events, schema migrations, backups.
+ *
+ * @example
+ * ```ts
+ * import { openStore } from "../store/index.ts";
+ * const store = openStore("/home/me/.local/state/orch/orch.db");
+ * const next = store.tasks.nextQueued("c1");
+ * ```
+ */
+export type { Durability } from "./connection.ts";
+export { StoreConflictError, StoreOpenError, StoreVersionError } from "./errors.ts";
+export type { EventListOptions, EventsRepo } from "./events-repo.ts";
+export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
+export { openStore, type Store, type StoreOptions } from "./open-store.ts";
+export type { TaskListOptions } from "./tasks-list.ts";
+export type { TaskPatch, TasksRepo } from "./tasks-repo.ts";
+export type { WorkerPatch, WorkersRepo } from "./workers-repo.ts";

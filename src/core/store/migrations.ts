@@ -1,0 +1,148 @@
+/**
+ * The schema, as a list of versioned migrations. The version a database is at lives in
+ * `PRAGMA user_version`; opening a store applies the missing migrations in one transaction.
+ * Never edit a migration that has shipped: add a new one.
+ */
+import type { Database } from "bun:sqlite";
+import { StoreVersionError } from "./errors.ts";
+
+/**
+ * One step of the schema: the statements that take a database from `version - 1` to `version`.
+ *
+ * @example
+ * ```ts
+ * const m: Migration = { version: 2, up: ["ALTER TABLE tasks ADD COLUMN run TEXT"] };
+ * ```
+ */
+export interface Migration {
+  version: number;
+  up: string[];
+}
+
+const WORKER_STATES = "'idle', 'running', 'waiting_input', 'error', 'dead'";
+const TASK_STATUSES = "'queued', 'dispatched', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'";
+
+/**
+ * Every migration this binary knows, oldest first, versions 1, 2, 3, ...
+ *
+ * @example
+ * ```ts
+ * MIGRATIONS.at(-1)?.version; // 1, the same as SCHEMA_VERSION
+ * ```
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    up: [
+      `CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        name TEXT UNIQUE NOT NULL,
+        type TEXT NOT NULL,
+        project TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN (${WORKER_STATES})),
+        pane_id TEXT,
+        current_task TEXT,
+        restarts INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        error TEXT
+      ) STRICT`,
+      `CREATE TABLE tasks (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT UNIQUE NOT NULL,
+        worker TEXT,
+        text TEXT NOT NULL,
+        priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 4),
+        status TEXT NOT NULL CHECK (status IN (${TASK_STATUSES})),
+        exit_code INTEGER,
+        output TEXT,
+        submitted_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        timeout_ms INTEGER NOT NULL
+      ) STRICT`,
+      // The per-worker queue: nextQueued and countQueued read only this index.
+      "CREATE INDEX tasks_queue ON tasks (worker, status, priority, seq)",
+      // Small by nature: only the tasks in flight are in it.
+      "CREATE INDEX tasks_in_flight ON tasks (seq) WHERE status IN ('dispatched', 'running')",
+      `CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        worker TEXT,
+        task TEXT,
+        data TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data))
+      ) STRICT`,
+    ],
+  },
+];
+
+/**
+ * The schema version this binary writes and the newest it can read.
+ *
+ * @example
+ * ```ts
+ * if (found > SCHEMA_VERSION) console.error("written by a newer orch");
+ * ```
+ */
+export const SCHEMA_VERSION: number = MIGRATIONS.at(-1)?.version ?? 0;
+
+/**
+ * Bring `db` up to the newest version in `migrations`: read `PRAGMA user_version`, run the
+ * missing migrations in order inside one IMMEDIATE transaction (so two processes opening the
+ * same new file do not both migrate it), and record the new version. Running it again is a
+ * no-op. Throws {@link StoreVersionError} when the database is newer than `migrations`; `file`
+ * is only used in that message.
+ *
+ * @example
+ * ```ts
+ * const db = openConnection("/tmp/orch/orch.db");
+ * migrate(db, "/tmp/orch/orch.db"); // { from: 0, to: 1 } the first time, { from: 1, to: 1 } after
+ * ```
+ */
+export function migrate(
+  db: Database,
+  file: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): { from: number; to: number } {
+  checkMigrations(migrations);
+  const known = migrations.at(-1)?.version ?? 0;
+  const run = db.transaction(() => {
+    const from = userVersion(db);
+    if (from > known) throw new StoreVersionError(file, from, known);
+    for (const m of migrations) {
+      if (m.version <= from) continue;
+      for (const sql of m.up) db.run(sql);
+    }
+    if (known > from) db.run(`PRAGMA user_version = ${known}`);
+    return { from, to: Math.max(from, known) };
+  });
+  // Fast path without taking the write lock: the usual case is an up-to-date database.
+  const current = userVersion(db);
+  if (current > known) throw new StoreVersionError(file, current, known);
+  if (current === known) return { from: current, to: current };
+  return run.immediate();
+}
+
+/**
+ * The schema version recorded in the database file (0 for a new, empty file).
+ *
+ * @example
+ * ```ts
+ * userVersion(new Database("/tmp/orch/orch.db", { readonly: true })); // 1
+ * ```
+ */
+export function userVersion(db: Database): number {
+  const row = db.query("PRAGMA user_version").get() as { user_version: number };
+  return row.user_version;
+}
+
+/** Refuse a list that is not versions 1, 2, 3, ... in order: a programming error. */
+function checkMigrations(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`migration #${i} has version ${m.version}; versions must be 1, 2, 3, ... in order`);
+    }
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Files that only their owner may read: the store holds task text and agent output, which can
+ * carry secrets. New folders get mode 0700, new files 0600, whatever the umask says.
+ */
+import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync } from "node:fs";
+
+/**
+ * Mode of the folders the store creates.
+ *
+ * @example
+ * ```ts
+ * (statSync(dir).mode & 0o777) === PRIVATE_DIR_MODE;
+ * ```
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+/**
+ * Mode of the files the store creates.
+ *
+ * @example
+ * ```ts
+ * (statSync(file).mode & 0o777) === PRIVATE_FILE_MODE;
+ * ```
+ */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Create `dir` (and missing parents) with mode 0700 if it does not exist; an existing folder
+ * is left as it is.
+ *
+ * @example
+ * ```ts
+ * ensurePrivateDir("/home/me/.local/state/orch"); // drwx------ if it was missing
+ * ```
+ */
+export function ensurePrivateDir(dir: string): void {
+  const created = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  if (created !== undefined) chmodSync(dir, PRIVATE_DIR_MODE);
+}
+
+/**
+ * Create `file` empty with mode 0600 if it does not exist; an existing file is left as it is.
+ * Returns whether it was created.
+ *
+ * @example
+ * ```ts
+ * ensurePrivateFile("/home/me/.local/state/orch/orch.db"); // -rw------- if it was missing
+ * ```
+ */
+export function ensurePrivateFile(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, "wx", PRIVATE_FILE_MODE);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
+  try {
+    fchmodSync(fd, PRIVATE_FILE_MODE);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/**
+ * Set mode 0600 on the files SQLite keeps next to a database (`-wal`, `-shm`, `-journal`)
+ * that exist right now.
+ *
+ * @example
+ * ```ts
+ * restrictSidecars("/home/me/.local/state/orch/orch.db"); // orch.db-wal and orch.db-shm -> 0600
+ * ```
+ */
+export function restrictSidecars(dbFile: string): void {
+  for (const suffix of ["-wal", "-shm", "-journal"]) {
+    const sidecar = dbFile + suffix;
+    if (!existsSync(sidecar)) continue;
+    try {
+      chmodSync(sidecar, PRIVATE_FILE_MODE);
+    } catch (err) {
+      // It may vanish between the check and the chmod (a checkpoint by another process).
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/** A `tasks` row as SQLite returns it, and its conversion to the domain {@link Task}. */
+import type { Task, TaskPriority, TaskStatus } from "../domain/types.ts";
+
+/**
+ * A `tasks` row: snake_case columns, integers as numbers. A type (not an interface) so that
+ * it can be bound as statement parameters.
+ *
+ * @example
+ * ```ts
+ * const row = db.prepare<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?").get(id);
+ * ```
+ */
+export type TaskRow = {
+  seq: number;
+  id: string;
+  worker: string | null;
+  text: string;
+  priority: number;
+  status: string;
+  exit_code: number | null;
+  output: string | null;
+  submitted_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  attempts: number;
+  error: string | null;
+  timeout_ms: number;
+};
+
+/**
+ * The domain task stored in `r`. The schema's CHECK constraints guarantee the casts.
+ *
+ * @example
+ * ```ts
+ * const task = row ? toTask(row) : null;
+ * ```
+ */
+export function toTask(r: TaskRow): Task {
+  return {
+    id: r.id,
+    seq: r.seq,
+    worker: r.worker,
+    text: r.text,
+    priority: r.priority as TaskPriority,
+    status: r.status as TaskStatus,
+    exitCode: r.exit_code,
+    output: r.output,
+    submittedAt: r.submitted_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    attempts: r.attempts,
+    error: r.error,
+    timeoutMs: r.timeout_ms,
+  };
+}

@@ -1,0 +1,151 @@
+import { type ControlMessage, ControlParser, type TmuxNotification } from "./control-parser.ts";
+import { TmuxCommandError, TmuxTimeoutError, TmuxUnavailableError } from "./errors.ts";
+import type { ControlTransport, TransportFactory } from "./transport.ts";
+
+interface Pending {
+  command: string;
+  resolve: (lines: string[]) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout> | null;
+  settled: boolean;
+}
+
+export interface ControlClientHandlers {
+  /** Raw bytes a pane wrote (already octal-unescaped). */
+  onOutput?: (paneId: string, data: Uint8Array) => void;
+  onNotification?: (event: TmuxNotification) => void;
+  /** The connection ended (server gone, `%exit`, or close()). */
+  onClose?: (reason: string) => void;
+}
+
+/**
+ * One persistent `tmux -C` connection. Commands are pipelined: each is written at once and
+ * matched to its `%begin/%end|%error` answer in the order sent; each has its own deadline.
+ *
+ * @example
+ * const client = new ControlClient(() => spawnTmuxControl(sock, "agent-system"), { onOutput });
+ * await client.connect();
+ * const lines = await client.run('list-panes -s -F "#{pane_id}"');
+ */
+export class ControlClient {
+  private transport: ControlTransport | null = null;
+  private readonly pending: Pending[] = [];
+  private closedReason: string | null = "not connected";
+  private buffered = "";
+  private flushScheduled = false;
+
+  constructor(
+    private readonly factory: TransportFactory,
+    private readonly handlers: ControlClientHandlers,
+    private readonly defaultTimeoutMs = 5000,
+  ) {}
+
+  get connected(): boolean {
+    return this.closedReason === null;
+  }
+
+  /** Starts the transport and resolves once tmux answered a first command. */
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    const transport = this.factory();
+    this.transport = transport;
+    this.closedReason = null;
+    void this.readLoop(transport);
+    void transport.exited.then((code) => {
+      if (this.transport === transport)
+        this.shutdown(`tmux control client exited (${code}) ${transport.stderr().trim()}`.trim());
+    });
+    await this.run("display-message -p ok");
+  }
+
+  /** Sends one command line; resolves with its output lines, rejects on `%error` or timeout. */
+  run(command: string, timeoutMs = this.defaultTimeoutMs): Promise<string[]> {
+    if (this.closedReason !== null || !this.transport) {
+      return Promise.reject(new TmuxUnavailableError(this.closedReason ?? "not connected"));
+    }
+    return new Promise<string[]>((resolve, reject) => {
+      const p: Pending = { command, resolve, reject, timer: null, settled: false };
+      if (timeoutMs > 0) {
+        p.timer = setTimeout(() => {
+          // The answer still comes in order later; keep the slot, just settle now.
+          p.settled = true;
+          reject(new TmuxTimeoutError(command, timeoutMs));
+        }, timeoutMs);
+      }
+      this.pending.push(p);
+      this.write(`${command}\n`);
+    });
+  }
+
+  /** Closes the connection; pending commands fail. */
+  close(): void {
+    this.shutdown("closed by orch");
+  }
+
+  private write(text: string): void {
+    this.buffered += text;
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      const out = this.buffered;
+      this.buffered = "";
+      try {
+        this.transport?.write(out);
+      } catch (e) {
+        this.shutdown(`cannot write to tmux: ${(e as Error).message}`);
+      }
+    });
+  }
+
+  private async readLoop(transport: ControlTransport): Promise<void> {
+    const parser = new ControlParser();
+    try {
+      for await (const chunk of transport.output) {
+        for (const msg of parser.push(chunk)) this.dispatch(msg);
+      }
+    } catch {
+      // the stream ends with the process; exited() reports why
+    }
+    if (this.transport === transport)
+      this.shutdown(`tmux control connection closed ${transport.stderr().trim()}`.trim());
+  }
+
+  private dispatch(msg: ControlMessage): void {
+    switch (msg.kind) {
+      case "output":
+        this.handlers.onOutput?.(msg.paneId, msg.data);
+        return;
+      case "notification":
+        if (msg.event.type === "exit") {
+          this.shutdown(`tmux said %exit${msg.event.reason ? `: ${msg.event.reason}` : ""}`);
+          return;
+        }
+        this.handlers.onNotification?.(msg.event);
+        return;
+      case "response": {
+        if (msg.flags === 0) return; // not a command of ours (e.g. the attach itself)
+        const p = this.pending.shift();
+        if (!p) return;
+        if (p.timer) clearTimeout(p.timer);
+        if (p.settled) return;
+        p.settled = true;
+        if (msg.ok) p.resolve(msg.lines);
+        else p.reject(new TmuxCommandError(p.command, msg.lines));
+      }
+    }
+  }
+
+  private shutdown(reason: string): void {
+    if (this.closedReason !== null) return;
+    this.closedReason = reason;
+    const t = this.transport;
+    this.transport = null;
+    t?.close();
+    for (const p of this.pending.splice(0)) {
+      if (p.timer) clearTimeout(p.timer);
+      if (!p.settled) p.reject(new TmuxUnavailableError(reason));
+    }
+    this.handlers.onClose?.(reason);
+  }
+}

@@ -1,0 +1,165 @@
+import type { ControlClient } from "./control-client.ts";
+import { formatLiteral, quoteArg, shellQuote, tmuxCommand } from "./quote.ts";
+
+/** A pane as `list-panes` reports it, with orch's pane option. */
+export interface PaneInfo {
+  paneId: string;
+  windowId: string;
+  windowName: string;
+  pid: number;
+  dead: boolean;
+  deadStatus: number | null;
+  /** Value of the `@orch_worker` pane option, or null. */
+  workerId: string | null;
+}
+
+export interface NewWindowOptions {
+  name: string;
+  cwd: string;
+  argv: string[];
+  env?: Record<string, string>;
+}
+
+/** Largest text sent with one `send-keys -l`; longer or multi-line text goes through a paste buffer. */
+const SEND_KEYS_MAX = 1024;
+/** Chunk size of `set-buffer -a` when loading a paste buffer. */
+const BUFFER_CHUNK = 64 * 1024;
+const SEP = "\u001f";
+
+/**
+ * The tmux operations orch needs, as commands over one control-mode connection.
+ * Every argument goes through `quoteArg`; format-expanded ones through `formatLiteral` too.
+ *
+ * @example
+ * const ops = new TmuxOps(client, "agent-system");
+ * const { paneId } = await ops.newWindow({ name: "shell-c1", cwd: "/srv/p", argv: ["bash"] });
+ * await ops.paste(paneId, "echo hi");
+ * await ops.sendKeys(paneId, ["Enter"]);
+ */
+export class TmuxOps {
+  private bufferSeq = 0;
+
+  constructor(
+    readonly client: ControlClient,
+    readonly session: string,
+  ) {}
+
+  /** Creates a detached window running `argv` and returns its pane and window ids. */
+  async newWindow(o: NewWindowOptions): Promise<{ paneId: string; windowId: string }> {
+    const args = [
+      "-d",
+      "-P",
+      "-F",
+      "#{pane_id} #{window_id}",
+      "-t",
+      `${this.session}:`,
+      "-n",
+      formatLiteral(o.name),
+    ];
+    args.push("-c", formatLiteral(o.cwd));
+    for (const [k, v] of Object.entries(o.env ?? {})) args.push("-e", `${k}=${v}`);
+    args.push("--", ...o.argv);
+    const [line] = await this.client.run(tmuxCommand("new-window", ...args));
+    const [paneId, windowId] = (line ?? "").split(" ");
+    if (!paneId?.startsWith("%") || !windowId?.startsWith("@"))
+      throw new Error(`tmux new-window answered ${JSON.stringify(line)}`);
+    return { paneId, windowId };
+  }
+
+  async setPaneOption(paneId: string, key: string, value: string): Promise<void> {
+    await this.client.run(tmuxCommand("set-option", "-p", "-t", paneId, key, value));
+  }
+
+  /** Types `text` literally: `send-keys -l` when short and single-line, else a paste. */
+  async sendText(paneId: string, text: string): Promise<void> {
+    if (text.length <= SEND_KEYS_MAX && !/[\n\r]/.test(text)) {
+      await this.client.run(tmuxCommand("send-keys", "-t", paneId, "-l", "--", text));
+    } else {
+      await this.paste(paneId, text);
+    }
+  }
+
+  /**
+   * Pastes `text` into the pane through a one-use buffer: bracketed when the program asked
+   * for it, LF kept as LF (`-r`). The buffer is loaded in chunks so any size works.
+   */
+  async paste(paneId: string, text: string): Promise<void> {
+    const name = `orch-paste-${++this.bufferSeq}`;
+    const runs: Promise<string[]>[] = [];
+    for (let i = 0; i < text.length || i === 0; i += BUFFER_CHUNK) {
+      const chunk = text.slice(i, i + BUFFER_CHUNK);
+      const args = i === 0 ? ["-b", name, "--", chunk] : ["-a", "-b", name, "--", chunk];
+      runs.push(this.client.run(tmuxCommand("set-buffer", ...args)));
+    }
+    runs.push(this.client.run(tmuxCommand("paste-buffer", "-p", "-r", "-d", "-b", name, "-t", paneId)));
+    await Promise.all(runs);
+  }
+
+  /** Sends named keys such as `Enter` or `C-c`. */
+  async sendKeys(paneId: string, keys: string[]): Promise<void> {
+    await this.client.run(tmuxCommand("send-keys", "-t", paneId, ...keys));
+  }
+
+  /** The pane's screen (and history with `history: true`) as text, joined wrapped lines. */
+  async capture(paneId: string, opts: { history?: boolean } = {}): Promise<string> {
+    const args = ["-p", "-J", "-t", paneId];
+    if (opts.history) args.push("-S", "-");
+    const lines = await this.client.run(tmuxCommand("capture-pane", ...args));
+    return lines.join("\n");
+  }
+
+  /** Appends everything the pane writes to `file` (raw bytes), unless a pipe is already open. */
+  async pipeToFile(paneId: string, file: string): Promise<void> {
+    await this.client.run(
+      tmuxCommand("pipe-pane", "-o", "-t", paneId, formatLiteral(`cat >> ${shellQuote(file)}`)),
+    );
+  }
+
+  async killWindow(windowOrPaneId: string): Promise<void> {
+    await this.client.run(tmuxCommand("kill-window", "-t", windowOrPaneId));
+  }
+
+  async respawnPane(paneId: string, o: Omit<NewWindowOptions, "name">): Promise<void> {
+    const args = ["-k", "-t", paneId, "-c", formatLiteral(o.cwd)];
+    for (const [k, v] of Object.entries(o.env ?? {})) args.push("-e", `${k}=${v}`);
+    await this.client.run(tmuxCommand("respawn-pane", ...args, "--", ...o.argv));
+  }
+
+  /** All panes of the session with their orch worker id. */
+  async listPanes(): Promise<PaneInfo[]> {
+    const format = [
+      "#{pane_id}",
+      "#{window_id}",
+      "#{window_name}",
+      "#{pane_pid}",
+      "#{pane_dead}",
+      "#{pane_dead_status}",
+      "#{@orch_worker}",
+    ].join(SEP);
+    const lines = await this.client.run(
+      tmuxCommand("list-panes", "-s", "-t", `${this.session}:`, "-F", format),
+    );
+    return lines
+      .filter((l) => l.includes(SEP))
+      .map((l) => {
+        const [paneId = "", windowId = "", windowName = "", pid = "0", dead = "0", status = "", worker = ""] =
+          l.split(SEP);
+        return {
+          paneId,
+          windowId,
+          windowName,
+          pid: Number(pid),
+          dead: dead === "1",
+          deadStatus: status === "" ? null : Number(status),
+          workerId: worker === "" ? null : worker,
+        };
+      });
+  }
+
+  /** Sets the size the control client reports, which the session's windows follow. */
+  async setClientSize(width: number, height: number): Promise<void> {
+    await this.client.run(tmuxCommand("refresh-client", "-C", `${width}x${height}`));
+  }
+}
+
+export { quoteArg };

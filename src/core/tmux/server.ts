@@ -1,0 +1,106 @@
+import { execa } from "execa";
+import { formatLiteral, shellQuote, tmuxCommand } from "./quote.ts";
+
+/** What the tmux binary is, or why it cannot be used. */
+export type TmuxVersion = { ok: true; version: string } | { ok: false; error: string };
+
+const INSTALL_HINT = "install tmux 3.2 or newer (Debian/Ubuntu: apt-get install tmux)";
+
+/** Checks that tmux exists and is at least 3.2 (control-mode flow control, format subscriptions). */
+export async function checkTmuxVersion(): Promise<TmuxVersion> {
+  const r = await execa("tmux", ["-V"], { reject: false });
+  if (r.failed || r.exitCode !== 0) return { ok: false, error: `tmux not found on PATH: ${INSTALL_HINT}` };
+  const m = /tmux (?:next-)?(\d+)\.(\d+)/.exec(r.stdout);
+  if (!m)
+    return {
+      ok: false,
+      error: `cannot read the tmux version from ${JSON.stringify(r.stdout)}: ${INSTALL_HINT}`,
+    };
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major < 3 || (major === 3 && minor < 2))
+    return { ok: false, error: `${r.stdout.trim()} is too old: ${INSTALL_HINT}` };
+  return { ok: true, version: r.stdout.trim() };
+}
+
+export interface ServerSpec {
+  socket: string;
+  session: string;
+  configFile: string;
+  /** File the pane-died hook appends `pane-died PANE STATUS` lines to. */
+  eventsFile: string;
+  historyLimit: number;
+  width: number;
+  height: number;
+  /** Directory and argv of window 0 (the controller's live view). */
+  controllerCwd: string;
+  controllerArgv: string[];
+}
+
+/** The tmux config orch's server starts with: options set before any pane exists, and the hooks. */
+export function serverConfig(spec: ServerSpec): string {
+  const report = `printf 'pane-died %s %s\\n' '#{hook_pane}' '#{pane_dead_status}' >> ${shellQuote(formatLiteral(spec.eventsFile))}`;
+  const hook = tmuxCommand("run-shell", "-b", report);
+  return [
+    tmuxCommand("set-option", "-g", "remain-on-exit", "on"),
+    tmuxCommand("set-option", "-g", "history-limit", String(spec.historyLimit)),
+    tmuxCommand("set-option", "-s", "focus-events", "on"),
+    tmuxCommand("set-option", "-s", "escape-time", "0"),
+    tmuxCommand("set-option", "-g", "default-size", `${spec.width}x${spec.height}`),
+    tmuxCommand("set-option", "-g", "automatic-rename", "off"),
+    tmuxCommand("set-option", "-g", "allow-rename", "off"),
+    tmuxCommand("set-hook", "-g", "pane-died", hook),
+    "",
+  ].join("\n");
+}
+
+/** Whether the session exists on the server at `socket`. */
+export async function hasSession(socket: string, session: string): Promise<boolean> {
+  const r = await execa("tmux", ["-S", socket, "has-session", "-t", `=${session}`], { reject: false });
+  return r.exitCode === 0;
+}
+
+/**
+ * Starts the tmux server on the private socket with orch's config and the session whose
+ * window 0 is the controller's view; idempotent (an existing session is kept, its options
+ * refreshed).
+ */
+export async function ensureServer(spec: ServerSpec): Promise<{ created: boolean }> {
+  await Bun.write(spec.configFile, serverConfig(spec));
+  if (await hasSession(spec.socket, spec.session)) {
+    await execa("tmux", ["-S", spec.socket, "source-file", spec.configFile], { reject: false });
+    return { created: false };
+  }
+  const r = await execa(
+    "tmux",
+    [
+      "-S",
+      spec.socket,
+      "-f",
+      spec.configFile,
+      "new-session",
+      "-d",
+      "-s",
+      spec.session,
+      "-n",
+      "controller",
+      "-x",
+      String(spec.width),
+      "-y",
+      String(spec.height),
+      "-c",
+      spec.controllerCwd,
+      "--",
+      ...spec.controllerArgv,
+    ],
+    { reject: false },
+  );
+  if (r.exitCode !== 0 && !(await hasSession(spec.socket, spec.session))) {
+    throw new Error(`cannot start tmux on ${spec.socket}: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+  }
+  return { created: r.exitCode === 0 };
+}
+
+/** Kills the whole tmux server on `socket` (all agents with it). */
+export async function killServer(socket: string): Promise<void> {
+  await execa("tmux", ["-S", socket, "kill-server"], { reject: false });
+}

@@ -1,0 +1,5 @@
+import type { PluginFactory } from "../core/plugin/contract.ts";
+import { shellPlugin } from "./shell/index.ts";
+
+/** The agent types built into the binary. The CLI hands them to the controller; the core never imports them. */
+export const builtinPlugins: Record<string, PluginFactory> = { shell: shellPlugin };

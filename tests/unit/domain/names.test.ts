@@ -1,0 +1,95 @@
+import { describe, expect, test } from "bun:test";
+import { validateTaskText, validateWorkerName } from "../../../src/core/domain/names.ts";
+
+describe("validateWorkerName", () => {
+  test.each(["c1", "a", "A", "9", "claude.api-2_x", "x".repeat(63)])("accepts %p", (name) => {
+    expect(validateWorkerName(name)).toEqual({ ok: true });
+  });
+
+  test.each(["", "a b", "-a", ".a", "_a", "x".repeat(64), "é", "a/b", "a:b", "a\n", "w%1"])(
+    "refuses %p",
+    (name) => {
+      expect(validateWorkerName(name)).toEqual({
+        ok: false,
+        error: `bad worker name ${JSON.stringify(name)}: use letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit`,
+      });
+    },
+  );
+
+  test("the example error", () => {
+    expect(validateWorkerName("a b")).toEqual({
+      ok: false,
+      error: `bad worker name "a b": use letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit`,
+    });
+  });
+});
+
+describe("validateTaskText", () => {
+  const MAX = 1_048_576;
+
+  test.each(["make test", "a\tb", "line 1\nline 2", "echo hi\r\n", "日本語 🙂", " x "])(
+    "accepts %p",
+    (text) => {
+      expect(validateTaskText(text, MAX)).toEqual({ ok: true });
+    },
+  );
+
+  test.each(["", " ", "\n\t \r\n", "\u3000"])("refuses blank %p", (text) => {
+    expect(validateTaskText(text, MAX)).toEqual({
+      ok: false,
+      error: "task text is empty or only whitespace: expected something to do",
+    });
+  });
+
+  test("NUL", () => {
+    expect(validateTaskText("hello\0world", MAX)).toEqual({
+      ok: false,
+      error: "task text contains a NUL byte at offset 5",
+    });
+  });
+
+  test.each([
+    ["abc\x1b[A", "001B", 3],
+    ["\x03", "0003", 0],
+    ["a\x7f", "007F", 1],
+    ["x\x0b", "000B", 1],
+    ["x\x0c", "000C", 1],
+    ["ok\x1f", "001F", 2],
+    ["c1\u009b31m", "009B", 2],
+  ])("control character in %p", (text, code, offset) => {
+    expect(validateTaskText(text, MAX)).toEqual({
+      ok: false,
+      error: `task text contains control character U+${code} at offset ${offset}: terminal control sequences are not delivered`,
+    });
+  });
+
+  test("the first bad character is reported", () => {
+    const result = validateTaskText("a\x1bb\0", MAX);
+    expect(result).toEqual({
+      ok: false,
+      error:
+        "task text contains control character U+001B at offset 1: terminal control sequences are not delivered",
+    });
+  });
+
+  test("size limit counts UTF-8 bytes", () => {
+    expect(validateTaskText("abcd", 4)).toEqual({ ok: true });
+    expect(validateTaskText("abcde", 4)).toEqual({
+      ok: false,
+      error: "task text is 5 bytes: expected at most 4 bytes (UTF-8)",
+    });
+    expect(validateTaskText("日本", 5)).toEqual({
+      ok: false,
+      error: "task text is 6 bytes: expected at most 5 bytes (UTF-8)",
+    });
+    expect(validateTaskText("x".repeat(MAX), MAX)).toEqual({ ok: true });
+    expect(validateTaskText("x".repeat(MAX + 1), MAX)).toEqual({
+      ok: false,
+      error: `task text is ${MAX + 1} bytes: expected at most ${MAX} bytes (UTF-8)`,
+    });
+  });
+
+  test("a bad maxBytes is a bug", () => {
+    expect(() => validateTaskText("x", 0)).toThrow("maxBytes=0: expected a positive whole number of bytes");
+  });
+});

@@ -1,0 +1,255 @@
+import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import type { Task, TaskStatus } from "../../../src/core/domain/types.ts";
+import { openStore, type Store, StoreConflictError } from "../../../src/core/store/index.ts";
+import { makeTask, tempDir } from "./helpers.ts";
+
+const tmp = tempDir();
+let store: Store;
+beforeEach(() => {
+  store?.close();
+  store = openStore(tmp.file("orch.db"));
+});
+afterAll(() => {
+  store?.close();
+  tmp.cleanup();
+});
+
+function reopen(): Store {
+  store.close();
+  store = openStore(store.path);
+  return store;
+}
+
+const ALL_STATUSES: TaskStatus[] = [
+  "queued",
+  "dispatched",
+  "running",
+  "succeeded",
+  "failed",
+  "timed_out",
+  "cancelled",
+];
+
+describe("store.tasks", () => {
+  test("round-trips every field, set, with a 100 KB unicode output", () => {
+    const output = `${"ligne ünïcødé — 日本語 — 🚀 emoji\ttab\n".repeat(2900)}\u0000nul and \r\n kept`;
+    expect(output.length).toBeGreaterThan(100_000);
+    const t = store.tasks.insert(
+      makeTask({
+        worker: "c1",
+        text: "printf '%s' \"héllo\" && echo $'\\x1b[31m'",
+        priority: 1,
+        status: "succeeded",
+        exitCode: 0,
+        output,
+        submittedAt: 1_735_689_600_001,
+        startedAt: 1_735_689_600_002,
+        finishedAt: 1_735_689_600_003,
+        attempts: 2,
+        error: "first attempt: timed out",
+        timeoutMs: 120_000,
+      }),
+    );
+    const back = reopen().tasks.get(t.id);
+    expect(back).toEqual(t);
+    expect(back?.output).toBe(output);
+  });
+
+  test("round-trips every nullable field as null", () => {
+    const t = store.tasks.insert(
+      makeTask({
+        worker: null,
+        exitCode: null,
+        output: null,
+        startedAt: null,
+        finishedAt: null,
+        error: null,
+      }),
+    );
+    expect(reopen().tasks.get(t.id)).toEqual(t);
+  });
+
+  test("an empty output stays an empty string, not null; negative exit codes survive", () => {
+    const t = store.tasks.insert(makeTask({ output: "", exitCode: -1, status: "failed" }));
+    expect(store.tasks.get(t.id)?.output).toBe("");
+    expect(store.tasks.get(t.id)?.exitCode).toBe(-1);
+  });
+
+  test("insert returns the task with a growing seq and no extra fields", () => {
+    const a = store.tasks.insert({ ...makeTask(), extra: "ignored" } as Omit<Task, "seq">);
+    const b = store.tasks.insert(makeTask());
+    expect(b.seq).toBeGreaterThan(a.seq);
+    expect("extra" in a).toBe(false);
+    expect(Object.keys(a).sort()).toEqual(Object.keys(store.tasks.get(a.id)!).sort());
+  });
+
+  test("seq grows by one per insert", () => {
+    const a = store.tasks.insert(makeTask());
+    const b = store.tasks.insert(makeTask());
+    expect(b.seq).toBe(a.seq + 1);
+  });
+
+  test("a taken id is a StoreConflictError", () => {
+    const t = store.tasks.insert(makeTask());
+    expect(() => store.tasks.insert(makeTask({ id: t.id }))).toThrow(StoreConflictError);
+    expect(() => store.tasks.insert(makeTask({ id: t.id }))).toThrow(`a task with id ${t.id} already exists`);
+  });
+
+  test("priority outside 1..4 and unknown statuses are refused", () => {
+    expect(() => store.tasks.insert(makeTask({ priority: 5 as Task["priority"] }))).toThrow();
+    expect(() => store.tasks.insert(makeTask({ status: "done" as TaskStatus }))).toThrow();
+    const t = store.tasks.insert(makeTask());
+    expect(() => store.tasks.update(t.id, { priority: 0 as Task["priority"] })).toThrow();
+    expect(store.tasks.get(t.id)?.priority).toBe(3);
+  });
+
+  test("a non-integer where an integer belongs is refused (STRICT tables)", () => {
+    expect(() => store.tasks.insert(makeTask({ timeoutMs: 1.5 }))).toThrow();
+    expect(() => store.tasks.insert(makeTask({ attempts: "one" as unknown as number }))).toThrow();
+  });
+
+  test("get gives null for an unknown id", () => {
+    expect(store.tasks.get("nope")).toBeNull();
+  });
+
+  test("update changes only the given fields, persists, and returns the task", () => {
+    const t = store.tasks.insert(makeTask());
+    const patch = { status: "running", startedAt: 42, attempts: 1 } as const;
+    expect(store.tasks.update(t.id, patch)).toEqual({ ...t, ...patch });
+    expect(reopen().tasks.get(t.id)).toEqual({ ...t, ...patch });
+  });
+
+  test("update of every patchable field, with nulls", () => {
+    const t = store.tasks.insert(
+      makeTask({ exitCode: 3, output: "x", error: "e", startedAt: 1, finishedAt: 2 }),
+    );
+    const patch = {
+      worker: null,
+      text: "new text",
+      priority: 2,
+      status: "cancelled",
+      exitCode: null,
+      output: null,
+      submittedAt: 9,
+      startedAt: null,
+      finishedAt: null,
+      attempts: 4,
+      error: null,
+      timeoutMs: 5,
+    } as const;
+    expect(store.tasks.update(t.id, patch)).toEqual({ ...t, ...patch });
+  });
+
+  test("update: empty patch, unknown task, forbidden fields", () => {
+    const t = store.tasks.insert(makeTask());
+    expect(store.tasks.update(t.id, {})).toEqual(t);
+    expect(store.tasks.update("ghost", { status: "failed" })).toBeNull();
+    expect(() => store.tasks.update(t.id, { seq: 99 } as never)).toThrow("tasks.seq");
+    expect(() => store.tasks.update(t.id, { id: "x" } as never)).toThrow("tasks.id");
+  });
+
+  test("the same update shape with different values reuses a statement and stays correct", () => {
+    const t = store.tasks.insert(makeTask());
+    for (let i = 0; i < 500; i++) store.tasks.update(t.id, { output: `o${i}`, attempts: i });
+    expect(store.tasks.get(t.id)).toMatchObject({ output: "o499", attempts: 499 });
+  });
+});
+
+describe("the per-worker queue", () => {
+  test("nextQueued: lowest priority number first, then FIFO", () => {
+    const ids: Record<string, string> = {};
+    const add = (label: string, priority: Task["priority"]) => {
+      ids[label] = store.tasks.insert(makeTask({ priority })).id;
+    };
+    add("normal-1", 3);
+    add("low-1", 4);
+    add("critical-1", 1);
+    add("normal-2", 3);
+    add("high-1", 2);
+    add("critical-2", 1);
+    const order: string[] = [];
+    for (let t = store.tasks.nextQueued("c1"); t; t = store.tasks.nextQueued("c1")) {
+      order.push(Object.keys(ids).find((k) => ids[k] === t!.id)!);
+      store.tasks.update(t.id, { status: "dispatched" });
+    }
+    expect(order).toEqual(["critical-1", "critical-2", "high-1", "normal-1", "normal-2", "low-1"]);
+  });
+
+  test("nextQueued and countQueued only see queued tasks of that worker", () => {
+    store.tasks.insert(makeTask({ worker: "c2" }));
+    store.tasks.insert(makeTask({ worker: null }));
+    for (const status of ALL_STATUSES.filter((s) => s !== "queued")) {
+      store.tasks.insert(makeTask({ status, priority: 1 }));
+    }
+    expect(store.tasks.nextQueued("c1")).toBeNull();
+    expect(store.tasks.countQueued("c1")).toBe(0);
+    const mine = store.tasks.insert(makeTask({ priority: 4 }));
+    store.tasks.insert(makeTask({ priority: 4 }));
+    expect(store.tasks.nextQueued("c1")?.id).toBe(mine.id);
+    expect(store.tasks.countQueued("c1")).toBe(2);
+    expect(store.tasks.countQueued("c2")).toBe(1);
+    expect(store.tasks.countQueued("nobody")).toBe(0);
+  });
+
+  test("the queue query uses the queue index", () => {
+    // A regression guard for the hot path, through a raw connection on the same file.
+    const { Database } = require("bun:sqlite") as typeof import("bun:sqlite");
+    const db = new Database(store.path, { readonly: true });
+    const plan = db
+      .query(
+        "EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE worker = ? AND status = 'queued' ORDER BY priority, seq LIMIT 1",
+      )
+      .all("c1") as { detail: string }[];
+    db.close();
+    expect(plan.map((p) => p.detail).join(" ")).toContain("tasks_queue");
+    expect(plan.map((p) => p.detail).join(" ")).not.toContain("TEMP B-TREE");
+  });
+});
+
+describe("tasks.list and inFlight", () => {
+  function seed(): Task[] {
+    return [
+      store.tasks.insert(makeTask({ worker: "a", status: "succeeded" })),
+      store.tasks.insert(makeTask({ worker: "b", status: "running" })),
+      store.tasks.insert(makeTask({ worker: "a", status: "queued" })),
+      store.tasks.insert(makeTask({ worker: "a", status: "dispatched" })),
+      store.tasks.insert(makeTask({ worker: "b", status: "failed" })),
+      store.tasks.insert(makeTask({ worker: null, status: "queued" })),
+    ];
+  }
+  const seqs = (ts: Task[]) => ts.map((t) => t.seq);
+
+  test("everything, by seq ascending, by default", () => {
+    const all = seed();
+    expect(store.tasks.list()).toEqual(all);
+  });
+
+  test("by worker, status, limit and order, alone and combined", () => {
+    const [t0, t1, t2, t3, t4, t5] = seed() as [Task, Task, Task, Task, Task, Task];
+    expect(seqs(store.tasks.list({ worker: "a" }))).toEqual(seqs([t0, t2, t3]));
+    expect(seqs(store.tasks.list({ status: ["queued"] }))).toEqual(seqs([t2, t5]));
+    expect(seqs(store.tasks.list({ status: ["failed", "succeeded"] }))).toEqual(seqs([t0, t4]));
+    expect(store.tasks.list({ status: [] })).toEqual([]);
+    expect(seqs(store.tasks.list({ order: "desc" }))).toEqual(seqs([t5, t4, t3, t2, t1, t0]));
+    expect(seqs(store.tasks.list({ order: "desc", limit: 2 }))).toEqual(seqs([t5, t4]));
+    expect(seqs(store.tasks.list({ limit: 2 }))).toEqual(seqs([t0, t1]));
+    expect(store.tasks.list({ limit: 0 })).toEqual([]);
+    expect(
+      seqs(store.tasks.list({ worker: "b", status: ["running", "failed"], order: "desc", limit: 1 })),
+    ).toEqual(seqs([t4]));
+    expect(store.tasks.list({ worker: "nobody" })).toEqual([]);
+  });
+
+  test("a bad limit or order is a RangeError that shows the value", () => {
+    expect(() => store.tasks.list({ limit: -1 })).toThrow("got -1");
+    expect(() => store.tasks.list({ limit: 1.5 })).toThrow(RangeError);
+    expect(() => store.tasks.list({ order: "up" as "asc" })).toThrow('got "up"');
+  });
+
+  test("inFlight: dispatched and running, oldest first", () => {
+    const [, t1, , t3] = seed() as [Task, Task, Task, Task];
+    expect(store.tasks.inFlight()).toEqual([t1, t3]);
+    store.tasks.update(t1.id, { status: "succeeded" });
+    expect(store.tasks.inFlight()).toEqual([t3]);
+  });
+});
