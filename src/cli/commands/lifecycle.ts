@@ -81,11 +81,17 @@ export async function stopCommand(ctx: CliContext, opts: { killWorkers?: boolean
   return EXIT.ok;
 }
 
+/** True while the process exists and is not a zombie waiting to be reaped. */
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }

@@ -60,6 +60,12 @@ export class Controller {
   private readonly runtimes = new Map<string, WorkerRuntime>();
   private readonly byPane = new Map<string, WorkerRuntime>();
   private readonly waiters = new Map<string, Set<TaskWaiter>>();
+  /**
+   * Output of panes not (yet) attached to a worker. A new pane's first output can arrive in
+   * the same read as tmux's answer to new-window, before the pane is known; it is replayed
+   * when the pane is attached.
+   */
+  private readonly unclaimed = new Map<string, Uint8Array[]>();
   private readonly markers: MarkerSpec;
   private client!: ControlClient;
   private ops!: TmuxOps;
@@ -183,6 +189,17 @@ export class Controller {
     rt.paneId = paneId;
     rt.windowId = windowId;
     this.byPane.set(paneId, rt);
+    const early = this.unclaimed.get(paneId);
+    this.unclaimed.delete(paneId);
+    for (const chunk of early ?? []) this.onOutput(paneId, chunk);
+  }
+
+  private holdUnclaimed(paneId: string, data: Uint8Array): void {
+    const list = this.unclaimed.get(paneId) ?? [];
+    list.push(data.slice());
+    while (list.length > 64) list.shift();
+    this.unclaimed.set(paneId, list);
+    if (this.unclaimed.size > 256) this.unclaimed.delete(this.unclaimed.keys().next().value!);
   }
 
   private startupContext(w: Pick<Worker, "name" | "project">) {
@@ -497,7 +514,10 @@ export class Controller {
 
   private onOutput(paneId: string, data: Uint8Array): void {
     const rt = this.byPane.get(paneId);
-    if (!rt) return;
+    if (!rt) {
+      this.holdUnclaimed(paneId, data);
+      return;
+    }
     let text = rt.decode(data);
     if (rt.scanner) {
       const r = rt.scanner.push(text);

@@ -8,7 +8,14 @@
 export type WorkerState = "idle" | "running" | "waiting_input" | "error" | "dead";
 
 /** Where a task is in its life. The last four are final. */
-export type TaskStatus = "queued" | "dispatched" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+export type TaskStatus =
+  | "queued"
+  | "dispatched"
+  | "running"
+  | "succeeded"
+  | "failed"
+  | "timed_out"
+  | "cancelled";
 
 /** The seed's priorities: a lower number runs first. */
 export type TaskPriority = 1 | 2 | 3 | 4;

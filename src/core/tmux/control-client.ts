@@ -32,6 +32,7 @@ export class ControlClient {
   private readonly pending: Pending[] = [];
   private closedReason: string | null = "not connected";
   private buffered = "";
+  private onAttached: (() => void) | null = null;
   private flushScheduled = false;
 
   constructor(
@@ -44,17 +45,34 @@ export class ControlClient {
     return this.closedReason === null;
   }
 
-  /** Starts the transport and resolves once tmux answered a first command. */
-  async connect(): Promise<void> {
+  /**
+   * Starts the transport and resolves once tmux has attached this client (its own `%begin`
+   * block with flags 0 arrived) and answered a first command. Until the attach, commands
+   * that need a current client (e.g. `refresh-client`) would fail.
+   */
+  async connect(timeoutMs = this.defaultTimeoutMs): Promise<void> {
     if (this.connected) return;
     const transport = this.factory();
     this.transport = transport;
     this.closedReason = null;
+    const attached = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TmuxTimeoutError("attach-session", timeoutMs)), timeoutMs);
+      this.onAttached = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
     void this.readLoop(transport);
     void transport.exited.then((code) => {
       if (this.transport === transport)
         this.shutdown(`tmux control client exited (${code}) ${transport.stderr().trim()}`.trim());
     });
+    await Promise.race([
+      attached,
+      transport.exited.then(() =>
+        Promise.reject(new TmuxUnavailableError(transport.stderr().trim() || "tmux exited")),
+      ),
+    ]);
     await this.run("display-message -p ok");
   }
 
@@ -124,7 +142,12 @@ export class ControlClient {
         this.handlers.onNotification?.(msg.event);
         return;
       case "response": {
-        if (msg.flags === 0) return; // not a command of ours (e.g. the attach itself)
+        if (msg.flags === 0) {
+          // not a command of ours: the first one is the attach itself
+          this.onAttached?.();
+          this.onAttached = null;
+          return;
+        }
         const p = this.pending.shift();
         if (!p) return;
         if (p.timer) clearTimeout(p.timer);

@@ -5,7 +5,15 @@
  * `%output` lines, so text decoding belongs to the per-pane consumer.
  */
 
-/** A `%notification` line that is not part of a command's response. */
+/**
+ * A `%notification` line that is not part of a command's response. tmux 3.3a reports a closed
+ * window of the attached session as `unlinked-window-close` (the window is unlinked first), so
+ * treat both close events alike.
+ *
+ * @example
+ * // "%window-renamed @3 build #1" =>
+ * const e: TmuxNotification = { type: "window-renamed", windowId: "@3", name: "build #1" };
+ */
 export type TmuxNotification =
   | { type: "window-add"; windowId: string }
   | { type: "window-close"; windowId: string }
@@ -21,7 +29,13 @@ export type TmuxNotification =
    * that does not start with `%` at all (not sent by tmux) has name `""` and the line as args. */
   | { type: "other"; name: string; args: string };
 
-/** One message of the control-mode protocol. */
+/**
+ * One message of the control-mode protocol.
+ *
+ * @example
+ * // the line `%output %1 hi\015\012` =>
+ * const m: ControlMessage = { kind: "output", paneId: "%1", data: new TextEncoder().encode("hi\r\n") };
+ */
 export type ControlMessage =
   /** `%begin` ... `%end` (ok) or `%error` (not ok). `flags` is 1 for a command this client sent,
    * 0 otherwise (e.g. the initial attach). Lines are UTF-8 decoded, without their line ends. */
@@ -36,7 +50,8 @@ const CR = 0x0d;
 const SP = 0x20;
 const PERCENT = 0x25;
 const BACKSLASH = 0x5c;
-const utf8 = new TextDecoder("utf-8");
+// ignoreBOM: keep a leading U+FEFF of a line as text (the default would silently drop it).
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 const OUTPUT = ascii("%output ");
 const EXTENDED = ascii("%extended-output ");
@@ -54,38 +69,6 @@ interface Block {
 /** Reused output buffer for decoding; results are copied out of it with `slice`. */
 let scratch = new Uint8Array(64 * 1024);
 
-/** Decodes `buf[from, to)`; returns a view of `buf` when there is nothing to decode. */
-function decodeRange(buf: Uint8Array, from: number, to: number): Uint8Array {
-  let bs = buf.indexOf(BACKSLASH, from);
-  if (bs === -1 || bs >= to) return buf.subarray(from, to);
-  if (scratch.length < to - from) scratch = new Uint8Array(2 * (to - from));
-  const out = scratch;
-  let o = 0;
-  for (;;) {
-    const end = bs === -1 || bs >= to ? to : bs;
-    // Short runs (the common case between escapes) copy fastest byte by byte; long ones in bulk.
-    if (end - from > 64) {
-      out.set(buf.subarray(from, end), o);
-      o += end - from;
-    } else {
-      for (let i = from; i < end; i++) out[o++] = buf[i]!;
-    }
-    if (end === to) break;
-    const a = bs + 1 < to ? buf[bs + 1]! - 0x30 : -1;
-    const b = bs + 2 < to ? buf[bs + 2]! - 0x30 : -1;
-    const c = bs + 3 < to ? buf[bs + 3]! - 0x30 : -1;
-    if (a >= 0 && a <= 3 && b >= 0 && b <= 7 && c >= 0 && c <= 7) {
-      out[o++] = (a << 6) | (b << 3) | c;
-      from = bs + 4;
-    } else {
-      out[o++] = BACKSLASH;
-      from = bs + 1;
-    }
-    bs = buf.indexOf(BACKSLASH, from);
-  }
-  return out.slice(0, o);
-}
-
 /**
  * Undoes tmux's `%output` escaping: `\ooo` (three octal digits) becomes that byte. A backslash
  * not followed by three octal digits is kept as is. Returns the input itself when it holds no
@@ -95,7 +78,36 @@ function decodeRange(buf: Uint8Array, from: number, to: number): Uint8Array {
  * decodeOctalEscapes(new TextEncoder().encode("a\\015\\012b")); // the bytes of "a\r\nb"
  */
 export function decodeOctalEscapes(escaped: Uint8Array): Uint8Array {
-  return escaped.indexOf(BACKSLASH) === -1 ? escaped : decodeRange(escaped, 0, escaped.length);
+  let bs = escaped.indexOf(BACKSLASH);
+  if (bs === -1) return escaped;
+  const n = escaped.length;
+  if (scratch.length < n) scratch = new Uint8Array(2 * n);
+  const out = scratch;
+  let o = 0;
+  let from = 0;
+  for (;;) {
+    const end = bs === -1 ? n : bs;
+    // Short runs (the common case between escapes) copy fastest byte by byte; long ones in bulk.
+    if (end - from > 64) {
+      out.set(escaped.subarray(from, end), o);
+      o += end - from;
+    } else {
+      for (let i = from; i < end; i++) out[o++] = escaped[i]!;
+    }
+    if (bs === -1) break;
+    const a = (escaped[bs + 1] ?? 0) - 0x30;
+    const b = (escaped[bs + 2] ?? 0) - 0x30;
+    const c = (escaped[bs + 3] ?? 0) - 0x30;
+    if (a >= 0 && a <= 3 && b >= 0 && b <= 7 && c >= 0 && c <= 7) {
+      out[o++] = (a << 6) | (b << 3) | c;
+      from = bs + 4;
+    } else {
+      out[o++] = BACKSLASH;
+      from = bs + 1;
+    }
+    bs = escaped.indexOf(BACKSLASH, from);
+  }
+  return out.slice(0, o);
 }
 
 function hasPrefix(buf: Uint8Array, from: number, to: number, prefix: Uint8Array): boolean {
@@ -235,7 +247,7 @@ export class ControlParser {
         const idStart = from + OUTPUT.length;
         let sp = buf.indexOf(SP, idStart);
         if (sp === -1 || sp > to) sp = to;
-        const data = sp < to ? decodeRange(buf, sp + 1, to) : new Uint8Array(0);
+        const data = sp < to ? decodeOctalEscapes(buf.subarray(sp + 1, to)) : new Uint8Array(0);
         out.push({ kind: "output", paneId: paneId(buf, idStart, sp), data });
         return;
       }
@@ -244,7 +256,7 @@ export class ControlParser {
         const sp = buf.indexOf(SP, idStart);
         const sep = sp === -1 || sp >= to ? -1 : indexOfSeq(buf, EXTENDED_SEP, sp, to);
         if (sep !== -1) {
-          const data = decodeRange(buf, sep + EXTENDED_SEP.length, to);
+          const data = decodeOctalEscapes(buf.subarray(sep + EXTENDED_SEP.length, to));
           out.push({ kind: "output", paneId: paneId(buf, idStart, sp), data });
           return;
         }
