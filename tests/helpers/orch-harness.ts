@@ -134,7 +134,7 @@ export class OrchHarness {
       } catch {}
     }
     this.tmux("kill-server");
-    rmSync(this.root, { recursive: true, force: true });
+    if (!process.env.ORCH_KEEP_TEST_HOME) rmSync(this.root, { recursive: true, force: true });
   }
 }
 

@@ -157,7 +157,8 @@ export class Controller {
         continue;
       }
       this.attachPane(rt, pane.paneId, pane.windowId);
-      await this.ops.pipeToFile(pane.paneId, workerLogPath(this.d.paths, w.name));
+      // the pipe outlives the controller; reopening it would lose what it is writing now
+      if (!pane.piped) await this.ops.pipeToFile(pane.paneId, workerLogPath(this.d.paths, w.name));
       const inFlight = this.d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] })[0];
       if (inFlight) {
         rt.phase = "busy";
@@ -174,13 +175,16 @@ export class Controller {
   /** Finishes a task that ran while the controller was away, from the worker's pipe-pane log. */
   private recover(rt: WorkerRuntime, task: Task): void {
     const log = workerLogPath(this.d.paths, rt.name);
-    recoverFromLog(log, task.id, this.markers, (r) => {
-      if (rt.scanner?.taskId !== task.id && rt.phase !== "busy") return;
-      rt.scanner = null;
-      this.finishTask(rt, task.id, r.exitCode, r.raw);
-      rt.phase = "ready"; // the command has ended: the shell is at (or about to show) its prompt
-      this.pump(rt);
-    });
+    // onDone may run inside recoverFromLog (the end is already logged): defer it past the assignment
+    rt.recovery = recoverFromLog(log, task.id, this.markers, (r) =>
+      queueMicrotask(() => {
+        if (rt.phase !== "busy") return;
+        rt.recovery = null;
+        this.finishTask(rt, task.id, r.exitCode, r.raw);
+        rt.phase = "ready"; // the command has ended: the shell is at (or about to show) its prompt
+        this.pump(rt);
+      }),
+    );
     const remaining = Math.max(1000, task.timeoutMs - (Date.now() - (task.startedAt ?? Date.now())));
     rt.timer = setTimeout(() => this.onTimeout(rt, task.id), remaining);
   }
@@ -519,6 +523,11 @@ export class Controller {
       return;
     }
     let text = rt.decode(data);
+    if (rt.recovery) {
+      // the log is the source for this task; live output only says it has grown
+      queueMicrotask(() => rt.recovery?.scan());
+      return;
+    }
     if (rt.scanner) {
       const r = rt.scanner.push(text);
       if (r.startedNow) {

@@ -2,6 +2,12 @@ import { closeSync, existsSync, type FSWatcher, openSync, readSync, statSync, wa
 import type { MarkerSpec } from "../plugin/contract.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
 
+/** A running recovery: `scan()` re-reads the log now (e.g. when the pane printed something). */
+export interface RecoveryHandle {
+  scan(): void;
+  close(): void;
+}
+
 /** A task's end as found in a worker's pipe-pane log. */
 export interface RecoveredResult {
   exitCode: number;
@@ -18,7 +24,7 @@ export function recoverFromLog(
   taskId: string,
   markers: MarkerSpec,
   onDone: (r: RecoveredResult) => void,
-): { close(): void } {
+): RecoveryHandle {
   const scanner = new MarkerScanner(taskId, markers);
   const decoder = new TextDecoder();
   let offset = 0;
@@ -41,8 +47,12 @@ export function recoverFromLog(
     }
   };
   scan();
-  if (!finished && existsSync(logFile)) watcher = watch(logFile, scan);
+  if (!finished && existsSync(logFile)) {
+    watcher = watch(logFile, scan);
+    scan(); // what was appended before the watch began
+  }
   return {
+    scan,
     close() {
       finished = true;
       watcher?.close();

@@ -1,5 +1,6 @@
 import type { AgentPlugin } from "../plugin/contract.ts";
 import type { MarkerScanner } from "./marker-scanner.ts";
+import type { RecoveryHandle } from "./recover.ts";
 
 /** Where a live worker's pane is, between tasks and during one. */
 export type WorkerPhase = "starting" | "ready" | "busy" | "settling" | "dead";
@@ -11,6 +12,8 @@ export class WorkerRuntime {
   windowId: string | null = null;
   scanner: MarkerScanner | null = null;
   timer: ReturnType<typeof setTimeout> | null = null;
+  /** Set while a task from before a restart is being finished from the pane log. */
+  recovery: RecoveryHandle | null = null;
   /** When the current task was handed to the pane. */
   dispatchedAt: number | null = null;
   /** Output since the last task ended, searched for the plugin's ready pattern. */
@@ -49,5 +52,7 @@ export class WorkerRuntime {
   clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.recovery?.close();
+    this.recovery = null;
   }
 }

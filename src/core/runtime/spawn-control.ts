@@ -9,7 +9,7 @@ export function spawnControlTransport(
   session: string,
   argvPrefix: string[] = [],
 ): ControlTransport {
-  const proc = Bun.spawn([...argvPrefix, "tmux", "-S", socket, "-C", "attach-session", "-t", session], {
+  const proc = Bun.spawn([...argvPrefix, "tmux", "-u", "-S", socket, "-C", "attach-session", "-t", session], {
     stdin: "pipe",
     stdout: "pipe",
     stderr: "pipe",

@@ -11,6 +11,8 @@ export interface PaneInfo {
   deadStatus: number | null;
   /** Value of the `@orch_worker` pane option, or null. */
   workerId: string | null;
+  /** Whether a pipe-pane is open on it. */
+  piped: boolean;
 }
 
 export interface NewWindowOptions {
@@ -135,6 +137,7 @@ export class TmuxOps {
       "#{pane_dead}",
       "#{pane_dead_status}",
       "#{@orch_worker}",
+      "#{pane_pipe}",
     ].join(SEP);
     const lines = await this.client.run(
       tmuxCommand("list-panes", "-s", "-t", `${this.session}:`, "-F", format),
@@ -142,8 +145,16 @@ export class TmuxOps {
     return lines
       .filter((l) => l.includes(SEP))
       .map((l) => {
-        const [paneId = "", windowId = "", windowName = "", pid = "0", dead = "0", status = "", worker = ""] =
-          l.split(SEP);
+        const [
+          paneId = "",
+          windowId = "",
+          windowName = "",
+          pid = "0",
+          dead = "0",
+          status = "",
+          worker = "",
+          pipe = "0",
+        ] = l.split(SEP);
         return {
           paneId,
           windowId,
@@ -152,6 +163,7 @@ export class TmuxOps {
           dead: dead === "1",
           deadStatus: status === "" ? null : Number(status),
           workerId: worker === "" ? null : worker,
+          piped: pipe === "1",
         };
       });
   }

@@ -73,6 +73,7 @@ export async function ensureServer(spec: ServerSpec): Promise<{ created: boolean
   const r = await execa(
     "tmux",
     [
+      "-u",
       "-S",
       spec.socket,
       "-f",

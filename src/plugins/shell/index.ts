@@ -14,6 +14,9 @@ const RC = `set +H
 bind 'set disable-completion on' 2>/dev/null
 bind 'set enable-bracketed-paste on' 2>/dev/null
 bind 'set horizontal-scroll-mode off' 2>/dev/null
+bind 'set input-meta on' 2>/dev/null
+bind 'set output-meta on' 2>/dev/null
+bind 'set convert-meta off' 2>/dev/null
 PS1='$ '
 PS2=''
 unset PROMPT_COMMAND HISTFILE
