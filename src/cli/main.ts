@@ -139,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`orch: ${e.message}: see 'orch --help'\n`);
       return EXIT.usage;
     }
-    if (e instanceof Error && e.constructor.name === "DaemonError") {
+    if (e instanceof Error && e.name === "DaemonError") {
       process.stderr.write(`orch: ${e.message}\n`);
       return (e as Error & { exitCode: number }).exitCode;
     }

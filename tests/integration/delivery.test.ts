@@ -7,6 +7,7 @@ const PAYLOADS: Record<string, string> = {
   bang: "echo !! and !$ and !-1 and a!b",
   quotes: `single ' double " back \` mixed '"'"'`,
   semicolons: "a; b;; c;",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's ${HOME}, sent as text
   substitution: "$(whoami) `id` ${HOME} $((1+2)) $HOME",
   backslashes: "\\ \\\\ \\n \\t \\x41 C:\\path\\",
   tmuxFormats: "#{pane_id} #{session_name} ## #[fg=red] #(date)",

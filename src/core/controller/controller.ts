@@ -667,8 +667,10 @@ export class Controller {
       .map((w) => ({ worker: w, ready: this.runtimes.get(w.name)?.phase === "ready" }));
   }
 
+  /** Tasks oldest first; with `limit`, the newest `limit` of them. */
   listTasks(opts: { worker?: string; limit?: number }): Task[] {
-    return this.d.store.tasks.list({ worker: opts.worker, limit: opts.limit, order: "asc" });
+    if (!opts.limit) return this.d.store.tasks.list({ worker: opts.worker, order: "asc" });
+    return this.d.store.tasks.list({ worker: opts.worker, limit: opts.limit, order: "desc" }).reverse();
   }
 
   async capture(name: string): Promise<Outcome<string>> {

@@ -25,6 +25,7 @@ export class DaemonError extends Error {
     readonly exitCode: number,
   ) {
     super(message);
+    this.name = "DaemonError";
   }
 }
 

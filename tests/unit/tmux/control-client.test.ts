@@ -8,10 +8,16 @@ class FakeTmux implements ControlTransport {
   readonly written: string[] = [];
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private exit!: (code: number) => void;
-  readonly output = new ReadableStream<Uint8Array>({ start: (c) => void (this.controller = c) });
-  readonly exited = new Promise<number>((r) => void (this.exit = r));
+  readonly output = new ReadableStream<Uint8Array>({
+    start: (c) => {
+      this.controller = c;
+    },
+  });
+  readonly exited = new Promise<number>((r) => {
+    this.exit = r;
+  });
   private n = 100;
-  constructor(private readonly autoAttach = true) {
+  constructor(autoAttach = true) {
     if (autoAttach)
       queueMicrotask(() => this.emit("%begin 1 99 0\n%end 1 99 0\n%session-changed $0 agent-system\n"));
   }
