@@ -64,6 +64,7 @@ describe("the compiled binary, end to end (no bun, no node_modules on PATH)", ()
     expect(mode("orch.db")).toBe(0o600);
     expect(mode("orch.sock")).toBe(0o600);
     expect(mode("logs")).toBe(0o700);
+    expect(mode("logs/controller.log")).toBe(0o600);
   });
 
   test("parallel tests across four projects: each result is its own, in parallel", async () => {
@@ -108,6 +109,7 @@ describe("the compiled binary, end to end (no bun, no node_modules on PATH)", ()
     expect((await orch.run(["results"])).stdout).toMatch(/^ID\s+WORKER\s+STATUS/);
     const capture = await orch.ok(["capture", "beta"]);
     expect(capture).toContain("beta: ok");
+    expect(statSync(join(orch.home, "logs", "beta.log")).mode & 0o777).toBe(0o600);
     const logs = await orch.ok(["logs", "beta"]);
     expect(logs).toContain("beta: ok");
     expect(logs).not.toContain("\x1b");

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { validateTaskText, validateWorkerName } from "../domain/names.ts";
+import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
 import { cleanOutput } from "../domain/text.ts";
 import type { Task, Worker } from "../domain/types.ts";
 import type { AgentPlugin, MarkerSpec } from "../plugin/contract.ts";
@@ -108,6 +109,10 @@ export class Controller {
       onOutput: (pane, data) => this.onOutput(pane, data),
       onNotification: (n) => this.onNotification(n),
       onClose: (reason) => this.onDisconnect(reason),
+      onHandlerError: (e) =>
+        this.d.logger.log("error", "internal error while handling tmux output", {
+          error: e.stack ?? e.message,
+        }),
     });
     await this.client.connect();
     this.ops = new TmuxOps(this.client, config.sessionName);
@@ -486,6 +491,7 @@ export class Controller {
     if (!task) return;
     const now = Date.now();
     this.d.store.transaction(() => {
+      assertTaskTransition(task.status, "dispatched");
       this.d.store.tasks.update(task.id, { status: "dispatched", attempts: task.attempts + 1 });
       this.d.store.workers.update(rt.name, { state: "running", currentTask: task.id });
     });
@@ -531,6 +537,7 @@ export class Controller {
     if (rt.scanner) {
       const r = rt.scanner.push(text);
       if (r.startedNow) {
+        assertTaskTransition("dispatched", "running");
         this.d.store.tasks.update(rt.scanner.taskId, { status: "running", startedAt: Date.now() });
       }
       if (r.kind === "pending") return;
@@ -555,6 +562,7 @@ export class Controller {
     const t = this.d.store.transaction(() => {
       const cur = this.d.store.tasks.get(taskId);
       if (!cur || isFinalStatus(cur.status)) return null;
+      assertTaskTransition(cur.status === "dispatched" ? "running" : cur.status, status);
       const done = this.d.store.tasks.update(taskId, {
         status,
         exitCode,
@@ -566,7 +574,14 @@ export class Controller {
       this.d.store.workers.update(rt.name, { state: "idle", currentTask: null });
       return done;
     });
-    if (t) this.notify(t);
+    if (t) {
+      this.notify(t);
+      this.d.logger.log("info", `task ${t.status}`, {
+        worker: rt.name,
+        task: t.id.slice(0, 8),
+        exit: exitCode,
+      });
+    }
   }
 
   private finishWithError(
@@ -582,6 +597,10 @@ export class Controller {
     const t = this.d.store.transaction(() => {
       const cur = this.d.store.tasks.get(taskId);
       if (!cur || isFinalStatus(cur.status)) return null;
+      assertTaskTransition(
+        cur.status === "dispatched" && status === "timed_out" ? "running" : cur.status,
+        status,
+      );
       const done = this.d.store.tasks.update(taskId, {
         status,
         output: cleanOutput(partial),
@@ -714,6 +733,4 @@ export class Controller {
   }
 }
 
-function isFinalStatus(s: Task["status"]): boolean {
-  return s === "succeeded" || s === "failed" || s === "timed_out" || s === "cancelled";
-}
+const isFinalStatus = isFinal;

@@ -31,6 +31,8 @@ export class DaemonError extends Error {
 
 /** Runs the controller in the foreground until SIGTERM/SIGINT or `orch stop`. */
 export async function runDaemon(o: DaemonOptions): Promise<number> {
+  // everything orch creates, and what the tmux server and its pipes create, is the user's alone
+  process.umask(0o077);
   const paths = orchPaths(o.home);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   mkdirSync(paths.logsDir, { recursive: true, mode: 0o700 });

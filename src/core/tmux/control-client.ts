@@ -14,6 +14,8 @@ export interface ControlClientHandlers {
   /** Raw bytes a pane wrote (already octal-unescaped). */
   onOutput?: (paneId: string, data: Uint8Array) => void;
   onNotification?: (event: TmuxNotification) => void;
+  /** A handler threw; the connection goes on. */
+  onHandlerError?: (e: Error) => void;
   /** The connection ended (server gone, `%exit`, or close()). */
   onClose?: (reason: string) => void;
 }
@@ -120,7 +122,14 @@ export class ControlClient {
     const parser = new ControlParser();
     try {
       for await (const chunk of transport.output) {
-        for (const msg of parser.push(chunk)) this.dispatch(msg);
+        for (const msg of parser.push(chunk)) {
+          try {
+            this.dispatch(msg);
+          } catch (e) {
+            // a handler's bug must not end the connection every worker depends on
+            this.handlers.onHandlerError?.(e as Error);
+          }
+        }
       }
     } catch {
       // the stream ends with the process; exited() reports why

@@ -1,0 +1,157 @@
+/**
+ * Contender (c), orch itself: the compiled binary started in a temp ORCH_HOME, N shell
+ * workers, tasks submitted over the Unix-socket API (each worker's whole queue up front) and
+ * each awaited with the long-poll `GET /v1/tasks/ID?wait=MS`.
+ */
+import { join } from "node:path";
+import { nowMs, type RunResult, runResult, summarize } from "./stats.ts";
+import { split, stampMs, taskText, tempDir } from "./workload.ts";
+
+/** The task JSON fields the bench reads. */
+interface TaskJson {
+  id: string;
+  status: string;
+  exitCode: number | null;
+  output: string | null;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+const FINAL = new Set(["succeeded", "failed", "timed_out", "cancelled"]);
+
+/** A running orch in a temp home, driven through its API; `close()` stops it and its tmux. */
+export interface OrchInstance {
+  home: string;
+  socket: string;
+  bin: string;
+  /** The controller's pid, from `orch status --json`. */
+  pid: number;
+  api<T>(method: string, path: string, body?: unknown): Promise<T>;
+  cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  addShellWorkers(n: number, prefix: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Starts orch (`orch start`) in a fresh temp ORCH_HOME. */
+export async function startOrch(bin: string): Promise<OrchInstance> {
+  const tmp = tempDir("orch-bench-home-");
+  const home = tmp.dir;
+  const socket = join(home, "orch.sock");
+  const env = { ...process.env, ORCH_HOME: home };
+  const cli = async (...args: string[]) => {
+    const p = Bun.spawn([bin, ...args], { env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(p.stdout).text(),
+      new Response(p.stderr).text(),
+      p.exited,
+    ]);
+    return { code, stdout, stderr };
+  };
+  const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`http://orch${path}`, {
+      method,
+      unix: socket,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} -> ${res.status}: ${text}`);
+    return JSON.parse(text) as T;
+  };
+  const started = await cli("start");
+  if (started.code !== 0) {
+    tmp.remove();
+    throw new Error(`orch start failed (${started.code}): ${started.stderr || started.stdout}`);
+  }
+  const status = await cli("status", "--json");
+  const pid = (JSON.parse(status.stdout) as { controller: { pid: number } }).controller.pid;
+  return {
+    home,
+    socket,
+    bin,
+    pid,
+    api,
+    cli,
+    async addShellWorkers(n, prefix) {
+      const names: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const name = `${prefix}${i}`;
+        await api("POST", "/v1/workers", { type: "shell", project: home, name });
+        names.push(name);
+      }
+      return names;
+    },
+    async close() {
+      await cli("stop", "--kill-workers");
+      // belt and braces: the private tmux server by its socket, the controller by its pid
+      Bun.spawnSync(["tmux", "-S", join(home, "tmux.sock"), "kill-server"], { stderr: "ignore" });
+      try {
+        process.kill(pid, 0);
+        process.kill(pid, "SIGKILL");
+      } catch {}
+      tmp.remove();
+    },
+  };
+}
+
+/** Submits one task and returns its id. */
+function submit(o: OrchInstance, worker: string, text: string): Promise<TaskJson> {
+  return o.api<TaskJson>("POST", "/v1/tasks", { worker, text, timeoutSec: 60 });
+}
+
+/** Long-polls until the task is final. */
+async function waitFinal(o: OrchInstance, id: string): Promise<TaskJson> {
+  for (;;) {
+    const t = await o.api<TaskJson>("GET", `/v1/tasks/${id}?wait=60000`);
+    if (FINAL.has(t.status)) return t;
+  }
+}
+
+/** Runs `total` tasks on `workers` orch shell workers (after one warm-up task each). */
+export async function runOrch(bin: string, workers: number, total: number): Promise<RunResult> {
+  const o = await startOrch(bin);
+  try {
+    const names = await o.addShellWorkers(workers, "w");
+    let seq = 0;
+    const batch = async (counts: number[]) => {
+      const detection: number[] = [];
+      const seenByClient: number[] = [];
+      const errors: string[] = [];
+      const start = nowMs();
+      await Promise.all(
+        names.map(async (name, i) => {
+          // submissions go out one after another while the waits below already run
+          const submitted: Promise<TaskJson>[] = [];
+          let prev: Promise<unknown> = Promise.resolve();
+          for (let k = 0; k < (counts[i] ?? 0); k++) {
+            const text = taskText(++seq);
+            const p = prev.then(() => submit(o, name, text));
+            submitted.push(p);
+            prev = p;
+          }
+          for (const p of submitted) {
+            const t = await waitFinal(o, (await p).id);
+            const seen = nowMs();
+            const stamp = stampMs(t.output ?? "");
+            if (t.status !== "succeeded" || stamp === null || t.finishedAt === null) {
+              errors.push(`${t.id}: ${t.status} ${t.error ?? ""} output=${JSON.stringify(t.output)}`);
+              continue;
+            }
+            detection.push(Date.parse(t.finishedAt) - stamp);
+            seenByClient.push(seen - stamp);
+          }
+        }),
+      );
+      if (errors.length) throw new Error(`orch: ${errors.length} tasks went wrong, first: ${errors[0]}`);
+      return { start, end: nowMs(), detection, seenByClient };
+    };
+    await batch(names.map(() => 1)); // warm-up
+    const r = await batch(split(total, workers));
+    return {
+      ...runResult("orch", workers, total, r.start, r.end, r.detection),
+      clientSeen: summarize(r.seenByClient),
+    };
+  } finally {
+    await o.close();
+  }
+}
