@@ -109,6 +109,9 @@ export class Controller {
       onOutput: (pane, data) => this.onOutput(pane, data),
       onNotification: (n) => this.onNotification(n),
       onClose: (reason) => this.onDisconnect(reason),
+      // one commit for everything a read from tmux changes (finished tasks, next dispatches);
+      // waiters are answered and keys sent in later microtasks, after it
+      around: (handle) => this.d.store.transaction(handle),
       onHandlerError: (e) =>
         this.d.logger.log("error", "internal error while handling tmux output", {
           error: e.stack ?? e.message,
@@ -181,6 +184,7 @@ export class Controller {
   private recover(rt: WorkerRuntime, task: Task): void {
     const log = workerLogPath(this.d.paths, rt.name);
     // onDone may run inside recoverFromLog (the end is already logged): defer it past the assignment
+    rt.startedAt = task.startedAt;
     rt.recovery = recoverFromLog(log, task.id, this.markers, (r) =>
       queueMicrotask(() => {
         if (rt.phase !== "busy") return;
@@ -434,10 +438,20 @@ export class Controller {
       );
     }
     const timeoutSec = req.timeoutSec ?? this.d.config.commandTimeout;
-    const task = this.d.store.tasks.insert({
+    const rt = this.runtimes.get(w.name);
+    // insert and, when the worker is free, dispatch in one commit
+    return this.d.store.transaction(() => {
+      const task = this.insertTask(w.name, req.text, timeoutSec);
+      if (rt) this.pump(rt);
+      return ok(rt?.scanner?.taskId === task.id ? (this.d.store.tasks.get(task.id) ?? task) : task);
+    });
+  }
+
+  private insertTask(worker: string, text: string, timeoutSec: number): Task {
+    return this.d.store.tasks.insert({
       id: randomUUID(),
-      worker: w.name,
-      text: req.text,
+      worker,
+      text,
       priority: 3,
       status: "queued",
       exitCode: null,
@@ -449,9 +463,6 @@ export class Controller {
       error: null,
       timeoutMs: Math.round(timeoutSec * 1000),
     });
-    const rt = this.runtimes.get(w.name);
-    if (rt) this.pump(rt);
-    return ok(this.d.store.tasks.get(task.id) ?? task);
   }
 
   getTask(id: string): Task | null {
@@ -499,6 +510,7 @@ export class Controller {
     rt.scanner = new MarkerScanner(task.id, this.markers);
     rt.timer = setTimeout(() => this.onTimeout(rt, task.id), task.timeoutMs);
     rt.dispatchedAt = now;
+    rt.startedAt = null;
     let delivery: ReturnType<AgentPlugin["frame"]>;
     try {
       delivery = rt.plugin.frame({ id: task.id, text: task.text }, this.markers);
@@ -513,9 +525,16 @@ export class Controller {
     }
     const paneId = rt.paneId;
     void (async () => {
-      await this.ops.paste(paneId, delivery.text);
-      if (delivery.submitDelayMs) await Bun.sleep(delivery.submitDelayMs);
-      if (delivery.submit.length) await this.ops.sendKeys(paneId, delivery.submit);
+      // tmux runs commands in the order sent: without a pause, paste and submit go in one write
+      const pasted = this.ops.paste(paneId, delivery.text);
+      if (delivery.submitDelayMs) {
+        await pasted;
+        await Bun.sleep(delivery.submitDelayMs);
+      }
+      const submitted = delivery.submit.length
+        ? this.ops.sendKeys(paneId, delivery.submit)
+        : Promise.resolve();
+      await Promise.all([pasted, submitted]);
     })().catch((e) => {
       if (rt.scanner?.taskId === task.id)
         this.finishWithError(rt, task.id, "failed", `delivery failed: ${(e as Error).message}`);
@@ -538,7 +557,14 @@ export class Controller {
       const r = rt.scanner.push(text);
       if (r.startedNow) {
         assertTaskTransition("dispatched", "running");
-        this.d.store.tasks.update(rt.scanner.taskId, { status: "running", startedAt: Date.now() });
+        rt.startedAt = Date.now();
+        // Committed on the next turn unless the task has finished by then: the final commit
+        // carries startedAt, so a short task costs one commit less. Nothing waits on `running`.
+        const id = rt.scanner.taskId;
+        const startedAt = rt.startedAt;
+        setImmediate(() => {
+          if (rt.scanner?.taskId === id) this.d.store.tasks.update(id, { status: "running", startedAt });
+        });
       }
       if (r.kind === "pending") return;
       this.finishTask(rt, rt.scanner.taskId, r.exitCode, r.raw);
@@ -559,15 +585,15 @@ export class Controller {
     rt.resetReady();
     const now = Date.now();
     const status = exitCode === 0 ? "succeeded" : "failed";
+    // The scanner (or the log recovery) that saw the end marker is gone now, so this runs
+    // once per task; the store needs no read to know the task is still unfinished.
+    assertTaskTransition("running", status);
     const t = this.d.store.transaction(() => {
-      const cur = this.d.store.tasks.get(taskId);
-      if (!cur || isFinalStatus(cur.status)) return null;
-      assertTaskTransition(cur.status === "dispatched" ? "running" : cur.status, status);
       const done = this.d.store.tasks.update(taskId, {
         status,
         exitCode,
         output: cleanOutput(raw),
-        startedAt: cur.startedAt ?? rt.dispatchedAt ?? now,
+        startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
         finishedAt: now,
         error: exitCode === 0 ? null : `exited with status ${exitCode}`,
       });

@@ -1,4 +1,4 @@
-import { appendFileSync } from "node:fs";
+import { openSync, writeSync } from "node:fs";
 
 export type LogLevel = "info" | "warn" | "error";
 
@@ -9,6 +9,10 @@ export interface Logger {
 
 /** Logs to a file and, when asked, to stdout (what systemd's journal reads). */
 export function createLogger(file: string, opts: { stdout: boolean; json: boolean }): Logger {
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, "a", 0o600);
+  } catch {}
   return {
     log(level, msg, fields = {}) {
       const at = new Date().toISOString();
@@ -17,9 +21,11 @@ export function createLogger(file: string, opts: { stdout: boolean; json: boolea
         : `${at} ${level.padEnd(5)} ${msg}${Object.entries(fields)
             .map(([k, v]) => ` ${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
             .join("")}`;
-      try {
-        appendFileSync(file, `${line}\n`, { mode: 0o600 });
-      } catch {}
+      if (fd !== null) {
+        try {
+          writeSync(fd, `${line}\n`);
+        } catch {}
+      }
       if (opts.stdout) process.stdout.write(`${line}\n`);
     },
   };

@@ -16,6 +16,8 @@ export class WorkerRuntime {
   recovery: RecoveryHandle | null = null;
   /** When the current task was handed to the pane. */
   dispatchedAt: number | null = null;
+  /** When the current task's start marker appeared. */
+  startedAt: number | null = null;
   /** Output since the last task ended, searched for the plugin's ready pattern. */
   private readyBuf = "";
   private readonly decoder = new TextDecoder("utf-8");

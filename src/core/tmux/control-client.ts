@@ -14,6 +14,11 @@ export interface ControlClientHandlers {
   /** Raw bytes a pane wrote (already octal-unescaped). */
   onOutput?: (paneId: string, data: Uint8Array) => void;
   onNotification?: (event: TmuxNotification) => void;
+  /**
+   * Wraps the handling of all messages from one read, e.g. in one store transaction, so
+   * that what they change is committed together (a group commit).
+   */
+  around?: (handle: () => void) => void;
   /** A handler threw; the connection goes on. */
   onHandlerError?: (e: Error) => void;
   /** The connection ended (server gone, `%exit`, or close()). */
@@ -122,14 +127,19 @@ export class ControlClient {
     const parser = new ControlParser();
     try {
       for await (const chunk of transport.output) {
-        for (const msg of parser.push(chunk)) {
-          try {
-            this.dispatch(msg);
-          } catch (e) {
-            // a handler's bug must not end the connection every worker depends on
-            this.handlers.onHandlerError?.(e as Error);
+        const messages = parser.push(chunk);
+        const handle = () => {
+          for (const msg of messages) {
+            try {
+              this.dispatch(msg);
+            } catch (e) {
+              // a handler's bug must not end the connection every worker depends on
+              this.handlers.onHandlerError?.(e as Error);
+            }
           }
-        }
+        };
+        if (this.handlers.around && messages.length > 0) this.handlers.around(handle);
+        else handle();
       }
     } catch {
       // the stream ends with the process; exited() reports why
