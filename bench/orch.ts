@@ -1,7 +1,7 @@
 /**
  * Contender (c), orch itself: the compiled binary started in a temp ORCH_HOME, N shell
- * workers, tasks submitted over the Unix-socket API (each worker's whole queue up front) and
- * each awaited with the long-poll `GET /v1/tasks/ID?wait=MS`.
+ * workers, tasks submitted over the Unix-socket API (each worker's whole queue up front) with
+ * `POST /v1/tasks?wait=MS`, which answers once the task is final.
  */
 import { join } from "node:path";
 import { nowMs, type RunResult, runResult, summarize } from "./stats.ts";
@@ -94,9 +94,9 @@ export async function startOrch(bin: string): Promise<OrchInstance> {
   };
 }
 
-/** Submits one task and returns its id. */
+/** Submits one task; the answer comes once it is final (`POST /v1/tasks?wait=MS`). */
 function submit(o: OrchInstance, worker: string, text: string): Promise<TaskJson> {
-  return o.api<TaskJson>("POST", "/v1/tasks", { worker, text, timeoutSec: 60 });
+  return o.api<TaskJson>("POST", "/v1/tasks?wait=60000", { worker, text, timeoutSec: 60 });
 }
 
 /** Long-polls until the task is final. */
@@ -120,17 +120,12 @@ export async function runOrch(bin: string, workers: number, total: number): Prom
       const start = nowMs();
       await Promise.all(
         names.map(async (name, i) => {
-          // submissions go out one after another while the waits below already run
+          // every task of this worker is submitted at once; each answer comes when it is final
           const submitted: Promise<TaskJson>[] = [];
-          let prev: Promise<unknown> = Promise.resolve();
-          for (let k = 0; k < (counts[i] ?? 0); k++) {
-            const text = taskText(++seq);
-            const p = prev.then(() => submit(o, name, text));
-            submitted.push(p);
-            prev = p;
-          }
+          for (let k = 0; k < (counts[i] ?? 0); k++) submitted.push(submit(o, name, taskText(++seq)));
           for (const p of submitted) {
-            const t = await waitFinal(o, (await p).id);
+            const first = await p;
+            const t = FINAL.has(first.status) ? first : await waitFinal(o, first.id);
             const seen = nowMs();
             const stamp = stampMs(t.output ?? "");
             if (t.status !== "succeeded" || stamp === null || t.finishedAt === null) {

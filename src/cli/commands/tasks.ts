@@ -34,13 +34,13 @@ export async function sendCommand(
     );
   }
   const body = { worker, text, ...(o.timeout !== undefined ? { timeoutSec: Number(o.timeout) } : {}) };
-  const t = await ctx.api.call<TaskJson>("POST", "/v1/tasks", body);
+  const t = await ctx.api.call<TaskJson>("POST", o.wait ? "/v1/tasks?wait=5000" : "/v1/tasks", body);
   if (!o.wait) {
     if (ctx.json) printJson(t);
     else console.log(t.id);
     return EXIT.ok;
   }
-  const done = await waitForTask(ctx, t.id);
+  const done = FINAL.has(t.status) ? t : await waitForTask(ctx, t.id);
   if (ctx.json) printJson(done);
   else {
     process.stdout.write(done.output ?? "");

@@ -48,7 +48,8 @@ async function body<T>(
 
 /**
  * The controller's local HTTP+JSON API on a Unix socket (mode 0600). The CLI is its client;
- * `GET /v1/tasks/ID?wait=MS` long-polls until the task is final.
+ * `GET /v1/tasks/ID?wait=MS` long-polls until the task is final, and `POST /v1/tasks?wait=MS`
+ * answers with the task once it is final.
  */
 export function serveApi(controller: Controller, info: ApiInfo, onStop: (killWorkers: boolean) => void) {
   const server = Bun.serve({
@@ -93,7 +94,12 @@ export function serveApi(controller: Controller, info: ApiInfo, onStop: (killWor
         if (!id && m === "POST") {
           const b = await body(req, sendBody);
           if (!b.ok) return b.res;
-          return answer(controller.send(b.value), taskJson, 201);
+          const sent = controller.send(b.value);
+          const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
+          if (!sent.ok || wait <= 0) return answer(sent, taskJson, 201);
+          // ?wait=MS: answer once the task is final (or after MS), saving a round trip
+          const t = (await controller.waitTask(sent.value.id, wait)) ?? sent.value;
+          return json(taskJson(t), 201);
         }
         if (!id && m === "GET") {
           const limit = Number(url.searchParams.get("limit") ?? "0") || undefined;

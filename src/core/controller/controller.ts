@@ -602,11 +602,9 @@ export class Controller {
     });
     if (t) {
       this.notify(t);
-      this.d.logger.log("info", `task ${t.status}`, {
-        worker: rt.name,
-        task: t.id.slice(0, 8),
-        exit: exitCode,
-      });
+      // a failure is news for the live view; thousands of successes a second are not
+      if (t.status !== "succeeded")
+        this.d.logger.log("info", `task ${t.status}`, { worker: rt.name, task: t.id, exit: exitCode });
     }
   }
 
