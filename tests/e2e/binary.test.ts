@@ -5,14 +5,9 @@ import {
   DIST,
   OrchHarness,
   pathWithoutBun,
+  type StatusJson,
   type TaskJson,
-  type WorkerJson,
 } from "../helpers/orch-harness.ts";
-
-interface Status {
-  controller: { pid: number; version: string; startedAt: string; socket: string };
-  workers: WorkerJson[];
-}
 
 describe("the compiled binary, end to end (no bun, no node_modules on PATH)", () => {
   const orch = new OrchHarness("dist");
@@ -47,7 +42,7 @@ describe("the compiled binary, end to end (no bun, no node_modules on PATH)", ()
 
   test("start brings up the controller as its own process and tmux on the private socket", async () => {
     await orch.ok(["start"]);
-    const st = await orch.json<Status>(["status"]);
+    const st = await orch.json<StatusJson>(["status"]);
     expect(st.controller.pid).toBe(orch.controllerPid()!);
     expect(st.controller.socket).toBe(join(orch.home, "orch.sock"));
     const serverPid = Number(orch.tmux("display-message", "-p", "#{pid}").stdout.trim());
@@ -118,7 +113,7 @@ describe("the compiled binary, end to end (no bun, no node_modules on PATH)", ()
   test("status shows the workers as a table and as JSON", async () => {
     const text = await orch.ok(["status"]);
     expect(text).toMatch(/NAME\s+TYPE\s+STATE/);
-    const st = await orch.json<Status>(["status"]);
+    const st = await orch.json<StatusJson>(["status"]);
     expect(st.workers.map((w) => w.name).sort()).toEqual(["alpha", "beta", "delta", "gamma"]);
     expect(st.workers.every((w) => w.state === "idle" && w.paneId?.startsWith("%"))).toBe(true);
   });

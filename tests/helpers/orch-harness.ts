@@ -44,6 +44,14 @@ export class OrchHarness {
     this.argv = mode === "dist" ? [DIST] : [BUN, join(ROOT, "src", "cli", "main.ts")];
   }
 
+  /** `orch start` and one shell worker named `name` on a new project `p`; returns the project. */
+  async startWithWorker(name: string): Promise<string> {
+    await this.ok(["start"]);
+    const project = this.project("p");
+    await this.ok(["add-worker", "--type", "shell", "--project", project, "--name", name]);
+    return project;
+  }
+
   /** Makes a project directory and returns its path. */
   project(name: string): string {
     const p = join(this.projects, name);
@@ -149,6 +157,12 @@ export interface TaskJson {
   finishedAt: string | null;
   attempts: number;
   error: string | null;
+}
+
+/** `status --json`. */
+export interface StatusJson {
+  controller: { pid: number; version: string; startedAt: string; socket: string };
+  workers: WorkerJson[];
 }
 
 export interface WorkerJson {

@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { OrchHarness, type TaskJson, type WorkerJson } from "../helpers/orch-harness.ts";
-
-interface Status {
-  controller: { pid: number };
-  workers: WorkerJson[];
-}
+import { OrchHarness, type StatusJson, type TaskJson } from "../helpers/orch-harness.ts";
 
 describe("bad input: one clear line on stderr, exit 2, controller untouched", () => {
   const orch = new OrchHarness("src");
   let project = "";
   beforeAll(async () => {
-    await orch.ok(["start"]);
-    project = orch.project("p");
-    await orch.ok(["add-worker", "--type", "shell", "--project", project, "--name", "w"]);
+    project = await orch.startWithWorker("w");
   }, 60_000);
   afterAll(() => orch.cleanup(), 30_000);
 
@@ -76,7 +69,7 @@ describe("bad input: one clear line on stderr, exit 2, controller untouched", ()
   });
 
   test("after all of that the controller still runs, with nothing lost", async () => {
-    const st = await orch.json<Status>(["status"]);
+    const st = await orch.json<StatusJson>(["status"]);
     expect(st.workers.map((w) => `${w.name}:${w.state}`)).toEqual(["w:idle"]);
     const t = await orch.sendWait("w", "echo fine");
     expect(t.output).toBe("fine\n");

@@ -22,8 +22,7 @@ const PAYLOADS: Record<string, string> = {
 describe("the shell worker delivers text and returns output exactly", () => {
   const orch = new OrchHarness("src");
   beforeAll(async () => {
-    await orch.ok(["start"]);
-    await orch.ok(["add-worker", "--type", "shell", "--project", orch.project("p"), "--name", "w"]);
+    await orch.startWithWorker("w");
   }, 60_000);
   afterAll(() => orch.cleanup(), 30_000);
 

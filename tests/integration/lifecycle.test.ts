@@ -1,20 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { OrchHarness, type TaskJson, type WorkerJson, waitFor } from "../helpers/orch-harness.ts";
-
-interface Status {
-  controller: { pid: number };
-  workers: WorkerJson[];
-}
+import { OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
 
 describe("task lifecycle on a shell worker", () => {
   const orch = new OrchHarness("src");
   let project = "";
   beforeAll(async () => {
-    await orch.ok(["start"]);
-    project = orch.project("p");
-    await orch.ok(["add-worker", "--type", "shell", "--project", project, "--name", "w"]);
+    project = await orch.startWithWorker("w");
   }, 60_000);
   afterAll(() => orch.cleanup(), 30_000);
 
@@ -86,7 +79,7 @@ describe("task lifecycle on a shell worker", () => {
 
   test("a killed agent is seen dead at once; its task fails with the reason", async () => {
     await orch.ok(["add-worker", "--type", "shell", "--project", project, "--name", "victim"]);
-    const st = await orch.json<Status>(["status"]);
+    const st = await orch.json<StatusJson>(["status"]);
     const pane = st.workers.find((w) => w.name === "victim")!.paneId!;
     const pid = Number(orch.tmux("display-message", "-p", "-t", pane, "#{pane_pid}").stdout.trim());
     const sent = await orch.api<TaskJson>("POST", "/v1/tasks", {
@@ -102,7 +95,9 @@ describe("task lifecycle on a shell worker", () => {
     expect(t.status).toBe("failed");
     expect(t.error).toContain("agent exited");
     const w = await waitFor("victim dead", async () =>
-      (await orch.json<Status>(["status"])).workers.find((x) => x.name === "victim" && x.state === "dead"),
+      (await orch.json<StatusJson>(["status"])).workers.find(
+        (x) => x.name === "victim" && x.state === "dead",
+      ),
     );
     expect(w.error).toContain("agent exited");
     const refused = await orch.run(["send", "victim", "echo hi"]);
@@ -115,7 +110,7 @@ describe("task lifecycle on a shell worker", () => {
   test("kill-worker removes the worker and its window", async () => {
     await orch.ok(["add-worker", "--type", "shell", "--project", project, "--name", "gone"]);
     await orch.ok(["kill-worker", "gone"]);
-    const st = await orch.json<Status>(["status"]);
+    const st = await orch.json<StatusJson>(["status"]);
     expect(st.workers.map((w) => w.name)).not.toContain("gone");
     expect(orch.tmux("list-windows", "-a", "-F", "#{window_name}").stdout).not.toContain("shell-gone");
   });
@@ -136,8 +131,7 @@ describe("task lifecycle on a shell worker", () => {
 describe("stop and start: agents keep running and are adopted again", () => {
   const orch = new OrchHarness("src");
   beforeAll(async () => {
-    await orch.ok(["start"]);
-    await orch.ok(["add-worker", "--type", "shell", "--project", orch.project("p"), "--name", "a"]);
+    await orch.startWithWorker("a");
   }, 60_000);
   afterAll(() => orch.cleanup(), 30_000);
 
@@ -148,12 +142,12 @@ describe("stop and start: agents keep running and are adopted again", () => {
   });
 
   test("after stop the pane lives on; the next start adopts it by its pane option", async () => {
-    const before = (await orch.json<Status>(["status"])).workers[0]!;
+    const before = (await orch.json<StatusJson>(["status"])).workers[0]!;
     await orch.ok(["stop"]);
     expect((await orch.run(["status"])).code).toBe(3);
     expect(orch.tmux("list-panes", "-t", before.paneId!, "-F", "#{pane_dead}").stdout.trim()).toBe("0");
     await orch.ok(["start"]);
-    const after = (await orch.json<Status>(["status"])).workers[0]!;
+    const after = (await orch.json<StatusJson>(["status"])).workers[0]!;
     expect(after).toMatchObject({ name: "a", id: before.id, paneId: before.paneId, state: "idle" });
     expect((await orch.sendWait("a", "echo adopted")).output).toBe("adopted\n");
   });

@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { OrchHarness, type TaskJson, type WorkerJson, waitFor } from "../helpers/orch-harness.ts";
-
-interface Status {
-  controller: { pid: number };
-  workers: WorkerJson[];
-}
+import { OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
 
 describe("the tmux server goes away", () => {
   const orch = new OrchHarness("src");
   beforeAll(async () => {
-    await orch.ok(["start"]);
-    await orch.ok(["add-worker", "--type", "shell", "--project", orch.project("p"), "--name", "w"]);
+    await orch.startWithWorker("w");
   }, 60_000);
   afterAll(() => orch.cleanup(), 30_000);
 
@@ -25,7 +19,7 @@ describe("the tmux server goes away", () => {
     const t = await orch.waitTask(sent.body.id, 15_000);
     expect(t.status).toBe("failed");
     const w = await waitFor("worker marked dead", async () =>
-      (await orch.json<Status>(["status"])).workers.find((x) => x.name === "w" && x.state === "dead"),
+      (await orch.json<StatusJson>(["status"])).workers.find((x) => x.name === "w" && x.state === "dead"),
     );
     expect(w.error).toBeTruthy();
     expect(orch.controllerPid()).toBe(pid);
@@ -36,7 +30,7 @@ describe("the tmux server goes away", () => {
 
   test("revive brings the worker back in a new window", async () => {
     await orch.ok(["revive", "w"]);
-    const st = await orch.json<Status>(["status"]);
+    const st = await orch.json<StatusJson>(["status"]);
     expect(st.workers[0]).toMatchObject({ name: "w", state: "idle", restarts: 1 });
     expect((await orch.sendWait("w", "echo revived")).output).toBe("revived\n");
   });

@@ -1,16 +1,10 @@
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { openStore, type Store } from "../../../src/core/store/index.ts";
-import { tempDir } from "./helpers.ts";
+import { storePerTest } from "./helpers.ts";
 
-const tmp = tempDir();
 let store: Store;
-beforeEach(() => {
-  store?.close();
-  store = openStore(tmp.file("orch.db"));
-});
-afterAll(() => {
-  store?.close();
-  tmp.cleanup();
+storePerTest((s) => {
+  store = s;
 });
 
 describe("store.events", () => {

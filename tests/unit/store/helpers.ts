@@ -1,8 +1,10 @@
+import { afterAll, beforeEach } from "bun:test";
 /** Shared fixtures for the store tests: temp folders and complete domain records. */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Task, Worker } from "../../../src/core/domain/types.ts";
+import { openStore, type Store } from "../../../src/core/store/index.ts";
 
 /**
  * A temp folder for one test file; call `cleanup()` in afterAll.
@@ -13,6 +15,25 @@ import type { Task, Worker } from "../../../src/core/domain/types.ts";
  * openStore(tmp.file("orch.db"));
  * ```
  */
+/**
+ * Registers hooks that open a fresh store file before each test (closing the last one) and
+ * clean up after all; `set` receives each new store.
+ */
+export function storePerTest(set: (s: Store) => void): ReturnType<typeof tempDir> {
+  const tmp = tempDir();
+  let current: Store | undefined;
+  beforeEach(() => {
+    current?.close();
+    current = openStore(tmp.file("orch.db"));
+    set(current);
+  });
+  afterAll(() => {
+    current?.close();
+    tmp.cleanup();
+  });
+  return tmp;
+}
+
 export function tempDir(): { dir: string; file: (name: string) => string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "orch-store-test-"));
   let n = 0;

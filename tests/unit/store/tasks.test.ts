@@ -1,17 +1,11 @@
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { Task, TaskStatus } from "../../../src/core/domain/types.ts";
 import { openStore, type Store, StoreConflictError } from "../../../src/core/store/index.ts";
-import { makeTask, tempDir } from "./helpers.ts";
+import { makeTask, storePerTest } from "./helpers.ts";
 
-const tmp = tempDir();
 let store: Store;
-beforeEach(() => {
-  store?.close();
-  store = openStore(tmp.file("orch.db"));
-});
-afterAll(() => {
-  store?.close();
-  tmp.cleanup();
+storePerTest((s) => {
+  store = s;
 });
 
 function reopen(): Store {

@@ -1,17 +1,11 @@
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { Worker } from "../../../src/core/domain/types.ts";
 import { openStore, type Store, StoreConflictError } from "../../../src/core/store/index.ts";
-import { makeWorker, tempDir } from "./helpers.ts";
+import { makeWorker, storePerTest } from "./helpers.ts";
 
-const tmp = tempDir();
 let store: Store;
-beforeEach(() => {
-  store?.close();
-  store = openStore(tmp.file("orch.db"));
-});
-afterAll(() => {
-  store?.close();
-  tmp.cleanup();
+storePerTest((s) => {
+  store = s;
 });
 
 /** Reopen the file, so a round trip goes through the disk and not a cache. */
