@@ -1,19 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { cleanOutput, normalizeNewlines, stripAnsi } from "../../../src/core/domain/text.ts";
+import { rng } from "../../helpers/rng.ts";
 
 const ESC = "\x1b";
-
-/** Deterministic PRNG (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random text without ESC: controls, ASCII, Latin-1, C1, CJK, combining marks, emoji, ZWJ. */
 function randomText(random: () => number, maxLength: number): string {
