@@ -17,9 +17,6 @@ export async function startCommand(ctx: CliContext, opts: { timeout?: number }):
     else console.log(`orch is already running (pid ${st.controller.pid})`);
     return EXIT.ok;
   }
-  const { checkTmuxVersion } = await import("../../core/tmux/server.ts");
-  const tmux = await checkTmuxVersion();
-  if (!tmux.ok) throw new CliError(tmux.error, EXIT.unavailable);
   mkdirSync(join(ctx.home, "run"), { recursive: true, mode: 0o700 });
   const outFile = join(ctx.home, "run", "daemon.out");
   const out = openSync(outFile, "a", 0o600);

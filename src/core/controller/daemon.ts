@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import type { PluginFactory } from "../plugin/contract.ts";
 import { PluginRegistry } from "../plugin/registry.ts";
-import { spawnControlTransport } from "../runtime/spawn-control.ts";
 import { openStore } from "../store/index.ts";
+import { localControlTransport } from "../tmux/local-transport.ts";
 import { checkTmuxVersion } from "../tmux/server.ts";
 import { serveApi } from "./api.ts";
 import { Controller } from "./controller.ts";
@@ -63,7 +63,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     plugins: registry,
     logger,
     version: o.version,
-    transport: () => spawnControlTransport(paths.tmuxSocket, cfg.config.sessionName),
+    transport: () => localControlTransport(paths.tmuxSocket, cfg.config.sessionName),
     viewArgv: ["tail", "-n", "200", "-F", paths.controllerLog],
   });
   await controller.start();
@@ -76,7 +76,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     if (stopping) return;
     stopping = true;
     logger.log("info", "controller stopping", { why, killWorkers });
-    server.stop(true);
+    server.stop();
     await controller.shutdown(killWorkers);
     store.close();
     rmSync(paths.apiSocket, { force: true });

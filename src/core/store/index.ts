@@ -8,7 +8,7 @@
  * const next = store.tasks.nextQueued("c1");
  * ```
  */
-export type { Durability } from "./connection.ts";
+export type { Durability } from "../runtime/sqlite-connection.ts";
 export { StoreConflictError, StoreOpenError, StoreVersionError } from "./errors.ts";
 export type { EventListOptions, EventsRepo } from "./events-repo.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";

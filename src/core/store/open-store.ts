@@ -1,8 +1,8 @@
 /** Opening the durable store: the file, its modes, the connection, the schema, the repositories. */
 import type { Database } from "bun:sqlite";
 import { dirname, resolve } from "node:path";
+import { type Durability, openConnection } from "../runtime/sqlite-connection.ts";
 import { backupDatabase } from "./backup.ts";
-import { type Durability, openConnection } from "./connection.ts";
 import { StoreOpenError } from "./errors.ts";
 import { createEventsRepo, type EventsRepo } from "./events-repo.ts";
 import { migrate } from "./migrations.ts";

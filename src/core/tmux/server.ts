@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { execa } from "execa";
 import { formatLiteral, shellQuote, tmuxCommand } from "./quote.ts";
 
@@ -65,7 +66,7 @@ export async function hasSession(socket: string, session: string): Promise<boole
  * refreshed).
  */
 export async function ensureServer(spec: ServerSpec): Promise<{ created: boolean }> {
-  await Bun.write(spec.configFile, serverConfig(spec));
+  writeFileSync(spec.configFile, serverConfig(spec), { mode: 0o600 });
   if (await hasSession(spec.socket, spec.session)) {
     await execa("tmux", ["-S", spec.socket, "source-file", spec.configFile], { reject: false });
     return { created: false };

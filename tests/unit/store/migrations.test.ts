@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { openConnection } from "../../../src/core/store/connection.ts";
+import { openConnection } from "../../../src/core/runtime/sqlite-connection.ts";
 import {
   MIGRATIONS,
   type Migration,

@@ -2,7 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative } from "node:path";
-import { openConnection } from "../../../src/core/store/connection.ts";
+import { openConnection } from "../../../src/core/runtime/sqlite-connection.ts";
 import { openStore, StoreOpenError } from "../../../src/core/store/index.ts";
 import { makeWorker, tempDir } from "./helpers.ts";
 
