@@ -56,34 +56,26 @@ export async function captureCommand(ctx: CliContext, worker: string): Promise<n
   return EXIT.ok;
 }
 
-/** `orch logs WORKER [-f]`: what the worker's pane printed (pipe-pane log), ANSI removed. */
+/** `orch logs WORKER [-f]`: what the worker's pane printed (its pipe-pane log), ANSI removed. */
 export async function logsCommand(ctx: CliContext, worker: string, o: { follow?: boolean }): Promise<number> {
-  const { cleanOutput } = await import("../../core/domain/text.ts");
-  const path = `/v1/workers/${encodeURIComponent(worker)}/log`;
+  const { StreamCleaner } = await import("../../core/domain/clean-stream.ts");
+  const path = `/v1/workers/${encodeURIComponent(worker)}/log${o.follow ? "?follow=1" : ""}`;
   const res = await ctx.api.raw("GET", path);
   if (!res.ok) {
     const err = ((await res.json()) as { error: string }).error;
     throw new CliError(err, res.status === 503 ? EXIT.unavailable : EXIT.usage);
   }
-  const text = cleanOutput(await res.text());
   if (ctx.json) {
-    printJson({ worker, log: text });
+    const { cleanOutput } = await import("../../core/domain/text.ts");
+    printJson({ worker, log: cleanOutput(await res.text()) });
     return EXIT.ok;
   }
-  process.stdout.write(text);
-  if (!o.follow) return EXIT.ok;
-  // follow: the API serves the file; re-read what was appended when it changes
-  let seen = text.length;
-  const { watch } = await import("node:fs");
-  const logFile = join(ctx.home, "logs", `${worker}.log`);
-  await new Promise<void>(() => {
-    watch(logFile, async () => {
-      const r = await ctx.api.raw("GET", path);
-      const all = cleanOutput(await r.text());
-      if (all.length > seen) process.stdout.write(all.slice(seen));
-      seen = all.length;
-    });
-  });
+  // streamed: with -f the controller keeps the response open and sends what the pane appends
+  const clean = new StreamCleaner();
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body ?? [])
+    process.stdout.write(clean.push(decoder.decode(chunk, { stream: true })));
+  process.stdout.write(clean.flush());
   return EXIT.ok;
 }
 

@@ -1,6 +1,7 @@
-import { chmodSync, createReadStream, existsSync } from "node:fs";
 import { z } from "zod";
+import { serveUnix } from "../runtime/serve-unix.ts";
 import type { Controller } from "./controller.ts";
+import { fileStream } from "./log-stream.ts";
 import type { FailureCode, Outcome } from "./outcome.ts";
 import { taskJson, workerJson } from "./task-json.ts";
 
@@ -52,75 +53,71 @@ async function body<T>(
  * answers with the task once it is final.
  */
 export function serveApi(controller: Controller, info: ApiInfo, onStop: (killWorkers: boolean) => void) {
-  const server = Bun.serve({
-    unix: info.socket,
-    async fetch(req) {
-      const url = new URL(req.url);
-      const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
-      const [v, res, id, sub] = parts;
-      if (v !== "v1") return problem("not_found", `no such endpoint ${url.pathname}`);
-      const m = req.method;
-      if (res === "status" && m === "GET") {
-        return json({
-          controller: {
-            pid: info.pid,
-            version: info.version,
-            startedAt: new Date(info.startedAt).toISOString(),
-            socket: info.socket,
-          },
-          workers: controller.workers().map((w) => workerJson(w.worker, w.ready)),
-        });
-      }
-      if (res === "workers") {
-        if (!id && m === "POST") {
-          const b = await body(req, addWorkerBody);
-          if (!b.ok) return b.res;
-          return answer(await controller.addWorker(b.value), (w) => workerJson(w, true), 201);
-        }
-        if (id && !sub && m === "DELETE")
-          return answer(await controller.killWorker(id), () => ({ ok: true }));
-        if (id && sub === "revive" && m === "POST")
-          return answer(await controller.revive(id), (w) => workerJson(w, true));
-        if (id && sub === "capture" && m === "GET")
-          return answer(await controller.capture(id), (text) => ({ text }));
-        if (id && sub === "log" && m === "GET") {
-          const f = controller.logFile(id);
-          if (!f.ok) return problem(f.code, f.error);
-          if (!existsSync(f.value)) return new Response("");
-          return new Response(createReadStream(f.value) as unknown as ReadableStream);
-        }
-      }
-      if (res === "tasks") {
-        if (!id && m === "POST") {
-          const b = await body(req, sendBody);
-          if (!b.ok) return b.res;
-          const sent = controller.send(b.value);
-          const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
-          if (!sent.ok || wait <= 0) return answer(sent, taskJson, 201);
-          // ?wait=MS: answer once the task is final (or after MS), saving a round trip
-          const t = (await controller.waitTask(sent.value.id, wait)) ?? sent.value;
-          return json(taskJson(t), 201);
-        }
-        if (!id && m === "GET") {
-          const limit = Number(url.searchParams.get("limit") ?? "0") || undefined;
-          const worker = url.searchParams.get("worker") ?? undefined;
-          return json(controller.listTasks({ worker, limit }).map(taskJson));
-        }
-        if (id && m === "GET") {
-          const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
-          const t = await controller.waitTask(id, wait);
-          return t ? json(taskJson(t)) : problem("not_found", `unknown task "${id}"`);
-        }
-      }
-      if (res === "stop" && m === "POST") {
-        const b = await body(req, stopBody);
+  return serveUnix(info.socket, async (req, ctl) => {
+    const url = new URL(req.url);
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const [v, res, id, sub] = parts;
+    if (v !== "v1") return problem("not_found", `no such endpoint ${url.pathname}`);
+    const m = req.method;
+    if (res === "status" && m === "GET") {
+      return json({
+        controller: {
+          pid: info.pid,
+          version: info.version,
+          startedAt: new Date(info.startedAt).toISOString(),
+          socket: info.socket,
+        },
+        workers: controller.workers().map((w) => workerJson(w.worker, w.ready)),
+      });
+    }
+    if (res === "workers") {
+      if (!id && m === "POST") {
+        const b = await body(req, addWorkerBody);
         if (!b.ok) return b.res;
-        setTimeout(() => onStop(b.value.killWorkers ?? false), 0);
-        return json({ ok: true, pid: info.pid });
+        return answer(await controller.addWorker(b.value), (w) => workerJson(w, true), 201);
       }
-      return problem("not_found", `no such endpoint ${m} ${url.pathname}`);
-    },
+      if (id && !sub && m === "DELETE") return answer(await controller.killWorker(id), () => ({ ok: true }));
+      if (id && sub === "revive" && m === "POST")
+        return answer(await controller.revive(id), (w) => workerJson(w, true));
+      if (id && sub === "capture" && m === "GET")
+        return answer(await controller.capture(id), (text) => ({ text }));
+      if (id && sub === "log" && m === "GET") {
+        // the pane's raw log; ?follow=1 keeps the response open and streams what is appended
+        const f = controller.logFile(id);
+        if (!f.ok) return problem(f.code, f.error);
+        const follow = url.searchParams.get("follow") === "1";
+        if (follow) ctl.keepOpen(req);
+        return new Response(fileStream(f.value, { follow }));
+      }
+    }
+    if (res === "tasks") {
+      if (!id && m === "POST") {
+        const b = await body(req, sendBody);
+        if (!b.ok) return b.res;
+        const sent = controller.send(b.value);
+        const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
+        if (!sent.ok || wait <= 0) return answer(sent, taskJson, 201);
+        // ?wait=MS: answer once the task is final (or after MS), saving a round trip
+        const t = (await controller.waitTask(sent.value.id, wait)) ?? sent.value;
+        return json(taskJson(t), 201);
+      }
+      if (!id && m === "GET") {
+        const limit = Number(url.searchParams.get("limit") ?? "0") || undefined;
+        const worker = url.searchParams.get("worker") ?? undefined;
+        return json(controller.listTasks({ worker, limit }).map(taskJson));
+      }
+      if (id && m === "GET") {
+        const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
+        const t = await controller.waitTask(id, wait);
+        return t ? json(taskJson(t)) : problem("not_found", `unknown task "${id}"`);
+      }
+    }
+    if (res === "stop" && m === "POST") {
+      const b = await body(req, stopBody);
+      if (!b.ok) return b.res;
+      setTimeout(() => onStop(b.value.killWorkers ?? false), 0);
+      return json({ ok: true, pid: info.pid });
+    }
+    return problem("not_found", `no such endpoint ${m} ${url.pathname}`);
   });
-  chmodSync(info.socket, 0o600);
-  return server;
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../domain/config.ts";
 import { validateTaskText, validateWorkerName } from "../domain/names.ts";
-import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
-import { cleanOutput } from "../domain/text.ts";
+import { isFinal } from "../domain/task-status.ts";
 import type { Task, Worker } from "../domain/types.ts";
 import type { AgentPlugin, MarkerSpec } from "../plugin/contract.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
@@ -16,10 +16,11 @@ import { ensureServer, killServer } from "../tmux/server.ts";
 import type { TransportFactory } from "../tmux/transport.ts";
 import { followLines, type LineFollower } from "./follow-file.ts";
 import type { Logger } from "./logger.ts";
-import { MarkerScanner } from "./marker-scanner.ts";
 import { fail, type Outcome, ok } from "./outcome.ts";
+import { PaneRegistry } from "./pane-registry.ts";
 import { type OrchPaths, workerDataDir, workerLogPath } from "./paths.ts";
-import { recoverFromLog } from "./recover.ts";
+import { TaskFlow } from "./task-flow.ts";
+import { TaskWaiters } from "./task-waiters.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
 
 export interface ControllerDeps {
@@ -47,8 +48,6 @@ export interface SendRequest {
   timeoutSec?: number;
 }
 
-type TaskWaiter = (t: Task) => void;
-
 /** Start marker prefix of the completion protocol (the end marker's is configurable). */
 const START_PREFIX = "---START-OF-OUTPUT-";
 
@@ -59,15 +58,9 @@ const START_PREFIX = "---START-OF-OUTPUT-";
 export class Controller {
   readonly startedAt = Date.now();
   private readonly runtimes = new Map<string, WorkerRuntime>();
-  private readonly byPane = new Map<string, WorkerRuntime>();
-  private readonly waiters = new Map<string, Set<TaskWaiter>>();
-  /**
-   * Output of panes not (yet) attached to a worker. A new pane's first output can arrive in
-   * the same read as tmux's answer to new-window, before the pane is known; it is replayed
-   * when the pane is attached.
-   */
-  private readonly unclaimed = new Map<string, Uint8Array[]>();
-  private readonly markers: MarkerSpec;
+  private readonly panes = new PaneRegistry();
+  private readonly waiters = new TaskWaiters();
+  private readonly flow: TaskFlow;
   private client!: ControlClient;
   private ops!: TmuxOps;
   private events: LineFollower | null = null;
@@ -75,11 +68,18 @@ export class Controller {
   private reconnecting: Promise<void> | null = null;
 
   constructor(private readonly d: ControllerDeps) {
-    this.markers = {
+    const markers: MarkerSpec = {
       startPrefix: START_PREFIX,
       endPrefix: d.config.endMarkerPrefix,
       suffix: d.config.endMarkerSuffix,
     };
+    this.flow = new TaskFlow({
+      store: d.store,
+      logger: d.logger,
+      markers,
+      waiters: this.waiters,
+      ops: () => this.ops,
+    });
   }
 
   /** Brings up tmux, connects, adopts the panes it finds and starts following pane deaths. */
@@ -135,7 +135,7 @@ export class Controller {
           break;
         } catch (e) {
           this.d.logger.log("warn", "tmux reconnect failed", { attempt, error: (e as Error).message });
-          await Bun.sleep(Math.min(5000, 100 * 2 ** attempt));
+          await sleep(Math.min(5000, 100 * 2 ** attempt));
         }
       }
       this.reconnecting = null;
@@ -146,7 +146,7 @@ export class Controller {
   private async adopt(): Promise<void> {
     const panes = await this.ops.listPanes();
     const byWorker = new Map(panes.filter((p) => p.workerId).map((p) => [p.workerId!, p]));
-    this.byPane.clear();
+    this.panes.clear();
     for (const w of this.d.store.workers.list()) {
       const plugin = this.d.plugins.get(w.type);
       const old = this.runtimes.get(w.name);
@@ -169,50 +169,18 @@ export class Controller {
       if (!pane.piped) await this.ops.pipeToFile(pane.paneId, workerLogPath(this.d.paths, w.name));
       const inFlight = this.d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] })[0];
       if (inFlight) {
-        rt.phase = "busy";
-        this.recover(rt, inFlight);
+        this.flow.recover(rt, inFlight, workerLogPath(this.d.paths, w.name));
       } else {
         rt.phase = "ready";
         this.d.store.workers.update(w.name, { state: "idle", paneId: pane.paneId, currentTask: null });
-        this.pump(rt);
+        this.flow.pump(rt);
       }
       this.d.logger.log("info", "worker adopted", { worker: w.name, pane: pane.paneId });
     }
   }
 
-  /** Finishes a task that ran while the controller was away, from the worker's pipe-pane log. */
-  private recover(rt: WorkerRuntime, task: Task): void {
-    const log = workerLogPath(this.d.paths, rt.name);
-    // onDone may run inside recoverFromLog (the end is already logged): defer it past the assignment
-    rt.startedAt = task.startedAt;
-    rt.recovery = recoverFromLog(log, task.id, this.markers, (r) =>
-      queueMicrotask(() => {
-        if (rt.phase !== "busy") return;
-        rt.recovery = null;
-        this.finishTask(rt, task.id, r.exitCode, r.raw);
-        rt.phase = "ready"; // the command has ended: the shell is at (or about to show) its prompt
-        this.pump(rt);
-      }),
-    );
-    const remaining = Math.max(1000, task.timeoutMs - (Date.now() - (task.startedAt ?? Date.now())));
-    rt.timer = setTimeout(() => this.onTimeout(rt, task.id), remaining);
-  }
-
   private attachPane(rt: WorkerRuntime, paneId: string, windowId: string): void {
-    rt.paneId = paneId;
-    rt.windowId = windowId;
-    this.byPane.set(paneId, rt);
-    const early = this.unclaimed.get(paneId);
-    this.unclaimed.delete(paneId);
-    for (const chunk of early ?? []) this.onOutput(paneId, chunk);
-  }
-
-  private holdUnclaimed(paneId: string, data: Uint8Array): void {
-    const list = this.unclaimed.get(paneId) ?? [];
-    list.push(data.slice());
-    while (list.length > 64) list.shift();
-    this.unclaimed.set(paneId, list);
-    if (this.unclaimed.size > 256) this.unclaimed.delete(this.unclaimed.keys().next().value!);
+    for (const chunk of this.panes.attach(rt, paneId, windowId)) this.onOutput(paneId, chunk);
   }
 
   private startupContext(w: Pick<Worker, "name" | "project">) {
@@ -231,7 +199,6 @@ export class Controller {
       );
     }
     const project = resolve(req.project);
-    if (!isAbsolute(req.project) && req.project.length === 0) return fail("bad_input", "empty project path");
     if (!existsSync(project) || !statSync(project).isDirectory()) {
       return fail("bad_input", `project directory "${req.project}" does not exist`);
     }
@@ -296,7 +263,7 @@ export class Controller {
     }
     const rt = new WorkerRuntime(worker.id, worker.name, plugin, spec.ready);
     const old = this.runtimes.get(worker.name);
-    if (old?.paneId) this.byPane.delete(old.paneId);
+    if (old?.paneId) this.panes.forget(old.paneId);
     old?.clearTimer();
     this.runtimes.set(worker.name, rt);
     const readyP = new Promise<boolean>((res) => rt.readyWaiters.push(res));
@@ -363,12 +330,12 @@ export class Controller {
     if (rt) {
       rt.phase = "dead";
       rt.settleWaiters(false);
-      if (rt.paneId) this.byPane.delete(rt.paneId);
+      if (rt.paneId) this.panes.forget(rt.paneId);
     }
     this.runtimes.delete(name);
     if (rt?.paneId) await this.ops.killWindow(rt.paneId).catch(() => undefined);
     this.d.store.transaction(() => {
-      this.cancelUnfinished(name, `worker "${name}" was killed`);
+      this.flow.cancelUnfinished(name, `worker "${name}" was killed`);
       this.d.store.workers.remove(name);
       this.d.store.events.append({
         at: Date.now(),
@@ -389,7 +356,7 @@ export class Controller {
     const plugin = this.d.plugins.get(w.type);
     if (!plugin) return fail("bad_input", `unknown agent type "${w.type}" of worker "${name}"`);
     const rt = this.runtimes.get(name);
-    if (rt?.scanner) this.finishWithError(rt, rt.scanner.taskId, "failed", `worker "${name}" was revived`);
+    if (rt?.scanner) this.flow.fail(rt, rt.scanner.taskId, "failed", `worker "${name}" was revived`);
     this.d.store.workers.update(name, { restarts: w.restarts + 1 });
     const paneAlive = rt?.paneId && (await this.ops.listPanes()).some((p) => p.paneId === rt.paneId);
     const r = await this.spawnAgent(w, plugin, paneAlive ? rt!.paneId! : undefined);
@@ -402,17 +369,6 @@ export class Controller {
       data: {},
     });
     return ok(this.d.store.workers.get(name)!);
-  }
-
-  private cancelUnfinished(name: string, why: string): void {
-    for (const t of this.d.store.tasks.list({ worker: name, status: ["queued", "dispatched", "running"] })) {
-      const done = this.d.store.tasks.update(t.id, {
-        status: "cancelled",
-        error: why,
-        finishedAt: Date.now(),
-      });
-      if (done) this.notify(done);
-    }
   }
 
   private unknownWorker(name: string): Outcome<never> {
@@ -438,31 +394,7 @@ export class Controller {
       );
     }
     const timeoutSec = req.timeoutSec ?? this.d.config.commandTimeout;
-    const rt = this.runtimes.get(w.name);
-    // insert and, when the worker is free, dispatch in one commit
-    return this.d.store.transaction(() => {
-      const task = this.insertTask(w.name, req.text, timeoutSec);
-      if (rt) this.pump(rt);
-      return ok(rt?.scanner?.taskId === task.id ? (this.d.store.tasks.get(task.id) ?? task) : task);
-    });
-  }
-
-  private insertTask(worker: string, text: string, timeoutSec: number): Task {
-    return this.d.store.tasks.insert({
-      id: randomUUID(),
-      worker,
-      text,
-      priority: 3,
-      status: "queued",
-      exitCode: null,
-      output: null,
-      submittedAt: Date.now(),
-      startedAt: null,
-      finishedAt: null,
-      attempts: 0,
-      error: null,
-      timeoutMs: Math.round(timeoutSec * 1000),
-    });
+    return ok(this.flow.enqueue(w.name, req.text, timeoutSec, this.runtimes.get(w.name)));
   }
 
   getTask(id: string): Task | null {
@@ -471,199 +403,16 @@ export class Controller {
 
   /** Resolves with the task once it is final, or as it is after `ms`. */
   waitTask(id: string, ms: number): Promise<Task | null> {
-    const t = this.d.store.tasks.get(id);
-    if (!t || isFinalStatus(t.status) || ms <= 0) return Promise.resolve(t);
-    return new Promise((res) => {
-      const set = this.waiters.get(id) ?? new Set<TaskWaiter>();
-      this.waiters.set(id, set);
-      const timer = setTimeout(() => {
-        set.delete(done);
-        res(this.d.store.tasks.get(id));
-      }, ms);
-      const done: TaskWaiter = (task) => {
-        clearTimeout(timer);
-        res(task);
-      };
-      set.add(done);
-    });
-  }
-
-  private notify(t: Task): void {
-    const set = this.waiters.get(t.id);
-    if (!set) return;
-    this.waiters.delete(t.id);
-    for (const w of set) w(t);
-  }
-
-  /** Delivers the next queued task if the worker is ready and free. */
-  private pump(rt: WorkerRuntime): void {
-    if (rt.phase !== "ready" || rt.scanner || !rt.paneId) return;
-    const task = this.d.store.tasks.nextQueued(rt.name);
-    if (!task) return;
-    const now = Date.now();
-    this.d.store.transaction(() => {
-      assertTaskTransition(task.status, "dispatched");
-      this.d.store.tasks.update(task.id, { status: "dispatched", attempts: task.attempts + 1 });
-      this.d.store.workers.update(rt.name, { state: "running", currentTask: task.id });
-    });
-    rt.phase = "busy";
-    rt.scanner = new MarkerScanner(task.id, this.markers);
-    rt.timer = setTimeout(() => this.onTimeout(rt, task.id), task.timeoutMs);
-    rt.dispatchedAt = now;
-    rt.startedAt = null;
-    let delivery: ReturnType<AgentPlugin["frame"]>;
-    try {
-      delivery = rt.plugin.frame({ id: task.id, text: task.text }, this.markers);
-    } catch (e) {
-      this.finishWithError(
-        rt,
-        task.id,
-        "failed",
-        `plugin ${rt.plugin.name} failed to frame the task: ${(e as Error).message}`,
-      );
-      return;
-    }
-    const paneId = rt.paneId;
-    void (async () => {
-      // tmux runs commands in the order sent: without a pause, paste and submit go in one write
-      const pasted = this.ops.paste(paneId, delivery.text);
-      if (delivery.submitDelayMs) {
-        await pasted;
-        await Bun.sleep(delivery.submitDelayMs);
-      }
-      const submitted = delivery.submit.length
-        ? this.ops.sendKeys(paneId, delivery.submit)
-        : Promise.resolve();
-      await Promise.all([pasted, submitted]);
-    })().catch((e) => {
-      if (rt.scanner?.taskId === task.id)
-        this.finishWithError(rt, task.id, "failed", `delivery failed: ${(e as Error).message}`);
-    });
+    const read = () => this.d.store.tasks.get(id);
+    const t = read();
+    if (!t || isFinal(t.status) || ms <= 0) return Promise.resolve(t);
+    return this.waiters.wait(id, ms, read);
   }
 
   private onOutput(paneId: string, data: Uint8Array): void {
-    const rt = this.byPane.get(paneId);
-    if (!rt) {
-      this.holdUnclaimed(paneId, data);
-      return;
-    }
-    let text = rt.decode(data);
-    if (rt.recovery) {
-      // the log is the source for this task; live output only says it has grown
-      queueMicrotask(() => rt.recovery?.scan());
-      return;
-    }
-    if (rt.scanner) {
-      const r = rt.scanner.push(text);
-      if (r.startedNow) {
-        assertTaskTransition("dispatched", "running");
-        rt.startedAt = Date.now();
-        // Committed on the next turn unless the task has finished by then: the final commit
-        // carries startedAt, so a short task costs one commit less. Nothing waits on `running`.
-        const id = rt.scanner.taskId;
-        const startedAt = rt.startedAt;
-        setImmediate(() => {
-          if (rt.scanner?.taskId === id) this.d.store.tasks.update(id, { status: "running", startedAt });
-        });
-      }
-      if (r.kind === "pending") return;
-      this.finishTask(rt, rt.scanner.taskId, r.exitCode, r.raw);
-      text = r.rest;
-    }
-    if ((rt.phase === "starting" || rt.phase === "settling") && rt.feedReady(text)) {
-      rt.phase = "ready";
-      rt.settleWaiters(true);
-      this.pump(rt);
-    }
-  }
-
-  /** Records a task's result from its end marker, exactly once. */
-  private finishTask(rt: WorkerRuntime, taskId: string, exitCode: number, raw: string): void {
-    rt.scanner = null;
-    rt.clearTimer();
-    rt.phase = "settling";
-    rt.resetReady();
-    const now = Date.now();
-    const status = exitCode === 0 ? "succeeded" : "failed";
-    // The scanner (or the log recovery) that saw the end marker is gone now, so this runs
-    // once per task; the store needs no read to know the task is still unfinished.
-    assertTaskTransition("running", status);
-    const t = this.d.store.transaction(() => {
-      const done = this.d.store.tasks.update(taskId, {
-        status,
-        exitCode,
-        output: cleanOutput(raw),
-        startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
-        finishedAt: now,
-        error: exitCode === 0 ? null : `exited with status ${exitCode}`,
-      });
-      this.d.store.workers.update(rt.name, { state: "idle", currentTask: null });
-      return done;
-    });
-    if (t) {
-      this.notify(t);
-      // a failure is news for the live view; thousands of successes a second are not
-      if (t.status !== "succeeded")
-        this.d.logger.log("info", `task ${t.status}`, { worker: rt.name, task: t.id, exit: exitCode });
-    }
-  }
-
-  private finishWithError(
-    rt: WorkerRuntime,
-    taskId: string,
-    status: "failed" | "timed_out",
-    error: string,
-  ): void {
-    const partial = rt.scanner?.taskId === taskId ? rt.scanner.partial : "";
-    if (rt.scanner?.taskId === taskId) rt.scanner = null;
-    rt.clearTimer();
-    const now = Date.now();
-    const t = this.d.store.transaction(() => {
-      const cur = this.d.store.tasks.get(taskId);
-      if (!cur || isFinalStatus(cur.status)) return null;
-      assertTaskTransition(
-        cur.status === "dispatched" && status === "timed_out" ? "running" : cur.status,
-        status,
-      );
-      const done = this.d.store.tasks.update(taskId, {
-        status,
-        output: cleanOutput(partial),
-        finishedAt: now,
-        startedAt: cur.startedAt ?? now,
-        error,
-      });
-      this.d.store.workers.update(rt.name, {
-        currentTask: null,
-        ...(rt.phase === "dead" ? {} : { state: "idle" }),
-      });
-      this.d.store.events.append({
-        at: now,
-        kind: `task.${status}`,
-        worker: rt.name,
-        task: taskId,
-        data: { error },
-      });
-      return done;
-    });
-    if (t) this.notify(t);
-  }
-
-  private onTimeout(rt: WorkerRuntime, taskId: string): void {
-    const t = this.d.store.tasks.get(taskId);
-    if (!t || isFinalStatus(t.status)) return;
-    const keys = rt.plugin.interruptKeys ?? ["C-c"];
-    this.finishWithError(
-      rt,
-      taskId,
-      "timed_out",
-      `timed out after ${t.timeoutMs / 1000} s; interrupted with ${keys.join(" ")}`,
-    );
-    if (rt.phase !== "dead") {
-      rt.phase = "settling";
-      rt.resetReady();
-      if (rt.paneId) void this.ops.sendKeys(rt.paneId, keys).catch(() => undefined);
-    }
-    this.d.logger.log("warn", "task timed out", { worker: rt.name, task: taskId });
+    const rt = this.panes.get(paneId);
+    if (rt) this.flow.onText(rt, rt.decode(data));
+    else this.panes.hold(paneId, data);
   }
 
   // ---- liveness ------------------------------------------------------------------------
@@ -672,7 +421,7 @@ export class Controller {
   private onTmuxEvent(line: string): void {
     const [kind, paneId, status] = line.trim().split(" ");
     if (kind !== "pane-died" || !paneId) return;
-    const rt = this.byPane.get(paneId);
+    const rt = this.panes.get(paneId);
     if (!rt || rt.phase === "dead") return;
     this.markDead(rt, `agent exited with status ${status || "?"}`);
   }
@@ -687,9 +436,9 @@ export class Controller {
   private markDead(rt: WorkerRuntime, why: string): void {
     rt.phase = "dead";
     rt.settleWaiters(false);
-    if (rt.scanner) this.finishWithError(rt, rt.scanner.taskId, "failed", `${why} before the task finished`);
+    if (rt.scanner) this.flow.fail(rt, rt.scanner.taskId, "failed", `${why} before the task finished`);
     for (const t of this.d.store.tasks.list({ worker: rt.name, status: ["dispatched", "running"] })) {
-      this.finishWithError(rt, t.id, "failed", `${why} before the task finished`);
+      this.flow.fail(rt, t.id, "failed", `${why} before the task finished`);
     }
     this.d.store.workers.update(rt.name, { state: "dead", currentTask: null, error: why });
     this.d.store.events.append({
@@ -742,19 +491,13 @@ export class Controller {
       await killServer(this.d.paths.tmuxSocket);
       this.d.store.transaction(() => {
         for (const w of this.d.store.workers.list()) {
-          this.cancelUnfinished(w.name, "orch stop --kill-workers");
+          this.flow.cancelUnfinished(w.name, "orch stop --kill-workers");
           this.d.store.workers.remove(w.name);
         }
       });
     } else {
       this.client?.close();
     }
-    for (const [id, set] of this.waiters) {
-      const t = this.d.store.tasks.get(id);
-      if (t) for (const w of set) w(t);
-    }
-    this.waiters.clear();
+    this.waiters.releaseAll();
   }
 }
-
-const isFinalStatus = isFinal;

@@ -1,0 +1,253 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
+import { cleanOutput } from "../domain/text.ts";
+import type { Task } from "../domain/types.ts";
+import type { Delivery, MarkerSpec } from "../plugin/contract.ts";
+import type { Store } from "../store/index.ts";
+import type { TmuxOps } from "../tmux/operations.ts";
+import type { Logger } from "./logger.ts";
+import { MarkerScanner } from "./marker-scanner.ts";
+import { recoverFromLog } from "./recover.ts";
+import type { TaskWaiters } from "./task-waiters.ts";
+import type { WorkerRuntime } from "./worker-runtime.ts";
+
+export interface TaskFlowDeps {
+  store: Store;
+  logger: Logger;
+  markers: MarkerSpec;
+  waiters: TaskWaiters;
+  /** The current tmux operations (they change when the controller reconnects). */
+  ops: () => TmuxOps;
+}
+
+/**
+ * A task's way through one worker: queued in the store, delivered when the worker is ready,
+ * followed through its markers in the pane's output, recorded once with its verdict.
+ */
+export class TaskFlow {
+  constructor(private readonly d: TaskFlowDeps) {}
+
+  /** Queues a task and, when the worker is free, dispatches it in the same commit. */
+  enqueue(worker: string, text: string, timeoutSec: number, rt: WorkerRuntime | undefined): Task {
+    return this.d.store.transaction(() => {
+      const task = this.d.store.tasks.insert({
+        id: randomUUID(),
+        worker,
+        text,
+        priority: 3,
+        status: "queued",
+        exitCode: null,
+        output: null,
+        submittedAt: Date.now(),
+        startedAt: null,
+        finishedAt: null,
+        attempts: 0,
+        error: null,
+        timeoutMs: Math.round(timeoutSec * 1000),
+      });
+      if (rt) this.pump(rt);
+      return rt?.scanner?.taskId === task.id ? (this.d.store.tasks.get(task.id) ?? task) : task;
+    });
+  }
+
+  /** Delivers the next queued task if the worker is ready and free. */
+  pump(rt: WorkerRuntime): void {
+    if (rt.phase !== "ready" || rt.scanner || !rt.paneId) return;
+    const task = this.d.store.tasks.nextQueued(rt.name);
+    if (!task) return;
+    this.d.store.transaction(() => {
+      assertTaskTransition(task.status, "dispatched");
+      this.d.store.tasks.update(task.id, { status: "dispatched", attempts: task.attempts + 1 });
+      this.d.store.workers.update(rt.name, { state: "running", currentTask: task.id });
+    });
+    rt.phase = "busy";
+    rt.scanner = new MarkerScanner(task.id, this.d.markers);
+    rt.timer = setTimeout(() => this.timeOut(rt, task.id), task.timeoutMs);
+    rt.dispatchedAt = Date.now();
+    rt.startedAt = null;
+    let delivery: Delivery;
+    try {
+      delivery = rt.plugin.frame({ id: task.id, text: task.text }, this.d.markers);
+    } catch (e) {
+      this.fail(
+        rt,
+        task.id,
+        "failed",
+        `plugin ${rt.plugin.name} failed to frame the task: ${(e as Error).message}`,
+      );
+      return;
+    }
+    this.deliver(rt.paneId, delivery).catch((e) => {
+      if (rt.scanner?.taskId === task.id)
+        this.fail(rt, task.id, "failed", `delivery failed: ${(e as Error).message}`);
+    });
+  }
+
+  /** Pastes the text and submits it; without a pause both go to tmux in one write, in order. */
+  private async deliver(paneId: string, d: Delivery): Promise<void> {
+    const ops = this.d.ops();
+    const pasted = ops.paste(paneId, d.text);
+    if (d.submitDelayMs) {
+      await pasted;
+      await sleep(d.submitDelayMs);
+    }
+    const submitted = d.submit.length ? ops.sendKeys(paneId, d.submit) : Promise.resolve();
+    await Promise.all([pasted, submitted]);
+  }
+
+  /** Text the worker's pane printed: markers of its task, then the prompt that makes it ready. */
+  onText(rt: WorkerRuntime, text: string): void {
+    if (rt.recovery) {
+      // the log is the source for this task; live output only says it has grown
+      queueMicrotask(() => rt.recovery?.scan());
+      return;
+    }
+    let rest = text;
+    if (rt.scanner) {
+      const r = rt.scanner.push(text);
+      if (r.startedNow) this.markRunning(rt, rt.scanner.taskId);
+      if (r.kind === "pending") return;
+      this.finish(rt, rt.scanner.taskId, r.exitCode, r.raw);
+      rest = r.rest;
+    }
+    if ((rt.phase === "starting" || rt.phase === "settling") && rt.feedReady(rest)) {
+      rt.phase = "ready";
+      rt.settleWaiters(true);
+      this.pump(rt);
+    }
+  }
+
+  /**
+   * The start marker appeared. `running` is committed on the next turn unless the task has
+   * finished by then: the final commit carries startedAt, so a short task costs one commit
+   * less. Nothing waits on `running`.
+   */
+  private markRunning(rt: WorkerRuntime, id: string): void {
+    assertTaskTransition("dispatched", "running");
+    const startedAt = Date.now();
+    rt.startedAt = startedAt;
+    setImmediate(() => {
+      if (rt.scanner?.taskId === id) this.d.store.tasks.update(id, { status: "running", startedAt });
+    });
+  }
+
+  /** Records a task's result from its end marker, exactly once. */
+  private finish(rt: WorkerRuntime, taskId: string, exitCode: number, raw: string): void {
+    rt.scanner = null;
+    rt.clearTimer();
+    rt.phase = "settling";
+    rt.resetReady();
+    const now = Date.now();
+    const status = exitCode === 0 ? "succeeded" : "failed";
+    // The scanner (or the log recovery) that saw the end marker is gone now, so this runs
+    // once per task; the store needs no read to know the task is still unfinished.
+    assertTaskTransition("running", status);
+    const t = this.d.store.transaction(() => {
+      const done = this.d.store.tasks.update(taskId, {
+        status,
+        exitCode,
+        output: cleanOutput(raw),
+        startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
+        finishedAt: now,
+        error: exitCode === 0 ? null : `exited with status ${exitCode}`,
+      });
+      this.d.store.workers.update(rt.name, { state: "idle", currentTask: null });
+      return done;
+    });
+    if (!t) return;
+    this.d.waiters.notify(t);
+    // a failure is news for the live view; thousands of successes a second are not
+    if (t.status !== "succeeded")
+      this.d.logger.log("info", `task ${t.status}`, { worker: rt.name, task: t.id, exit: exitCode });
+  }
+
+  /** Ends a task without an end marker: it failed (agent died, delivery failed) or timed out. */
+  fail(rt: WorkerRuntime, taskId: string, status: "failed" | "timed_out", error: string): void {
+    const partial = rt.scanner?.taskId === taskId ? rt.scanner.partial : "";
+    if (rt.scanner?.taskId === taskId) rt.scanner = null;
+    rt.clearTimer();
+    const now = Date.now();
+    const t = this.d.store.transaction(() => {
+      const cur = this.d.store.tasks.get(taskId);
+      if (!cur || isFinal(cur.status)) return null;
+      assertTaskTransition(
+        cur.status === "dispatched" && status === "timed_out" ? "running" : cur.status,
+        status,
+      );
+      const done = this.d.store.tasks.update(taskId, {
+        status,
+        output: cleanOutput(partial),
+        finishedAt: now,
+        startedAt: cur.startedAt ?? now,
+        error,
+      });
+      this.d.store.workers.update(rt.name, {
+        currentTask: null,
+        ...(rt.phase === "dead" ? {} : { state: "idle" }),
+      });
+      this.d.store.events.append({
+        at: now,
+        kind: `task.${status}`,
+        worker: rt.name,
+        task: taskId,
+        data: { error },
+      });
+      return done;
+    });
+    if (t) this.d.waiters.notify(t);
+  }
+
+  /** The task ran past its timeout: record it and interrupt the agent. */
+  private timeOut(rt: WorkerRuntime, taskId: string): void {
+    const t = this.d.store.tasks.get(taskId);
+    if (!t || isFinal(t.status)) return;
+    const keys = rt.plugin.interruptKeys ?? ["C-c"];
+    this.fail(
+      rt,
+      taskId,
+      "timed_out",
+      `timed out after ${t.timeoutMs / 1000} s; interrupted with ${keys.join(" ")}`,
+    );
+    if (rt.phase !== "dead") {
+      rt.phase = "settling";
+      rt.resetReady();
+      if (rt.paneId)
+        void this.d
+          .ops()
+          .sendKeys(rt.paneId, keys)
+          .catch(() => undefined);
+    }
+    this.d.logger.log("warn", "task timed out", { worker: rt.name, task: taskId });
+  }
+
+  /** Finishes a task that ran while the controller was away, from the worker's pipe-pane log. */
+  recover(rt: WorkerRuntime, task: Task, logFile: string): void {
+    rt.phase = "busy";
+    rt.startedAt = task.startedAt;
+    // onDone may run inside recoverFromLog (the end is already logged): defer it past the assignment
+    rt.recovery = recoverFromLog(logFile, task.id, this.d.markers, (r) =>
+      queueMicrotask(() => {
+        if (rt.phase !== "busy") return;
+        rt.recovery = null;
+        this.finish(rt, task.id, r.exitCode, r.raw);
+        rt.phase = "ready"; // the command has ended: the shell is at (or about to show) its prompt
+        this.pump(rt);
+      }),
+    );
+    const remaining = Math.max(1000, task.timeoutMs - (Date.now() - (task.startedAt ?? Date.now())));
+    rt.timer = setTimeout(() => this.timeOut(rt, task.id), remaining);
+  }
+
+  /** Cancels a worker's queued and unfinished tasks (it is being removed). */
+  cancelUnfinished(worker: string, why: string): void {
+    for (const t of this.d.store.tasks.list({ worker, status: ["queued", "dispatched", "running"] })) {
+      const done = this.d.store.tasks.update(t.id, {
+        status: "cancelled",
+        error: why,
+        finishedAt: Date.now(),
+      });
+      if (done) this.d.waiters.notify(done);
+    }
+  }
+}
