@@ -59,8 +59,13 @@ export class OrchHarness {
     return p;
   }
 
-  /** Runs `orch ARGS` and collects its exit code and output (bounded by `timeoutMs`). */
-  async run(args: string[], timeoutMs = 60_000, extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  /** argv that runs this orch. */
+  command(): string[] {
+    return [...this.argv];
+  }
+
+  /** The environment orch runs with: this ORCH_HOME, and for the binary a PATH without bun. */
+  childEnv(extraEnv: Record<string, string> = {}): Record<string, string> {
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       ORCH_HOME: this.home,
@@ -68,6 +73,12 @@ export class OrchHarness {
       ...extraEnv,
     };
     if (this.mode === "dist") env.PATH = extraEnv.PATH ?? pathWithoutBun();
+    return env;
+  }
+
+  /** Runs `orch ARGS` and collects its exit code and output (bounded by `timeoutMs`). */
+  async run(args: string[], timeoutMs = 60_000, extraEnv: Record<string, string> = {}): Promise<RunResult> {
+    const env = this.childEnv(extraEnv);
     const p = Bun.spawn([...this.argv, ...args], { env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
     const timer = setTimeout(() => p.kill(), timeoutMs);
     const [stdout, stderr, code] = await Promise.all([

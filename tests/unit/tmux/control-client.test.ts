@@ -140,7 +140,9 @@ describe("ControlClient", () => {
     const p = client.connect().then(() => {
       done = true;
     });
-    await Bun.sleep(20);
+    // several turns of the event loop: without tmux's attach block nothing may be sent
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(fake.written).toEqual([]);
     expect(done).toBe(false);
     fake.emit("%begin 1 99 0\n%end 1 99 0\n");
     await waitUntil(() => fake.written.length > 0);
