@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../src/core/domain/config.ts";
 import type { MarkerSpec } from "../src/core/plugin/contract.ts";
+import { makeStartupContext } from "../src/core/plugin/startup-context.ts";
 import { shellPlugin } from "../src/plugins/shell/index.ts";
 
 /** orch's default markers (the start prefix is the controller's constant). */
@@ -68,13 +69,14 @@ export interface ShellStart {
 /** Writes the shell plugin's seed files for `name` under `dir` and returns how to start bash. */
 export function shellStart(dir: string, name: string, project: string): ShellStart {
   const dataDir = join(dir, "workers", name);
-  const spec = shellPlugin().startup({ workerName: name, project, dataDir });
+  const spec = shellPlugin().startup(makeStartupContext({ workerName: name, project, dataDir }));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   for (const f of spec.files ?? []) {
     writeFileSync(f.path.startsWith("/") ? f.path : join(dataDir, f.path), f.content, {
       mode: f.mode ?? 0o600,
     });
   }
+  if (!spec.ready) throw new Error("the shell plugin has no ready pattern");
   return { argv: spec.argv, env: spec.env ?? {}, ready: spec.ready };
 }
 

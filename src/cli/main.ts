@@ -1,18 +1,21 @@
 #!/usr/bin/env bun
 import { cac } from "cac";
 import pkg from "../../package.json" with { type: "json" };
+import { hookCommand } from "./commands/hook.ts";
 import { startCommand, stopCommand } from "./commands/lifecycle.ts";
 import { resultsCommand, sendCommand, taskCommand } from "./commands/tasks.ts";
 import {
   addWorkerCommand,
+  answerCommand,
   attachCommand,
   captureCommand,
+  keysCommand,
   killWorkerCommand,
   logsCommand,
   reviveCommand,
   statusCommand,
 } from "./commands/workers.ts";
-import { makeContext } from "./context.ts";
+import { makeContext, selfArgv } from "./context.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 
 type Opts = Record<string, unknown> & { home?: string; json?: boolean; "--"?: string[] };
@@ -52,6 +55,7 @@ function build() {
         plugins: builtinPlugins,
         logStdout: true,
         logJson: Boolean(o.logJson),
+        orchArgv: selfArgv(),
       });
     });
   cli
@@ -73,11 +77,29 @@ function build() {
     .command("send <worker> [...text]", "Send a task to one worker; prints its id, or its output with --wait")
     .option("--wait", "wait for the task and print its output; exit with its verdict")
     .option("--timeout <sec>", "task timeout in seconds (default COMMAND_TIMEOUT)")
-    .action((worker: string, text: unknown[], o: Opts) =>
-      sendCommand(makeContext(o), String(worker), joinText(text, o), {
+    .option("--key <key>", "send a named key (Enter, Escape, C-c, 1, ...) instead of a task; repeatable")
+    .action((worker: string, text: unknown[], o: Opts) => {
+      if (o.key !== undefined) {
+        const keys = (Array.isArray(o.key) ? o.key : [o.key]).map((k) => str(k, "--key"));
+        if (joinText(text, o)) throw new CliError("give either TEXT or --key, not both", EXIT.usage);
+        return keysCommand(makeContext(o), String(worker), keys);
+      }
+      return sendCommand(makeContext(o), String(worker), joinText(text, o), {
         wait: Boolean(o.wait),
         ...(o.timeout !== undefined ? { timeout: Number(o.timeout) } : {}),
-      }),
+      });
+    });
+  cli
+    .command("approve <worker>", "Approve the permission prompt a worker waits on")
+    .action((w: string, o: Opts) => answerCommand(makeContext(o), String(w), "approve"));
+  cli
+    .command("deny <worker>", "Deny the permission prompt a worker waits on")
+    .action((w: string, o: Opts) => answerCommand(makeContext(o), String(w), "deny"));
+  cli
+    .command("hook <event> [payload]", "(for agents' hooks) tell the controller about an agent event")
+    .option("--worker <name>", "the worker whose agent fired the hook")
+    .action((event: string, payload: string | undefined, o: Opts) =>
+      hookCommand(makeContext(o), str(o.worker, "--worker"), String(event), payload),
     );
   cli
     .command("task <id>", "Show one task")

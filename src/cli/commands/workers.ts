@@ -112,3 +112,26 @@ export async function reviveCommand(ctx: CliContext, worker: string): Promise<nu
   else console.log(`revived ${w.name} (restarts: ${w.restarts})`);
   return EXIT.ok;
 }
+
+/** `orch approve|deny WORKER`: answers the permission prompt the worker waits on. */
+export async function answerCommand(
+  ctx: CliContext,
+  worker: string,
+  decision: "approve" | "deny",
+): Promise<number> {
+  const r = await ctx.api.call<{ ok: true }>(
+    "POST",
+    `/v1/workers/${encodeURIComponent(worker)}/${decision}`,
+    {},
+  );
+  if (ctx.json) printJson({ worker, answer: decision, ...r });
+  else console.log(`${decision === "approve" ? "approved" : "denied"} on ${worker}`);
+  return EXIT.ok;
+}
+
+/** `orch send WORKER --key KEY...`: named keys (Enter, Escape, C-c, 1, ...) to the worker's pane. */
+export async function keysCommand(ctx: CliContext, worker: string, keys: string[]): Promise<number> {
+  await ctx.api.call("POST", `/v1/workers/${encodeURIComponent(worker)}/keys`, { keys });
+  if (ctx.json) printJson({ worker, keys });
+  return EXIT.ok;
+}

@@ -18,6 +18,8 @@ const sendBody = z.strictObject({
   timeoutSec: z.number().positive().max(2_073_600).optional(),
 });
 const stopBody = z.strictObject({ killWorkers: z.boolean().optional() });
+const hookBody = z.strictObject({ event: z.string().min(1).max(100), payload: z.unknown() });
+const keysBody = z.strictObject({ keys: z.array(z.string().min(1).max(64)).min(1).max(100) });
 
 export interface ApiInfo {
   pid: number;
@@ -79,6 +81,18 @@ export function serveApi(controller: Controller, info: ApiInfo, onStop: (killWor
       if (id && !sub && m === "DELETE") return answer(await controller.killWorker(id), () => ({ ok: true }));
       if (id && sub === "revive" && m === "POST")
         return answer(await controller.revive(id), (w) => workerJson(w, true));
+      if (id && sub === "hooks" && m === "POST") {
+        const b = await body(req, hookBody);
+        if (!b.ok) return b.res;
+        return answer(controller.hook(id, b.value), () => ({ ok: true }));
+      }
+      if (id && (sub === "approve" || sub === "deny") && m === "POST")
+        return answer(controller.answer(id, sub), () => ({ ok: true, worker: id, answer: sub }));
+      if (id && sub === "keys" && m === "POST") {
+        const b = await body(req, keysBody);
+        if (!b.ok) return b.res;
+        return answer(await controller.sendKeys(id, b.value.keys), () => ({ ok: true }));
+      }
       if (id && sub === "capture" && m === "GET")
         return answer(await controller.capture(id), (text) => ({ text }));
       if (id && sub === "log" && m === "GET") {

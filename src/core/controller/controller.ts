@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../domain/config.ts";
 import { validateTaskText, validateWorkerName } from "../domain/names.ts";
 import { isFinal } from "../domain/task-status.ts";
 import type { Task, Worker } from "../domain/types.ts";
-import type { AgentPlugin, MarkerSpec } from "../plugin/contract.ts";
+import type { AgentPlugin, HookEvent, MarkerSpec, ResultInput, StartupContext } from "../plugin/contract.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
+import { classifyScreen } from "../plugin/screen-rules.ts";
+import { makeStartupContext } from "../plugin/startup-context.ts";
 import type { Store } from "../store/index.ts";
 import { ControlClient } from "../tmux/control-client.ts";
 import type { TmuxNotification } from "../tmux/control-parser.ts";
@@ -19,8 +21,10 @@ import type { Logger } from "./logger.ts";
 import { fail, type Outcome, ok } from "./outcome.ts";
 import { PaneRegistry } from "./pane-registry.ts";
 import { type OrchPaths, workerDataDir, workerLogPath } from "./paths.ts";
+import { decideApproval, extractResult, readyPattern } from "./plugin-calls.ts";
 import { TaskFlow } from "./task-flow.ts";
 import { TaskWaiters } from "./task-waiters.ts";
+import { TurnFlow } from "./turn-flow.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
 
 export interface ControllerDeps {
@@ -34,6 +38,8 @@ export interface ControllerDeps {
   transport: TransportFactory;
   /** argv of window 0, the controller's live view. */
   viewArgv: string[];
+  /** argv that runs this orch binary (agents' hooks call `orch hook` through it). */
+  orchArgv: string[];
 }
 
 export interface AddWorkerRequest {
@@ -48,6 +54,9 @@ export interface SendRequest {
   timeoutSec?: number;
 }
 
+/** How long pane output must settle before the screen is read for the plugin's rules. */
+const SCREEN_DEBOUNCE_MS = 40;
+
 /** Start marker prefix of the completion protocol (the end marker's is configurable). */
 const START_PREFIX = "---START-OF-OUTPUT-";
 
@@ -61,6 +70,7 @@ export class Controller {
   private readonly panes = new PaneRegistry();
   private readonly waiters = new TaskWaiters();
   private readonly flow: TaskFlow;
+  private readonly turns: TurnFlow;
   private client!: ControlClient;
   private ops!: TmuxOps;
   private events: LineFollower | null = null;
@@ -73,13 +83,26 @@ export class Controller {
       endPrefix: d.config.endMarkerPrefix,
       suffix: d.config.endMarkerSuffix,
     };
+    const extract = (rt: WorkerRuntime, input: ResultInput) => extractResult(rt.plugin, input, d.logger);
     this.flow = new TaskFlow({
       store: d.store,
       logger: d.logger,
       markers,
       waiters: this.waiters,
       ops: () => this.ops,
+      extract,
     });
+    this.turns = new TurnFlow({
+      store: d.store,
+      logger: d.logger,
+      waiters: this.waiters,
+      ops: () => this.ops,
+      flow: this.flow,
+      extract,
+      decide: (rt, screen) => decideApproval(rt.plugin, screen, d.config.approvalPolicy, d.logger),
+      readScreen: (rt) => this.readScreen(rt),
+    });
+    this.flow.turns = this.turns;
   }
 
   /** Brings up tmux, connects, adopts the panes it finds and starts following pane deaths. */
@@ -155,7 +178,7 @@ export class Controller {
         this.d.store.workers.update(w.name, { state: "error", error: `unknown agent type "${w.type}"` });
         continue;
       }
-      const rt = new WorkerRuntime(w.id, w.name, plugin, plugin.startup(this.startupContext(w)).ready);
+      const rt = new WorkerRuntime(w.id, w.name, plugin, readyPattern(plugin, this.startupContext(w)));
       this.runtimes.set(w.name, rt);
       const pane = byWorker.get(w.id);
       if (!pane || pane.dead) {
@@ -168,7 +191,14 @@ export class Controller {
       // the pipe outlives the controller; reopening it would lose what it is writing now
       if (!pane.piped) await this.ops.pipeToFile(pane.paneId, workerLogPath(this.d.paths, w.name));
       const inFlight = this.d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] })[0];
-      if (inFlight) {
+      if (inFlight && plugin.detect.kind !== "marker") {
+        // an interactive turn: its screen (read now) or its hook says when it ends
+        rt.phase = "busy";
+        rt.dispatchedAt = inFlight.submittedAt;
+        rt.startedAt = inFlight.startedAt;
+        this.turns.begin(rt, inFlight, { resumed: true });
+        void this.readScreen(rt);
+      } else if (inFlight) {
         this.flow.recover(rt, inFlight, workerLogPath(this.d.paths, w.name));
       } else {
         rt.phase = "ready";
@@ -183,8 +213,14 @@ export class Controller {
     for (const chunk of this.panes.attach(rt, paneId, windowId)) this.onOutput(paneId, chunk);
   }
 
-  private startupContext(w: Pick<Worker, "name" | "project">) {
-    return { workerName: w.name, project: w.project, dataDir: workerDataDir(this.d.paths, w.name) };
+  private startupContext(w: Pick<Worker, "name" | "project">): StartupContext {
+    return makeStartupContext({
+      workerName: w.name,
+      project: w.project,
+      dataDir: workerDataDir(this.d.paths, w.name),
+      orchArgv: this.d.orchArgv,
+      orchHome: this.d.paths.home,
+    });
   }
 
   // ---- workers -------------------------------------------------------------------------
@@ -255,11 +291,21 @@ export class Controller {
         `plugin ${plugin.name} failed in startup: ${(e as Error).message}`,
       );
     }
+    if (!spec.ready && !plugin.detect.screen?.idle) {
+      return this.startFailed(
+        worker.name,
+        `plugin ${plugin.name} gives no way to tell the agent is ready: startup().ready or detect.screen.idle`,
+      );
+    }
     mkdirSync(ctx.dataDir, { recursive: true, mode: 0o700 });
-    for (const f of spec.files ?? []) {
-      writeFileSync(isAbsolute(f.path) ? f.path : join(ctx.dataDir, f.path), f.content, {
-        mode: f.mode ?? 0o600,
-      });
+    try {
+      for (const f of spec.files ?? []) {
+        const file = isAbsolute(f.path) ? f.path : join(ctx.dataDir, f.path);
+        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+        writeFileSync(file, f.content, { mode: f.mode ?? 0o600 });
+      }
+    } catch (e) {
+      return this.startFailed(worker.name, `cannot seed the agent's files: ${(e as Error).message}`);
     }
     const rt = new WorkerRuntime(worker.id, worker.name, plugin, spec.ready);
     const old = this.runtimes.get(worker.name);
@@ -299,9 +345,11 @@ export class Controller {
     if (!ready) {
       if (rt.phase === "dead") return fail("unavailable", `worker "${worker.name}" died while starting`);
       rt.phase = "dead";
+      const screen = await this.ops.capture(rt.paneId!).catch(() => "");
+      const tail = screen.trim().split("\n").slice(-6).join(" | ").slice(-500);
       return this.startFailed(
         worker.name,
-        `agent not ready after ${this.d.config.workerStartupTimeout} s (WORKER_STARTUP_TIMEOUT)`,
+        `agent not ready after ${this.d.config.workerStartupTimeout} s (WORKER_STARTUP_TIMEOUT)${tail ? `; its screen ends: ${tail}` : ""}`,
       );
     }
     this.d.logger.log("info", "worker ready", { worker: worker.name, pane: rt.paneId });
@@ -334,6 +382,11 @@ export class Controller {
     }
     this.runtimes.delete(name);
     if (rt?.paneId) await this.ops.killWindow(rt.paneId).catch(() => undefined);
+    try {
+      await rt?.plugin.cleanup?.(this.startupContext(w));
+    } catch (e) {
+      this.d.logger.log("warn", `plugin ${w.type} failed in cleanup`, { error: (e as Error).message });
+    }
     this.d.store.transaction(() => {
       this.flow.cancelUnfinished(name, `worker "${name}" was killed`);
       this.d.store.workers.remove(name);
@@ -356,7 +409,7 @@ export class Controller {
     const plugin = this.d.plugins.get(w.type);
     if (!plugin) return fail("bad_input", `unknown agent type "${w.type}" of worker "${name}"`);
     const rt = this.runtimes.get(name);
-    if (rt?.scanner) this.flow.fail(rt, rt.scanner.taskId, "failed", `worker "${name}" was revived`);
+    if (rt?.currentTaskId) this.flow.fail(rt, rt.currentTaskId, "failed", `worker "${name}" was revived`);
     this.d.store.workers.update(name, { restarts: w.restarts + 1 });
     const paneAlive = rt?.paneId && (await this.ops.listPanes()).some((p) => p.paneId === rt.paneId);
     const r = await this.spawnAgent(w, plugin, paneAlive ? rt!.paneId! : undefined);
@@ -411,8 +464,67 @@ export class Controller {
 
   private onOutput(paneId: string, data: Uint8Array): void {
     const rt = this.panes.get(paneId);
-    if (rt) this.flow.onText(rt, rt.decode(data));
-    else this.panes.hold(paneId, data);
+    if (!rt) {
+      this.panes.hold(paneId, data);
+      return;
+    }
+    this.flow.onText(rt, rt.decode(data));
+    // agents with screen rules: read the screen once the burst settles (never on a timer)
+    if (rt.screenRules && !rt.screenTimer && rt.phase !== "dead") {
+      rt.screenTimer = setTimeout(() => {
+        rt.screenTimer = null;
+        void this.readScreen(rt);
+      }, SCREEN_DEBOUNCE_MS);
+    }
+  }
+
+  /** Captures the worker's screen and hands what it shows to the turn flow. */
+  private async readScreen(rt: WorkerRuntime): Promise<void> {
+    const rules = rt.screenRules;
+    if (!rules || !rt.paneId || rt.phase === "dead") return;
+    let screen: string;
+    try {
+      screen = await this.ops.capture(rt.paneId);
+    } catch {
+      return; // the pane is gone; liveness reports it
+    }
+    this.turns.onScreen(rt, classifyScreen(screen, rules), screen);
+  }
+
+  // ---- agents' hooks and answers -------------------------------------------------------
+
+  /** An agent's hook fired (`orch hook`): the plugin's rule says what it means. */
+  hook(name: string, event: HookEvent): Outcome<void> {
+    const rt = this.runtimes.get(name);
+    if (!rt) return this.unknownWorker(name);
+    this.turns.onHook(rt, event);
+    return ok(undefined);
+  }
+
+  /** Answers the permission prompt on the worker's screen. */
+  answer(name: string, decision: "approve" | "deny"): Outcome<void> {
+    const rt = this.runtimes.get(name);
+    if (!rt) return this.unknownWorker(name);
+    if (!rt.plugin.approval)
+      return fail("bad_input", `agent type "${rt.plugin.name}" has no permission prompts`);
+    if (this.d.store.workers.get(name)?.state !== "waiting_input") {
+      return fail("conflict", `worker "${name}" is not waiting for input`);
+    }
+    this.turns.answer(rt, decision);
+    return ok(undefined);
+  }
+
+  /** Sends named keys (`Enter`, `C-c`, `1`, ...) to the worker's pane. */
+  async sendKeys(name: string, keys: string[]): Promise<Outcome<void>> {
+    const rt = this.runtimes.get(name);
+    if (!rt) return this.unknownWorker(name);
+    if (!rt.paneId || rt.phase === "dead") return fail("unavailable", `worker "${name}" has no live pane`);
+    try {
+      await this.ops.sendKeys(rt.paneId, keys);
+      return ok(undefined);
+    } catch (e) {
+      return fail("bad_input", `tmux refused the keys ${keys.join(" ")}: ${(e as Error).message}`);
+    }
   }
 
   // ---- liveness ------------------------------------------------------------------------
@@ -436,7 +548,7 @@ export class Controller {
   private markDead(rt: WorkerRuntime, why: string): void {
     rt.phase = "dead";
     rt.settleWaiters(false);
-    if (rt.scanner) this.flow.fail(rt, rt.scanner.taskId, "failed", `${why} before the task finished`);
+    if (rt.currentTaskId) this.flow.fail(rt, rt.currentTaskId, "failed", `${why} before the task finished`);
     for (const t of this.d.store.tasks.list({ worker: rt.name, status: ["dispatched", "running"] })) {
       this.flow.fail(rt, t.id, "failed", `${why} before the task finished`);
     }

@@ -16,6 +16,8 @@ export interface DaemonOptions {
   plugins: Record<string, PluginFactory>;
   logStdout: boolean;
   logJson: boolean;
+  /** argv that runs this orch (agents' hooks call `orch hook` through it). */
+  orchArgv: string[];
 }
 
 /** Why the daemon could not run; the CLI prints it and exits with `exitCode`. */
@@ -65,6 +67,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     version: o.version,
     transport: () => localControlTransport(paths.tmuxSocket, cfg.config.sessionName),
     viewArgv: ["tail", "-n", "200", "-F", paths.controllerLog],
+    orchArgv: o.orchArgv,
   });
   await controller.start();
   let resolveDone: (code: number) => void = () => undefined;

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
 import { cleanOutput } from "../domain/text.ts";
-import type { Task } from "../domain/types.ts";
-import type { Delivery, MarkerSpec } from "../plugin/contract.ts";
+import type { Task, TaskResultMeta } from "../domain/types.ts";
+import type { Delivery, MarkerSpec, ResultInput } from "../plugin/contract.ts";
 import type { Store } from "../store/index.ts";
 import type { TmuxOps } from "../tmux/operations.ts";
 import type { Logger } from "./logger.ts";
@@ -13,6 +13,11 @@ import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 export interface TaskFlowDeps {
+  /** Runs the plugin's result() safely: a throwing plugin gives the raw text and a logged error. */
+  extract(
+    rt: WorkerRuntime,
+    input: ResultInput,
+  ): { text: string; isError: boolean; meta: TaskResultMeta | null };
   store: Store;
   logger: Logger;
   markers: MarkerSpec;
@@ -26,7 +31,14 @@ export interface TaskFlowDeps {
  * followed through its markers in the pane's output, recorded once with its verdict.
  */
 export class TaskFlow {
+  /** The interactive half (hook and screen detection), set by the controller. */
+  turns: { begin(rt: WorkerRuntime, task: Task): void } | null = null;
+
   constructor(private readonly d: TaskFlowDeps) {}
+
+  get markers(): MarkerSpec {
+    return this.d.markers;
+  }
 
   /** Queues a task and, when the worker is free, dispatches it in the same commit. */
   enqueue(worker: string, text: string, timeoutSec: number, rt: WorkerRuntime | undefined): Task {
@@ -45,15 +57,16 @@ export class TaskFlow {
         attempts: 0,
         error: null,
         timeoutMs: Math.round(timeoutSec * 1000),
+        result: null,
       });
       if (rt) this.pump(rt);
-      return rt?.scanner?.taskId === task.id ? (this.d.store.tasks.get(task.id) ?? task) : task;
+      return rt?.currentTaskId === task.id ? (this.d.store.tasks.get(task.id) ?? task) : task;
     });
   }
 
   /** Delivers the next queued task if the worker is ready and free. */
   pump(rt: WorkerRuntime): void {
-    if (rt.phase !== "ready" || rt.scanner || !rt.paneId) return;
+    if (rt.phase !== "ready" || rt.currentTaskId || !rt.paneId) return;
     const task = this.d.store.tasks.nextQueued(rt.name);
     if (!task) return;
     this.d.store.transaction(() => {
@@ -62,10 +75,15 @@ export class TaskFlow {
       this.d.store.workers.update(rt.name, { state: "running", currentTask: task.id });
     });
     rt.phase = "busy";
-    rt.scanner = new MarkerScanner(task.id, this.d.markers);
-    rt.timer = setTimeout(() => this.timeOut(rt, task.id), task.timeoutMs);
+    rt.timer = setTimeout(() => this.timeOutTask(rt, task.id), task.timeoutMs);
     rt.dispatchedAt = Date.now();
     rt.startedAt = null;
+    rt.lastHook = null;
+    if (rt.plugin.detect.kind !== "marker") {
+      this.turns?.begin(rt, task);
+      return;
+    }
+    rt.scanner = new MarkerScanner(task.id, this.d.markers);
     let delivery: Delivery;
     try {
       delivery = rt.plugin.frame({ id: task.id, text: task.text }, this.d.markers);
@@ -85,7 +103,7 @@ export class TaskFlow {
   }
 
   /** Pastes the text and submits it; without a pause both go to tmux in one write, in order. */
-  private async deliver(paneId: string, d: Delivery): Promise<void> {
+  async deliver(paneId: string, d: Delivery): Promise<void> {
     const ops = this.d.ops();
     const pasted = ops.paste(paneId, d.text);
     if (d.submitDelayMs) {
@@ -140,17 +158,22 @@ export class TaskFlow {
     rt.resetReady();
     const now = Date.now();
     const status = exitCode === 0 ? "succeeded" : "failed";
+    // (a plugin's result() may still call a clean exit a failure; both are legal from running)
     // The scanner (or the log recovery) that saw the end marker is gone now, so this runs
     // once per task; the store needs no read to know the task is still unfinished.
     assertTaskTransition("running", status);
+    const result = rt.plugin.result ? this.d.extract(rt, { raw: cleanOutput(raw), exitCode }) : null;
+    const failed = exitCode !== 0 || result?.isError === true;
     const t = this.d.store.transaction(() => {
       const done = this.d.store.tasks.update(taskId, {
-        status,
+        status: failed ? "failed" : "succeeded",
         exitCode,
-        output: cleanOutput(raw),
+        output: result ? result.text : cleanOutput(raw),
         startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
         finishedAt: now,
-        error: exitCode === 0 ? null : `exited with status ${exitCode}`,
+        error:
+          exitCode !== 0 ? `exited with status ${exitCode}` : failed ? "the agent reported an error" : null,
+        result: result?.meta ?? null,
       });
       this.d.store.workers.update(rt.name, { state: "idle", currentTask: null });
       return done;
@@ -164,7 +187,8 @@ export class TaskFlow {
 
   /** Ends a task without an end marker: it failed (agent died, delivery failed) or timed out. */
   fail(rt: WorkerRuntime, taskId: string, status: "failed" | "timed_out", error: string): void {
-    const partial = rt.scanner?.taskId === taskId ? rt.scanner.partial : "";
+    const partial =
+      rt.scanner?.taskId === taskId ? rt.scanner.partial : rt.turn?.taskId === taskId ? rt.lastScreen : "";
     if (rt.scanner?.taskId === taskId) rt.scanner = null;
     rt.clearTimer();
     const now = Date.now();
@@ -199,7 +223,7 @@ export class TaskFlow {
   }
 
   /** The task ran past its timeout: record it and interrupt the agent. */
-  private timeOut(rt: WorkerRuntime, taskId: string): void {
+  timeOutTask(rt: WorkerRuntime, taskId: string): void {
     const t = this.d.store.tasks.get(taskId);
     if (!t || isFinal(t.status)) return;
     const keys = rt.plugin.interruptKeys ?? ["C-c"];
@@ -236,7 +260,7 @@ export class TaskFlow {
       }),
     );
     const remaining = Math.max(1000, task.timeoutMs - (Date.now() - (task.startedAt ?? Date.now())));
-    rt.timer = setTimeout(() => this.timeOut(rt, task.id), remaining);
+    rt.timer = setTimeout(() => this.timeOutTask(rt, task.id), remaining);
   }
 
   /** Cancels a worker's queued and unfinished tasks (it is being removed). */

@@ -18,6 +18,8 @@ export function taskJson(t: Task) {
     text: t.text,
     priority: t.priority,
     timeoutMs: t.timeoutMs,
+    /** What the agent reported besides the output (exitReason, sessionId, tokens, costUsd), or null. */
+    result: t.result,
   };
 }
 export type TaskJson = ReturnType<typeof taskJson>;

@@ -1,9 +1,27 @@
-import type { AgentPlugin } from "../plugin/contract.ts";
+import type { AgentPlugin, HookEvent, ScreenRules, ScreenState } from "../plugin/contract.ts";
 import type { MarkerScanner } from "./marker-scanner.ts";
 import type { RecoveryHandle } from "./recover.ts";
 
 /** Where a live worker's pane is, between tasks and during one. */
 export type WorkerPhase = "starting" | "ready" | "busy" | "settling" | "dead";
+
+/** An interactive task in flight (detect `hook` or `screen`): what the agent has shown of it so far. */
+export interface Turn {
+  taskId: string;
+  /** The agent showed it took the prompt (busy screen, accepted hook, or a question). */
+  accepted: boolean;
+  /** The screen was seen busy since the prompt was accepted. */
+  sawBusy: boolean;
+  /** Enter was sent a second time because the first showed no effect. */
+  retried: boolean;
+  /** The submit keys have gone out (acceptance is only looked for after). */
+  submitted: boolean;
+  acceptTimer: ReturnType<typeof setTimeout> | null;
+  /** Armed when the screen went idle under `hook` detection: the hook gets this long to come. */
+  idleTimer: ReturnType<typeof setTimeout> | null;
+  /** Times the prompt was sent again after a rate limit. */
+  rateLimitRetries: number;
+}
 
 /** The controller's in-memory view of one worker's pane: its stream decoder and current task. */
 export class WorkerRuntime {
@@ -11,6 +29,19 @@ export class WorkerRuntime {
   paneId: string | null = null;
   windowId: string | null = null;
   scanner: MarkerScanner | null = null;
+  /** The interactive task in flight, for hook and screen detection. */
+  turn: Turn | null = null;
+  /** What the screen showed last time it was read, by the plugin's rules. */
+  screenState: ScreenState | null = null;
+  lastScreen = "";
+  /** Set while a screen read is scheduled, so a burst of output costs one read. */
+  screenTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The permission prompt on screen was answered; cleared once the screen moves on. */
+  answered = false;
+  /** A rate-limited worker resumes when this fires. */
+  resumeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The hook event that ended the current turn, for the plugin's result(). */
+  lastHook: HookEvent | null = null;
   timer: ReturnType<typeof setTimeout> | null = null;
   /** Set while a task from before a restart is being finished from the pane log. */
   recovery: RecoveryHandle | null = null;
@@ -27,8 +58,18 @@ export class WorkerRuntime {
     readonly workerId: string,
     readonly name: string,
     readonly plugin: AgentPlugin,
-    readonly ready: RegExp,
+    readonly ready: RegExp | undefined,
   ) {}
+
+  /** The task the worker is on, marker or interactive. */
+  get currentTaskId(): string | null {
+    return this.scanner?.taskId ?? this.turn?.taskId ?? null;
+  }
+
+  /** The plugin's screen rules, if it has any. */
+  get screenRules(): ScreenRules | undefined {
+    return this.plugin.detect.screen;
+  }
 
   /** Decodes pane bytes; a UTF-8 character split across chunks is held until complete. */
   decode(bytes: Uint8Array): string {
@@ -37,6 +78,7 @@ export class WorkerRuntime {
 
   /** Feeds output seen while waiting for the prompt; true once the ready pattern matched. */
   feedReady(text: string): boolean {
+    if (!this.ready) return false; // readiness comes from the screen
     this.readyBuf = (this.readyBuf + text).slice(-4096);
     if (!this.ready.test(this.readyBuf)) return false;
     this.readyBuf = "";
@@ -47,6 +89,13 @@ export class WorkerRuntime {
     this.readyBuf = "";
   }
 
+  /** Drops the interactive task in flight and its timers. */
+  clearTurn(): void {
+    if (this.turn?.acceptTimer) clearTimeout(this.turn.acceptTimer);
+    if (this.turn?.idleTimer) clearTimeout(this.turn.idleTimer);
+    this.turn = null;
+  }
+
   settleWaiters(ok: boolean): void {
     for (const w of this.readyWaiters.splice(0)) w(ok);
   }
@@ -54,6 +103,9 @@ export class WorkerRuntime {
   clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.clearTurn();
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.resumeTimer = null;
     this.recovery?.close();
     this.recovery = null;
   }

@@ -31,7 +31,15 @@ export interface Config {
   paneHeight: number;
   /** `normal`: a power loss may lose the last commits, never corrupt the store; `full`: syncs every commit. */
   durability: Durability;
+  /**
+   * What to do with an agent's permission prompt when its plugin leaves it open: `ask` (wait
+   * for `orch approve|deny WORKER`), `approve` or `deny`.
+   */
+  approvalPolicy: ApprovalPolicy;
 }
+
+/** The answer orch gives a permission prompt by itself, or `ask` for a human. */
+export type ApprovalPolicy = "ask" | "approve" | "deny";
 
 /** How hard the store tries to keep commits across a power loss. */
 export type Durability = "normal" | "full";
@@ -60,6 +68,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   paneWidth: 200,
   paneHeight: 50,
   durability: "normal",
+  approvalPolicy: "ask",
 };
 
 /**
@@ -85,6 +94,7 @@ export const CONFIG_ENV_NAMES = {
   paneWidth: "ORCH_PANE_WIDTH",
   paneHeight: "ORCH_PANE_HEIGHT",
   durability: "ORCH_DURABILITY",
+  approvalPolicy: "ORCH_APPROVAL_POLICY",
 } as const satisfies Record<keyof Config, `ORCH_${string}`>;
 
 /** Timers in JS fire at once beyond ~24.8 days, so no duration may be longer than 24 days. */
@@ -131,6 +141,7 @@ const SHAPE = {
   paneWidth: count("columns", 1, 10_000),
   paneHeight: count("rows", 1, 10_000),
   durability: z.enum(["normal", "full"], { error: 'expected "normal" or "full"' }),
+  approvalPolicy: z.enum(["ask", "approve", "deny"], { error: 'expected "ask", "approve" or "deny"' }),
 } satisfies { [K in keyof Config]: z.ZodType<Config[K]> };
 
 /**

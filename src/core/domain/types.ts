@@ -4,8 +4,23 @@
  * Times are milliseconds since the epoch (`Date.now()`), or null when they have not happened.
  */
 
-/** What a worker is doing. `waiting_input` means the agent asked a question only a human or policy can answer. */
-export type WorkerState = "idle" | "running" | "waiting_input" | "error" | "dead";
+/**
+ * What a worker is doing. `waiting_input` means the agent asked a question only a human or
+ * policy can answer; `rate_limited` means its model API said "not now" and orch resumes it
+ * by itself later.
+ */
+export type WorkerState = "idle" | "running" | "waiting_input" | "rate_limited" | "error" | "dead";
+
+/** What an agent reported about a finished task besides its text (all optional). */
+export interface TaskResultMeta {
+  /** Why the turn ended, in the agent's words (e.g. `end_turn`, `success`). */
+  exitReason?: string;
+  /** The agent itself says the task failed. */
+  isError?: boolean;
+  sessionId?: string;
+  tokens?: { input?: number; output?: number };
+  costUsd?: number;
+}
 
 /** Where a task is in its life. The last four are final. */
 export type TaskStatus =
@@ -63,6 +78,8 @@ export interface Task {
   error: string | null;
   /** Per-task timeout in milliseconds. */
   timeoutMs: number;
+  /** What the agent reported besides the output (tokens, cost, session), or null. */
+  result: TaskResultMeta | null;
 }
 
 /** Something that happened, kept in the store for `orch events` and the event stream. */

@@ -13,6 +13,7 @@ export const WORKER_STATES = [
   "idle",
   "running",
   "waiting_input",
+  "rate_limited",
   "error",
   "dead",
 ] as const satisfies readonly WorkerState[];
@@ -20,8 +21,9 @@ export const WORKER_STATES = [
 /** Where each state may go. `error` and `dead` are reachable from anywhere (see below). */
 const NEXT: Readonly<Record<WorkerState, readonly WorkerState[]>> = {
   idle: ["running", "error", "dead"],
-  running: ["idle", "waiting_input", "error", "dead"],
-  waiting_input: ["running", "idle", "error", "dead"],
+  running: ["idle", "waiting_input", "rate_limited", "error", "dead"],
+  waiting_input: ["running", "idle", "rate_limited", "error", "dead"],
+  rate_limited: ["running", "idle", "error", "dead"],
   error: ["idle", "dead"],
   dead: ["idle", "error"],
 };

@@ -26,6 +26,17 @@ export interface StartupContext {
   project: string;
   /** A private directory for this worker under ORCH_HOME, for seeded files. */
   dataDir: string;
+  /** The HOME the agent runs with (where its own config lives). */
+  home: string;
+  /**
+   * The command an agent's hook runs to tell orch about `event` (the event's JSON comes on
+   * stdin, or as the last argument). Exits 0 at once and never blocks the agent.
+   *
+   * @example
+   * ctx.hook.command("Stop"); // "'/usr/local/bin/orch' hook --home '/var/lib/orch' --worker 'c1' Stop"
+   * ctx.hook.argv("notify");  // ["/usr/local/bin/orch", "hook", "--home", "/var/lib/orch", "--worker", "c1", "notify"]
+   */
+  hook: { command(event: string): string; argv(event: string): string[] };
 }
 
 /** A file to write before the agent starts; a relative path is taken from `dataDir`. */
@@ -40,8 +51,11 @@ export interface StartupSpec {
   argv: string[];
   env?: Record<string, string>;
   files?: SeedFile[];
-  /** Matches the pane's output (ANSI included) once the agent waits for input. */
-  ready: RegExp;
+  /**
+   * Matches the pane's output (ANSI included) once the agent waits for input. Optional when
+   * `detect.screen.idle` is given: then the agent is ready when its screen looks idle.
+   */
+  ready?: RegExp;
 }
 
 /** A task as a plugin sees it. */
@@ -57,8 +71,80 @@ export interface Delivery {
   submitDelayMs?: number;
 }
 
-/** How completion is detected. Issue-2 core implements `marker`. */
-export type DetectSpec = { kind: "marker" };
+/**
+ * Patterns over the pane's visible screen (`capture-pane` text, no ANSI), one per state the
+ * agent can show. Checked when output arrives (debounced), in this order: waiting_input,
+ * rate_limited, error, busy, idle; the first that matches names the state.
+ */
+export interface ScreenRules {
+  busy?: RegExp;
+  idle?: RegExp;
+  waiting_input?: RegExp;
+  error?: RegExp;
+  rate_limited?: RegExp;
+}
+
+/** The state a screen shows, as named by {@link ScreenRules}. */
+export type ScreenState = keyof ScreenRules;
+
+/** An event an agent's hook sent (`orch hook --worker W EVENT`), with its JSON payload. */
+export interface HookEvent {
+  event: string;
+  payload: unknown;
+}
+
+/**
+ * What a hook event means for the task in flight: `accepted` (the prompt was taken),
+ * `done` (the turn finished), `waiting_input` (the agent asks something), or `null` (nothing).
+ */
+export type HookSignal = "accepted" | "done" | "waiting_input" | null;
+
+/**
+ * How completion is detected.
+ * - `marker`: the framed task prints the end marker (command-like agents).
+ * - `hook`: the agent's hooks say when a turn ends; `screen` rules are the fallback and show
+ *   waiting_input / rate_limited.
+ * - `screen`: a turn ends when the screen goes from busy back to idle.
+ */
+export type DetectSpec =
+  | { kind: "marker"; screen?: ScreenRules }
+  | { kind: "hook"; hook(e: HookEvent): HookSignal; screen?: ScreenRules }
+  | { kind: "screen"; screen: ScreenRules };
+
+/** What a finished task yields besides its status: the answer and what the agent reported. */
+export interface TaskResult {
+  /** The answer as text (the task's `output`). */
+  text: string;
+  /** Why the turn ended, in the agent's words (e.g. `end_turn`, `error_max_turns`). */
+  exitReason?: string;
+  /** True when the agent itself says the task failed. */
+  isError?: boolean;
+  sessionId?: string;
+  tokens?: { input?: number; output?: number };
+  costUsd?: number;
+}
+
+/** What `result()` gets: the raw text between markers (or the screen), and the last hook event. */
+export interface ResultInput {
+  /** marker: the task's output; hook/screen: the pane's screen when the turn ended. */
+  raw: string;
+  exitCode: number | null;
+  /** The hook event that ended the turn, if one did. */
+  hook?: HookEvent;
+}
+
+/** A human's or policy's answer to a permission prompt. */
+export type ApprovalDecision = "approve" | "deny" | "ask";
+
+/** How a plugin answers permission prompts (the screen matched `waiting_input`). */
+export interface ApprovalSpec {
+  /** Keys that approve once (e.g. `["1"]` or `["Enter"]`). */
+  approveKeys: string[];
+  /** Keys that refuse (e.g. `["Escape"]`). */
+  denyKeys: string[];
+  /** The plugin's default for a prompt when the worker has no policy: usually `ask`. */
+  decide?(screen: string): ApprovalDecision;
+}
 
 export interface AgentPlugin {
   name: string;
@@ -67,8 +153,26 @@ export interface AgentPlugin {
   startup(ctx: StartupContext): StartupSpec;
   frame(task: TaskInput, markers: MarkerSpec): Delivery;
   detect: DetectSpec;
+  /** Turns what the task produced into its result; default: the raw text as is. */
+  result?(input: ResultInput): TaskResult;
+  /** Permission prompts: how to approve or deny them. */
+  approval?: ApprovalSpec;
+  /**
+   * When a rate-limited agent may go on, from its screen: ms from now, or null to back off.
+   * @example
+   * rateLimitWaitMs: (screen) => /try again in (\d+)s/.exec(screen)?.[1] ? Number(RegExp.$1) * 1000 : null
+   */
+  rateLimitWaitMs?(screen: string): number | null;
+  /**
+   * How long after the submit keys the agent must show it took the prompt (a busy screen or
+   * an `accepted` hook) before Enter is sent once more; default 3000 ms. Marker agents prove
+   * it with the start marker.
+   */
+  acceptMs?: number;
   /** Keys that interrupt a running task (default `["C-c"]`). */
   interruptKeys?: string[];
+  /** Ends what the agent leaves behind when its worker is killed (e.g. a background server). */
+  cleanup?(ctx: StartupContext): void | Promise<void>;
 }
 
 /** A plugin factory, the form plugins are written and registered in. */

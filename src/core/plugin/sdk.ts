@@ -6,13 +6,23 @@
 export { shellQuote } from "../tmux/quote.ts";
 export type {
   AgentPlugin,
+  ApprovalDecision,
+  ApprovalSpec,
   Delivery,
   DetectSpec,
+  HookEvent,
+  HookSignal,
   MarkerSpec,
   PluginFactory,
+  ResultInput,
+  ScreenRules,
+  ScreenState,
   SeedFile,
   StartupContext,
   StartupSpec,
   TaskInput,
+  TaskResult,
 } from "./contract.ts";
 export { definePlugin } from "./contract.ts";
+export { classifyScreen } from "./screen-rules.ts";
+export { makeStartupContext } from "./startup-context.ts";

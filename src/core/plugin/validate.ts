@@ -4,6 +4,16 @@ import type { AgentPlugin } from "./contract.ts";
 const fn = (what: string) =>
   z.custom<(...a: never[]) => unknown>((v) => typeof v === "function", `${what} must be a function`);
 
+const regex = z.instanceof(RegExp, { message: "must be a regular expression" });
+const keys = z.array(z.string().min(1)).min(1);
+const screenRules = z.object({
+  busy: regex.optional(),
+  idle: regex.optional(),
+  waiting_input: regex.optional(),
+  error: regex.optional(),
+  rate_limited: regex.optional(),
+});
+
 const pluginSchema = z.object({
   name: z
     .string()
@@ -12,8 +22,25 @@ const pluginSchema = z.object({
   version: z.string().min(1),
   startup: fn("startup"),
   frame: fn("frame"),
-  detect: z.object({ kind: z.literal("marker") }),
-  interruptKeys: z.array(z.string().min(1)).optional(),
+  detect: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("marker"), screen: screenRules.optional() }),
+    z.object({ kind: z.literal("hook"), hook: fn("detect.hook"), screen: screenRules.optional() }),
+    z.object({
+      kind: z.literal("screen"),
+      screen: screenRules.refine(
+        (r) => r.busy && r.idle,
+        "screen detection needs both busy and idle patterns",
+      ),
+    }),
+  ]),
+  result: fn("result").optional(),
+  approval: z
+    .object({ approveKeys: keys, denyKeys: keys, decide: fn("approval.decide").optional() })
+    .optional(),
+  rateLimitWaitMs: fn("rateLimitWaitMs").optional(),
+  acceptMs: z.number().int().positive().max(60_000).optional(),
+  interruptKeys: keys.optional(),
+  cleanup: fn("cleanup").optional(),
 });
 
 /** Validates what a plugin factory returned; the error names the plugin and the bad field. */

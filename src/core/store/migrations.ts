@@ -19,7 +19,8 @@ export interface Migration {
   up: string[];
 }
 
-const WORKER_STATES = "'idle', 'running', 'waiting_input', 'error', 'dead'";
+const WORKER_STATES_V1 = "'idle', 'running', 'waiting_input', 'error', 'dead'";
+const WORKER_STATES = "'idle', 'running', 'waiting_input', 'rate_limited', 'error', 'dead'";
 const TASK_STATUSES = "'queued', 'dispatched', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'";
 
 /**
@@ -39,7 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
         name TEXT UNIQUE NOT NULL,
         type TEXT NOT NULL,
         project TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN (${WORKER_STATES})),
+        state TEXT NOT NULL CHECK (state IN (${WORKER_STATES_V1})),
         pane_id TEXT,
         current_task TEXT,
         restarts INTEGER NOT NULL DEFAULT 0,
@@ -74,6 +75,28 @@ export const MIGRATIONS: readonly Migration[] = [
         task TEXT,
         data TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(data))
       ) STRICT`,
+    ],
+  },
+  {
+    // agent plugins: the rate_limited worker state, and what an agent reports about a task
+    version: 2,
+    up: [
+      `CREATE TABLE workers_v2 (
+        id TEXT PRIMARY KEY,
+        name TEXT UNIQUE NOT NULL,
+        type TEXT NOT NULL,
+        project TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN (${WORKER_STATES})),
+        pane_id TEXT,
+        current_task TEXT,
+        restarts INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        error TEXT
+      ) STRICT`,
+      "INSERT INTO workers_v2 SELECT id, name, type, project, state, pane_id, current_task, restarts, created_at, error FROM workers",
+      "DROP TABLE workers",
+      "ALTER TABLE workers_v2 RENAME TO workers",
+      "ALTER TABLE tasks ADD COLUMN result TEXT CHECK (result IS NULL OR json_valid(result))",
     ],
   },
 ];

@@ -1,5 +1,5 @@
 /** A `tasks` row as SQLite returns it, and its conversion to the domain {@link Task}. */
-import type { Task, TaskPriority, TaskStatus } from "../domain/types.ts";
+import type { Task, TaskPriority, TaskResultMeta, TaskStatus } from "../domain/types.ts";
 
 /**
  * A `tasks` row: snake_case columns, integers as numbers. A type (not an interface) so that
@@ -25,6 +25,8 @@ export type TaskRow = {
   attempts: number;
   error: string | null;
   timeout_ms: number;
+  /** JSON of {@link TaskResultMeta}, or null. */
+  result: string | null;
 };
 
 /**
@@ -51,5 +53,6 @@ export function toTask(r: TaskRow): Task {
     attempts: r.attempts,
     error: r.error,
     timeoutMs: r.timeout_ms,
+    result: r.result === null ? null : (JSON.parse(r.result) as TaskResultMeta),
   };
 }

@@ -55,6 +55,7 @@ const TASK_COLUMNS: { readonly [K in keyof Required<TaskPatch>]: string } = {
   attempts: "attempts",
   error: "error",
   timeoutMs: "timeout_ms",
+  result: "result",
 };
 
 /**
@@ -74,9 +75,9 @@ const TASK_COLUMNS: { readonly [K in keyof Required<TaskPatch>]: string } = {
 export function createTasksRepo(db: Database): TasksRepo {
   const insertStmt = db.prepare<{ seq: number }, [Omit<TaskRow, "seq">]>(
     `INSERT INTO tasks (id, worker, text, priority, status, exit_code, output, submitted_at, started_at,
-       finished_at, attempts, error, timeout_ms)
+       finished_at, attempts, error, timeout_ms, result)
      VALUES ($id, $worker, $text, $priority, $status, $exit_code, $output, $submitted_at, $started_at,
-       $finished_at, $attempts, $error, $timeout_ms)
+       $finished_at, $attempts, $error, $timeout_ms, $result)
      RETURNING seq`,
   );
   const byId = db.prepare<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?");
@@ -109,6 +110,7 @@ export function createTasksRepo(db: Database): TasksRepo {
           attempts: t.attempts,
           error: t.error,
           timeout_ms: t.timeoutMs,
+          result: t.result === null ? null : JSON.stringify(t.result),
         });
         return { ...pickTask(t), seq: row!.seq };
       } catch (err) {
@@ -121,7 +123,11 @@ export function createTasksRepo(db: Database): TasksRepo {
       return r ? toTask(r) : null;
     },
     update(id, p) {
-      const r = patch(id, p);
+      // the result column holds JSON; everything else binds as it is
+      const r = patch(
+        id,
+        p.result === undefined ? p : ({ ...p, result: p.result && JSON.stringify(p.result) } as TaskPatch),
+      );
       return r ? toTask(r) : null;
     },
     nextQueued(worker) {
@@ -156,5 +162,6 @@ function pickTask(t: Omit<Task, "seq">): Omit<Task, "seq"> {
     attempts: t.attempts,
     error: t.error,
     timeoutMs: t.timeoutMs,
+    result: t.result,
   };
 }

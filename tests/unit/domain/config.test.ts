@@ -36,6 +36,7 @@ describe("defaults", () => {
       paneWidth: 200,
       paneHeight: 50,
       durability: "normal",
+      approvalPolicy: "ask",
     });
     expect(ConfigSchema.safeParse(DEFAULT_CONFIG).success).toBe(true);
   });
@@ -83,6 +84,7 @@ describe("precedence: default < file < env", () => {
       ORCH_PANE_WIDTH: "80",
       ORCH_PANE_HEIGHT: "24",
       ORCH_DURABILITY: "full",
+      ORCH_APPROVAL_POLICY: "approve",
     };
     expect(ok(undefined, env)).toEqual({
       commandTimeout: 1.5,
@@ -99,6 +101,7 @@ describe("precedence: default < file < env", () => {
       paneWidth: 80,
       paneHeight: 24,
       durability: "full",
+      approvalPolicy: "approve",
     });
   });
 

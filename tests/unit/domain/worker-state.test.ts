@@ -25,11 +25,17 @@ const ALLOWED: [WorkerState, WorkerState][] = [
   ["error", "dead"],
   ["dead", "idle"],
   ["error", "idle"],
+  ["running", "rate_limited"],
+  ["waiting_input", "rate_limited"],
+  ["rate_limited", "running"],
+  ["rate_limited", "idle"],
+  ["rate_limited", "error"],
+  ["rate_limited", "dead"],
 ];
 
 describe("worker transitions", () => {
   test("lists every state", () => {
-    expect([...WORKER_STATES]).toEqual(["idle", "running", "waiting_input", "error", "dead"]);
+    expect([...WORKER_STATES]).toEqual(["idle", "running", "waiting_input", "rate_limited", "error", "dead"]);
   });
 
   test.each(ALLOWED)("%s -> %s is allowed", (from, to) => {

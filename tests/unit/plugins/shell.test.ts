@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { makeStartupContext } from "../../../src/core/plugin/startup-context.ts";
 import { validatePlugin } from "../../../src/core/plugin/validate.ts";
 import { frameShellTask, shellPlugin } from "../../../src/plugins/shell/index.ts";
 
@@ -38,13 +39,13 @@ describe("shell plugin", () => {
   });
 
   test("startup seeds an rcfile that turns off history expansion and completion", () => {
-    const spec = shellPlugin().startup({ workerName: "w", project: "/p", dataDir: "/d" });
+    const spec = shellPlugin().startup(makeStartupContext({ workerName: "w", project: "/p", dataDir: "/d" }));
     expect(spec.argv).toEqual(["bash", "--noprofile", "--rcfile", "/d/shellrc", "-i"]);
     const rc = spec.files?.[0]?.content ?? "";
     expect(rc).toContain("set +H");
     expect(rc).toContain("disable-completion on");
     expect(rc).toContain("enable-bracketed-paste on");
-    expect(spec.ready.test("\x1b[?2004h$ ")).toBe(true);
+    expect(spec.ready?.test("\x1b[?2004h$ ")).toBe(true);
   });
 });
 

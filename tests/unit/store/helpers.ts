@@ -77,6 +77,7 @@ export function makeTask(over: Partial<Omit<Task, "seq">> = {}): Omit<Task, "seq
     attempts: 0,
     error: null,
     timeoutMs: 30_000,
+    result: null,
     ...over,
   };
 }

@@ -1,0 +1,365 @@
+import { assertTaskTransition } from "../domain/task-status.ts";
+import type { Task, WorkerState } from "../domain/types.ts";
+import type { ApprovalDecision, Delivery, HookEvent, ScreenState } from "../plugin/contract.ts";
+import type { Store } from "../store/index.ts";
+import type { TmuxOps } from "../tmux/operations.ts";
+import type { Logger } from "./logger.ts";
+import type { TaskFlow, TaskFlowDeps } from "./task-flow.ts";
+import type { TaskWaiters } from "./task-waiters.ts";
+import type { WorkerRuntime } from "./worker-runtime.ts";
+
+export interface TurnFlowDeps {
+  store: Store;
+  logger: Logger;
+  waiters: TaskWaiters;
+  ops: () => TmuxOps;
+  flow: TaskFlow;
+  extract: TaskFlowDeps["extract"];
+  /** The answer to a permission prompt on `screen`: the plugin's rule, else the config's policy. */
+  decide(rt: WorkerRuntime, screen: string): ApprovalDecision;
+  /** Reads the worker's screen now (for a hook that ends a turn). */
+  readScreen(rt: WorkerRuntime): Promise<void>;
+}
+
+/** How long a `hook` agent's Stop hook may lag behind its idle screen before the screen decides. */
+const HOOK_GRACE_MS = 2000;
+/** Back-off when a rate-limited agent does not say when to come back: 30 s, doubling, at most 15 min. */
+const rateLimitBackoffMs = (n: number) => Math.min(15 * 60_000, 30_000 * 2 ** n);
+
+/**
+ * An interactive task's way through an agent whose TUI stays up: the prompt is pasted and
+ * submitted, acceptance is proven by a hook or a busy screen (Enter is sent once more if
+ * neither comes), the turn ends on the agent's hook or when the screen goes from busy to
+ * idle. Permission prompts and rate limits show on the screen and are handled here.
+ */
+export class TurnFlow {
+  constructor(private readonly d: TurnFlowDeps) {}
+
+  /**
+   * Starts a dispatched task: a fresh turn, then the prompt. `resumed`: the task was already
+   * with the agent before the controller restarted; only its end is awaited.
+   */
+  begin(rt: WorkerRuntime, task: Task, opts: { resumed?: boolean } = {}): void {
+    const resumed = opts.resumed === true;
+    rt.turn = {
+      taskId: task.id,
+      accepted: resumed,
+      sawBusy: resumed,
+      retried: false,
+      submitted: resumed,
+      acceptTimer: null,
+      idleTimer: null,
+      rateLimitRetries: 0,
+    };
+    if (resumed) {
+      const left = Math.max(1000, task.timeoutMs - (Date.now() - (task.startedAt ?? Date.now())));
+      rt.timer = setTimeout(() => this.d.flow.timeOutTask(rt, task.id), left);
+      return;
+    }
+    this.send(rt, task);
+  }
+
+  private send(rt: WorkerRuntime, task: Pick<Task, "id" | "text">): void {
+    let delivery: Delivery;
+    try {
+      delivery = rt.plugin.frame({ id: task.id, text: task.text }, this.d.flow.markers);
+    } catch (e) {
+      this.failTurn(rt, `plugin ${rt.plugin.name} failed to frame the task: ${(e as Error).message}`);
+      return;
+    }
+    const turn = rt.turn;
+    this.d.flow
+      .deliver(rt.paneId!, delivery)
+      .then(() => {
+        if (rt.turn !== turn || !turn) return;
+        turn.submitted = true;
+        this.armAccept(rt, delivery);
+      })
+      .catch((e) => {
+        if (rt.turn === turn) this.failTurn(rt, `delivery failed: ${(e as Error).message}`);
+      });
+  }
+
+  /** Waits for a sign that the prompt was taken; sends the submit keys once more, then gives up. */
+  private armAccept(rt: WorkerRuntime, delivery: Delivery): void {
+    const turn = rt.turn;
+    if (!turn || turn.accepted) return;
+    const ms = rt.plugin.acceptMs ?? 3000;
+    turn.acceptTimer = setTimeout(() => {
+      if (rt.turn !== turn || turn.accepted) return;
+      if (!turn.retried) {
+        turn.retried = true;
+        this.d.logger.log("warn", "prompt not taken yet; sending the submit keys again", {
+          worker: rt.name,
+          task: turn.taskId,
+        });
+        this.d
+          .ops()
+          .sendKeys(rt.paneId!, delivery.submit.length ? delivery.submit : ["Enter"])
+          .then(() => this.armAccept(rt, delivery))
+          .catch((e) => this.failTurn(rt, `delivery failed: ${(e as Error).message}`));
+        return;
+      }
+      this.failTurn(
+        rt,
+        `the agent did not take the prompt: no busy screen or hook within ${ms} ms of the submit keys, sent twice`,
+      );
+    }, ms);
+  }
+
+  /** The screen was read and shows `state` (null: none of the plugin's patterns). */
+  onScreen(rt: WorkerRuntime, state: ScreenState | null, screen: string): void {
+    rt.lastScreen = screen;
+    rt.screenState = state;
+    if (state !== "waiting_input") rt.answered = false;
+    if (state === "idle" && !rt.ready && (rt.phase === "starting" || rt.phase === "settling")) {
+      rt.phase = "ready";
+      rt.settleWaiters(true);
+      this.d.flow.pump(rt);
+      return;
+    }
+    const turn = rt.turn;
+    if (!turn) return;
+    switch (state) {
+      case "waiting_input":
+        this.accept(rt);
+        this.ask(rt, screen);
+        return;
+      case "rate_limited":
+        this.rateLimited(rt, screen);
+        return;
+      case "busy":
+        if (!turn.submitted) return;
+        this.accept(rt);
+        turn.sawBusy = true;
+        if (turn.idleTimer) clearTimeout(turn.idleTimer);
+        turn.idleTimer = null;
+        this.setState(rt, "running");
+        return;
+      case "error":
+        if (turn.accepted)
+          this.failTurn(rt, `the agent showed an error: ${matchedLine(screen, rt.screenRules?.error)}`);
+        return;
+      case "idle":
+        if (turn.accepted && turn.sawBusy) this.idleAfterBusy(rt);
+        return;
+    }
+  }
+
+  /** An event from the agent's hook. */
+  onHook(rt: WorkerRuntime, e: HookEvent): void {
+    const detect = rt.plugin.detect;
+    if (detect.kind !== "hook") return;
+    let signal: ReturnType<typeof detect.hook>;
+    try {
+      signal = detect.hook(e);
+    } catch (err) {
+      this.d.logger.log("error", `plugin ${rt.plugin.name} threw in its hook rule`, {
+        worker: rt.name,
+        event: e.event,
+        error: (err as Error).message,
+      });
+      return;
+    }
+    const turn = rt.turn;
+    if (!turn || signal === null) return;
+    if (signal === "accepted") this.accept(rt);
+    else if (signal === "waiting_input") {
+      this.accept(rt);
+      void this.d.readScreen(rt); // the screen shows the question; onScreen asks the policy
+    } else if (signal === "done") {
+      rt.lastHook = e;
+      // the screen tells a finished turn from one that ended on a rate limit or an error
+      void this.d.readScreen(rt).then(() => {
+        if (rt.turn !== turn) return;
+        if (rt.screenState === "rate_limited" || rt.screenState === "waiting_input") return;
+        this.finishTurn(rt, e);
+      });
+    }
+  }
+
+  /** A human (or `orch approve|deny`) answers the permission prompt on screen. */
+  answer(rt: WorkerRuntime, decision: "approve" | "deny"): boolean {
+    const spec = rt.plugin.approval;
+    if (!spec || !rt.paneId) return false;
+    rt.answered = true;
+    void this.d
+      .ops()
+      .sendKeys(rt.paneId, decision === "approve" ? spec.approveKeys : spec.denyKeys)
+      .catch(() => undefined);
+    this.d.store.events.append({
+      at: Date.now(),
+      kind: `approval.${decision}`,
+      worker: rt.name,
+      task: rt.currentTaskId,
+      data: { by: "human" },
+    });
+    if (rt.turn) this.setState(rt, "running");
+    return true;
+  }
+
+  private accept(rt: WorkerRuntime): void {
+    const turn = rt.turn;
+    if (!turn || turn.accepted) return;
+    turn.accepted = true;
+    if (turn.acceptTimer) clearTimeout(turn.acceptTimer);
+    turn.acceptTimer = null;
+    const startedAt = Date.now();
+    rt.startedAt = startedAt;
+    const cur = this.d.store.tasks.get(turn.taskId);
+    if (cur?.status === "dispatched") {
+      assertTaskTransition("dispatched", "running");
+      this.d.store.tasks.update(turn.taskId, { status: "running", startedAt });
+    }
+  }
+
+  private idleAfterBusy(rt: WorkerRuntime): void {
+    const turn = rt.turn!;
+    if (rt.plugin.detect.kind === "screen") {
+      this.finishTurn(rt, null);
+      return;
+    }
+    if (turn.idleTimer) return;
+    turn.idleTimer = setTimeout(() => {
+      if (rt.turn !== turn) return;
+      this.d.logger.log("warn", "no hook after the agent went idle; finished from the screen", {
+        worker: rt.name,
+        task: turn.taskId,
+      });
+      this.finishTurn(rt, null);
+    }, HOOK_GRACE_MS);
+  }
+
+  /** A permission prompt: the plugin's rule or the policy answers it, or it waits for a human. */
+  private ask(rt: WorkerRuntime, screen: string): void {
+    if (rt.answered) return;
+    this.setState(rt, "waiting_input");
+    const spec = rt.plugin.approval;
+    const decision = spec ? this.d.decide(rt, screen) : "ask";
+    if (decision === "ask" || !spec) {
+      if (rt.screenState !== "waiting_input" || !rt.answered) {
+        this.d.logger.log("info", "waiting for a human", {
+          worker: rt.name,
+          hint: `orch approve ${rt.name} | orch deny ${rt.name}`,
+        });
+      }
+      return;
+    }
+    rt.answered = true;
+    this.d.store.events.append({
+      at: Date.now(),
+      kind: `approval.${decision}`,
+      worker: rt.name,
+      task: rt.currentTaskId,
+      data: { by: "policy", prompt: screen.slice(-400) },
+    });
+    this.d.logger.log("info", `permission prompt: ${decision} by policy`, { worker: rt.name });
+    void this.d
+      .ops()
+      .sendKeys(rt.paneId!, decision === "approve" ? spec.approveKeys : spec.denyKeys)
+      .catch(() => undefined);
+  }
+
+  /** The agent was rate limited: pause the worker, then send the same prompt again. */
+  private rateLimited(rt: WorkerRuntime, screen: string): void {
+    const turn = rt.turn!;
+    if (rt.resumeTimer) return;
+    let waitMs: number | null = null;
+    try {
+      waitMs = rt.plugin.rateLimitWaitMs?.(screen) ?? null;
+    } catch (e) {
+      this.d.logger.log("error", `plugin ${rt.plugin.name} threw in rateLimitWaitMs`, {
+        error: (e as Error).message,
+      });
+    }
+    const wait = Math.max(250, waitMs ?? rateLimitBackoffMs(turn.rateLimitRetries));
+    if (turn.acceptTimer) clearTimeout(turn.acceptTimer);
+    if (turn.idleTimer) clearTimeout(turn.idleTimer);
+    turn.acceptTimer = turn.idleTimer = null;
+    // the pause does not count against the task's timeout: it starts again on resume
+    if (rt.timer) clearTimeout(rt.timer);
+    rt.timer = null;
+    this.setState(rt, "rate_limited");
+    this.d.store.events.append({
+      at: Date.now(),
+      kind: "worker.rate_limited",
+      worker: rt.name,
+      task: turn.taskId,
+      data: { resumeInMs: wait },
+    });
+    this.d.logger.log("warn", "rate limited; resuming later", { worker: rt.name, inMs: wait });
+    rt.resumeTimer = setTimeout(() => {
+      rt.resumeTimer = null;
+      if (rt.turn !== turn) return;
+      const task = this.d.store.tasks.get(turn.taskId);
+      if (!task) return;
+      turn.rateLimitRetries++;
+      turn.accepted = turn.sawBusy = turn.submitted = turn.retried = false;
+      this.d.store.tasks.update(task.id, { attempts: task.attempts + 1 });
+      this.setState(rt, "running");
+      rt.timer = setTimeout(() => this.d.flow.timeOutTask(rt, task.id), task.timeoutMs);
+      this.d.logger.log("info", "resuming after rate limit", { worker: rt.name, task: task.id });
+      this.send(rt, task);
+    }, wait);
+  }
+
+  /** The turn ended: record the plugin's result and take the next task. */
+  private finishTurn(rt: WorkerRuntime, hook: HookEvent | null): void {
+    const turn = rt.turn;
+    if (!turn) return;
+    const r = this.d.extract(rt, { raw: rt.lastScreen, exitCode: null, ...(hook ? { hook } : {}) });
+    const now = Date.now();
+    rt.clearTimer();
+    const t = this.d.store.transaction(() => {
+      const status = r.isError ? "failed" : "succeeded";
+      assertTaskTransition("running", status);
+      const done = this.d.store.tasks.update(turn.taskId, {
+        status,
+        output: r.text,
+        startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
+        finishedAt: now,
+        error: r.isError ? "the agent reported an error" : null,
+        result: r.meta,
+      });
+      this.d.store.workers.update(rt.name, { state: "idle", currentTask: null });
+      return done;
+    });
+    rt.phase = "ready";
+    if (t) this.d.waiters.notify(t);
+    this.d.flow.pump(rt);
+  }
+
+  private failTurn(rt: WorkerRuntime, error: string): void {
+    const id = rt.turn?.taskId;
+    if (!id) return;
+    this.d.flow.fail(rt, id, "failed", error);
+    this.d.logger.log("warn", "task failed", { worker: rt.name, task: id, error });
+    rt.phase = "ready";
+    this.d.flow.pump(rt);
+  }
+
+  private setState(rt: WorkerRuntime, state: WorkerState): void {
+    const cur = this.d.store.workers.get(rt.name);
+    if (!cur || cur.state === state || cur.state === "dead") return;
+    this.d.store.workers.update(rt.name, { state });
+    if (state === "waiting_input") {
+      this.d.store.events.append({
+        at: Date.now(),
+        kind: "worker.waiting_input",
+        worker: rt.name,
+        task: rt.currentTaskId,
+        data: {},
+      });
+    }
+  }
+}
+
+/** The screen line a pattern matched, for error messages. */
+function matchedLine(screen: string, re: RegExp | undefined): string {
+  if (!re) return "";
+  const line = screen.split("\n").find((l) => {
+    re.lastIndex = 0;
+    return re.test(l);
+  });
+  return (line ?? screen.trim().split("\n").at(-1) ?? "").trim().slice(0, 300);
+}

@@ -1,0 +1,37 @@
+import { shellQuote } from "../tmux/quote.ts";
+import type { StartupContext } from "./contract.ts";
+
+/**
+ * A {@link StartupContext} as the controller builds it: hooks call
+ * `<orchArgv> hook --home HOME --worker NAME EVENT`. For plugin tests and tools that start an
+ * agent the way orch would.
+ *
+ * @example
+ * const ctx = makeStartupContext({ workerName: "c1", project: "/src/app", dataDir: "/tmp/c1" });
+ * ctx.hook.command("Stop"); // "'orch' hook --home '/tmp/c1' --worker 'c1' Stop"
+ */
+export function makeStartupContext(o: {
+  workerName: string;
+  project: string;
+  dataDir: string;
+  home?: string;
+  orchArgv?: string[];
+  orchHome?: string;
+}): StartupContext {
+  const argv = (event: string) => [
+    ...(o.orchArgv ?? ["orch"]),
+    "hook",
+    "--home",
+    o.orchHome ?? o.dataDir,
+    "--worker",
+    o.workerName,
+    event,
+  ];
+  return {
+    workerName: o.workerName,
+    project: o.project,
+    dataDir: o.dataDir,
+    home: o.home ?? process.env.HOME ?? "/",
+    hook: { argv, command: (event) => argv(event).map(shellQuote).join(" ") },
+  };
+}
