@@ -1,5 +1,11 @@
 import type { PluginFactory } from "../core/plugin/contract.ts";
+import { claudeBatchPlugin } from "./claude/batch.ts";
+import { claudePlugin } from "./claude/index.ts";
 import { shellPlugin } from "./shell/index.ts";
 
 /** The agent types built into the binary. The CLI hands them to the controller; the core never imports them. */
-export const builtinPlugins: Record<string, PluginFactory> = { shell: shellPlugin };
+export const builtinPlugins: Record<string, PluginFactory> = {
+  shell: shellPlugin,
+  claude: claudePlugin,
+  "claude-batch": claudeBatchPlugin,
+};

@@ -24,5 +24,6 @@ export type {
   TaskResult,
 } from "./contract.ts";
 export { definePlugin } from "./contract.ts";
+export { pasteSafe } from "./paste-guard.ts";
 export { classifyScreen } from "./screen-rules.ts";
 export { makeStartupContext } from "./startup-context.ts";

@@ -1,0 +1,94 @@
+import { join } from "node:path";
+import {
+  type AgentPlugin,
+  definePlugin,
+  type HookEvent,
+  type HookSignal,
+  pasteSafe,
+  type ResultInput,
+  type StartupContext,
+  type TaskResult,
+} from "../../core/plugin/sdk.ts";
+import { CLAUDE_SCREEN, rateLimitWaitMs, screenAnswer } from "./screen.ts";
+import { mergeClaudeJson, readClaudeJson } from "./seed-config.ts";
+import { readLastTurn } from "./transcript.ts";
+
+/** The hooks orch installs (through `--settings`, so the user's own settings stay untouched). */
+const HOOK_EVENTS = ["UserPromptSubmit", "Stop", "Notification"] as const;
+
+/** The `claude` executable: `ORCH_CLAUDE_COMMAND` or `claude` on PATH. */
+export function claudeCommand(): string {
+  return process.env.ORCH_CLAUDE_COMMAND || "claude";
+}
+
+/** Files that let Claude Code start without dialogs, merged into what the user has. */
+export function claudeSeedFiles(ctx: StartupContext): { path: string; content: string }[] {
+  const merged = mergeClaudeJson(readClaudeJson(ctx.home), ctx.project, process.env.ANTHROPIC_API_KEY);
+  return merged
+    ? [{ path: join(ctx.home, ".claude.json"), content: `${JSON.stringify(merged, null, 2)}\n` }]
+    : [];
+}
+
+function hookSettings(ctx: StartupContext): string {
+  const hooks = Object.fromEntries(
+    HOOK_EVENTS.map((e) => [
+      e,
+      [{ hooks: [{ type: "command", command: ctx.hook.command(e), timeout: 10 }] }],
+    ]),
+  );
+  return `${JSON.stringify({ hooks }, null, 2)}\n`;
+}
+
+/** What a Claude Code hook event means for the task in flight. */
+export function claudeHookSignal(e: HookEvent): HookSignal {
+  if (e.event === "UserPromptSubmit") return "accepted";
+  if (e.event === "Stop") return "done";
+  if (e.event === "Notification") {
+    const p = e.payload as { notification_type?: string; message?: string } | null;
+    if (p?.notification_type === "permission_prompt" || /permission/i.test(p?.message ?? ""))
+      return "waiting_input";
+  }
+  return null;
+}
+
+/** The answer of the finished turn: from the transcript the Stop hook names, else the screen. */
+export function claudeResult(input: ResultInput): TaskResult {
+  const p = (input.hook?.payload ?? null) as { transcript_path?: string; session_id?: string } | null;
+  const turn = p?.transcript_path ? readLastTurn(p.transcript_path) : null;
+  if (turn?.text) {
+    return {
+      text: turn.text,
+      ...(turn.stopReason ? { exitReason: turn.stopReason } : {}),
+      ...(turn.sessionId || p?.session_id ? { sessionId: turn.sessionId ?? p?.session_id } : {}),
+      ...(turn.tokens ? { tokens: turn.tokens } : {}),
+    };
+  }
+  return { text: screenAnswer(input.raw), ...(p?.session_id ? { sessionId: p.session_id } : {}) };
+}
+
+/**
+ * `claude`: Claude Code's TUI stays up in the pane and every task is a prompt. The prompt is
+ * pasted and submitted with Enter after a pause; its hooks (installed with `--settings`) say
+ * when the prompt was taken and when the turn ended; the screen shows permission prompts
+ * and rate limits.
+ */
+export const claudePlugin = definePlugin(
+  (): AgentPlugin => ({
+    name: "claude",
+    description:
+      "Claude Code, interactive: the TUI stays up, each task is a prompt; completion from its Stop hook",
+    version: "1.0.0",
+    startup: (ctx) => ({
+      argv: [claudeCommand(), "--settings", join(ctx.dataDir, "claude-settings.json")],
+      env: { ORCH_WORKER: ctx.workerName, DISABLE_AUTOUPDATER: "1" },
+      files: [{ path: "claude-settings.json", content: hookSettings(ctx) }, ...claudeSeedFiles(ctx)],
+    }),
+    frame: (task) => ({ text: pasteSafe(task.text), submit: ["Enter"], submitDelayMs: 300 }),
+    detect: { kind: "hook", hook: claudeHookSignal, screen: CLAUDE_SCREEN },
+    result: claudeResult,
+    approval: { approveKeys: ["Enter"], denyKeys: ["Escape"] },
+    rateLimitWaitMs,
+    acceptMs: 4000,
+    interruptKeys: ["Escape"],
+  }),
+);

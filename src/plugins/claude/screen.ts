@@ -1,0 +1,59 @@
+/**
+ * What Claude Code's TUI shows in each state (see tests/fixtures/screens/claude). Screens
+ * change between versions: these patterns are checked against recorded screens by the
+ * contract suite and against the real CLI by the e2e suite.
+ */
+import type { ScreenRules } from "../../core/plugin/sdk.ts";
+
+export const CLAUDE_SCREEN: ScreenRules = {
+  // the footer while a turn runs; the spinner's verb is random, this is not
+  busy: /esc to interrupt/i,
+  // the footer of the empty prompt box
+  idle: /\? for shortcuts/,
+  waiting_input: /Do you want to (proceed|make this edit|create)[^\n]*\?/,
+  rate_limited: /rate.limit|usage limit|limit reached|resets (at )?\d|429/i,
+  error: /API Error: (?!.*rate)/i,
+};
+
+/**
+ * How long to wait, from a rate-limit screen: "resets 3pm", "retry in 30s", "try again in 5
+ * minutes"; null when it does not say.
+ *
+ * @example
+ * rateLimitWaitMs("Rate limited. Retry in 30 seconds"); // 30000
+ */
+export function rateLimitWaitMs(screen: string): number | null {
+  const m = /(?:retry|try again)(?: after| in)? (\d+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?)\b/i.exec(
+    screen,
+  );
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = m[2]!.toLowerCase();
+  const ms = unit.startsWith("h") ? 3_600_000 : unit.startsWith("m") ? 60_000 : 1000;
+  return n * ms;
+}
+
+/**
+ * The answer on screen: the `●` lines of the last reply (and their continuation lines), for
+ * when no transcript is at hand.
+ *
+ * @example
+ * screenAnswer("> hi\n● hello there\n  second line\n✻ Crunched for 2s"); // "hello there\nsecond line"
+ */
+export function screenAnswer(screen: string): string {
+  const lines = screen.split("\n");
+  let start = -1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (lines[i]!.startsWith("● ")) {
+      start = i;
+      break;
+    }
+  }
+  if (start < 0) return "";
+  const out = [lines[start]!.slice(2)];
+  for (const l of lines.slice(start + 1)) {
+    if (!l.startsWith("  ") || !l.trim()) break;
+    out.push(l.trim());
+  }
+  return out.join("\n").trim();
+}
