@@ -3,7 +3,6 @@
  * (`ESC [201~`) and turn the rest into keystrokes. Such text is refused with a clear error.
  */
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds
 const FORBIDDEN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
 /**

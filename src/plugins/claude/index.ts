@@ -51,19 +51,28 @@ export function claudeHookSignal(e: HookEvent): HookSignal {
   return null;
 }
 
-/** The answer of the finished turn: from the transcript the Stop hook names, else the screen. */
+/**
+ * The answer of the finished turn: the Stop hook's `last_assistant_message`; tokens from the
+ * transcript it names when that has caught up with the same answer (it is written
+ * asynchronously); the screen when there is no hook.
+ */
 export function claudeResult(input: ResultInput): TaskResult {
-  const p = (input.hook?.payload ?? null) as { transcript_path?: string; session_id?: string } | null;
+  const p = (input.hook?.payload ?? null) as {
+    transcript_path?: string;
+    session_id?: string;
+    last_assistant_message?: string;
+  } | null;
+  const session = p?.session_id ? { sessionId: p.session_id } : {};
   const turn = p?.transcript_path ? readLastTurn(p.transcript_path) : null;
-  if (turn?.text) {
-    return {
-      text: turn.text,
-      ...(turn.stopReason ? { exitReason: turn.stopReason } : {}),
-      ...(turn.sessionId || p?.session_id ? { sessionId: turn.sessionId ?? p?.session_id } : {}),
-      ...(turn.tokens ? { tokens: turn.tokens } : {}),
-    };
-  }
-  return { text: screenAnswer(input.raw), ...(p?.session_id ? { sessionId: p.session_id } : {}) };
+  const said = typeof p?.last_assistant_message === "string" ? p.last_assistant_message : null;
+  const fresh = turn?.text && (said === null || turn.text.trim() === said.trim()) ? turn : null;
+  const text = said ?? fresh?.text ?? screenAnswer(input.raw);
+  return {
+    text,
+    ...session,
+    ...(fresh?.stopReason ? { exitReason: fresh.stopReason } : {}),
+    ...(fresh?.tokens ? { tokens: fresh.tokens } : {}),
+  };
 }
 
 /**
