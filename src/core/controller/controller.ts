@@ -101,6 +101,7 @@ export class Controller {
       extract,
       decide: (rt, screen) => decideApproval(rt.plugin, screen, d.config.approvalPolicy, d.logger),
       readScreen: (rt) => this.readScreen(rt),
+      rateLimitBackoffMs: d.config.rateLimitBackoff * 1000,
     });
     this.flow.turns = this.turns;
   }

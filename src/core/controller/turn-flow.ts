@@ -19,12 +19,14 @@ export interface TurnFlowDeps {
   decide(rt: WorkerRuntime, screen: string): ApprovalDecision;
   /** Reads the worker's screen now (for a hook that ends a turn). */
   readScreen(rt: WorkerRuntime): Promise<void>;
+  /** First back-off of a rate-limited agent that does not say how long to wait. */
+  rateLimitBackoffMs: number;
 }
 
 /** How long a `hook` agent's Stop hook may lag behind its idle screen before the screen decides. */
 const HOOK_GRACE_MS = 2000;
-/** Back-off when a rate-limited agent does not say when to come back: 30 s, doubling, at most 15 min. */
-const rateLimitBackoffMs = (n: number) => Math.min(15 * 60_000, 30_000 * 2 ** n);
+/** Back-off when a rate-limited agent does not say when to come back: doubling, at most 15 min. */
+const rateLimitBackoffMs = (first: number, n: number) => Math.min(15 * 60_000, first * 2 ** n);
 
 /**
  * An interactive task's way through an agent whose TUI stays up: the prompt is pasted and
@@ -272,7 +274,10 @@ export class TurnFlow {
         error: (e as Error).message,
       });
     }
-    const wait = Math.max(250, waitMs ?? rateLimitBackoffMs(turn.rateLimitRetries));
+    const wait = Math.max(
+      250,
+      waitMs ?? rateLimitBackoffMs(this.d.rateLimitBackoffMs, turn.rateLimitRetries),
+    );
     if (turn.acceptTimer) clearTimeout(turn.acceptTimer);
     if (turn.idleTimer) clearTimeout(turn.idleTimer);
     turn.acceptTimer = turn.idleTimer = null;

@@ -36,6 +36,8 @@ export interface Config {
    * for `orch approve|deny WORKER`), `approve` or `deny`.
    */
   approvalPolicy: ApprovalPolicy;
+  /** Seconds a rate-limited agent waits when it does not say how long; doubles each time, at most 15 min. */
+  rateLimitBackoff: number;
 }
 
 /** The answer orch gives a permission prompt by itself, or `ask` for a human. */
@@ -69,6 +71,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   paneHeight: 50,
   durability: "normal",
   approvalPolicy: "ask",
+  rateLimitBackoff: 30,
 };
 
 /**
@@ -95,6 +98,7 @@ export const CONFIG_ENV_NAMES = {
   paneHeight: "ORCH_PANE_HEIGHT",
   durability: "ORCH_DURABILITY",
   approvalPolicy: "ORCH_APPROVAL_POLICY",
+  rateLimitBackoff: "ORCH_RATE_LIMIT_BACKOFF",
 } as const satisfies Record<keyof Config, `ORCH_${string}`>;
 
 /** Timers in JS fire at once beyond ~24.8 days, so no duration may be longer than 24 days. */
@@ -142,6 +146,7 @@ const SHAPE = {
   paneHeight: count("rows", 1, 10_000),
   durability: z.enum(["normal", "full"], { error: 'expected "normal" or "full"' }),
   approvalPolicy: z.enum(["ask", "approve", "deny"], { error: 'expected "ask", "approve" or "deny"' }),
+  rateLimitBackoff: seconds(),
 } satisfies { [K in keyof Config]: z.ZodType<Config[K]> };
 
 /**

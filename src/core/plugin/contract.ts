@@ -28,6 +28,8 @@ export interface StartupContext {
   dataDir: string;
   /** The HOME the agent runs with (where its own config lives). */
   home: string;
+  /** orch's state directory; the agent's environment has it as ORCH_HOME. */
+  orchHome: string;
   /**
    * The command an agent's hook runs to tell orch about `event` (the event's JSON comes on
    * stdin, or as the last argument). Exits 0 at once and never blocks the agent.
@@ -82,10 +84,15 @@ export interface ScreenRules {
   waiting_input?: RegExp;
   error?: RegExp;
   rate_limited?: RegExp;
+  /**
+   * The part of the screen that belongs to the latest turn. `error` and `rate_limited` are
+   * looked for only there, so an old error still on screen does not stick to the next turn.
+   */
+  latestTurn?(screen: string): string;
 }
 
 /** The state a screen shows, as named by {@link ScreenRules}. */
-export type ScreenState = keyof ScreenRules;
+export type ScreenState = "busy" | "idle" | "waiting_input" | "error" | "rate_limited";
 
 /** An event an agent's hook sent (`orch hook --worker W EVENT`), with its JSON payload. */
 export interface HookEvent {

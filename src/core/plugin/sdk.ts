@@ -25,5 +25,5 @@ export type {
 } from "./contract.ts";
 export { definePlugin } from "./contract.ts";
 export { pasteSafe } from "./paste-guard.ts";
-export { classifyScreen } from "./screen-rules.ts";
+export { betweenPrompts, classifyScreen } from "./screen-rules.ts";
 export { makeStartupContext } from "./startup-context.ts";

@@ -32,6 +32,7 @@ export function makeStartupContext(o: {
     project: o.project,
     dataDir: o.dataDir,
     home: o.home ?? process.env.HOME ?? "/",
+    orchHome: o.orchHome ?? o.dataDir,
     hook: { argv, command: (event) => argv(event).map(shellQuote).join(" ") },
   };
 }

@@ -12,6 +12,7 @@ const screenRules = z.object({
   waiting_input: regex.optional(),
   error: regex.optional(),
   rate_limited: regex.optional(),
+  latestTurn: fn("detect.screen.latestTurn").optional(),
 });
 
 const pluginSchema = z.object({

@@ -3,7 +3,7 @@
  * change between versions: these patterns are checked against recorded screens by the
  * contract suite and against the real CLI by the e2e suite.
  */
-import type { ScreenRules } from "../../core/plugin/sdk.ts";
+import { betweenPrompts, type ScreenRules } from "../../core/plugin/sdk.ts";
 
 export const CLAUDE_SCREEN: ScreenRules = {
   // the footer while a turn runs; the spinner's verb is random, this is not
@@ -11,8 +11,11 @@ export const CLAUDE_SCREEN: ScreenRules = {
   // the footer of the empty prompt box
   idle: /\? for shortcuts/,
   waiting_input: /Do you want to (proceed|make this edit|create)[^\n]*\?/,
-  rate_limited: /rate.limit|usage limit|limit reached|resets (at )?\d|429/i,
-  error: /API Error: (?!.*rate)/i,
+  // the final error once Claude Code's own retries are spent ("API error · Retrying" is busy)
+  rate_limited: /API Error: Request rejected \(429\)|rate limit|usage limit|limit reached/i,
+  error: /● API Error:/,
+  // the turn is between the echoed prompt and the input box, both lines starting with ❯
+  latestTurn: (screen) => betweenPrompts(screen, "❯"),
 };
 
 /**

@@ -37,6 +37,7 @@ describe("defaults", () => {
       paneHeight: 50,
       durability: "normal",
       approvalPolicy: "ask",
+      rateLimitBackoff: 30,
     });
     expect(ConfigSchema.safeParse(DEFAULT_CONFIG).success).toBe(true);
   });
@@ -85,6 +86,7 @@ describe("precedence: default < file < env", () => {
       ORCH_PANE_HEIGHT: "24",
       ORCH_DURABILITY: "full",
       ORCH_APPROVAL_POLICY: "approve",
+      ORCH_RATE_LIMIT_BACKOFF: "2",
     };
     expect(ok(undefined, env)).toEqual({
       commandTimeout: 1.5,
@@ -102,6 +104,7 @@ describe("precedence: default < file < env", () => {
       paneHeight: 24,
       durability: "full",
       approvalPolicy: "approve",
+      rateLimitBackoff: 2,
     });
   });
 
