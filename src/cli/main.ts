@@ -3,6 +3,12 @@ import { cac } from "cac";
 import pkg from "../../package.json" with { type: "json" };
 import { hookCommand } from "./commands/hook.ts";
 import { startCommand, stopCommand } from "./commands/lifecycle.ts";
+import {
+  pluginAddCommand,
+  pluginListCommand,
+  pluginRemoveCommand,
+  pluginShowCommand,
+} from "./commands/plugins.ts";
 import { resultsCommand, sendCommand, taskCommand } from "./commands/tasks.ts";
 import {
   addWorkerCommand,
@@ -95,6 +101,21 @@ function build() {
   cli
     .command("deny <worker>", "Deny the permission prompt a worker waits on")
     .action((w: string, o: Opts) => answerCommand(makeContext(o), String(w), "deny"));
+  cli
+    .command("plugin <action> [arg]", "Agent types: plugin add SRC | list | show NAME | remove NAME")
+    .action((action: string, arg: string | undefined, o: Opts) => {
+      const ctx = makeContext(o);
+      const need = (what: string) => {
+        if (!arg) throw new CliError(`plugin ${action} needs ${what}`, EXIT.usage);
+        return String(arg);
+      };
+      if (action === "add")
+        return pluginAddCommand(ctx, need("SRC (a .ts/.js/.json/.toml file, a folder or an npm package)"));
+      if (action === "list") return pluginListCommand(ctx);
+      if (action === "show") return pluginShowCommand(ctx, need("NAME"));
+      if (action === "remove") return pluginRemoveCommand(ctx, need("NAME"));
+      throw new CliError(`unknown plugin action "${action}": expected add, list, show or remove`, EXIT.usage);
+    });
   cli
     .command("hook <event> [payload]", "(for agents' hooks) tell the controller about an agent event")
     .option("--worker <name>", "the worker whose agent fired the hook")

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureAgentCli, FAKE_ANTHROPIC_KEY } from "../helpers/agent-cli.ts";
+import { ensureAgentCli, FAKE_ANTHROPIC_KEY, killAgentProcesses } from "../helpers/agent-cli.ts";
 import { type FakeModelApi, startFakeModelApi } from "../helpers/fake-model-api.ts";
 import { OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
 import { rng as seeded } from "../helpers/rng.ts";
@@ -52,6 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.cleanup();
+  if (agentHome) await killAgentProcesses(agentHome); // what the agents left behind, by pid
   await api?.stop();
 }, 60_000);
 

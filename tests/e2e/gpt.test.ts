@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findProcesses } from "../../src/plugins/gpt/cleanup.ts";
-import { agentEnv, ensureAgentCli } from "../helpers/agent-cli.ts";
+import { agentEnv, ensureAgentCli, killAgentProcesses } from "../helpers/agent-cli.ts";
 import { defaultScript, type FakeModelApi, startFakeModelApi } from "../helpers/fake-model-api.ts";
 import { OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
 
@@ -18,6 +18,7 @@ let api: FakeModelApi;
 let h: OrchHarness;
 let project: string;
 let configToml: string;
+let agentHome: string;
 
 beforeAll(async () => {
   const codex = await ensureAgentCli("codex");
@@ -25,6 +26,7 @@ beforeAll(async () => {
   h = new OrchHarness("dist");
   project = h.project("app");
   const home = join(h.root, "agent-home");
+  agentHome = home;
   // the user's own config: the fake provider, and no trust for the project (orch adds it)
   const a = agentEnv("codex", { home, port: api.port, project: "/elsewhere" });
   for (const f of a.files) {
@@ -48,6 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.cleanup();
+  if (agentHome) await killAgentProcesses(agentHome); // e.g. codex's app-server, by pid
   await api?.stop();
 }, 60_000);
 

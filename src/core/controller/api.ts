@@ -54,7 +54,12 @@ async function body<T>(
  * `GET /v1/tasks/ID?wait=MS` long-polls until the task is final, and `POST /v1/tasks?wait=MS`
  * answers with the task once it is final.
  */
-export function serveApi(controller: Controller, info: ApiInfo, onStop: (killWorkers: boolean) => void) {
+export function serveApi(
+  controller: Controller,
+  info: ApiInfo,
+  onStop: (killWorkers: boolean) => void,
+  reloadPlugins: () => Promise<{ loaded: string[]; errors: string[] }>,
+) {
   return serveUnix(info.socket, async (req, ctl) => {
     const url = new URL(req.url);
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -126,6 +131,7 @@ export function serveApi(controller: Controller, info: ApiInfo, onStop: (killWor
         return t ? json(taskJson(t)) : problem("not_found", `unknown task "${id}"`);
       }
     }
+    if (res === "plugins" && id === "reload" && m === "POST") return json(await reloadPlugins());
     if (res === "stop" && m === "POST") {
       const b = await body(req, stopBody);
       if (!b.ok) return b.res;

@@ -68,6 +68,8 @@ export class Controller {
   readonly startedAt = Date.now();
   private readonly runtimes = new Map<string, WorkerRuntime>();
   private readonly panes = new PaneRegistry();
+  /** Panes whose pane-died line came before the pane was attached to a worker: id -> status. */
+  private readonly diedEarly = new Map<string, string>();
   private readonly waiters = new TaskWaiters();
   private readonly flow: TaskFlow;
   private readonly turns: TurnFlow;
@@ -212,6 +214,12 @@ export class Controller {
 
   private attachPane(rt: WorkerRuntime, paneId: string, windowId: string): void {
     for (const chunk of this.panes.attach(rt, paneId, windowId)) this.onOutput(paneId, chunk);
+    // the agent may have exited before its pane was known (a command that does not exist)
+    const status = this.diedEarly.get(paneId);
+    if (status !== undefined) {
+      this.diedEarly.delete(paneId);
+      this.markDead(rt, `agent exited with status ${status || "?"}`);
+    }
   }
 
   private startupContext(w: Pick<Worker, "name" | "project">): StartupContext {
@@ -331,6 +339,15 @@ export class Controller {
       }
       await this.ops.pipeToFile(rt.paneId!, workerLogPath(this.d.paths, worker.name));
     } catch (e) {
+      // most often the agent exited at once (a command that does not exist, a bad flag)
+      const pane = rt.paneId
+        ? (await this.ops.listPanes().catch(() => [])).find((p) => p.paneId === rt.paneId)
+        : undefined;
+      if (pane?.dead) {
+        rt.phase = "dead";
+        const why = await this.exitedAtStart(pane.paneId, String(pane.deadStatus ?? "?"), spec.argv);
+        return this.startFailed(worker.name, why);
+      }
       return this.startFailed(worker.name, `cannot start the agent: ${(e as Error).message}`);
     }
     this.d.store.workers.update(worker.name, {
@@ -344,7 +361,10 @@ export class Controller {
     const ready = await readyP;
     clearTimeout(timer);
     if (!ready) {
-      if (rt.phase === "dead") return fail("unavailable", `worker "${worker.name}" died while starting`);
+      if (rt.phase === "dead") {
+        const status = /status (\S+)/.exec(this.d.store.workers.get(worker.name)?.error ?? "")?.[1] ?? "?";
+        return this.startFailed(worker.name, await this.exitedAtStart(rt.paneId!, status, spec.argv));
+      }
       rt.phase = "dead";
       const screen = await this.ops.capture(rt.paneId!).catch(() => "");
       const tail = screen.trim().split("\n").slice(-6).join(" | ").slice(-500);
@@ -355,6 +375,14 @@ export class Controller {
     }
     this.d.logger.log("info", "worker ready", { worker: worker.name, pane: rt.paneId });
     return ok(undefined);
+  }
+
+  /** Why an agent exited while starting, with what it printed last. */
+  private async exitedAtStart(paneId: string, status: string, argv: string[]): Promise<string> {
+    const hint = status === "127" ? ` (command not found: ${argv[0]})` : "";
+    const lines = (await this.ops.capture(paneId).catch(() => "")).trim().split("\n");
+    const screen = lines.slice(-3).join(" | ").slice(-300);
+    return `the agent exited at once with status ${status}${hint}${screen ? `; it printed: ${screen}` : ""}`;
   }
 
   private startFailed(name: string, error: string): Outcome<never> {
@@ -535,7 +563,12 @@ export class Controller {
     const [kind, paneId, status] = line.trim().split(" ");
     if (kind !== "pane-died" || !paneId) return;
     const rt = this.panes.get(paneId);
-    if (!rt || rt.phase === "dead") return;
+    if (!rt) {
+      if (this.diedEarly.size > 1000) this.diedEarly.clear();
+      this.diedEarly.set(paneId, status ?? "");
+      return;
+    }
+    if (rt.phase === "dead") return;
     this.markDead(rt, `agent exited with status ${status || "?"}`);
   }
 

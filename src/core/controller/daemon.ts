@@ -9,6 +9,7 @@ import { Controller } from "./controller.ts";
 import { loadConfig } from "./load-config.ts";
 import { createLogger } from "./logger.ts";
 import { orchPaths } from "./paths.ts";
+import { loadUserPlugins } from "./user-plugins.ts";
 
 export interface DaemonOptions {
   home: string;
@@ -58,6 +59,16 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     const r = registry.register(factory, `built-in ${name}`);
     if (!r.ok) logger.log("error", r.error);
   }
+  const builtins = new Set(registry.names());
+  // user plugins: loaded now, and again on POST /v1/plugins/reload (after plugin add/remove)
+  let userPlugins = new Set<string>();
+  const reloadPlugins = async () => {
+    const r = await loadUserPlugins(paths.home, registry, builtins, logger);
+    for (const gone of userPlugins) if (!r.loaded.includes(gone)) registry.remove(gone);
+    userPlugins = new Set(r.loaded);
+    return r;
+  };
+  await reloadPlugins();
   const controller = new Controller({
     paths,
     config: cfg.config,
@@ -90,6 +101,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     controller,
     { pid: process.pid, version: o.version, startedAt: controller.startedAt, socket: paths.apiSocket },
     (kill) => void stop(kill, "orch stop"),
+    reloadPlugins,
   );
   writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
   process.on("SIGTERM", () => void stop(false, "SIGTERM"));

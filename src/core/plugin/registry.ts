@@ -22,6 +22,15 @@ export class PluginRegistry {
     return { ok: true, name: r.plugin.name };
   }
 
+  /** Adds (or replaces) a plugin that was loaded and validated elsewhere. */
+  add(plugin: AgentPlugin): void {
+    this.plugins.set(plugin.name, plugin);
+  }
+
+  remove(name: string): void {
+    this.plugins.delete(name);
+  }
+
   get(name: string): AgentPlugin | undefined {
     return this.plugins.get(name);
   }

@@ -3,6 +3,7 @@
  * the helpers a plugin needs. Nothing else of orch is reachable from a plugin.
  */
 
+export { z } from "zod";
 export { shellQuote } from "../tmux/quote.ts";
 export type {
   AgentPlugin,

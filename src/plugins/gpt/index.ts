@@ -23,10 +23,16 @@ export function codexOverrides(ctx: StartupContext): string[] {
   return ["-c", notify, "-c", "check_for_update_on_startup=false"];
 }
 
-/** Codex's notify hook fires once per finished turn (`agent-turn-complete`). */
+/**
+ * Codex's notify hook fires once per finished turn (`agent-turn-complete`), also for the
+ * side thread that writes the session's title: that one is not the task's turn.
+ */
 export function codexHookSignal(e: HookEvent): HookSignal {
-  const p = e.payload as { type?: string } | null;
-  return e.event === "notify" && p?.type === "agent-turn-complete" ? "done" : null;
+  const p = e.payload as { type?: string; "input-messages"?: unknown } | null;
+  if (e.event !== "notify" || p?.type !== "agent-turn-complete") return null;
+  const first = Array.isArray(p["input-messages"]) ? p["input-messages"][0] : undefined;
+  if (typeof first === "string" && /^Generate a concise, single-line task title/.test(first)) return null;
+  return "done";
 }
 
 /** The answer: the notify payload's `last-assistant-message`, else the last `•` block on screen. */

@@ -1,0 +1,194 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import type { AgentPlugin, PluginFactory } from "../../core/plugin/contract.ts";
+import {
+  install,
+  listInstalled,
+  loadPlugin,
+  type PluginKind,
+  uninstall,
+} from "../../core/plugin/external.ts";
+import { makeStartupContext } from "../../core/plugin/startup-context.ts";
+import { builtinPlugins } from "../../plugins/index.ts";
+import type { CliContext } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import { printJson, printTable } from "../output.ts";
+
+/** What a plugin will run, as `add` and `show` print it. */
+function describe(p: AgentPlugin, kind: PluginKind | "built-in", source: string | null) {
+  let argv: string[] | null = null;
+  let env: string[] = [];
+  let files: string[] = [];
+  let startupError: string | null = null;
+  try {
+    const spec = p.startup(
+      makeStartupContext({
+        workerName: "WORKER",
+        project: "/path/to/project",
+        dataDir: "$ORCH_HOME/workers/WORKER",
+      }),
+    );
+    argv = spec.argv;
+    env = Object.keys(spec.env ?? {});
+    files = (spec.files ?? []).map((f) => f.path);
+  } catch (e) {
+    startupError = (e as Error).message;
+  }
+  return {
+    name: p.name,
+    version: p.version,
+    description: p.description,
+    kind,
+    source,
+    detect: p.detect.kind,
+    command: argv,
+    env,
+    files,
+    screenStates: Object.keys(p.detect.screen ?? {}).filter((k) => k !== "latestTurn"),
+    approval: p.approval ? { approveKeys: p.approval.approveKeys, denyKeys: p.approval.denyKeys } : null,
+    ...(startupError ? { startupError } : {}),
+  };
+}
+
+function printDescription(d: ReturnType<typeof describe>): void {
+  console.log(`${d.name} ${d.version} (${d.kind}${d.source ? `, from ${d.source}` : ""})`);
+  console.log(`  ${d.description}`);
+  console.log(`  runs:      ${d.command ? d.command.join(" ") : `(startup failed: ${d.startupError})`}`);
+  if (d.env.length) console.log(`  env:       ${d.env.join(", ")}`);
+  if (d.files.length) console.log(`  seeds:     ${d.files.join(", ")}`);
+  console.log(
+    `  completion: ${d.detect}${d.screenStates.length ? ` (screen: ${d.screenStates.join(", ")})` : ""}`,
+  );
+  if (d.approval)
+    console.log(
+      `  approval:  approve ${d.approval.approveKeys.join(" ")}, deny ${d.approval.denyKeys.join(" ")}`,
+    );
+}
+
+/** npm package specs (`name`, `@scope/name`, `name@1.2.3`) are installed into a temp dir first. */
+async function fetchNpm(spec: string): Promise<{ dir: string; cleanup: () => void }> {
+  const tmp = mkdtempSync(join(tmpdir(), "orch-plugin-"));
+  const r = await execa("npm", ["install", "--prefix", tmp, "--no-save", "--no-audit", "--no-fund", spec], {
+    reject: false,
+  });
+  if (r.exitCode !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new CliError(
+      `npm could not install "${spec}": ${String(r.stderr).trim().split("\n").slice(-3).join(" ")}`,
+      EXIT.usage,
+    );
+  }
+  const name = spec.startsWith("@") ? `@${spec.slice(1).split("@")[0]}` : spec.split("@")[0]!;
+  return {
+    dir: join(tmp, "node_modules", name),
+    cleanup: () => rmSync(tmp, { recursive: true, force: true }),
+  };
+}
+
+async function reload(ctx: CliContext): Promise<void> {
+  if (!(await ctx.api.alive())) return;
+  const r = await ctx.api.call<{ loaded: string[]; errors: string[] }>("POST", "/v1/plugins/reload", {});
+  for (const e of r.errors) process.stderr.write(`orch: warning: ${e}\n`);
+}
+
+/** `orch plugin add SRC`: validates the plugin, shows what it runs, installs it under ORCH_HOME. */
+export async function pluginAddCommand(ctx: CliContext, src: string): Promise<number> {
+  const looksLikePackage = !existsSync(src) && /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(@[^/\s]+)?$/i.test(src);
+  const fetched = looksLikePackage ? await fetchNpm(src) : null;
+  try {
+    const r = await loadPlugin(fetched?.dir ?? src);
+    if (!r.ok) throw new CliError(r.error, EXIT.usage);
+    if (Object.hasOwn(builtinPlugins, r.plugin.name)) {
+      throw new CliError(
+        `plugin "${r.plugin.name}" from ${src} has the name of a built-in agent type: rename it`,
+        EXIT.usage,
+      );
+    }
+    mkdirSync(ctx.home, { recursive: true, mode: 0o700 });
+    const rec = install(ctx.home, r.plugin.name, fetched?.dir ?? src, r.kind);
+    const d = describe(r.plugin, r.kind, src);
+    await reload(ctx);
+    if (ctx.json) printJson({ added: true, ...d, entry: rec.entry });
+    else {
+      printDescription(d);
+      console.log(`added plugin ${d.name}: orch add-worker --type ${d.name} --project DIR`);
+    }
+    return EXIT.ok;
+  } finally {
+    fetched?.cleanup();
+  }
+}
+
+/** Built-in and installed plugins, each loaded (a broken installed one is listed with its error). */
+async function allPlugins(home: string) {
+  const out: Array<{ desc: ReturnType<typeof describe> } | { name: string; error: string; source: string }> =
+    [];
+  for (const [name, factory] of Object.entries(builtinPlugins) as [string, PluginFactory][]) {
+    out.push({ desc: describe(factory(), "built-in", null) });
+    void name;
+  }
+  for (const rec of listInstalled(home)) {
+    const r = await loadPlugin(rec.entry);
+    out.push(
+      r.ok
+        ? { desc: describe(r.plugin, r.kind, rec.source) }
+        : { name: rec.name, error: r.error, source: rec.source },
+    );
+  }
+  return out;
+}
+
+/** `orch plugin list`. */
+export async function pluginListCommand(ctx: CliContext): Promise<number> {
+  const all = await allPlugins(ctx.home);
+  if (ctx.json) {
+    printJson(
+      all.map((p) =>
+        "desc" in p ? p.desc : { name: p.name, kind: "broken", source: p.source, error: p.error },
+      ),
+    );
+    return EXIT.ok;
+  }
+  printTable(
+    ["NAME", "VERSION", "KIND", "COMPLETION", "DESCRIPTION"],
+    all.map((p) =>
+      "desc" in p
+        ? [p.desc.name, p.desc.version, p.desc.kind, p.desc.detect, p.desc.description]
+        : [p.name, "-", "broken", "-", p.error],
+    ),
+  );
+  return EXIT.ok;
+}
+
+/** `orch plugin show NAME`. */
+export async function pluginShowCommand(ctx: CliContext, name: string): Promise<number> {
+  const all = await allPlugins(ctx.home);
+  const p = all.find((x) => ("desc" in x ? x.desc.name : x.name) === name);
+  if (!p) {
+    const names = all.map((x) => ("desc" in x ? x.desc.name : x.name)).join(", ");
+    throw new CliError(`no plugin named "${name}" (plugins: ${names})`, EXIT.usage);
+  }
+  if (!("desc" in p)) throw new CliError(`plugin "${name}" is installed but broken: ${p.error}`, EXIT.usage);
+  if (ctx.json) printJson(p.desc);
+  else printDescription(p.desc);
+  return EXIT.ok;
+}
+
+/** `orch plugin remove NAME`. */
+export async function pluginRemoveCommand(ctx: CliContext, name: string): Promise<number> {
+  if (Object.hasOwn(builtinPlugins, name))
+    throw new CliError(`"${name}" is built in and cannot be removed`, EXIT.usage);
+  if (!uninstall(ctx.home, name)) {
+    const names = listInstalled(ctx.home).map((p) => p.name);
+    throw new CliError(
+      `no installed plugin named "${name}"${names.length ? ` (installed: ${names.join(", ")})` : " (none installed)"}`,
+      EXIT.usage,
+    );
+  }
+  await reload(ctx);
+  if (ctx.json) printJson({ removed: name });
+  else console.log(`removed plugin ${name}`);
+  return EXIT.ok;
+}
