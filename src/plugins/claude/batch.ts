@@ -1,6 +1,7 @@
 import {
   type AgentPlugin,
   definePlugin,
+  pasteSafe,
   type ResultInput,
   shellQuote,
   type TaskResult,
@@ -64,7 +65,7 @@ export const claudeBatchPlugin = definePlugin((): AgentPlugin => {
     },
     frame: (task, markers) => {
       const extra = process.env.ORCH_CLAUDE_BATCH_ARGS ?? "";
-      const text = task.text.replace(/\r\n?/g, "\n");
+      const text = pasteSafe(task.text);
       const cmd = promptArg(
         `${shellQuote(claudeCommand())} -p`,
         text,

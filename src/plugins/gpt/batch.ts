@@ -1,6 +1,7 @@
 import {
   type AgentPlugin,
   definePlugin,
+  pasteSafe,
   type ResultInput,
   shellQuote,
   type TaskResult,
@@ -65,7 +66,7 @@ export const gptBatchPlugin = definePlugin((): AgentPlugin => {
     },
     frame: (task, markers) => {
       const extra = process.env.ORCH_CODEX_BATCH_ARGS ?? "";
-      const text = task.text.replace(/\r\n?/g, "\n");
+      const text = pasteSafe(task.text);
       const cmd = promptArg(
         `${shellQuote(codexCommand())} exec --json --skip-git-repo-check -c check_for_update_on_startup=false ${extra}`.trim(),
         text,

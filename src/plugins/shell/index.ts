@@ -2,6 +2,7 @@ import {
   type AgentPlugin,
   definePlugin,
   type MarkerSpec,
+  pasteSafe,
   shellQuote,
   type TaskInput,
 } from "../../core/plugin/sdk.ts";
@@ -36,7 +37,7 @@ function splitPrintf(marker: string, rest: string, withStatus: boolean): string 
  * (so `exit` ends the task, not the worker), then print the end marker with `$?`.
  */
 export function frameShellTask(task: TaskInput, m: MarkerSpec): string {
-  const text = task.text.replace(/\r\n?/g, "\n");
+  const text = pasteSafe(task.text);
   const start = splitPrintf(`${m.startPrefix}${task.id}${m.suffix}`, "", false);
   const end = splitPrintf(`${m.endPrefix}${task.id}`, shellQuote(m.suffix), true);
   return `${start}; (\n${text}\n); ${end}`;
