@@ -8,7 +8,7 @@ import { nowMs, type RunResult, runResult, summarize } from "./stats.ts";
 import { split, stampMs, taskText, tempDir } from "./workload.ts";
 
 /** The task JSON fields the bench reads. */
-interface TaskJson {
+export interface TaskJson {
   id: string;
   status: string;
   exitCode: number | null;
@@ -17,7 +17,7 @@ interface TaskJson {
   error: string | null;
 }
 
-const FINAL = new Set(["succeeded", "failed", "timed_out", "cancelled"]);
+export const FINAL = new Set(["succeeded", "failed", "timed_out", "cancelled"]);
 
 /** A running orch in a temp home, driven through its API; `close()` stops it and its tmux. */
 export interface OrchInstance {
@@ -32,12 +32,15 @@ export interface OrchInstance {
   close(): Promise<void>;
 }
 
-/** Starts orch (`orch start`) in a fresh temp ORCH_HOME. */
-export async function startOrch(bin: string): Promise<OrchInstance> {
+/**
+ * Starts orch (`orch start`) in a fresh temp ORCH_HOME; `extraEnv` goes to the controller and
+ * every `orch` command (e.g. HOME and the agent's settings for the agent-plugin bench).
+ */
+export async function startOrch(bin: string, extraEnv: Record<string, string> = {}): Promise<OrchInstance> {
   const tmp = tempDir("orch-bench-home-");
   const home = tmp.dir;
   const socket = join(home, "orch.sock");
-  const env = { ...process.env, ORCH_HOME: home };
+  const env = { ...process.env, ...extraEnv, ORCH_HOME: home };
   const cli = async (...args: string[]) => {
     const p = Bun.spawn([bin, ...args], { env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
     const [stdout, stderr, code] = await Promise.all([
@@ -100,7 +103,7 @@ function submit(o: OrchInstance, worker: string, text: string): Promise<TaskJson
 }
 
 /** Long-polls until the task is final. */
-async function waitFinal(o: OrchInstance, id: string): Promise<TaskJson> {
+export async function waitFinal(o: OrchInstance, id: string): Promise<TaskJson> {
   for (;;) {
     const t = await o.api<TaskJson>("GET", `/v1/tasks/${id}?wait=60000`);
     if (FINAL.has(t.status)) return t;

@@ -1,15 +1,20 @@
 /**
  * `bun run bench`: raw tmux control mode vs the naive per-call design vs orch, for 1, 4 and 16
- * shell workers; then `orch --help` start time and the controller's idle cost. Prints a table
- * and writes bench/results.json. Numbers only: nothing here passes or fails.
+ * shell workers; then `orch --help` start time, the controller's idle cost, and the agent
+ * plugins' turn-end detection (bench/agents.ts: the real claude / codex CLIs against a fake
+ * model API). Prints a table and writes bench/results.json. Numbers only: nothing here passes
+ * or fails.
  *
  * Knobs: BENCH_TASKS (tasks per configuration, default 300), BENCH_WORKERS (default "1,4,16"),
  * BENCH_IDLE_SECONDS (default 30), BENCH_IDLE_WORKERS (default 50), BENCH_HELP_RUNS (default
- * 20), BENCH_ORCH (binary, default dist/orch; built when missing).
+ * 20), BENCH_AGENTS (interactive agent types, default "claude,gpt"; "" or "none" skips them),
+ * BENCH_AGENT_PROMPTS (measured prompts per agent, default 20), BENCH_ORCH (binary, default
+ * dist/orch; built when missing).
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
+import { AGENT_WARMUPS, type AgentResult, parseAgents, runAgent } from "./agents.ts";
 import { type HelpResult, type IdleResult, runHelp, runIdle } from "./idle.ts";
 import { runNaive } from "./naive.ts";
 import { runOrch } from "./orch.ts";
@@ -17,7 +22,16 @@ import { runRaw } from "./raw.ts";
 import type { RunResult } from "./stats.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
-const TARGET = { ratio: 0.7, p50Ms: 10, p99Ms: 50, helpMs: 50, idleCpuPercent: 1, idleRssMB: 150 };
+const TARGET = {
+  ratio: 0.7,
+  p50Ms: 10,
+  p99Ms: 50,
+  helpMs: 50,
+  idleCpuPercent: 1,
+  idleRssMB: 150,
+  /** Agent turn end -> task finished, p50 (the best-known peer waits 1.5 s of unchanged screen). */
+  agentP50Ms: 300,
+};
 
 function envInt(name: string, fallback: number): number {
   const v = process.env[name];
@@ -64,6 +78,7 @@ function table(
   tasks: number,
   help: HelpResult,
   idle: IdleResult,
+  agents: AgentResult[],
 ): string[] {
   const get = (c: RunResult["contender"], w: number) =>
     runs.find((r) => r.contender === c && r.workers === w)!;
@@ -104,6 +119,46 @@ function table(
   out.push(
     `  idle, ${idle.workers} shell workers, ${f(idle.seconds, 0)} s: controller CPU ${f(idle.cpuPercent, 2)}% of one core (< ${TARGET.idleCpuPercent}%) ${mark(idle.cpuPercent < TARGET.idleCpuPercent)}, RSS ${f(idle.rssMB)} MB, peak ${f(idle.peakRssMB)} MB (< ${TARGET.idleRssMB}) ${mark(idle.rssMB < TARGET.idleRssMB)}; tmux server CPU ${idle.tmuxCpuPercent === null ? "-" : `${f(idle.tmuxCpuPercent, 2)}%`}`,
   );
+  for (const a of agents) {
+    out.push(
+      a.status === "ok"
+        ? `  ${a.agent} turn end -> task finished: p50 ${f(a.detection.p50)} ms (<= ${TARGET.agentP50Ms}) ${mark(a.detection.p50 <= TARGET.agentP50Ms)}, p99 ${f(a.detection.p99)} ms`
+        : `  ${a.agent} turn end -> task finished: not measured (${a.status}: ${a.reason})`,
+    );
+  }
+  if (agents.length) out.push("", ...agentTable(agents));
+  return out;
+}
+
+/** The agent-plugin figures: turn end -> finishedAt, and -> the client saw it. */
+function agentTable(agents: AgentResult[]): string[] {
+  const n = agents.find((a) => a.status === "ok");
+  const out: string[] = [];
+  out.push(
+    `agent plugins, interactive mode${n?.status === "ok" ? `: ${n.prompts} prompts each after ${n.warmups} warm-ups` : ""}`,
+  );
+  out.push("detection = the fake model API closed the reply stream ending the turn -> task finishedAt");
+  out.push("client-seen = the same turn end -> the bench's POST /v1/tasks?wait= returned the final task");
+  const proxied = agents.filter((a) => a.status === "ok" && a.turnEndSource.proxy > 0).map((a) => a.agent);
+  if (proxied.length) {
+    out.push(
+      `  (${proxied.join(", ")}: the agent hangs up before the fake API closes the stream; there the turn end is`,
+      "   when the proxy in front of the fake API forwarded the stream's last event, bench/stream-proxy.ts)",
+    );
+  }
+  out.push("");
+  const head = `${pad("agent", 7)} | ${pad("detection p50 / p99 / max, ms", 31)} | ${pad("client-seen p50 / p99 / max, ms", 33)} | ${pad("add-worker", 10)}`;
+  out.push(head, "-".repeat(head.length));
+  const three = (s: { p50: number; p99: number; max: number }) => `${f(s.p50)} / ${f(s.p99)} / ${f(s.max)}`;
+  for (const a of agents) {
+    if (a.status !== "ok") {
+      out.push(`${pad(a.agent, 7)} | ${a.status}: ${a.reason}`);
+      continue;
+    }
+    out.push(
+      `${pad(a.agent, 7)} | ${pad(three(a.detection), 31)} | ${pad(three(a.clientSeen), 33)} | ${pad(`${f(a.addWorkerMs / 1000, 1)} s`, 10)}`,
+    );
+  }
   return out;
 }
 
@@ -112,6 +167,8 @@ async function main(): Promise<void> {
   const idleSeconds = envInt("BENCH_IDLE_SECONDS", 30);
   const idleWorkers = envInt("BENCH_IDLE_WORKERS", 50);
   const helpRuns = envInt("BENCH_HELP_RUNS", 20);
+  const agentNames = parseAgents(process.env.BENCH_AGENTS ?? "claude,gpt");
+  const agentPrompts = envInt("BENCH_AGENT_PROMPTS", 20);
   const workerCounts = (process.env.BENCH_WORKERS ?? "1,4,16").split(",").map((s) => {
     const n = Number(s.trim());
     if (!Number.isInteger(n) || n <= 0) throw new Error(`BENCH_WORKERS: "${s}" is not a worker count`);
@@ -139,9 +196,20 @@ async function main(): Promise<void> {
   }
   console.log(`  idle: ${idleWorkers} workers for ${idleSeconds} s ...`);
   const idle = await runIdle(bin, idleWorkers, idleSeconds);
+  const agents: AgentResult[] = [];
+  for (const name of agentNames) {
+    console.log(`  ${name}: 1 worker, ${AGENT_WARMUPS} warm-up + ${agentPrompts} prompts ...`);
+    const a = await runAgent(bin, name, agentPrompts);
+    agents.push(a);
+    console.log(
+      a.status === "ok"
+        ? `  ${pad(name, 6)}: turn end -> finished p50 ${f(a.detection.p50)} ms, p99 ${f(a.detection.p99)} ms, max ${f(a.detection.max)} ms; client-seen p50 ${f(a.clientSeen.p50)} ms`
+        : `  ${pad(name, 6)}: ${a.status === "skipped" ? "SKIPPED" : "FAILED"}: ${a.reason}`,
+    );
+  }
 
   console.log("");
-  for (const line of table(runs, workerCounts, tasks, help, idle)) console.log(line);
+  for (const line of table(runs, workerCounts, tasks, help, idle, agents)) console.log(line);
 
   const results = {
     date: new Date().toISOString(),
@@ -157,6 +225,8 @@ async function main(): Promise<void> {
     }),
     help,
     idle,
+    agentPrompts: agentNames.length ? agentPrompts : 0,
+    agents,
   };
   const file = join(import.meta.dir, "results.json");
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
