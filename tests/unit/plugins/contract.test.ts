@@ -118,7 +118,11 @@ describe("recorded hook payloads", () => {
   test("claude: the answer is the Stop hook's last_assistant_message", () => {
     const r = claude.result!({ raw: "", exitCode: null, hook: hook("claude-stop", "Stop") });
     expect(r.text).toBe("slow reply done");
-    expect(r.sessionId).toBe(hook("claude-stop", "Stop").payload ? (hook("claude-stop", "Stop").payload as { session_id: string }).session_id : "");
+    expect(r.sessionId).toBe(
+      hook("claude-stop", "Stop").payload
+        ? (hook("claude-stop", "Stop").payload as { session_id: string }).session_id
+        : "",
+    );
   });
 
   test("gpt: notify ends the turn, but not the one of the title thread", () => {
