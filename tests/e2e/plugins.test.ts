@@ -191,3 +191,40 @@ export default definePlugin(() => ({ name: "thrower", description: "d", version:
     expect(r.stdout).toBe("after restart\n");
   }, 60_000);
 });
+
+describe("prompt delivery is verified", () => {
+  // a TUI-like agent that swallows the first line it reads; shows "working..." (erased after) for the next
+  const AGENT = String.raw`n=0; printf 'idle> '; while IFS= read -r line; do n=$((n+1)); if [ "$n" -eq 1 ] && [ "$MODE" != never ]; then continue; fi; if [ "$MODE" = never ]; then continue; fi; printf 'working...'; sleep 0.3; printf '\r\033[Kanswer %s\nidle> ' "$n"; done`;
+  const spec = (name: string, mode: string) =>
+    JSON.stringify({
+      name,
+      description: "swallows the first Enter",
+      version: "1",
+      command: ["bash", "--norc", "-c", AGENT],
+      env: { MODE: mode },
+      detect: "screen",
+      screen: { busy: "working\\.\\.\\.", idle: "^idle> $" },
+    });
+
+  test("no sign of work after Enter: Enter is sent once more and the task completes", async () => {
+    await h.ok(["plugin", "add", pluginFile("deaf-once.json", spec("deaf-once", "once"))]);
+    await h.ok(["add-worker", "--type", "deaf-once", "--project", project, "--name", "df1"]);
+    const r = await h.run(["send", "df1", "--wait", "--timeout", "30", "hello"], 40_000);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("answer 2");
+    const { readFileSync } = await import("node:fs");
+    expect(readFileSync(join(h.home, "logs", "controller.log"), "utf8")).toContain(
+      "prompt not taken yet; sending the submit keys again",
+    );
+  }, 60_000);
+
+  test("still nothing after the second Enter: the task fails saying the agent did not take it", async () => {
+    await h.ok(["plugin", "add", pluginFile("deaf.json", spec("deaf", "never"))]);
+    await h.ok(["add-worker", "--type", "deaf", "--project", project, "--name", "df2"]);
+    const r = await h.run(["send", "df2", "--wait", "--timeout", "30", "hello"], 40_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("the agent did not take the prompt");
+    expect(r.stderr).toContain("sent twice");
+  }, 60_000);
+});
