@@ -93,6 +93,13 @@ export class Controller {
       waiters: this.waiters,
       ops: () => this.ops,
       extract,
+      deadPane: async (rt) => {
+        if (!rt.paneId || rt.phase === "dead") return rt.phase === "dead";
+        const pane = (await this.ops.listPanes().catch(() => [])).find((p) => p.paneId === rt.paneId);
+        if (!pane?.dead) return false;
+        this.markDead(rt, `agent exited with status ${pane.deadStatus ?? "?"}`);
+        return true;
+      },
     });
     this.turns = new TurnFlow({
       store: d.store,

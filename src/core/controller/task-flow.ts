@@ -13,6 +13,8 @@ import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 export interface TaskFlowDeps {
+  /** Whether the worker's pane is dead by tmux's own account (then it is marked dead); optional. */
+  deadPane?(rt: WorkerRuntime): Promise<boolean>;
   /** Runs the plugin's result() safely: a throwing plugin gives the raw text and a logged error. */
   extract(
     rt: WorkerRuntime,
@@ -226,6 +228,15 @@ export class TaskFlow {
   timeOutTask(rt: WorkerRuntime, taskId: string): void {
     const t = this.d.store.tasks.get(taskId);
     if (!t || isFinal(t.status)) return;
+    // tmux 3.3a can miss a pane's death (no pane-died hook): ask tmux before calling it a timeout
+    if (this.d.deadPane && !rt.timeoutChecked) {
+      rt.timeoutChecked = true;
+      void this.d.deadPane(rt).then((dead) => {
+        rt.timeoutChecked = false;
+        if (!dead) this.timeOutTask(rt, taskId);
+      });
+      return;
+    }
     const keys = rt.plugin.interruptKeys ?? ["C-c"];
     this.fail(
       rt,
