@@ -225,15 +225,13 @@ export class TaskFlow {
   }
 
   /** The task ran past its timeout: record it and interrupt the agent. */
-  timeOutTask(rt: WorkerRuntime, taskId: string): void {
+  timeOutTask(rt: WorkerRuntime, taskId: string, paneChecked = false): void {
     const t = this.d.store.tasks.get(taskId);
     if (!t || isFinal(t.status)) return;
     // tmux 3.3a can miss a pane's death (no pane-died hook): ask tmux before calling it a timeout
-    if (this.d.deadPane && !rt.timeoutChecked) {
-      rt.timeoutChecked = true;
+    if (this.d.deadPane && !paneChecked) {
       void this.d.deadPane(rt).then((dead) => {
-        rt.timeoutChecked = false;
-        if (!dead) this.timeOutTask(rt, taskId);
+        if (!dead) this.timeOutTask(rt, taskId, true);
       });
       return;
     }

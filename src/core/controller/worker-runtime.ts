@@ -40,8 +40,6 @@ export class WorkerRuntime {
   answered = false;
   /** A rate-limited worker resumes when this fires. */
   resumeTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Set while a timeout asks tmux whether the pane is dead. */
-  timeoutChecked = false;
   /** The hook event that ended the current turn, for the plugin's result(). */
   lastHook: HookEvent | null = null;
   timer: ReturnType<typeof setTimeout> | null = null;
