@@ -10,10 +10,6 @@
  * each, the turn end is when the fake API closed the main reply stream that answered it (its
  * `turnEnds` entry); detection = the task's `finishedAt` (1 ms resolution) - turn end, and
  * client-seen = when the bench's POST returned with the final task - turn end.
- *
- * Codex hangs up as soon as it has read `response.completed`, before the fake API closes the
- * stream, so the fake API stamps no turn end for it: gpt runs behind bench/stream-proxy.ts, and
- * a reply without a `turnEnds` entry takes the moment the proxy forwarded its last event.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -28,7 +24,6 @@ import {
 import { type FakeModelApi, startFakeModelApi } from "../tests/helpers/fake-model-api.ts";
 import { FINAL, type OrchInstance, startOrch, type TaskJson, waitFinal } from "./orch.ts";
 import { type LatencySummary, nowMs, summarize } from "./stats.ts";
-import { type StreamProxy, startStreamProxy } from "./stream-proxy.ts";
 import { tempDir } from "./workload.ts";
 
 /** The interactive agent worker types this bench knows, and the CLI each one drives. */
@@ -52,8 +47,6 @@ export type AgentResult =
       clientSeen: LatencySummary;
       /** The per-prompt figures, in order, rounded to 0.1 ms. */
       samples: { detection: number[]; clientSeen: number[] };
-      /** Where the turn ends came from: the fake API closing the stream, or the proxy (see above). */
-      turnEndSource: { fakeApi: number; proxy: number };
     }
   | { agent: AgentName; status: "skipped" | "failed"; reason: string };
 
@@ -111,32 +104,19 @@ function agentSetup(
 }
 
 /**
- * When the main text reply `text` (sent after `from`) ended the turn, on nowMs()'s clock: the
- * fake API's `turnEnds` entry, else the proxy's note of its last event. Waits up to `ms`.
+ * When the main text reply `text` (sent after `from` replies) ended the turn, on nowMs()'s
+ * clock, or null. The fake API stamps it when the last event is written, before the agent can
+ * have run its hook, so it is there once the task is final.
  */
-async function turnEndOf(
-  api: FakeModelApi,
-  proxy: StreamProxy | null,
-  from: { replies: number; ends: number },
-  text: string,
-  ms = 2000,
-): Promise<{ at: number; source: "fakeApi" | "proxy" } | null> {
+function turnEndOf(api: FakeModelApi, from: number, text: string): number | null {
   // the fake API stamps performance.timeOrigin + performance.now(); bring it onto nowMs()'s clock
   const toWall = nowMs() - (performance.timeOrigin + performance.now());
-  const needle = `"text":${JSON.stringify(text)}`;
-  const until = Date.now() + ms;
-  for (;;) {
-    let at: number | null = null;
-    for (let i = from.replies; i < api.replies.length; i++) {
-      const r = api.replies[i]!;
-      if (r.main && r.reply.kind === "text" && r.reply.text === text) at = r.at;
-    }
-    if (at !== null && api.turnEnds.includes(at)) return { at: at + toWall, source: "fakeApi" };
-    const end = proxy?.ends.slice(from.ends).findLast((e) => e.text.includes(needle));
-    if (end) return { at: end.at, source: "proxy" };
-    if (Date.now() > until) return null;
-    await Bun.sleep(5);
+  for (let i = api.replies.length - 1; i >= from; i--) {
+    const r = api.replies[i]!;
+    if (r.main && r.reply.kind === "text" && r.reply.text === text && api.turnEnds.includes(r.at))
+      return r.at + toWall;
   }
+  return null;
 }
 
 /** One prompt, answered once final. */
@@ -164,7 +144,6 @@ export async function runAgent(bin: string, agent: AgentName, prompts: number): 
     return { agent, status: "skipped", reason: `cannot install the ${AGENTS[agent]} CLI: ${firstLine(e)}` };
   }
   const api = await startFakeModelApi();
-  const proxy = agent === "gpt" ? startStreamProxy(api.url) : null;
   const tmp = tempDir("orch-bench-agent-");
   const home = join(tmp.dir, "home");
   const project = join(tmp.dir, "project");
@@ -172,7 +151,7 @@ export async function runAgent(bin: string, agent: AgentName, prompts: number): 
   mkdirSync(project, { recursive: true });
   let o: OrchInstance | null = null;
   try {
-    o = await startOrch(bin, agentSetup(agent, cli, proxy ?? api, home));
+    o = await startOrch(bin, agentSetup(agent, cli, api, home));
     const worker = agent === "claude" ? "c1" : "g1";
     const t0 = nowMs();
     await o.api("POST", "/v1/workers", { type: agent, project, name: worker });
@@ -180,11 +159,10 @@ export async function runAgent(bin: string, agent: AgentName, prompts: number): 
 
     const detection: number[] = [];
     const clientSeen: number[] = [];
-    const turnEndSource = { fakeApi: 0, proxy: 0 };
     for (let i = 1; i <= AGENT_WARMUPS + prompts; i++) {
       const warm = i <= AGENT_WARMUPS;
       const answer = warm ? `warm-up ${i}` : `bench ${i - AGENT_WARMUPS}`;
-      const from = { replies: api.replies.length, ends: proxy?.ends.length ?? 0 };
+      const from = api.replies.length;
       const { task, seen } = await prompt(o, worker, `REPLY: ${answer}`);
       if (task.status !== "succeeded" || task.finishedAt === null) {
         throw new Error(`prompt ${i}: task ${task.id} ${task.status}: ${task.error ?? ""}`);
@@ -194,13 +172,12 @@ export async function runAgent(bin: string, agent: AgentName, prompts: number): 
           `prompt ${i}: output ${JSON.stringify(task.output)}, expected ${JSON.stringify(answer)}`,
         );
       }
-      const end = await turnEndOf(api, proxy, from, answer);
+      const end = turnEndOf(api, from, answer);
       if (end === null)
         throw new Error(`prompt ${i}: no turn end recorded for the reply ${JSON.stringify(answer)}`);
       if (warm) continue;
-      turnEndSource[end.source]++;
-      detection.push(Date.parse(task.finishedAt) - end.at);
-      clientSeen.push(seen - end.at);
+      detection.push(Date.parse(task.finishedAt) - end);
+      clientSeen.push(seen - end);
     }
     return {
       agent,
@@ -211,7 +188,6 @@ export async function runAgent(bin: string, agent: AgentName, prompts: number): 
       detection: summarize(detection),
       clientSeen: summarize(clientSeen),
       samples: { detection: detection.map(round), clientSeen: clientSeen.map(round) },
-      turnEndSource,
     };
   } catch (e) {
     return { agent, status: "failed", reason: firstLine(e) };
@@ -220,7 +196,6 @@ export async function runAgent(bin: string, agent: AgentName, prompts: number): 
     // what the agent left behind (codex's app-server daemon outlives its TUI), by HOME
     await killAgentProcesses(home).catch(() => undefined);
     tmp.remove();
-    await proxy?.stop();
     await api.stop();
   }
 }

@@ -137,15 +137,10 @@ function agentTable(agents: AgentResult[]): string[] {
   out.push(
     `agent plugins, interactive mode${n?.status === "ok" ? `: ${n.prompts} prompts each after ${n.warmups} warm-ups` : ""}`,
   );
-  out.push("detection = the fake model API closed the reply stream ending the turn -> task finishedAt");
+  out.push(
+    "detection = the fake model API wrote the last event of the reply ending the turn -> task finishedAt",
+  );
   out.push("client-seen = the same turn end -> the bench's POST /v1/tasks?wait= returned the final task");
-  const proxied = agents.filter((a) => a.status === "ok" && a.turnEndSource.proxy > 0).map((a) => a.agent);
-  if (proxied.length) {
-    out.push(
-      `  (${proxied.join(", ")}: the agent hangs up before the fake API closes the stream; there the turn end is`,
-      "   when the proxy in front of the fake API forwarded the stream's last event, bench/stream-proxy.ts)",
-    );
-  }
   out.push("");
   const head = `${pad("agent", 7)} | ${pad("detection p50 / p99 / max, ms", 31)} | ${pad("client-seen p50 / p99 / max, ms", 33)} | ${pad("add-worker", 10)}`;
   out.push(head, "-".repeat(head.length));

@@ -421,15 +421,16 @@ function sse(events: SseEvent[], onClose: () => void, headers: Record<string, st
   let cancelled = false;
   const stream = new ReadableStream<Uint8Array>({
     async pull(ctrl) {
-      for (const e of events) {
+      for (const [i, e] of events.entries()) {
+        // A tiny gap between events, as a real stream has; keeps text deltas visible as such.
+        if (i > 0) await Bun.sleep(2);
         if (cancelled) return; // the client went away (e.g. the user pressed Esc)
         ctrl.enqueue(enc.encode(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`));
-        // A tiny gap between events, as a real stream has; keeps text deltas visible as such.
-        await Bun.sleep(2);
       }
-      if (cancelled) return;
-      ctrl.close();
+      // Every event is out: the turn is over now, whether or not the client waits for the
+      // close (Codex hangs up as soon as it has read response.completed).
       onClose();
+      if (!cancelled) ctrl.close();
     },
     cancel() {
       cancelled = true;
