@@ -28,6 +28,25 @@ export function validateWorkerName(name: string): Check {
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
 
 /**
+ * Why `text` cannot be typed into a pane because of a control character (NUL, ESC, DEL, C1,
+ * any C0 but TAB, LF and CR), or null when it has none.
+ *
+ * @example
+ * ```ts
+ * controlCharacterError("ls\x1b[A");
+ * // "task text contains control character U+001B at offset 2: terminal control sequences are not delivered"
+ * ```
+ */
+export function controlCharacterError(text: string): string | null {
+  const control = CONTROL.exec(text);
+  if (!control) return null;
+  const at = control.index;
+  if (control[0] === "\0") return `task text contains a NUL byte at offset ${at}`;
+  const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+  return `task text contains control character U+${code} at offset ${at}: terminal control sequences are not delivered`;
+}
+
+/**
  * Checks a task's text before it is typed into a pane. Refuses text that is empty or only
  * whitespace, contains a NUL or any other control character than TAB, LF and CR (ESC, DEL and
  * C1 controls included: they would steer the terminal instead of reaching the agent), or is
@@ -47,16 +66,8 @@ export function validateTaskText(text: string, maxBytes: number): Check {
   if (!/\S/.test(text)) {
     return { ok: false, error: `task text is empty or only whitespace: expected something to do` };
   }
-  const control = CONTROL.exec(text);
-  if (control) {
-    const at = control.index;
-    if (control[0] === "\0") return { ok: false, error: `task text contains a NUL byte at offset ${at}` };
-    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-    return {
-      ok: false,
-      error: `task text contains control character U+${code} at offset ${at}: terminal control sequences are not delivered`,
-    };
-  }
+  const control = controlCharacterError(text);
+  if (control) return { ok: false, error: control };
   const bytes = utf8ByteLength(text);
   if (bytes > maxBytes) {
     return { ok: false, error: `task text is ${bytes} bytes: expected at most ${maxBytes} bytes (UTF-8)` };

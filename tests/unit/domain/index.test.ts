@@ -20,6 +20,7 @@ test("index re-exports every rule", () => {
       "canTransitionTask",
       "canTransitionWorker",
       "cleanOutput",
+      "controlCharacterError",
       "isFinal",
       "isTaskStatus",
       "isWorkerState",
