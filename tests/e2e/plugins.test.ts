@@ -101,6 +101,32 @@ describe("plugin add, list, show, remove", () => {
   });
 });
 
+describe("adding again and typos", () => {
+  const versioned = (v: string) =>
+    `import { definePlugin, pasteSafe } from "orch:sdk";
+export default definePlugin(() => ({ name: "versioned", description: "${v}", version: "${v}",
+  startup: () => ({ argv: ["bash", "--norc", "-i"], env: { PS1: "${v}$ " }, ready: /${v}\\$ $/ }),
+  frame: (task, m) => ({ text: "printf '%s%s\\\\n' '" + m.startPrefix.slice(0, 3) + "' '" + m.startPrefix.slice(3) + task.id + m.suffix + "'; " + pasteSafe(task.text) + "; printf '%s%s-%d%s\\\\n' '" + m.endPrefix.slice(0, 3) + "' '" + m.endPrefix.slice(3) + task.id + "' $? '" + m.suffix + "'", submit: ["Enter"] }),
+  detect: { kind: "marker" } }));`;
+
+  test("a plugin added again under its name replaces the old code in the running controller", async () => {
+    const f = pluginFile("versioned.ts", versioned("v1"));
+    await h.ok(["plugin", "add", f]);
+    await h.ok(["add-worker", "--type", "versioned", "--project", project, "--name", "v1w"]);
+    expect((await h.run(["send", "v1w", "--wait", "echo $PS1"])).stdout).toBe("v1$\n");
+    writeFileSync(f, versioned("v2"));
+    await h.ok(["plugin", "add", f]);
+    await h.ok(["add-worker", "--type", "versioned", "--project", project, "--name", "v2w"]);
+    expect((await h.run(["send", "v2w", "--wait", "echo $PS1"])).stdout).toBe("v2$\n");
+  }, 60_000);
+
+  test("a file that is not there is named as missing (not looked up on npm)", async () => {
+    const r = await h.run(["plugin", "add", "no-such-plugin.ts"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('plugin source "no-such-plugin.ts" does not exist');
+  });
+});
+
 describe("broken plugins: a clear error naming the plugin, and the controller goes on", () => {
   test("a syntax error", async () => {
     const f = pluginFile("broken-syntax.ts", "export default definePlugin(() => ({ name: 'x', ");

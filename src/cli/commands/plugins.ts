@@ -17,7 +17,7 @@ import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
 
 /** What a plugin will run, as `add` and `show` print it. */
-function describe(p: AgentPlugin, kind: PluginKind | "built-in", source: string | null) {
+function describePlugin(p: AgentPlugin, kind: PluginKind | "built-in", source: string | null) {
   let argv: string[] | null = null;
   let env: string[] = [];
   let files: string[] = [];
@@ -52,7 +52,7 @@ function describe(p: AgentPlugin, kind: PluginKind | "built-in", source: string 
   };
 }
 
-function printDescription(d: ReturnType<typeof describe>): void {
+function printDescription(d: ReturnType<typeof describePlugin>): void {
   console.log(`${d.name} ${d.version} (${d.kind}${d.source ? `, from ${d.source}` : ""})`);
   console.log(`  ${d.description}`);
   console.log(`  runs:      ${d.command ? d.command.join(" ") : `(startup failed: ${d.startupError})`}`);
@@ -95,7 +95,11 @@ async function reload(ctx: CliContext): Promise<void> {
 
 /** `orch plugin add SRC`: validates the plugin, shows what it runs, installs it under ORCH_HOME. */
 export async function pluginAddCommand(ctx: CliContext, src: string): Promise<number> {
-  const looksLikePackage = !existsSync(src) && /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(@[^/\s]+)?$/i.test(src);
+  // an npm package spec (`name`, `@scope/name`, `name@1.2.3`), not a file that is missing
+  const looksLikePath =
+    src.startsWith(".") || src.startsWith("/") || /\.(ts|js|mjs|mts|json|toml)$/i.test(src);
+  const looksLikePackage =
+    !existsSync(src) && !looksLikePath && /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(@[^/\s]+)?$/i.test(src);
   const fetched = looksLikePackage ? await fetchNpm(src) : null;
   try {
     const r = await loadPlugin(fetched?.dir ?? src);
@@ -108,7 +112,7 @@ export async function pluginAddCommand(ctx: CliContext, src: string): Promise<nu
     }
     mkdirSync(ctx.home, { recursive: true, mode: 0o700 });
     const rec = install(ctx.home, r.plugin.name, fetched?.dir ?? src, r.kind);
-    const d = describe(r.plugin, r.kind, src);
+    const d = describePlugin(r.plugin, r.kind, src);
     await reload(ctx);
     if (ctx.json) printJson({ added: true, ...d, entry: rec.entry });
     else {
@@ -123,17 +127,17 @@ export async function pluginAddCommand(ctx: CliContext, src: string): Promise<nu
 
 /** Built-in and installed plugins, each loaded (a broken installed one is listed with its error). */
 async function allPlugins(home: string) {
-  const out: Array<{ desc: ReturnType<typeof describe> } | { name: string; error: string; source: string }> =
-    [];
-  for (const [name, factory] of Object.entries(builtinPlugins) as [string, PluginFactory][]) {
-    out.push({ desc: describe(factory(), "built-in", null) });
-    void name;
+  const out: Array<
+    { desc: ReturnType<typeof describePlugin> } | { name: string; error: string; source: string }
+  > = [];
+  for (const factory of Object.values(builtinPlugins) as PluginFactory[]) {
+    out.push({ desc: describePlugin(factory(), "built-in", null) });
   }
   for (const rec of listInstalled(home)) {
     const r = await loadPlugin(rec.entry);
     out.push(
       r.ok
-        ? { desc: describe(r.plugin, r.kind, rec.source) }
+        ? { desc: describePlugin(r.plugin, r.kind, rec.source) }
         : { name: rec.name, error: r.error, source: rec.source },
     );
   }

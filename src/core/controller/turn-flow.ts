@@ -113,7 +113,7 @@ export class TurnFlow {
   onScreen(rt: WorkerRuntime, state: ScreenState | null, screen: string): void {
     rt.lastScreen = screen;
     rt.screenState = state;
-    if (state !== "waiting_input") rt.answered = false;
+    if (state !== "waiting_input") rt.promptHandled = false;
     if (state === "idle" && !rt.ready && (rt.phase === "starting" || rt.phase === "settling")) {
       rt.phase = "ready";
       rt.settleWaiters(true);
@@ -184,7 +184,7 @@ export class TurnFlow {
   answer(rt: WorkerRuntime, decision: "approve" | "deny"): boolean {
     const spec = rt.plugin.approval;
     if (!spec || !rt.paneId) return false;
-    rt.answered = true;
+    rt.promptHandled = true;
     void this.d
       .ops()
       .sendKeys(rt.paneId, decision === "approve" ? spec.approveKeys : spec.denyKeys)
@@ -234,20 +234,19 @@ export class TurnFlow {
 
   /** A permission prompt: the plugin's rule or the policy answers it, or it waits for a human. */
   private ask(rt: WorkerRuntime, screen: string): void {
-    if (rt.answered) return;
+    // once per prompt: later reads of the same question change nothing
+    if (rt.promptHandled) return;
+    rt.promptHandled = true;
     this.setState(rt, "waiting_input");
     const spec = rt.plugin.approval;
     const decision = spec ? this.d.decide(rt, screen) : "ask";
     if (decision === "ask" || !spec) {
-      if (rt.screenState !== "waiting_input" || !rt.answered) {
-        this.d.logger.log("info", "waiting for a human", {
-          worker: rt.name,
-          hint: `orch approve ${rt.name} | orch deny ${rt.name}`,
-        });
-      }
+      this.d.logger.log("info", "waiting for a human", {
+        worker: rt.name,
+        hint: `orch approve ${rt.name} | orch deny ${rt.name}`,
+      });
       return;
     }
-    rt.answered = true;
     this.d.store.events.append({
       at: Date.now(),
       kind: `approval.${decision}`,

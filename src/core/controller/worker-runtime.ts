@@ -36,8 +36,8 @@ export class WorkerRuntime {
   lastScreen = "";
   /** Set while a screen read is scheduled, so a burst of output costs one read. */
   screenTimer: ReturnType<typeof setTimeout> | null = null;
-  /** The permission prompt on screen was answered; cleared once the screen moves on. */
-  answered = false;
+  /** The permission prompt on screen was answered or put to a human; cleared once the screen moves on. */
+  promptHandled = false;
   /** A rate-limited worker resumes when this fires. */
   resumeTimer: ReturnType<typeof setTimeout> | null = null;
   /** The hook event that ended the current turn, for the plugin's result(). */

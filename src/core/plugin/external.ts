@@ -18,7 +18,7 @@ import { importFile, parseToml, provideSdk } from "../runtime/plugin-import.ts";
 import type { AgentPlugin, PluginFactory } from "./contract.ts";
 import { declarativePlugin, parseDeclarative } from "./declarative.ts";
 import * as sdk from "./sdk.ts";
-import { validatePlugin } from "./validate.ts";
+import { instantiatePlugin } from "./validate.ts";
 
 export type PluginKind = "declarative" | "module";
 
@@ -111,13 +111,7 @@ export async function loadPlugin(path: string): Promise<LoadResult> {
       error: `plugin file ${entry}: expected .ts, .js, .mjs, .json or .toml, got "${ext || "no extension"}"`,
     };
   }
-  let value: unknown;
-  try {
-    value = factory();
-  } catch (e) {
-    return { ok: false, error: `plugin from ${entry} threw while loading: ${(e as Error).message}` };
-  }
-  const v = validatePlugin(value, entry);
+  const v = instantiatePlugin(factory, entry);
   return v.ok ? { ok: true, plugin: v.plugin, factory, kind } : v;
 }
 
@@ -149,7 +143,7 @@ export function install(home: string, name: string, source: string, kind: Plugin
   mkdirSync(dest, { recursive: true, mode: 0o700 });
   let entry: string;
   if (statSync(abs).isDirectory()) {
-    cpSync(abs, dest, { recursive: true, filter: (p) => !p.includes(`${"/"}.git`) });
+    cpSync(abs, dest, { recursive: true, filter: (p) => !p.includes("/.git") });
     entry = entryOf(dest)!;
   } else {
     entry = join(dest, basename(abs));

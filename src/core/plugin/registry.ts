@@ -1,5 +1,5 @@
 import type { AgentPlugin, PluginFactory } from "./contract.ts";
-import { validatePlugin } from "./validate.ts";
+import { instantiatePlugin } from "./validate.ts";
 
 /** The agent types the controller knows, by name. */
 export class PluginRegistry {
@@ -10,13 +10,7 @@ export class PluginRegistry {
     factory: PluginFactory,
     origin: string,
   ): { ok: true; name: string } | { ok: false; error: string } {
-    let value: unknown;
-    try {
-      value = factory();
-    } catch (e) {
-      return { ok: false, error: `plugin from ${origin} threw while loading: ${(e as Error).message}` };
-    }
-    const r = validatePlugin(value, origin);
+    const r = instantiatePlugin(factory, origin);
     if (!r.ok) return r;
     this.plugins.set(r.plugin.name, r.plugin);
     return { ok: true, name: r.plugin.name };

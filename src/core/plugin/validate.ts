@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AgentPlugin } from "./contract.ts";
+import type { AgentPlugin, PluginFactory } from "./contract.ts";
 
 const fn = (what: string) =>
   z.custom<(...a: never[]) => unknown>((v) => typeof v === "function", `${what} must be a function`);
@@ -53,4 +53,18 @@ export function validatePlugin(
   if (r.success) return { ok: true, plugin: value as AgentPlugin };
   const issues = r.error.issues.map((i) => `${i.path.join(".") || "(plugin)"}: ${i.message}`).join("; ");
   return { ok: false, error: `plugin from ${origin} is invalid: ${issues}` };
+}
+
+/** Calls a plugin factory and validates what it returns; never throws. */
+export function instantiatePlugin(
+  factory: PluginFactory,
+  origin: string,
+): { ok: true; plugin: AgentPlugin } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = factory();
+  } catch (e) {
+    return { ok: false, error: `plugin from ${origin} threw while loading: ${(e as Error).message}` };
+  }
+  return validatePlugin(value, origin);
 }

@@ -3,6 +3,8 @@
  * holding the SDK's exports, so a plugin never reaches into orch's files. Also TOML parsing,
  * which Bun has built in.
  */
+import { statSync } from "node:fs";
+
 let registered = false;
 
 /**
@@ -23,9 +25,14 @@ export function provideSdk(exports: Record<string, unknown>): void {
   });
 }
 
-/** Imports a .ts/.js module by absolute path (TypeScript is transpiled by the runtime). */
+/**
+ * Imports a .ts/.js module by absolute path (TypeScript is transpiled by the runtime). The
+ * runtime caches modules by specifier, so the file's mtime and size go into it: a plugin
+ * added again under the same name is loaded anew, not served from the cache.
+ */
 export async function importFile(path: string): Promise<Record<string, unknown>> {
-  return (await import(path)) as Record<string, unknown>;
+  const st = statSync(path);
+  return (await import(`${path}?v=${st.mtimeMs}-${st.size}`)) as Record<string, unknown>;
 }
 
 /** Parses TOML text (throws with the parser's message). */
