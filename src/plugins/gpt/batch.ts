@@ -1,13 +1,5 @@
-import {
-  type AgentPlugin,
-  definePlugin,
-  pasteSafe,
-  type ResultInput,
-  shellQuote,
-  type TaskResult,
-} from "../../core/plugin/sdk.ts";
-import { promptArg } from "../claude/batch.ts";
-import { frameShellTask, shellPlugin } from "../shell/index.ts";
+import { definePlugin, type ResultInput, shellQuote, type TaskResult } from "../../core/plugin/sdk.ts";
+import { shellBatchPlugin } from "../shell/batch.ts";
 import { codexSeedFiles } from "./config.ts";
 import { codexCommand } from "./index.ts";
 
@@ -54,29 +46,15 @@ export function codexBatchResult(input: ResultInput): TaskResult {
  * end marker ends it, the JSONL events give the answer, tokens and thread id. Extra flags
  * come from `ORCH_CODEX_BATCH_ARGS` (e.g. `--full-auto`).
  */
-export const gptBatchPlugin = definePlugin((): AgentPlugin => {
-  const shell = shellPlugin();
-  return {
+export const gptBatchPlugin = definePlugin(() =>
+  shellBatchPlugin({
     name: "gpt-batch",
     description: "OpenAI Codex CLI, batch: `codex exec --json` per task in a shell; completion by end marker",
-    version: "1.0.0",
-    startup: (ctx) => {
-      const s = shell.startup(ctx);
-      return { ...s, files: [...(s.files ?? []), ...codexSeedFiles(ctx.home, ctx.project)] };
-    },
-    frame: (task, markers) => {
-      const extra = process.env.ORCH_CODEX_BATCH_ARGS ?? "";
-      const text = pasteSafe(task.text);
-      const cmd = promptArg(
-        `${shellQuote(codexCommand())} exec --json --skip-git-repo-check -c check_for_update_on_startup=false ${extra}`.trim(),
-        text,
-        task.id,
-        "",
-      );
-      return { text: frameShellTask({ id: task.id, text: cmd }, markers), submit: ["Enter"] };
-    },
-    detect: { kind: "marker" },
+    command: () => [
+      `${shellQuote(codexCommand())} exec --json --skip-git-repo-check -c check_for_update_on_startup=false ${process.env.ORCH_CODEX_BATCH_ARGS ?? ""}`.trim(),
+      "",
+    ],
+    seed: (ctx) => codexSeedFiles(ctx.home, ctx.project),
     result: codexBatchResult,
-    interruptKeys: ["C-c"],
-  };
-});
+  }),
+);

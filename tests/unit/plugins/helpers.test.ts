@@ -4,13 +4,14 @@ import { declarativePlugin, parseDeclarative } from "../../../src/core/plugin/de
 import { pasteSafe } from "../../../src/core/plugin/paste-guard.ts";
 import { betweenPrompts, classifyScreen } from "../../../src/core/plugin/screen-rules.ts";
 import { makeStartupContext } from "../../../src/core/plugin/startup-context.ts";
-import { claudeBatchResult, promptArg } from "../../../src/plugins/claude/batch.ts";
+import { claudeBatchResult } from "../../../src/plugins/claude/batch.ts";
 import { rateLimitWaitMs, screenAnswer } from "../../../src/plugins/claude/screen.ts";
 import { mergeClaudeJson } from "../../../src/plugins/claude/seed-config.ts";
 import { lastTurn } from "../../../src/plugins/claude/transcript.ts";
 import { codexBatchResult } from "../../../src/plugins/gpt/batch.ts";
 import { trustProject } from "../../../src/plugins/gpt/config.ts";
 import { codexRateLimitWaitMs } from "../../../src/plugins/gpt/screen.ts";
+import { promptArg } from "../../../src/plugins/shell/batch.ts";
 
 describe("pasteSafe", () => {
   test("keeps text, TAB and LF; makes CRLF LF", () => {
