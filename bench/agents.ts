@@ -15,11 +15,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   type AgentKind,
-  agentEnv,
   ensureAgentCli,
-  FAKE_ANTHROPIC_KEY,
   killAgentProcesses,
-  writeAgentFiles,
+  orchAgentEnv,
 } from "../tests/helpers/agent-cli.ts";
 import { type FakeModelApi, startFakeModelApi } from "../tests/helpers/fake-model-api.ts";
 import { FINAL, type OrchInstance, startOrch, type TaskJson, waitFinal } from "./orch.ts";
@@ -79,28 +77,12 @@ function agentSetup(
     ORCH_WORKER_STARTUP_TIMEOUT: "60",
     ORCH_APPROVAL_POLICY: "approve",
   };
-  if (agent === "claude") {
-    // as tests/e2e/claude.test.ts: orch seeds ~/.claude.json (onboarding, key, trust) itself
-    mkdirSync(join(home, "tmp"), { recursive: true });
-    return {
-      ...common,
-      HOME: home,
-      TMPDIR: join(home, "tmp"),
-      ANTHROPIC_BASE_URL: api.url,
-      ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
-      DISABLE_TELEMETRY: "1",
-      DISABLE_ERROR_REPORTING: "1",
-      DISABLE_AUTOUPDATER: "1",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      IS_SANDBOX: "1",
-      ORCH_CLAUDE_COMMAND: cli,
-    };
-  }
-  // as tests/e2e/gpt.test.ts: the user's config.toml names the fake provider; orch adds the trust
-  const a = agentEnv("codex", { home, port: api.port, project: "/elsewhere" });
-  writeAgentFiles(a);
-  const { PATH: _path, ...env } = a.env;
-  return { ...common, ...env, ORCH_CODEX_COMMAND: cli, ORCH_RATE_LIMIT_BACKOFF: "1" };
+  // as the e2e tests: orch seeds the agent's trust itself; codex gets the user's config.toml
+  return {
+    ...common,
+    ...orchAgentEnv(AGENTS[agent], { home, port: api.port, cli }).env,
+    ORCH_RATE_LIMIT_BACKOFF: "1",
+  };
 }
 
 /**

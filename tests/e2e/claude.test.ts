@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureAgentCli, FAKE_ANTHROPIC_KEY, killAgentProcesses } from "../helpers/agent-cli.ts";
+import { ensureAgentCli, killAgentProcesses, orchAgentEnv } from "../helpers/agent-cli.ts";
 import { type FakeModelApi, startFakeModelApi } from "../helpers/fake-model-api.ts";
 import { OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
 import { rng as seeded } from "../helpers/rng.ts";
@@ -30,16 +30,7 @@ beforeAll(async () => {
     join(agentHome, ".claude.json"),
     JSON.stringify({ userSetting: "keep-me", projects: { "/elsewhere": { allowedTools: ["Read"] } } }),
   );
-  Object.assign(h.env, {
-    HOME: agentHome,
-    TMPDIR: join(agentHome, "tmp"),
-    ANTHROPIC_BASE_URL: api.url,
-    ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
-    DISABLE_TELEMETRY: "1",
-    DISABLE_ERROR_REPORTING: "1",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    IS_SANDBOX: "1",
-    ORCH_CLAUDE_COMMAND: claude,
+  Object.assign(h.env, orchAgentEnv("claude", { home: agentHome, port: api.port, cli: claude }).env, {
     ORCH_WORKER_STARTUP_TIMEOUT: "60",
     ORCH_APPROVAL_POLICY: "approve",
   });

@@ -3,10 +3,10 @@
  * (from the npm registry, cached) against a fake OpenAI Responses API on 127.0.0.1.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findProcesses } from "../../src/plugins/gpt/cleanup.ts";
-import { agentEnv, ensureAgentCli, killAgentProcesses } from "../helpers/agent-cli.ts";
+import { ensureAgentCli, killAgentProcesses, orchAgentEnv } from "../helpers/agent-cli.ts";
 import { defaultScript, type FakeModelApi, startFakeModelApi } from "../helpers/fake-model-api.ts";
 import { OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
 
@@ -28,16 +28,9 @@ beforeAll(async () => {
   const home = join(h.root, "agent-home");
   agentHome = home;
   // the user's own config: the fake provider, and no trust for the project (orch adds it)
-  const a = agentEnv("codex", { home, port: api.port, project: "/elsewhere" });
-  for (const f of a.files) {
-    mkdirSync(join(f.path, ".."), { recursive: true });
-    writeFileSync(f.path, f.content);
-  }
-  mkdirSync(a.env.TMPDIR!, { recursive: true });
-  configToml = a.files[0]!.path;
-  const { PATH: _path, ...env } = a.env;
-  Object.assign(h.env, env, {
-    ORCH_CODEX_COMMAND: codex,
+  const a = orchAgentEnv("codex", { home, port: api.port, cli: codex });
+  configToml = a.configFile!;
+  Object.assign(h.env, a.env, {
     ORCH_WORKER_STARTUP_TIMEOUT: "60",
     ORCH_APPROVAL_POLICY: "approve",
     ORCH_RATE_LIMIT_BACKOFF: "1",

@@ -436,3 +436,38 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * The environment of a controller whose `claude` / `gpt` workers run `cli` offline against the
+ * fake API on 127.0.0.1:`port`, with `home` as the agents' HOME. Unlike {@link agentEnv}, the
+ * agent's trust and onboarding are left for orch to seed; for codex, the user's own
+ * config.toml (the fake provider, nothing about orch's projects) is written, as a user has it.
+ * Returns the env and, for codex, that config file's path.
+ */
+export function orchAgentEnv(
+  kind: AgentKind,
+  o: { home: string; port: number; cli: string },
+): { env: Record<string, string>; configFile: string | null } {
+  mkdirSync(join(o.home, "tmp"), { recursive: true });
+  if (kind === "claude") {
+    return {
+      env: {
+        HOME: o.home,
+        TMPDIR: join(o.home, "tmp"),
+        ANTHROPIC_BASE_URL: `http://127.0.0.1:${o.port}`,
+        ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
+        DISABLE_TELEMETRY: "1",
+        DISABLE_ERROR_REPORTING: "1",
+        DISABLE_AUTOUPDATER: "1",
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+        IS_SANDBOX: "1",
+        ORCH_CLAUDE_COMMAND: o.cli,
+      },
+      configFile: null,
+    };
+  }
+  const a = agentEnv("codex", { home: o.home, port: o.port, project: "/elsewhere" });
+  writeAgentFiles(a);
+  const { PATH: _path, ...env } = a.env;
+  return { env: { ...env, ORCH_CODEX_COMMAND: o.cli }, configFile: a.files[0]?.path ?? null };
+}
