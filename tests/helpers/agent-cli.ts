@@ -319,16 +319,7 @@ export function agentEnv(kind: AgentKind, opts: AgentEnvOptions): AgentEnv {
     };
     const settings = { skipDangerousModePermissionPrompt: true };
     return {
-      env: {
-        ...base,
-        ANTHROPIC_BASE_URL: `http://127.0.0.1:${opts.port}`,
-        ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
-        DISABLE_TELEMETRY: "1",
-        DISABLE_ERROR_REPORTING: "1",
-        DISABLE_AUTOUPDATER: "1",
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        IS_SANDBOX: "1",
-      },
+      env: { ...base, ...claudeOfflineEnv(opts.port) },
       files: [
         { path: join(opts.home, ".claude.json"), content: `${JSON.stringify(claudeJson, null, 2)}\n` },
         {
@@ -454,13 +445,7 @@ export function orchAgentEnv(
       env: {
         HOME: o.home,
         TMPDIR: join(o.home, "tmp"),
-        ANTHROPIC_BASE_URL: `http://127.0.0.1:${o.port}`,
-        ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
-        DISABLE_TELEMETRY: "1",
-        DISABLE_ERROR_REPORTING: "1",
-        DISABLE_AUTOUPDATER: "1",
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        IS_SANDBOX: "1",
+        ...claudeOfflineEnv(o.port),
         ORCH_CLAUDE_COMMAND: o.cli,
       },
       configFile: null,
@@ -470,4 +455,17 @@ export function orchAgentEnv(
   writeAgentFiles(a);
   const { PATH: _path, ...env } = a.env;
   return { env: { ...env, ORCH_CODEX_COMMAND: o.cli }, configFile: a.files[0]?.path ?? null };
+}
+
+/** What Claude Code needs to talk only to the fake API on 127.0.0.1:`port` (and to run as root). */
+function claudeOfflineEnv(port: number): Record<string, string> {
+  return {
+    ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`,
+    ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
+    DISABLE_TELEMETRY: "1",
+    DISABLE_ERROR_REPORTING: "1",
+    DISABLE_AUTOUPDATER: "1",
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    IS_SANDBOX: "1",
+  };
 }
