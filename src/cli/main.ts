@@ -9,6 +9,7 @@ import {
   pluginRemoveCommand,
   pluginShowCommand,
 } from "./commands/plugins.ts";
+import { submitCommand } from "./commands/submit.ts";
 import { resultsCommand, sendCommand, taskCommand } from "./commands/tasks.ts";
 import {
   addWorkerCommand,
@@ -93,6 +94,32 @@ function build() {
       return sendCommand(makeContext(o), String(worker), joinText(text, o), {
         wait: Boolean(o.wait),
         ...(o.timeout !== undefined ? { timeout: Number(o.timeout) } : {}),
+      });
+    });
+  cli
+    .command(
+      "submit [...text]",
+      "Queue a task for whichever worker fits; prints its id, or its output with --wait",
+    )
+    .option("--type <type>", "agent type, or a task type routed to one (default: routes, then defaultAgent)")
+    .option("--project <dir>", "only a worker in this project (one is started there if none fits)")
+    .option("--priority <p>", "critical, high, normal (default) or low")
+    .option("--tag <tag>", "a tag for routing; repeatable")
+    .option("--timeout <sec>", "task timeout in seconds (default COMMAND_TIMEOUT)")
+    .option("--retries <n>", "retries after a failed or timed-out attempt (default MAX_RETRY_COUNT)")
+    .option("--wait", "wait for the task and print its output; exit with its verdict")
+    .action((text: unknown[], o: Opts) => {
+      const words = joinText(text, o);
+      if (!words) throw new CliError("submit needs TEXT: orch submit [options] -- TEXT", EXIT.usage);
+      const list = (v: unknown) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(String));
+      return submitCommand(makeContext(o), words, {
+        ...(o.type !== undefined ? { type: str(o.type, "--type") } : {}),
+        ...(o.project !== undefined ? { project: str(o.project, "--project") } : {}),
+        ...(o.priority !== undefined ? { priority: str(o.priority, "--priority") } : {}),
+        ...(o.tag !== undefined ? { tag: list(o.tag) } : {}),
+        ...(o.timeout !== undefined ? { timeout: Number(o.timeout) } : {}),
+        ...(o.retries !== undefined ? { retries: Number(o.retries) } : {}),
+        wait: Boolean(o.wait),
       });
     });
   cli

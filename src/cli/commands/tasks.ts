@@ -1,4 +1,4 @@
-import type { TaskJson } from "../../core/controller/task-json.ts";
+import type { AttemptJson, TaskJson } from "../../core/controller/task-json.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
@@ -62,6 +62,9 @@ export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boole
   const rows: Array<[string, unknown]> = [
     ["id", t.id],
     ["worker", t.worker],
+    ["type", t.agentType],
+    ["project", t.project],
+    ["run", t.runId ? `${t.runId} step ${t.step}` : null],
     ["status", t.status],
     ["exit code", t.exitCode],
     ["attempts", t.attempts],
@@ -72,6 +75,17 @@ export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boole
     ["text", t.text],
   ];
   for (const [k, v] of rows) if (v !== null && v !== undefined) console.log(`${`${k}:`.padEnd(11)}${v}`);
+  const history = (t as TaskJson & { history?: AttemptJson[] }).history ?? [];
+  for (const a of history) {
+    const took =
+      a.startedAt && a.finishedAt
+        ? ` in ${(Date.parse(a.finishedAt) - Date.parse(a.startedAt)) / 1000} s`
+        : "";
+    console.log(
+      `attempt ${a.attempt}: ${a.status} on ${a.worker ?? "-"}${took}${a.error ? `: ${a.error}` : ""}`,
+    );
+  }
+  if (history.length) console.log(`attempt ${t.attempts}: ${t.status} (latest)`);
   if (t.output !== null)
     process.stdout.write(`output:\n${t.output}${t.output.endsWith("\n") || t.output === "" ? "" : "\n"}`);
   return EXIT.ok;

@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { PRIORITY_NAMES } from "../domain/priority.ts";
+import type { TaskPriority } from "../domain/types.ts";
 import { serveUnix } from "../runtime/serve-unix.ts";
 import type { Controller } from "./controller.ts";
 import { fileStream } from "./log-stream.ts";
 import type { FailureCode, Outcome } from "./outcome.ts";
-import { taskJson, workerJson } from "./task-json.ts";
+import { attemptJson, taskJson, workerJson } from "./task-json.ts";
 
 const HTTP: Record<FailureCode, number> = { bad_input: 400, not_found: 404, conflict: 409, unavailable: 503 };
 
@@ -16,6 +18,16 @@ const sendBody = z.strictObject({
   worker: z.string().min(1),
   text: z.string(),
   timeoutSec: z.number().positive().max(2_073_600).optional(),
+});
+const submitBody = z.strictObject({
+  text: z.string(),
+  type: z.string().min(1).max(64).optional(),
+  tags: z.array(z.string().min(1).max(64)).max(32).optional(),
+  project: z.string().min(1).optional(),
+  priority: z.enum(["critical", "high", "normal", "low"]).optional(),
+  timeoutSec: z.number().positive().max(2_073_600).optional(),
+  retries: z.int().min(0).max(100).optional(),
+  cwd: z.string().min(1).optional(),
 });
 const stopBody = z.strictObject({ killWorkers: z.boolean().optional() });
 const hookBody = z.strictObject({ event: z.string().min(1).max(100), payload: z.unknown() });
@@ -128,8 +140,27 @@ export function serveApi(
       if (id && m === "GET") {
         const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
         const t = await controller.waitTask(id, wait);
-        return t ? json(taskJson(t)) : problem("not_found", `unknown task "${id}"`);
+        if (!t) return problem("not_found", `unknown task "${id}"`);
+        // the earlier attempts of a retried task (its latest attempt is the task itself)
+        const history = controller.attemptsOf(t.id).map(attemptJson);
+        return json({ ...taskJson(t), history });
       }
+    }
+    if (res === "submit" && !id && m === "POST") {
+      const b = await body(req, submitBody);
+      if (!b.ok) return b.res;
+      const { priority, ...rest } = b.value;
+      const sent = controller.submit([
+        {
+          ...rest,
+          ...(priority ? { priority: (PRIORITY_NAMES.indexOf(priority) + 1) as TaskPriority } : {}),
+        },
+      ]);
+      if (!sent.ok) return problem(sent.code, sent.error);
+      const task = sent.value[0]!;
+      const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
+      const t = wait > 0 ? ((await controller.waitTask(task.id, wait)) ?? task) : task;
+      return json(taskJson(t), 201);
     }
     if (res === "plugins" && id === "reload" && m === "POST") return json(await reloadPlugins());
     if (res === "stop" && m === "POST") {

@@ -3,9 +3,11 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../domain/config.ts";
+import { canSpawnWorker, limitsFromConfig } from "../domain/limits.ts";
 import { validateTaskText, validateWorkerName } from "../domain/names.ts";
+import { retryPolicyFromConfig } from "../domain/retry.ts";
 import { isFinal } from "../domain/task-status.ts";
-import type { Task, Worker } from "../domain/types.ts";
+import type { Task, TaskAttempt, Worker } from "../domain/types.ts";
 import type { AgentPlugin, HookEvent, MarkerSpec, ResultInput, StartupContext } from "../plugin/contract.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import { classifyScreen } from "../plugin/screen-rules.ts";
@@ -22,6 +24,7 @@ import { fail, type Outcome, ok } from "./outcome.ts";
 import { PaneRegistry } from "./pane-registry.ts";
 import { type OrchPaths, workerDataDir, workerLogPath } from "./paths.ts";
 import { decideApproval, extractResult, readyPattern } from "./plugin-calls.ts";
+import { Scheduler, type SubmitRequest } from "./scheduler.ts";
 import { TaskFlow } from "./task-flow.ts";
 import { TaskWaiters } from "./task-waiters.ts";
 import { TurnFlow } from "./turn-flow.ts";
@@ -52,6 +55,8 @@ export interface SendRequest {
   worker: string;
   text: string;
   timeoutSec?: number;
+  /** Retries after the first attempt fails or times out (default 0 for a task sent to one worker). */
+  retries?: number;
 }
 
 /** How long pane output must settle before the screen is read for the plugin's rules. */
@@ -73,6 +78,9 @@ export class Controller {
   private readonly waiters = new TaskWaiters();
   private readonly flow: TaskFlow;
   private readonly turns: TurnFlow;
+  readonly scheduler: Scheduler;
+  /** Told of every task that reached its final status (workflow runs follow this). */
+  onTaskFinal: ((t: Task) => void) | null = null;
   private client!: ControlClient;
   private ops!: TmuxOps;
   private events: LineFollower | null = null;
@@ -93,6 +101,9 @@ export class Controller {
       waiters: this.waiters,
       ops: () => this.ops,
       extract,
+      retry: retryPolicyFromConfig(d.config),
+      onFinal: (t) => this.onTaskFinal?.(t),
+      wakeAt: (at) => this.scheduler.wakeAt(at),
       deadPane: async (rt) => {
         if (!rt.paneId || rt.phase === "dead") return rt.phase === "dead";
         const pane = (await this.ops.listPanes().catch(() => [])).find((p) => p.paneId === rt.paneId);
@@ -113,6 +124,15 @@ export class Controller {
       rateLimitBackoffMs: d.config.rateLimitBackoff * 1000,
     });
     this.flow.turns = this.turns;
+    this.scheduler = new Scheduler({
+      store: d.store,
+      config: d.config,
+      logger: d.logger,
+      flow: this.flow,
+      runtimes: () => this.runtimes.values(),
+      pluginNames: () => d.plugins.names(),
+      spawn: (type, project) => this.addWorker({ type, project }),
+    });
   }
 
   /** Brings up tmux, connects, adopts the panes it finds and starts following pane deaths. */
@@ -154,6 +174,8 @@ export class Controller {
     this.ops = new TmuxOps(this.client, config.sessionName);
     await this.ops.setClientSize(config.paneWidth, config.paneHeight);
     await this.adopt();
+    const wake = this.d.store.tasks.nextWake(Date.now());
+    if (wake !== null) this.scheduler.wakeAt(wake);
   }
 
   private onDisconnect(reason: string): void {
@@ -189,6 +211,7 @@ export class Controller {
         continue;
       }
       const rt = new WorkerRuntime(w.id, w.name, plugin, readyPattern(plugin, this.startupContext(w)));
+      rt.project = w.project;
       this.runtimes.set(w.name, rt);
       const pane = byWorker.get(w.id);
       if (!pane || pane.dead) {
@@ -258,9 +281,9 @@ export class Controller {
     const nameCheck = validateWorkerName(name);
     if (!nameCheck.ok) return fail("bad_input", nameCheck.error);
     if (this.d.store.workers.get(name)) return fail("conflict", `a worker named "${name}" already exists`);
-    if (this.d.store.workers.list().length >= this.d.config.maxWorkers) {
-      return fail("conflict", `already ${this.d.config.maxWorkers} workers (maxWorkers): remove one first`);
-    }
+    const live = this.d.store.workers.list().filter((w) => w.state !== "dead" && w.state !== "error");
+    const room = canSpawnWorker(limitsFromConfig(this.d.config), live, { type: plugin.name, project });
+    if (!room.ok) return fail("conflict", `${room.error}: remove a worker first`);
     const worker: Worker = {
       id: randomUUID(),
       name,
@@ -324,6 +347,7 @@ export class Controller {
       return this.startFailed(worker.name, `cannot seed the agent's files: ${(e as Error).message}`);
     }
     const rt = new WorkerRuntime(worker.id, worker.name, plugin, spec.ready);
+    rt.project = worker.project;
     const old = this.runtimes.get(worker.name);
     if (old?.paneId) this.panes.forget(old.paneId);
     old?.clearTimer();
@@ -483,7 +507,20 @@ export class Controller {
       );
     }
     const timeoutSec = req.timeoutSec ?? this.d.config.commandTimeout;
-    return ok(this.flow.enqueue(w.name, req.text, timeoutSec, this.runtimes.get(w.name)));
+    return ok(
+      this.flow.enqueue(w.name, req.text, timeoutSec, this.runtimes.get(w.name), {
+        maxRetries: req.retries ?? 0,
+      }),
+    );
+  }
+
+  /** Queues tasks for whichever workers fit them (`orch submit`); see {@link Scheduler.submit}. */
+  submit(reqs: SubmitRequest[]): Outcome<Task[]> {
+    return this.scheduler.submit(reqs);
+  }
+
+  attemptsOf(id: string): TaskAttempt[] {
+    return this.d.store.attempts.of(id);
   }
 
   getTask(id: string): Task | null {
@@ -637,6 +674,7 @@ export class Controller {
   /** Stops reacting and disconnects; agents keep running unless `killWorkers`. */
   async shutdown(killWorkers: boolean): Promise<void> {
     this.stopping = true;
+    this.scheduler.close();
     for (const rt of this.runtimes.values()) rt.clearTimer();
     this.events?.close();
     if (killWorkers) {

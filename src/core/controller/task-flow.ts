@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { type RetryPolicy, retryDecision } from "../domain/retry.ts";
 import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
 import { cleanOutput } from "../domain/text.ts";
 import type { Task, TaskResultMeta } from "../domain/types.ts";
 import type { Delivery, MarkerSpec, ResultInput } from "../plugin/contract.ts";
-import type { Store } from "../store/index.ts";
+import type { NewTask, Store } from "../store/index.ts";
 import type { TmuxOps } from "../tmux/operations.ts";
 import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
@@ -26,6 +27,12 @@ export interface TaskFlowDeps {
   waiters: TaskWaiters;
   /** The current tmux operations (they change when the controller reconnects). */
   ops: () => TmuxOps;
+  /** How failed and timed-out attempts are retried (for tasks that allow retries). */
+  retry: RetryPolicy;
+  /** A task reached its final status (after any retries): workflow runs follow this. */
+  onFinal?(t: Task): void;
+  /** A retry was queued that may not start before `at`: the scheduler looks again then. */
+  wakeAt?(at: number): void;
 }
 
 /**
@@ -43,24 +50,17 @@ export class TaskFlow {
   }
 
   /** Queues a task and, when the worker is free, dispatches it in the same commit. */
-  enqueue(worker: string, text: string, timeoutSec: number, rt: WorkerRuntime | undefined): Task {
+  enqueue(
+    worker: string,
+    text: string,
+    timeoutSec: number,
+    rt: WorkerRuntime | undefined,
+    extra: Partial<NewTask> = {},
+  ): Task {
     return this.d.store.transaction(() => {
-      const task = this.d.store.tasks.insert({
-        id: randomUUID(),
-        worker,
-        text,
-        priority: 3,
-        status: "queued",
-        exitCode: null,
-        output: null,
-        submittedAt: Date.now(),
-        startedAt: null,
-        finishedAt: null,
-        attempts: 0,
-        error: null,
-        timeoutMs: Math.round(timeoutSec * 1000),
-        result: null,
-      });
+      const task = this.d.store.tasks.insert(
+        newTask({ worker, text, timeoutMs: Math.round(timeoutSec * 1000), ...extra }),
+      );
       if (rt) this.pump(rt);
       return rt?.currentTaskId === task.id ? (this.d.store.tasks.get(task.id) ?? task) : task;
     });
@@ -69,11 +69,18 @@ export class TaskFlow {
   /** Delivers the next queued task if the worker is ready and free. */
   pump(rt: WorkerRuntime): void {
     if (rt.phase !== "ready" || rt.currentTaskId || !rt.paneId) return;
-    const task = this.d.store.tasks.nextQueued(rt.name);
+    const task = this.d.store.tasks.nextFor(
+      { worker: rt.name, type: rt.plugin.name, project: rt.project },
+      Date.now(),
+    );
     if (!task) return;
     this.d.store.transaction(() => {
       assertTaskTransition(task.status, "dispatched");
-      this.d.store.tasks.update(task.id, { status: "dispatched", attempts: task.attempts + 1 });
+      this.d.store.tasks.update(task.id, {
+        status: "dispatched",
+        attempts: task.attempts + 1,
+        ...(task.worker === null ? { worker: rt.name } : {}),
+      });
       this.d.store.workers.update(rt.name, { state: "running", currentTask: task.id });
     });
     rt.phase = "busy";
@@ -178,10 +185,10 @@ export class TaskFlow {
         result: result?.meta ?? null,
       });
       this.d.store.workers.update(rt.name, { state: "idle", currentTask: null });
-      return done;
+      return done && this.retryOrFinal(done);
     });
     if (!t) return;
-    this.d.waiters.notify(t);
+    this.settled(t);
     // a failure is news for the live view; thousands of successes a second are not
     if (t.status !== "succeeded")
       this.d.logger.log("info", `task ${t.status}`, { worker: rt.name, task: t.id, exit: exitCode });
@@ -219,9 +226,50 @@ export class TaskFlow {
         task: taskId,
         data: { error },
       });
-      return done;
+      return done && this.retryOrFinal(done);
     });
-    if (t) this.d.waiters.notify(t);
+    if (t) this.settled(t);
+  }
+
+  /**
+   * Inside the commit that ended an attempt: a failed or timed-out task with retries left goes
+   * back to the queue (its attempt kept in the store) after the policy's backoff. Returns the task.
+   */
+  retryOrFinal(t: Task): Task {
+    if ((t.status !== "failed" && t.status !== "timed_out") || t.attempts > t.maxRetries) return t;
+    const decision = retryDecision({ ...this.d.retry, maxRetries: t.maxRetries }, t.attempts, t.error ?? "");
+    if (!decision.retry) return t;
+    this.d.store.attempts.add({
+      taskId: t.id,
+      attempt: t.attempts,
+      worker: t.worker,
+      status: t.status,
+      exitCode: t.exitCode,
+      startedAt: t.startedAt,
+      finishedAt: t.finishedAt,
+      error: t.error,
+      output: t.output,
+    });
+    assertTaskTransition(t.status, "queued");
+    const requeued = this.d.store.tasks.update(t.id, {
+      status: "queued",
+      // a pool task may run on any worker of its type; a sent one stays with its worker
+      ...(t.agentType !== null ? { worker: null } : {}),
+      notBefore: Date.now() + decision.delayMs,
+      error: `attempt ${t.attempts} of ${t.maxRetries + 1} ${t.status === "timed_out" ? "timed out" : "failed"}: ${t.error ?? ""}; retrying in ${decision.delayMs} ms`,
+    });
+    return requeued ?? t;
+  }
+
+  /** After the commit: answer waiters of a final task, or arrange to look again for a retry. */
+  settled(t: Task): void {
+    if (t.status === "queued") {
+      this.d.logger.log("info", "task retry queued", { task: t.id, attempt: t.attempts, error: t.error });
+      this.d.wakeAt?.(t.notBefore);
+      return;
+    }
+    this.d.waiters.notify(t);
+    this.d.onFinal?.(t);
   }
 
   /** The task ran past its timeout: record it and interrupt the agent. */
@@ -280,7 +328,29 @@ export class TaskFlow {
         error: why,
         finishedAt: Date.now(),
       });
-      if (done) this.d.waiters.notify(done);
+      if (done) this.settled(done);
     }
   }
+}
+
+/**
+ * A queued task with everything not given at its default: normal priority, submitted now,
+ * no retries.
+ */
+export function newTask(t: Partial<NewTask> & Pick<NewTask, "text" | "timeoutMs">): NewTask {
+  return {
+    id: randomUUID(),
+    worker: null,
+    priority: 3,
+    status: "queued",
+    exitCode: null,
+    output: null,
+    submittedAt: Date.now(),
+    startedAt: null,
+    finishedAt: null,
+    attempts: 0,
+    error: null,
+    result: null,
+    ...t,
+  };
 }

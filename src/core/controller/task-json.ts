@@ -1,4 +1,4 @@
-import type { OrchEvent, Task, Worker } from "../domain/types.ts";
+import type { OrchEvent, Task, TaskAttempt, Worker } from "../domain/types.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -20,6 +20,14 @@ export function taskJson(t: Task) {
     timeoutMs: t.timeoutMs,
     /** What the agent reported besides the output (exitReason, sessionId, tokens, costUsd), or null. */
     result: t.result,
+    /** The agent type a pool task asked for (null for a task sent to one worker). */
+    agentType: t.agentType,
+    project: t.project,
+    runId: t.runId,
+    step: t.step,
+    maxRetries: t.maxRetries,
+    /** A queued retry does not start before this time. */
+    notBefore: t.notBefore ? iso(t.notBefore) : null,
   };
 }
 export type TaskJson = ReturnType<typeof taskJson>;
@@ -45,3 +53,18 @@ export type WorkerJson = ReturnType<typeof workerJson>;
 export function eventJson(e: OrchEvent) {
   return { ...e, at: iso(e.at) };
 }
+
+/** An earlier attempt of a retried task. */
+export function attemptJson(a: TaskAttempt) {
+  return {
+    attempt: a.attempt,
+    worker: a.worker,
+    status: a.status,
+    exitCode: a.exitCode,
+    startedAt: iso(a.startedAt),
+    finishedAt: iso(a.finishedAt),
+    error: a.error,
+    output: a.output,
+  };
+}
+export type AttemptJson = ReturnType<typeof attemptJson>;

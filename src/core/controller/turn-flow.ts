@@ -326,10 +326,10 @@ export class TurnFlow {
         result: r.meta,
       });
       this.d.store.workers.update(rt.name, { state: "idle", currentTask: null });
-      return done;
+      return done && this.d.flow.retryOrFinal(done);
     });
     rt.phase = "ready";
-    if (t) this.d.waiters.notify(t);
+    if (t) this.d.flow.settled(t);
     this.d.flow.pump(rt);
   }
 

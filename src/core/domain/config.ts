@@ -38,7 +38,34 @@ export interface Config {
   approvalPolicy: ApprovalPolicy;
   /** Seconds a rate-limited agent waits when it does not say how long; doubles each time, at most 15 min. */
   rateLimitBackoff: number;
+  /** Seconds a queued task waits before it counts as one priority level higher (no starvation). */
+  priorityAging: number;
+  /** Most tasks queued at once; a submit beyond it is refused. */
+  maxQueuedTasks: number;
+  /** Most workers per agent type, e.g. `{ claude: 4 }`; types not named have no limit of their own. */
+  maxWorkersPerType: Record<string, number>;
+  /** Most workers on one project; 0: no limit of its own. */
+  maxWorkersPerProject: number;
+  /** Most workers the scheduler spawns by itself for one agent type and project; 0: it never spawns. */
+  autoWorkers: number;
+  /** A worker's process tree may use at most this much memory (MB); 0: no limit. */
+  maxWorkerMemoryMb: number;
+  /** What happens when a worker goes over maxWorkerMemoryMb. */
+  memoryPolicy: LimitPolicyName;
+  /** A worker's process tree may use at most this share of one core (%); 0: no limit. */
+  maxWorkerCpuPercent: number;
+  /** What happens when a worker goes over maxWorkerCpuPercent. */
+  cpuPolicy: LimitPolicyName;
+  /** The agent type of a submitted task when neither its type nor a route names one. */
+  defaultAgent: string;
+  /** Routing: a task type, or `tag:NAME`, mapped to the agent type that runs it. */
+  routes: Record<string, string>;
+  /** Most steps a workflow file may have. */
+  maxWorkflowSteps: number;
 }
+
+/** What orch does when a worker goes over a resource limit. */
+export type LimitPolicyName = "warn" | "restart" | "kill";
 
 /** The answer orch gives a permission prompt by itself, or `ask` for a human. */
 export type ApprovalPolicy = "ask" | "approve" | "deny";
@@ -72,6 +99,18 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   durability: "normal",
   approvalPolicy: "ask",
   rateLimitBackoff: 30,
+  priorityAging: 60,
+  maxQueuedTasks: 100_000,
+  maxWorkersPerType: {},
+  maxWorkersPerProject: 0,
+  autoWorkers: 4,
+  maxWorkerMemoryMb: 0,
+  memoryPolicy: "warn",
+  maxWorkerCpuPercent: 0,
+  cpuPolicy: "warn",
+  defaultAgent: "shell",
+  routes: {},
+  maxWorkflowSteps: 20_000,
 };
 
 /**
@@ -99,6 +138,18 @@ export const CONFIG_ENV_NAMES = {
   durability: "ORCH_DURABILITY",
   approvalPolicy: "ORCH_APPROVAL_POLICY",
   rateLimitBackoff: "ORCH_RATE_LIMIT_BACKOFF",
+  priorityAging: "ORCH_PRIORITY_AGING",
+  maxQueuedTasks: "ORCH_MAX_QUEUED_TASKS",
+  maxWorkersPerType: "ORCH_MAX_WORKERS_PER_TYPE",
+  maxWorkersPerProject: "ORCH_MAX_WORKERS_PER_PROJECT",
+  autoWorkers: "ORCH_AUTO_WORKERS",
+  maxWorkerMemoryMb: "ORCH_MAX_WORKER_MEMORY_MB",
+  memoryPolicy: "ORCH_MEMORY_POLICY",
+  maxWorkerCpuPercent: "ORCH_MAX_WORKER_CPU_PERCENT",
+  cpuPolicy: "ORCH_CPU_POLICY",
+  defaultAgent: "ORCH_DEFAULT_AGENT",
+  routes: "ORCH_ROUTES",
+  maxWorkflowSteps: "ORCH_MAX_WORKFLOW_STEPS",
 } as const satisfies Record<keyof Config, `ORCH_${string}`>;
 
 /** Timers in JS fire at once beyond ~24.8 days, so no duration may be longer than 24 days. */
@@ -125,6 +176,32 @@ function marker() {
   return z.string({ error: expected }).regex(/^[^\x00-\x1f\x7f]+$/, { error: expected });
 }
 
+function policy() {
+  return z.enum(["warn", "restart", "kill"], { error: 'expected "warn", "restart" or "kill"' });
+}
+
+/** `a=1,b=2` (as an env variable gives it) read as `{ a: "1", b: "2" }`; objects pass through. */
+function keyValues<T extends z.ZodType>(value: T, expected: string) {
+  return z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? Object.fromEntries(
+            v
+              .split(",")
+              .filter((p) => p.trim())
+              .map((p) => {
+                const i = p.indexOf("=");
+                const val = i < 0 ? "" : p.slice(i + 1).trim();
+                return [i < 0 ? p.trim() : p.slice(0, i).trim(), /^\d+$/.test(val) ? Number(val) : val];
+              }),
+          )
+        : v,
+    z.record(z.string().min(1), value, { error: `expected ${expected}` }),
+  );
+}
+
+const AGENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
 const SHAPE = {
   commandTimeout: seconds(),
   healthCheckInterval: seconds(),
@@ -147,6 +224,26 @@ const SHAPE = {
   durability: z.enum(["normal", "full"], { error: 'expected "normal" or "full"' }),
   approvalPolicy: z.enum(["ask", "approve", "deny"], { error: 'expected "ask", "approve" or "deny"' }),
   rateLimitBackoff: seconds(),
+  priorityAging: seconds(),
+  maxQueuedTasks: count("tasks", 1),
+  maxWorkersPerType: keyValues(
+    count("workers", 0),
+    "agent types mapped to worker counts, e.g. claude=4,gpt=2",
+  ),
+  maxWorkersPerProject: count("workers", 0),
+  autoWorkers: count("workers", 0),
+  maxWorkerMemoryMb: count("megabytes", 0),
+  memoryPolicy: policy(),
+  maxWorkerCpuPercent: count("percent", 0),
+  cpuPolicy: policy(),
+  defaultAgent: z
+    .string({ error: "expected an agent type name" })
+    .regex(AGENT_NAME, { error: "expected an agent type name (lowercase letters, digits, '-')" }),
+  routes: keyValues(
+    z.string().regex(AGENT_NAME, { error: "expected an agent type name" }),
+    "task types (or tag:NAME) mapped to agent types, e.g. review=claude,tag:docs=gpt",
+  ),
+  maxWorkflowSteps: count("steps", 1),
 } satisfies { [K in keyof Config]: z.ZodType<Config[K]> };
 
 /**

@@ -9,9 +9,11 @@
  */
 export * from "./config.ts";
 export * from "./errors.ts";
+export * from "./limits.ts";
 export * from "./names.ts";
 export * from "./priority.ts";
 export * from "./retry.ts";
+export * from "./routing.ts";
 export * from "./task-status.ts";
 export * from "./text.ts";
 export type * from "./types.ts";

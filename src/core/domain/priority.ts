@@ -74,3 +74,21 @@ export function priorityName(priority: TaskPriority): PriorityName {
   if (name === undefined) throw new RangeError(`priority ${priority}: expected 1, 2, 3 or 4`);
   return name;
 }
+
+/** How long a queued task waits before it counts as one priority level higher, by default (60 s). */
+export const DEFAULT_PRIORITY_AGING_MS = 60_000;
+
+/**
+ * A queued task's place in line: lower runs first. Each priority level below critical adds one
+ * aging period to the submit time, so a `low` task submitted three periods before a stream of
+ * `critical` ones runs before them: nothing starves, and within a level it is FIFO.
+ *
+ * @example
+ * ```ts
+ * queueRank(1, 1_000_000, 60_000); // 1000000 (critical)
+ * queueRank(4, 1_000_000, 60_000); // 1180000 (low: as if submitted 3 minutes later)
+ * ```
+ */
+export function queueRank(priority: TaskPriority, submittedAt: number, agingMs: number): number {
+  return submittedAt + (priority - 1) * agingMs;
+}

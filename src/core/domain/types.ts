@@ -80,6 +80,35 @@ export interface Task {
   timeoutMs: number;
   /** What the agent reported besides the output (tokens, cost, session), or null. */
   result: TaskResultMeta | null;
+  /**
+   * The agent type a pool task asks for (any worker of that type may take it); null for a task
+   * sent to one worker.
+   */
+  agentType: string | null;
+  /** The project a pool task must run in; null when any project will do. */
+  project: string | null;
+  /** The workflow run and step the task belongs to, if any. */
+  runId: string | null;
+  step: string | null;
+  /** Retries allowed after the first attempt fails or times out. */
+  maxRetries: number;
+  /** A retry waits until this time (ms since the epoch); 0 when it need not wait. */
+  notBefore: number;
+  /** Queue order: the submit time plus one aging period per priority level below critical. */
+  rank: number;
+}
+
+/** One earlier attempt of a task that was retried (the task itself holds its latest attempt). */
+export interface TaskAttempt {
+  taskId: string;
+  attempt: number;
+  worker: string | null;
+  status: TaskStatus;
+  exitCode: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  error: string | null;
+  output: string | null;
 }
 
 /** Something that happened, kept in the store for `orch events` and the event stream. */

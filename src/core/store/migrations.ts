@@ -99,6 +99,55 @@ export const MIGRATIONS: readonly Migration[] = [
       "ALTER TABLE tasks ADD COLUMN result TEXT CHECK (result IS NULL OR json_valid(result))",
     ],
   },
+  {
+    // the scheduler: pool tasks (any worker of a type/project), aging priority, retries, workflow runs
+    version: 3,
+    up: [
+      "ALTER TABLE tasks ADD COLUMN agent_type TEXT",
+      "ALTER TABLE tasks ADD COLUMN project TEXT",
+      "ALTER TABLE tasks ADD COLUMN run_id TEXT",
+      "ALTER TABLE tasks ADD COLUMN step TEXT",
+      "ALTER TABLE tasks ADD COLUMN max_retries INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE tasks ADD COLUMN not_before INTEGER NOT NULL DEFAULT 0",
+      // the queue order: submitted_at plus (priority - 1) aging periods; lower runs first
+      "ALTER TABLE tasks ADD COLUMN rank INTEGER NOT NULL DEFAULT 0",
+      "UPDATE tasks SET rank = submitted_at + (priority - 1) * 60000",
+      // a worker's own queue and the pools, each read in rank order from its index
+      "CREATE INDEX tasks_targeted ON tasks (worker, rank, seq) WHERE status = 'queued'",
+      "CREATE INDEX tasks_pool ON tasks (agent_type, project, rank, seq) WHERE status = 'queued' AND worker IS NULL",
+      "CREATE INDEX tasks_run ON tasks (run_id, step) WHERE run_id IS NOT NULL",
+      `CREATE TABLE task_attempts (
+        task_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        worker TEXT,
+        status TEXT NOT NULL,
+        exit_code INTEGER,
+        started_at INTEGER,
+        finished_at INTEGER,
+        error TEXT,
+        output TEXT,
+        PRIMARY KEY (task_id, attempt)
+      ) STRICT`,
+      `CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        file TEXT,
+        workflow TEXT NOT NULL CHECK (json_valid(workflow)),
+        status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled')),
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER
+      ) STRICT`,
+      `CREATE TABLE run_steps (
+        run_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled')),
+        reason TEXT,
+        started_at INTEGER,
+        finished_at INTEGER,
+        PRIMARY KEY (run_id, name)
+      ) STRICT`,
+    ],
+  },
 ];
 
 /**

@@ -2,11 +2,13 @@
 import type { Database } from "bun:sqlite";
 import { dirname, resolve } from "node:path";
 import { type Durability, openConnection } from "../runtime/sqlite-connection.ts";
+import { type AttemptsRepo, createAttemptsRepo } from "./attempts-repo.ts";
 import { backupDatabase } from "./backup.ts";
 import { StoreOpenError } from "./errors.ts";
 import { createEventsRepo, type EventsRepo } from "./events-repo.ts";
 import { migrate } from "./migrations.ts";
 import { ensurePrivateDir, ensurePrivateFile, restrictSidecars } from "./private-files.ts";
+import { createRunsRepo, type RunsRepo } from "./runs-repo.ts";
 import { createTasksRepo, type TasksRepo } from "./tasks-repo.ts";
 import { createWorkersRepo, type WorkersRepo } from "./workers-repo.ts";
 
@@ -44,6 +46,8 @@ export interface Store {
   readonly workers: WorkersRepo;
   readonly tasks: TasksRepo;
   readonly events: EventsRepo;
+  readonly attempts: AttemptsRepo;
+  readonly runs: RunsRepo;
   /**
    * Run `fn` in one transaction (BEGIN IMMEDIATE) and return its result: all of its writes
    * commit together, or none if it throws. `fn` must be synchronous; a nested call is a
@@ -112,6 +116,8 @@ function makeStore(db: Database, file: string): Store {
     workers: createWorkersRepo(db),
     tasks: createTasksRepo(db),
     events: createEventsRepo(db),
+    attempts: createAttemptsRepo(db),
+    runs: createRunsRepo(db),
     transaction<T>(fn: () => T): T {
       return inTransaction.immediate(fn) as T;
     },

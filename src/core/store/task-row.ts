@@ -27,6 +27,13 @@ export type TaskRow = {
   timeout_ms: number;
   /** JSON of {@link TaskResultMeta}, or null. */
   result: string | null;
+  agent_type: string | null;
+  project: string | null;
+  run_id: string | null;
+  step: string | null;
+  max_retries: number;
+  not_before: number;
+  rank: number;
 };
 
 /**
@@ -54,5 +61,12 @@ export function toTask(r: TaskRow): Task {
     error: r.error,
     timeoutMs: r.timeout_ms,
     result: r.result === null ? null : (JSON.parse(r.result) as TaskResultMeta),
+    agentType: r.agent_type,
+    project: r.project,
+    runId: r.run_id,
+    step: r.step,
+    maxRetries: r.max_retries,
+    notBefore: r.not_before,
+    rank: r.rank,
   };
 }

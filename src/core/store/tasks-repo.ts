@@ -1,5 +1,6 @@
 /** The `tasks` table, read and written as domain {@link Task} records, and the per-worker queue. */
 import type { Database } from "bun:sqlite";
+import { DEFAULT_PRIORITY_AGING_MS, queueRank } from "../domain/priority.ts";
 import type { Task } from "../domain/types.ts";
 import { isUniqueViolation, StoreConflictError } from "./errors.ts";
 import { patchUpdater } from "./patch-update.ts";
@@ -16,6 +17,22 @@ import { type TaskListOptions, taskLister } from "./tasks-list.ts";
  */
 export type TaskPatch = Partial<Omit<Task, "id" | "seq">>;
 
+/** The scheduler's fields of a task; {@link TasksRepo.insert} fills the ones left out. */
+type SchedulingFields = "agentType" | "project" | "runId" | "step" | "maxRetries" | "notBefore" | "rank";
+
+/**
+ * A task to insert: everything but `seq`; the scheduling fields default to a targeted task
+ * (no agent type, project, run), no retries, no wait, and the rank of the default aging.
+ */
+export type NewTask = Omit<Task, "seq" | SchedulingFields> & Partial<Pick<Task, SchedulingFields>>;
+
+/** Who asks for work: the worker's name, its agent type and its project. */
+export interface QueueTaker {
+  worker: string;
+  type: string;
+  project: string;
+}
+
 /**
  * Tasks in the store, addressed by their uuid.
  *
@@ -27,13 +44,25 @@ export type TaskPatch = Partial<Omit<Task, "id" | "seq">>;
  */
 export interface TasksRepo {
   /** Add a task; the store gives it the next `seq`. Throws {@link StoreConflictError} if the id is taken. */
-  insert(t: Omit<Task, "seq">): Task;
+  insert(t: NewTask): Task;
   /** The task with that id, or null. */
   get(id: string): Task | null;
   /** Change some fields; returns the task as it is now, or null if there is no such task. */
   update(id: string, patch: TaskPatch): Task | null;
-  /** The task that worker should run next: status queued, lowest priority number, then lowest seq. */
+  /** The task that worker should run next among those sent to it: queued, lowest rank, then seq. */
   nextQueued(worker: string): Task | null;
+  /**
+   * The task a worker should take next at time `now`: the lowest (rank, seq) among the queued
+   * tasks sent to it and the pool tasks of its type for its project or any project, leaving out
+   * retries still waiting (notBefore > now).
+   */
+  nextFor(taker: QueueTaker, now: number): Task | null;
+  /** The earliest notBefore in the future among queued tasks, or null: when to look again. */
+  nextWake(now: number): number | null;
+  /** How many tasks are queued in all. */
+  countAllQueued(): number;
+  /** Queued pool tasks (no worker yet) per agent type and project. */
+  poolDemand(): Array<{ agentType: string; project: string | null; queued: number }>;
   /** How many tasks are queued for that worker. */
   countQueued(worker: string): number;
   /** Tasks ordered by seq, optionally narrowed; see {@link TaskListOptions}. */
@@ -43,6 +72,13 @@ export interface TasksRepo {
 }
 
 const TASK_COLUMNS: { readonly [K in keyof Required<TaskPatch>]: string } = {
+  agentType: "agent_type",
+  project: "project",
+  runId: "run_id",
+  step: "step",
+  maxRetries: "max_retries",
+  notBefore: "not_before",
+  rank: "rank",
   worker: "worker",
   text: "text",
   priority: "priority",
@@ -75,14 +111,36 @@ const TASK_COLUMNS: { readonly [K in keyof Required<TaskPatch>]: string } = {
 export function createTasksRepo(db: Database): TasksRepo {
   const insertStmt = db.prepare<{ seq: number }, [Omit<TaskRow, "seq">]>(
     `INSERT INTO tasks (id, worker, text, priority, status, exit_code, output, submitted_at, started_at,
-       finished_at, attempts, error, timeout_ms, result)
+       finished_at, attempts, error, timeout_ms, result, agent_type, project, run_id, step, max_retries,
+       not_before, rank)
      VALUES ($id, $worker, $text, $priority, $status, $exit_code, $output, $submitted_at, $started_at,
-       $finished_at, $attempts, $error, $timeout_ms, $result)
+       $finished_at, $attempts, $error, $timeout_ms, $result, $agent_type, $project, $run_id, $step,
+       $max_retries, $not_before, $rank)
      RETURNING seq`,
   );
   const byId = db.prepare<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?");
   const next = db.prepare<TaskRow, [string]>(
-    "SELECT * FROM tasks WHERE worker = ? AND status = 'queued' ORDER BY priority, seq LIMIT 1",
+    "SELECT * FROM tasks WHERE worker = ? AND status = 'queued' ORDER BY rank, seq LIMIT 1",
+  );
+  // each reads one partial index in order, skipping only retries that must still wait
+  const nextTargeted = db.prepare<TaskRow, [string, number]>(
+    "SELECT * FROM tasks WHERE worker = ? AND status = 'queued' AND not_before <= ? ORDER BY rank, seq LIMIT 1",
+  );
+  const nextPool = db.prepare<TaskRow, [string, string, number]>(
+    `SELECT * FROM tasks WHERE agent_type = ? AND project = ? AND status = 'queued' AND worker IS NULL
+       AND not_before <= ? ORDER BY rank, seq LIMIT 1`,
+  );
+  const nextPoolAny = db.prepare<TaskRow, [string, number]>(
+    `SELECT * FROM tasks WHERE agent_type = ? AND project IS NULL AND status = 'queued' AND worker IS NULL
+       AND not_before <= ? ORDER BY rank, seq LIMIT 1`,
+  );
+  const wake = db.prepare<{ at: number | null }, [number]>(
+    "SELECT min(not_before) AS at FROM tasks WHERE status = 'queued' AND not_before > ?",
+  );
+  const countAll = db.prepare<{ n: number }, []>("SELECT count(*) AS n FROM tasks WHERE status = 'queued'");
+  const demand = db.prepare<{ agent_type: string; project: string | null; queued: number }, []>(
+    `SELECT agent_type, project, count(*) AS queued FROM tasks WHERE status = 'queued' AND worker IS NULL
+       GROUP BY agent_type, project`,
   );
   const count = db.prepare<{ n: number }, [string]>(
     "SELECT count(*) AS n FROM tasks WHERE worker = ? AND status = 'queued'",
@@ -111,6 +169,13 @@ export function createTasksRepo(db: Database): TasksRepo {
           error: t.error,
           timeout_ms: t.timeoutMs,
           result: t.result === null ? null : JSON.stringify(t.result),
+          agent_type: t.agentType ?? null,
+          project: t.project ?? null,
+          run_id: t.runId ?? null,
+          step: t.step ?? null,
+          max_retries: t.maxRetries ?? 0,
+          not_before: t.notBefore ?? 0,
+          rank: t.rank ?? queueRank(t.priority, t.submittedAt, DEFAULT_PRIORITY_AGING_MS),
         });
         return { ...pickTask(t), seq: row!.seq };
       } catch (err) {
@@ -134,6 +199,22 @@ export function createTasksRepo(db: Database): TasksRepo {
       const r = next.get(worker);
       return r ? toTask(r) : null;
     },
+    nextFor(taker, now) {
+      let best: TaskRow | null = nextTargeted.get(taker.worker, now);
+      for (const r of [nextPool.get(taker.type, taker.project, now), nextPoolAny.get(taker.type, now)]) {
+        if (r && (!best || r.rank < best.rank || (r.rank === best.rank && r.seq < best.seq))) best = r;
+      }
+      return best ? toTask(best) : null;
+    },
+    nextWake(now) {
+      return wake.get(now)?.at ?? null;
+    },
+    countAllQueued() {
+      return countAll.get()?.n ?? 0;
+    },
+    poolDemand() {
+      return demand.all().map((r) => ({ agentType: r.agent_type, project: r.project, queued: r.queued }));
+    },
     countQueued(worker) {
       return count.get(worker)?.n ?? 0;
     },
@@ -147,7 +228,7 @@ export function createTasksRepo(db: Database): TasksRepo {
 }
 
 /** Only the Task fields of `t`, in a fresh object (callers may pass objects with more in them). */
-function pickTask(t: Omit<Task, "seq">): Omit<Task, "seq"> {
+function pickTask(t: NewTask): Omit<Task, "seq"> {
   return {
     id: t.id,
     worker: t.worker,
@@ -163,5 +244,12 @@ function pickTask(t: Omit<Task, "seq">): Omit<Task, "seq"> {
     error: t.error,
     timeoutMs: t.timeoutMs,
     result: t.result,
+    agentType: t.agentType ?? null,
+    project: t.project ?? null,
+    runId: t.runId ?? null,
+    step: t.step ?? null,
+    maxRetries: t.maxRetries ?? 0,
+    notBefore: t.notBefore ?? 0,
+    rank: t.rank ?? queueRank(t.priority, t.submittedAt, DEFAULT_PRIORITY_AGING_MS),
   };
 }

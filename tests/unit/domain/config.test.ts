@@ -38,6 +38,18 @@ describe("defaults", () => {
       durability: "normal",
       approvalPolicy: "ask",
       rateLimitBackoff: 30,
+      priorityAging: 60,
+      maxQueuedTasks: 100000,
+      maxWorkersPerType: {},
+      maxWorkersPerProject: 0,
+      autoWorkers: 4,
+      maxWorkerMemoryMb: 0,
+      memoryPolicy: "warn",
+      maxWorkerCpuPercent: 0,
+      cpuPolicy: "warn",
+      defaultAgent: "shell",
+      routes: {},
+      maxWorkflowSteps: 20000,
     });
     expect(ConfigSchema.safeParse(DEFAULT_CONFIG).success).toBe(true);
   });
@@ -87,6 +99,18 @@ describe("precedence: default < file < env", () => {
       ORCH_DURABILITY: "full",
       ORCH_APPROVAL_POLICY: "approve",
       ORCH_RATE_LIMIT_BACKOFF: "2",
+      ORCH_PRIORITY_AGING: "10",
+      ORCH_MAX_QUEUED_TASKS: "500",
+      ORCH_MAX_WORKERS_PER_TYPE: "claude=2, gpt=0",
+      ORCH_MAX_WORKERS_PER_PROJECT: "3",
+      ORCH_AUTO_WORKERS: "0",
+      ORCH_MAX_WORKER_MEMORY_MB: "512",
+      ORCH_MEMORY_POLICY: "restart",
+      ORCH_MAX_WORKER_CPU_PERCENT: "90",
+      ORCH_CPU_POLICY: "kill",
+      ORCH_DEFAULT_AGENT: "claude",
+      ORCH_ROUTES: "review=claude,tag:docs=gpt",
+      ORCH_MAX_WORKFLOW_STEPS: "100",
     };
     expect(ok(undefined, env)).toEqual({
       commandTimeout: 1.5,
@@ -105,6 +129,18 @@ describe("precedence: default < file < env", () => {
       durability: "full",
       approvalPolicy: "approve",
       rateLimitBackoff: 2,
+      priorityAging: 10,
+      maxQueuedTasks: 500,
+      maxWorkersPerType: { claude: 2, gpt: 0 },
+      maxWorkersPerProject: 3,
+      autoWorkers: 0,
+      maxWorkerMemoryMb: 512,
+      memoryPolicy: "restart",
+      maxWorkerCpuPercent: 90,
+      cpuPolicy: "kill",
+      defaultAgent: "claude",
+      routes: { review: "claude", "tag:docs": "gpt" },
+      maxWorkflowSteps: 100,
     });
   });
 

@@ -78,6 +78,13 @@ export function makeTask(over: Partial<Omit<Task, "seq">> = {}): Omit<Task, "seq
     error: null,
     timeoutMs: 30_000,
     result: null,
+    agentType: null,
+    project: null,
+    runId: null,
+    step: null,
+    maxRetries: 0,
+    notBefore: 0,
+    rank: (over.submittedAt ?? 1_700_000_000_000) + ((over.priority ?? 3) - 1) * 60_000,
     ...over,
   };
 }

@@ -1,0 +1,238 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Config } from "../domain/config.ts";
+import { canQueueTasks, canSpawnWorker, limitsFromConfig, type ResourceLimits } from "../domain/limits.ts";
+import { validateTaskText } from "../domain/names.ts";
+import { DEFAULT_PRIORITY, queueRank } from "../domain/priority.ts";
+import { routeAgentType } from "../domain/routing.ts";
+import type { Task, TaskPriority, Worker } from "../domain/types.ts";
+import type { Store } from "../store/index.ts";
+import type { Logger } from "./logger.ts";
+import { fail, type Outcome, ok } from "./outcome.ts";
+import { newTask, type TaskFlow } from "./task-flow.ts";
+import type { WorkerRuntime } from "./worker-runtime.ts";
+
+/** A task for whichever worker fits: `orch submit`, and every task of a workflow run. */
+export interface SubmitRequest {
+  text: string;
+  /** An agent type, or a task type that a route maps to one. */
+  type?: string;
+  tags?: string[];
+  /** Only workers in this project (absolute path) may take it. */
+  project?: string;
+  priority?: TaskPriority;
+  timeoutSec?: number;
+  /** Retries after the first attempt; the config's maxRetryCount when left out. */
+  retries?: number;
+  /** Where to start a worker when none fits and the task names no project. */
+  cwd?: string;
+  runId?: string;
+  step?: string;
+}
+
+export interface SchedulerDeps {
+  store: Store;
+  config: Config;
+  logger: Logger;
+  flow: TaskFlow;
+  runtimes(): Iterable<WorkerRuntime>;
+  pluginNames(): string[];
+  /** Starts a worker (the controller's add-worker). */
+  spawn(type: string, project: string): Promise<Outcome<Worker>>;
+}
+
+/**
+ * The scheduler: queues pool tasks in the store's priority queue, hands them to idle workers
+ * of the right type and project, starts workers within the limits when none is free, and wakes
+ * up for retries that had to wait.
+ */
+export class Scheduler {
+  private readonly limits: ResourceLimits;
+  /** Workers being started, per pool key. */
+  private readonly spawning = new Map<string, number>();
+  private wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  private wakeAtMs = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly d: SchedulerDeps) {
+    this.limits = limitsFromConfig(d.config);
+  }
+
+  /** Checks, routes and queues tasks in one commit, then dispatches them or starts workers. */
+  submit(reqs: SubmitRequest[]): Outcome<Task[]> {
+    const known = this.d.pluginNames();
+    const prepared: Array<{ req: SubmitRequest; agentType: string }> = [];
+    for (const [i, asked] of reqs.entries()) {
+      const where = reqs.length > 1 ? `task ${i + 1}: ` : "";
+      const req = asked.project === undefined ? asked : { ...asked, project: resolve(asked.project) };
+      if (req.project !== undefined && !isDirectory(req.project)) {
+        return fail("bad_input", `${where}project directory "${asked.project}" does not exist`);
+      }
+      const text = validateTaskText(req.text, this.d.config.maxTaskBytes);
+      if (!text.ok) return fail("bad_input", `${where}${text.error}`);
+      const route = routeAgentType({ type: req.type, tags: req.tags }, this.d.config, known);
+      if (!route.ok) return fail("bad_input", `${where}${route.error}`);
+      const fits = this.fitFailure(route.agentType, req.project ?? null, req.cwd);
+      if (fits) return fail("conflict", `${where}${fits}`);
+      prepared.push({ req, agentType: route.agentType });
+    }
+    const queued = canQueueTasks(this.limits, this.d.store.tasks.countAllQueued(), reqs.length);
+    if (!queued.ok) return fail("conflict", queued.error);
+    const now = Date.now();
+    const agingMs = this.d.config.priorityAging * 1000;
+    const tasks = this.d.store.transaction(() =>
+      prepared.map(({ req, agentType }) => {
+        const priority = req.priority ?? DEFAULT_PRIORITY;
+        return this.d.store.tasks.insert(
+          newTask({
+            text: req.text,
+            priority,
+            submittedAt: now,
+            rank: queueRank(priority, now, agingMs),
+            timeoutMs: Math.round((req.timeoutSec ?? this.d.config.commandTimeout) * 1000),
+            agentType,
+            project: req.project ?? null,
+            maxRetries: req.retries ?? this.d.config.maxRetryCount,
+            runId: req.runId ?? null,
+            step: req.step ?? null,
+          }),
+        );
+      }),
+    );
+    this.dispatch(
+      prepared.map((p) => ({ agentType: p.agentType, project: p.req.project ?? null, cwd: p.req.cwd })),
+    );
+    // a task taken at once reads as dispatched
+    return ok(tasks.map((t) => this.d.store.tasks.get(t.id) ?? t));
+  }
+
+  /** Why no worker could ever take a task of this pool, or null when one can (or may be started). */
+  private fitFailure(agentType: string, project: string | null, cwd: string | undefined): string | null {
+    const live = this.liveWorkers();
+    if (live.some((w) => fits(w, agentType, project))) return null;
+    const where = project ?? cwd;
+    const pool = `${agentType} worker${project ? ` for project ${project}` : ""}`;
+    if (!where) return `no ${pool}, and no project to start one in: pass --project`;
+    if (this.d.config.autoWorkers === 0) {
+      return `no ${pool}, and autoWorkers is 0 so orch does not start one: run orch add-worker --type ${agentType} --project ${where}`;
+    }
+    const can = canSpawnWorker(this.limits, live, { type: agentType, project: where });
+    return can.ok ? null : `no ${pool} is running and none may be started: ${can.error}`;
+  }
+
+  /** Gives idle workers their next task, then starts workers for pools still waiting. */
+  private dispatch(pools: Array<{ agentType: string; project: string | null; cwd?: string }>): void {
+    this.pumpAll();
+    const seen = new Set<string>();
+    for (const p of pools) {
+      const key = poolKey(p.agentType, p.project);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.maybeSpawn(p.agentType, p.project, p.cwd);
+    }
+  }
+
+  /** Offers work to every ready, free worker. */
+  pumpAll(): void {
+    for (const rt of this.d.runtimes()) this.d.flow.pump(rt);
+  }
+
+  /** Looks again at `at` (a retry's notBefore); keeps only the earliest pending wake-up. */
+  wakeAt(at: number): void {
+    if (at >= this.wakeAtMs) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAtMs = at;
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = null;
+        this.wakeAtMs = Number.POSITIVE_INFINITY;
+        this.d.store.transaction(() => this.pumpAll());
+        const next = this.d.store.tasks.nextWake(Date.now());
+        if (next !== null) this.wakeAt(next);
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  /** Starts workers for a pool with queued tasks, up to autoWorkers and within the limits. */
+  private maybeSpawn(agentType: string, project: string | null, cwd: string | undefined): void {
+    const where = project ?? cwd;
+    if (!where || this.d.config.autoWorkers === 0) return;
+    const key = poolKey(agentType, project);
+    const demand =
+      this.d.store.tasks.poolDemand().find((d) => d.agentType === agentType && d.project === project)
+        ?.queued ?? 0;
+    const live = this.liveWorkers();
+    const pool = live.filter((w) => fits(w, agentType, project)).length + (this.spawning.get(key) ?? 0);
+    const want = Math.min(demand, this.d.config.autoWorkers) - pool;
+    for (let i = 0; i < want; i++) {
+      const can = canSpawnWorker(this.limits, [...live, ...this.spawningSlots()], {
+        type: agentType,
+        project: where,
+      });
+      if (!can.ok) {
+        this.d.logger.log("warn", "scheduler may not start another worker", { pool: key, reason: can.error });
+        return;
+      }
+      this.spawning.set(key, (this.spawning.get(key) ?? 0) + 1);
+      this.d.logger.log("info", "scheduler starts a worker", { type: agentType, project: where });
+      void this.d.spawn(agentType, where).then((r) => {
+        this.spawning.set(key, (this.spawning.get(key) ?? 1) - 1);
+        if (!r.ok) this.spawnFailed(agentType, project, r.error);
+      });
+    }
+  }
+
+  private spawningSlots(): Array<{ type: string; project: string }> {
+    const slots: Array<{ type: string; project: string }> = [];
+    for (const [key, n] of this.spawning) {
+      const [type, project] = JSON.parse(key) as [string, string | null];
+      for (let i = 0; i < n; i++) slots.push({ type, project: project ?? "" });
+    }
+    return slots;
+  }
+
+  /** No worker could be started: when nothing else can take the pool's tasks, they fail. */
+  private spawnFailed(agentType: string, project: string | null, error: string): void {
+    const key = poolKey(agentType, project);
+    this.d.logger.log("error", "scheduler could not start a worker", { pool: key, error });
+    if ((this.spawning.get(key) ?? 0) > 0) return;
+    if (this.liveWorkers().some((w) => fits(w, agentType, project))) return;
+    const failed = this.d.store.transaction(() =>
+      this.d.store.tasks
+        .list({ status: ["queued"] })
+        .filter((t) => t.worker === null && t.agentType === agentType && t.project === project)
+        .map((t) =>
+          this.d.store.tasks.update(t.id, {
+            status: "cancelled",
+            finishedAt: Date.now(),
+            error: `no worker could be started for it: ${error}`,
+          }),
+        ),
+    );
+    for (const t of failed) if (t) this.d.flow.settled(t);
+  }
+
+  private liveWorkers(): Worker[] {
+    return this.d.store.workers.list().filter((w) => w.state !== "dead" && w.state !== "error");
+  }
+
+  close(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+  }
+}
+
+function fits(w: Pick<Worker, "type" | "project">, agentType: string, project: string | null): boolean {
+  return w.type === agentType && (project === null || w.project === project);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function poolKey(agentType: string, project: string | null): string {
+  return JSON.stringify([agentType, project]);
+}
