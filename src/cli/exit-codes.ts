@@ -5,6 +5,8 @@ export const EXIT = {
   usage: 2,
   unavailable: 3,
   timedOut: 124,
+  /** Ctrl-C: what was left was cancelled. */
+  interrupted: 130,
 } as const;
 
 /** An error the CLI reports as one line on stderr, exiting with `code`. */

@@ -9,6 +9,9 @@ import {
   pluginRemoveCommand,
   pluginShowCommand,
 } from "./commands/plugins.ts";
+import { runCommand } from "./commands/run.ts";
+import { cancelCommand, reportCommand, runsCommand } from "./commands/runs.ts";
+import { backupCommand, exportStateCommand, restoreCommand } from "./commands/state.ts";
 import { submitCommand } from "./commands/submit.ts";
 import { resultsCommand, sendCommand, taskCommand } from "./commands/tasks.ts";
 import {
@@ -55,8 +58,11 @@ function build() {
     .action(async (o: Opts) => {
       const { runDaemon } = await import("../core/controller/daemon.ts");
       const { builtinPlugins } = await import("../plugins/index.ts");
+      const { workflowRuns } = await import("../core/app/runs/extension.ts");
+      const { storeState } = await import("../core/app/state/extension.ts");
       const ctx = makeContext(o);
       return runDaemon({
+        extensions: [workflowRuns, storeState],
         home: ctx.home,
         version: pkg.version,
         plugins: builtinPlugins,
@@ -163,6 +169,60 @@ function build() {
         ...(o.limit !== undefined ? { limit: Number(o.limit) } : {}),
       }),
     );
+  cli
+    .command("run [...args]", "Run a workflow file (or --projects DIR... -- COMMAND) and follow it")
+    .option("--projects <dir>", "run COMMAND (after --) in each of these project folders")
+    .option("--type <type>", "with --projects: the agent type (default: routes, then defaultAgent)")
+    .option("--timeout <sec>", "with --projects: task timeout in seconds")
+    .option("--retries <n>", "with --projects: retries after a failed attempt")
+    .option("--detach", "print the run id and return; follow it with orch report RUN")
+    .action((args: unknown[], o: Opts) => {
+      const ctx = makeContext(o);
+      const words = args.map(String);
+      if (o.projects !== undefined) {
+        const first = Array.isArray(o.projects) ? o.projects.map(String) : [str(o.projects, "--projects")];
+        return runCommand(ctx, undefined, {
+          projects: [...first, ...words],
+          command: (o["--"] ?? []).join(" "),
+          ...(o.type !== undefined ? { type: str(o.type, "--type") } : {}),
+          ...(o.timeout !== undefined ? { timeout: Number(o.timeout) } : {}),
+          ...(o.retries !== undefined ? { retries: Number(o.retries) } : {}),
+          detach: Boolean(o.detach),
+        });
+      }
+      if (words.length > 1)
+        throw new CliError(`run takes one FILE, got ${words.length}: ${words.join(" ")}`, EXIT.usage);
+      return runCommand(ctx, words[0], { detach: Boolean(o.detach) });
+    });
+  cli
+    .command("runs", "List workflow runs, newest first")
+    .option("--limit <n>", "at most N runs (default 50)")
+    .action((o: Opts) =>
+      runsCommand(makeContext(o), o.limit !== undefined ? { limit: Number(o.limit) } : {}),
+    );
+  cli
+    .command("report <run>", "A run's report (RUN: an id, a unique prefix, or last)")
+    .option("--format <f>", "md (default), json or html")
+    .option("-o, --output <file>", "write it to FILE instead of stdout")
+    .action((run: string, o: Opts) =>
+      reportCommand(makeContext(o), String(run), {
+        ...(o.format !== undefined ? { format: str(o.format, "--format") } : {}),
+        ...(o.output !== undefined ? { output: str(o.output, "--output") } : {}),
+      }),
+    );
+  cli
+    .command("cancel <id>", "Cancel a task (or with --run, what is left of a workflow run)")
+    .option("--run", "ID is a run")
+    .action((id: string, o: Opts) => cancelCommand(makeContext(o), String(id), { run: Boolean(o.run) }));
+  cli
+    .command("backup <file>", "Write a consistent copy of the store to FILE while orch runs")
+    .action((file: string, o: Opts) => backupCommand(makeContext(o), String(file)));
+  cli
+    .command("restore <file>", "Put a backup in place of the store (stop the controller first)")
+    .action((file: string, o: Opts) => restoreCommand(makeContext(o), String(file)));
+  cli
+    .command("export-state [file]", "Workers, tasks and runs as one JSON document (stdout or FILE)")
+    .action((file: string | undefined, o: Opts) => exportStateCommand(makeContext(o), file));
   cli
     .command("capture <worker>", "Print a worker's pane")
     .action((w: string, o: Opts) => captureCommand(makeContext(o), String(w)));

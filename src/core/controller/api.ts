@@ -3,6 +3,7 @@ import { PRIORITY_NAMES } from "../domain/priority.ts";
 import type { TaskPriority } from "../domain/types.ts";
 import { serveUnix } from "../runtime/serve-unix.ts";
 import type { Controller } from "./controller.ts";
+import type { ControllerExtension } from "./extension.ts";
 import { fileStream } from "./log-stream.ts";
 import type { FailureCode, Outcome } from "./outcome.ts";
 import { attemptJson, taskJson, workerJson } from "./task-json.ts";
@@ -71,6 +72,7 @@ export function serveApi(
   info: ApiInfo,
   onStop: (killWorkers: boolean) => void,
   reloadPlugins: () => Promise<{ loaded: string[]; errors: string[] }>,
+  extensions: ControllerExtension[] = [],
 ) {
   return serveUnix(info.socket, async (req, ctl) => {
     const url = new URL(req.url);
@@ -78,6 +80,10 @@ export function serveApi(
     const [v, res, id, sub] = parts;
     if (v !== "v1") return problem("not_found", `no such endpoint ${url.pathname}`);
     const m = req.method;
+    for (const ext of extensions) {
+      const r = await ext.route?.(req, parts, url);
+      if (r) return r;
+    }
     if (res === "status" && m === "GET") {
       return json({
         controller: {
@@ -136,6 +142,9 @@ export function serveApi(
         const limit = Number(url.searchParams.get("limit") ?? "0") || undefined;
         const worker = url.searchParams.get("worker") ?? undefined;
         return json(controller.listTasks({ worker, limit }).map(taskJson));
+      }
+      if (id && sub === "cancel" && m === "POST") {
+        return answer(controller.cancelTask(id, "cancelled by orch cancel"), taskJson);
       }
       if (id && m === "GET") {
         const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../domain/config.ts";
-import { canSpawnWorker, limitsFromConfig } from "../domain/limits.ts";
+import { canSpawnWorker, type LimitBreach, limitsFromConfig } from "../domain/limits.ts";
 import { validateTaskText, validateWorkerName } from "../domain/names.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import { isFinal } from "../domain/task-status.ts";
@@ -24,6 +24,7 @@ import { fail, type Outcome, ok } from "./outcome.ts";
 import { PaneRegistry } from "./pane-registry.ts";
 import { type OrchPaths, workerDataDir, workerLogPath } from "./paths.ts";
 import { decideApproval, extractResult, readyPattern } from "./plugin-calls.ts";
+import { ResourceMonitor } from "./resource-monitor.ts";
 import { Scheduler, type SubmitRequest } from "./scheduler.ts";
 import { TaskFlow } from "./task-flow.ts";
 import { TaskWaiters } from "./task-waiters.ts";
@@ -79,6 +80,7 @@ export class Controller {
   private readonly flow: TaskFlow;
   private readonly turns: TurnFlow;
   readonly scheduler: Scheduler;
+  private readonly monitor: ResourceMonitor;
   /** Told of every task that reached its final status (workflow runs follow this). */
   onTaskFinal: ((t: Task) => void) | null = null;
   private client!: ControlClient;
@@ -133,6 +135,32 @@ export class Controller {
       pluginNames: () => d.plugins.names(),
       spawn: (type, project) => this.addWorker({ type, project }),
     });
+    this.monitor = new ResourceMonitor({
+      limits: limitsFromConfig(d.config),
+      intervalMs: d.config.healthCheckInterval * 1000,
+      logger: d.logger,
+      panes: async () => {
+        const pids = new Map((await this.ops.listPanes()).map((p) => [p.paneId, p.pid]));
+        return [...this.runtimes.values()]
+          .filter((rt) => rt.paneId && rt.phase !== "dead" && pids.get(rt.paneId))
+          .map((rt) => ({ worker: rt.name, pid: pids.get(rt.paneId!)! }));
+      },
+      onBreach: (worker, b) => this.onLimitBreach(worker, b),
+    });
+  }
+
+  /** A worker went over a memory or CPU limit: an event, then the limit's policy. */
+  private async onLimitBreach(worker: string, b: LimitBreach): Promise<void> {
+    this.d.store.events.append({
+      at: Date.now(),
+      kind: "worker.limit",
+      worker,
+      task: null,
+      data: { limit: b.limit, value: b.value, max: b.max, policy: b.policy, message: b.message },
+    });
+    this.d.logger.log("warn", "worker over a resource limit", { worker, message: b.message });
+    if (b.policy === "restart") await this.revive(worker);
+    else if (b.policy === "kill") await this.killWorker(worker);
   }
 
   /** Brings up tmux, connects, adopts the panes it finds and starts following pane deaths. */
@@ -176,6 +204,7 @@ export class Controller {
     await this.adopt();
     const wake = this.d.store.tasks.nextWake(Date.now());
     if (wake !== null) this.scheduler.wakeAt(wake);
+    this.monitor.start();
   }
 
   private onDisconnect(reason: string): void {
@@ -519,6 +548,30 @@ export class Controller {
     return this.scheduler.submit(reqs);
   }
 
+  /**
+   * Cancels a task: a queued one leaves the queue, one in flight is interrupted (the agent's
+   * interrupt keys) and recorded as cancelled. A final task cannot be cancelled.
+   */
+  cancelTask(id: string, why: string): Outcome<Task> {
+    const t = this.d.store.tasks.get(id);
+    if (!t) return fail("not_found", `unknown task "${id}"`);
+    if (isFinal(t.status)) return fail("conflict", `task ${id} is already ${t.status}`);
+    const rt = t.worker ? this.runtimes.get(t.worker) : undefined;
+    if (t.status !== "queued" && rt?.currentTaskId === id) {
+      this.flow.fail(rt, id, "cancelled", why);
+      this.flow.interrupt(rt);
+    } else {
+      const done = this.d.store.tasks.update(id, { status: "cancelled", error: why, finishedAt: Date.now() });
+      if (done) this.flow.settled(done);
+    }
+    return ok(this.d.store.tasks.get(id)!);
+  }
+
+  /** The agent types that can be used now (built-in and user plugins). */
+  agentTypes(): string[] {
+    return this.d.plugins.names();
+  }
+
   attemptsOf(id: string): TaskAttempt[] {
     return this.d.store.attempts.of(id);
   }
@@ -675,6 +728,7 @@ export class Controller {
   async shutdown(killWorkers: boolean): Promise<void> {
     this.stopping = true;
     this.scheduler.close();
+    this.monitor.stop();
     for (const rt of this.runtimes.values()) rt.clearTimer();
     this.events?.close();
     if (killWorkers) {

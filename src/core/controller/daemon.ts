@@ -6,6 +6,7 @@ import { localControlTransport } from "../tmux/local-transport.ts";
 import { checkTmuxVersion } from "../tmux/server.ts";
 import { serveApi } from "./api.ts";
 import { Controller } from "./controller.ts";
+import type { ExtensionFactory } from "./extension.ts";
 import { loadConfig } from "./load-config.ts";
 import { createLogger } from "./logger.ts";
 import { orchPaths } from "./paths.ts";
@@ -19,6 +20,8 @@ export interface DaemonOptions {
   logJson: boolean;
   /** argv that runs this orch (agents' hooks call `orch hook` through it). */
   orchArgv: string[];
+  /** Use cases that live in the daemon (workflow runs, reports); the core never imports them. */
+  extensions?: ExtensionFactory[];
 }
 
 /** Why the daemon could not run; the CLI prints it and exits with `exitCode`. */
@@ -81,6 +84,10 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     orchArgv: o.orchArgv,
   });
   await controller.start();
+  const extensions = (o.extensions ?? []).map((make) =>
+    make({ controller, store, config: cfg.config, logger, paths }),
+  );
+  for (const ext of extensions) await ext.start?.();
   let resolveDone: (code: number) => void = () => undefined;
   const done = new Promise<number>((r) => {
     resolveDone = r;
@@ -91,6 +98,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     stopping = true;
     logger.log("info", "controller stopping", { why, killWorkers });
     server.stop();
+    for (const ext of extensions) ext.stop?.();
     await controller.shutdown(killWorkers);
     store.close();
     rmSync(paths.apiSocket, { force: true });
@@ -102,6 +110,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     { pid: process.pid, version: o.version, startedAt: controller.startedAt, socket: paths.apiSocket },
     (kill) => void stop(kill, "orch stop"),
     reloadPlugins,
+    extensions,
   );
   writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
   process.on("SIGTERM", () => void stop(false, "SIGTERM"));

@@ -195,7 +195,7 @@ export class TaskFlow {
   }
 
   /** Ends a task without an end marker: it failed (agent died, delivery failed) or timed out. */
-  fail(rt: WorkerRuntime, taskId: string, status: "failed" | "timed_out", error: string): void {
+  fail(rt: WorkerRuntime, taskId: string, status: "failed" | "timed_out" | "cancelled", error: string): void {
     const partial =
       rt.scanner?.taskId === taskId ? rt.scanner.partial : rt.turn?.taskId === taskId ? rt.lastScreen : "";
     if (rt.scanner?.taskId === taskId) rt.scanner = null;
@@ -290,16 +290,20 @@ export class TaskFlow {
       "timed_out",
       `timed out after ${t.timeoutMs / 1000} s; interrupted with ${keys.join(" ")}`,
     );
-    if (rt.phase !== "dead") {
-      rt.phase = "settling";
-      rt.resetReady();
-      if (rt.paneId)
-        void this.d
-          .ops()
-          .sendKeys(rt.paneId, keys)
-          .catch(() => undefined);
-    }
+    this.interrupt(rt);
     this.d.logger.log("warn", "task timed out", { worker: rt.name, task: taskId });
+  }
+
+  /** Stops what the agent is doing (its interrupt keys) and waits for it to be ready again. */
+  interrupt(rt: WorkerRuntime): void {
+    if (rt.phase === "dead") return;
+    rt.phase = "settling";
+    rt.resetReady();
+    if (rt.paneId)
+      void this.d
+        .ops()
+        .sendKeys(rt.paneId, rt.plugin.interruptKeys ?? ["C-c"])
+        .catch(() => undefined);
   }
 
   /** Finishes a task that ran while the controller was away, from the worker's pipe-pane log. */

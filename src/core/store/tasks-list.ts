@@ -14,6 +14,9 @@ import type { TaskRow } from "./task-row.ts";
 export interface TaskListOptions {
   /** Only the tasks of this worker. */
   worker?: string;
+  /** Only the tasks of this workflow run (and, with `step`, of that step). */
+  runId?: string;
+  step?: string;
   /** Only tasks in one of these statuses (an empty array matches none). */
   status?: TaskStatus[];
   /** At most this many (a whole number, 0 or more). */
@@ -36,7 +39,7 @@ export interface TaskListOptions {
 export function taskLister(db: Database): (opts: TaskListOptions) => TaskRow[] {
   const cache = new Map<string, Statement<TaskRow, SQLQueryBindings[]>>();
   return (opts) => {
-    const { worker, status, limit, order = "asc" } = opts;
+    const { worker, runId, step, status, limit, order = "asc" } = opts;
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
       throw new RangeError(`tasks.list: limit must be a whole number, 0 or more; got ${limit}`);
     }
@@ -48,6 +51,14 @@ export function taskLister(db: Database): (opts: TaskListOptions) => TaskRow[] {
     if (worker !== undefined) {
       where.push("worker = ?");
       params.push(worker);
+    }
+    if (runId !== undefined) {
+      where.push("run_id = ?");
+      params.push(runId);
+    }
+    if (step !== undefined) {
+      where.push("step = ?");
+      params.push(step);
     }
     if (status !== undefined) {
       where.push("status IN (SELECT value FROM json_each(?))");

@@ -1,0 +1,143 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import type { RunJson, RunViewJson } from "../../core/app/runs/run-view.ts";
+import type { CliContext } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import { printJson } from "../output.ts";
+import { createProgressView, type ProgressMode, type ProgressRun } from "../progress/index.ts";
+
+/** Flags of `orch run`. */
+export interface RunOptions {
+  /** `--projects DIR...`: run COMMAND in each (the seed's parallel tests). */
+  projects?: string[];
+  command?: string;
+  type?: string;
+  timeout?: number;
+  retries?: number;
+  detach?: boolean;
+}
+
+/**
+ * `orch run FILE` / `orch run --projects DIR... -- COMMAND`: starts a workflow run in the
+ * controller and follows it (live view on a terminal, plain lines otherwise, JSON Lines with
+ * --json). Ctrl-C cancels what is left. Exit 0 only if every step succeeded.
+ */
+export async function runCommand(ctx: CliContext, file: string | undefined, o: RunOptions): Promise<number> {
+  const body = o.projects ? projectsRun(o) : fileRun(file);
+  // a bad file is refused (exit 2) with every error, each naming its line and path
+  const run = await ctx.api.call<RunJson>("POST", "/v1/runs", body);
+  if (o.detach) {
+    if (ctx.json) printJson(run);
+    else console.log(run.id);
+    return EXIT.ok;
+  }
+  return followRun(ctx, run.id);
+}
+
+function fileRun(file: string | undefined) {
+  if (!file) throw new CliError("run needs a workflow FILE, or --projects DIR... -- COMMAND", EXIT.usage);
+  const path = resolve(file);
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw new CliError(`workflow file "${file}" does not exist`, EXIT.usage);
+  return { source: readFileSync(path, "utf8"), file, baseDir: dirname(path), cwd: process.cwd() };
+}
+
+/** The one-step workflow behind `--projects`: COMMAND fanned out over the folders. */
+function projectsRun(o: RunOptions) {
+  if (!o.command) throw new CliError("run --projects needs a COMMAND after --", EXIT.usage);
+  const step: Record<string, unknown> = {
+    name: "run",
+    text: o.command,
+    projects: o.projects!.map((p) => resolve(p)),
+  };
+  if (o.type) step.type = o.type;
+  if (o.timeout !== undefined) step.timeout = o.timeout;
+  if (o.retries !== undefined) step.retries = o.retries;
+  const source = JSON.stringify({
+    name: basename(o.command.split(/\s+/)[0] ?? "run") || "run",
+    steps: [step],
+  });
+  return { source, file: "(command line)", baseDir: process.cwd(), cwd: process.cwd() };
+}
+
+/** Follows a run to its end with a progress view; the exit code is its verdict. */
+export async function followRun(ctx: CliContext, runId: string): Promise<number> {
+  const mode: ProgressMode = ctx.json ? "json" : process.stdout.isTTY ? "tty" : "plain";
+  const view = createProgressView(mode, {
+    write: (s) => process.stdout.write(s),
+    get columns() {
+      return process.stdout.columns || 80;
+    },
+    get rows() {
+      return process.stdout.rows || 24;
+    },
+  });
+  let interrupted = false;
+  const onInt = () => {
+    if (interrupted) {
+      if (mode === "tty") process.stdout.write("\x1b[?25h\n");
+      process.exit(EXIT.interrupted);
+    }
+    interrupted = true;
+    void ctx.api
+      .call<{ cancelledTasks: number; interruptedTasks: number; cancelledSteps: number }>(
+        "POST",
+        `/v1/runs/${runId}/cancel`,
+      )
+      .then(
+        (r) =>
+          process.stderr.write(
+            `\norch: run ${runId} cancelled: ${r.cancelledTasks} queued task(s) cancelled, ${r.interruptedTasks} running task(s) interrupted, ${r.cancelledSteps} step(s) not started\n`,
+          ),
+        (e: Error) => process.stderr.write(`\norch: could not cancel run ${runId}: ${e.message}\n`),
+      );
+  };
+  process.on("SIGINT", onInt);
+  try {
+    let version = -1;
+    for (;;) {
+      const wait = mode === "tty" ? 250 : 5000;
+      const v = await ctx.api.call<RunViewJson & { version: number }>(
+        "GET",
+        `/v1/runs/${runId}?wait=${wait}&since=${version}`,
+      );
+      version = v.version;
+      const model = toProgress(v);
+      if (v.run.status !== "running") {
+        view.finish(model, Date.now());
+        if (interrupted) return EXIT.interrupted;
+        return v.run.status === "succeeded" ? EXIT.ok : EXIT.taskFailed;
+      }
+      view.update(model, Date.now());
+    }
+  } finally {
+    process.off("SIGINT", onInt);
+  }
+}
+
+const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+
+/** The API's run view as the progress views' model. */
+export function toProgress(v: RunViewJson): ProgressRun {
+  return {
+    id: v.run.id,
+    name: v.run.name,
+    status: v.run.status,
+    startedAt: ms(v.run.startedAt) ?? Date.now(),
+    finishedAt: ms(v.run.finishedAt),
+    steps: v.steps.map((s) => ({
+      name: s.name,
+      status: s.status,
+      reason: s.reason,
+      tasks: s.tasks.map((t) => ({
+        id: t.id,
+        label: t.project ? basename(t.project) : s.name,
+        status: t.status,
+        attempts: t.attempts,
+        startedAt: ms(t.startedAt),
+        finishedAt: ms(t.finishedAt),
+        error: t.error,
+      })),
+    })),
+  };
+}

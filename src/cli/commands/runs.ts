@@ -1,0 +1,61 @@
+import { writeFileSync } from "node:fs";
+import type { RunJson } from "../../core/app/runs/run-view.ts";
+import type { CliContext } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import { printJson, printTable } from "../output.ts";
+
+/** `orch runs`: workflow runs, newest first. */
+export async function runsCommand(ctx: CliContext, o: { limit?: number }): Promise<number> {
+  const runs = await ctx.api.call<RunJson[]>("GET", `/v1/runs?limit=${o.limit ?? 50}`);
+  if (ctx.json) {
+    printJson(runs);
+    return EXIT.ok;
+  }
+  printTable(
+    ["ID", "NAME", "STATUS", "STARTED", "FINISHED"],
+    runs.map((r) => [r.id.slice(0, 8), r.name, r.status, r.startedAt ?? "-", r.finishedAt ?? "-"]),
+  );
+  return EXIT.ok;
+}
+
+/** `orch report RUN --format md|json|html [--output FILE]`: the run's report. */
+export async function reportCommand(
+  ctx: CliContext,
+  run: string,
+  o: { format?: string; output?: string },
+): Promise<number> {
+  const format = o.format ?? (ctx.json ? "json" : "md");
+  if (!["md", "json", "html"].includes(format))
+    throw new CliError(`--format ${JSON.stringify(format)}: expected md, json or html`, EXIT.usage);
+  const res = await ctx.api.raw("GET", `/v1/runs/${encodeURIComponent(run)}/report?format=${format}`);
+  if (!res.ok) {
+    const err = ((await res.json().catch(() => ({}))) as { error?: string }).error ?? res.statusText;
+    throw new CliError(err, res.status === 503 ? EXIT.unavailable : EXIT.usage);
+  }
+  const text = await res.text();
+  if (o.output) {
+    writeFileSync(o.output, text);
+    console.error(`wrote ${o.output}`);
+  } else process.stdout.write(text);
+  return EXIT.ok;
+}
+
+/** `orch cancel TASK|--run RUN`: cancels a task, or what is left of a run. */
+export async function cancelCommand(ctx: CliContext, id: string, o: { run?: boolean }): Promise<number> {
+  if (o.run) {
+    const r = await ctx.api.call<Record<string, number>>("POST", `/v1/runs/${encodeURIComponent(id)}/cancel`);
+    if (ctx.json) printJson(r);
+    else
+      console.log(
+        `cancelled ${r.cancelledTasks} queued task(s), interrupted ${r.interruptedTasks}, ${r.cancelledSteps} step(s) not started`,
+      );
+    return EXIT.ok;
+  }
+  const t = await ctx.api.call<{ id: string; status: string }>(
+    "POST",
+    `/v1/tasks/${encodeURIComponent(id)}/cancel`,
+  );
+  if (ctx.json) printJson(t);
+  else console.log(`${t.id} ${t.status}`);
+  return EXIT.ok;
+}

@@ -1,0 +1,43 @@
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { restoreStore } from "../../core/app/state/restore.ts";
+import { orchPaths } from "../../core/controller/paths.ts";
+import type { CliContext } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import { printJson } from "../output.ts";
+
+/** `orch backup FILE`: a consistent copy of the store, taken by the running controller. */
+export async function backupCommand(ctx: CliContext, file: string): Promise<number> {
+  const r = await ctx.api.call<{ file: string }>("POST", "/v1/backup", { file: resolve(file) });
+  if (ctx.json) printJson(r);
+  else console.log(`backed up the store to ${r.file}`);
+  return EXIT.ok;
+}
+
+/** `orch restore FILE`: puts a backup in place of the store; the controller must be stopped. */
+export async function restoreCommand(ctx: CliContext, file: string): Promise<number> {
+  if (await ctx.api.alive())
+    throw new CliError(
+      "the controller is running: stop it first (orch stop; agents keep running), then orch restore FILE and orch start",
+      EXIT.usage,
+    );
+  const r = restoreStore(resolve(file), orchPaths(ctx.home).db);
+  if (!r.ok) throw new CliError(r.error, EXIT.usage);
+  if (ctx.json) printJson(r.value);
+  else
+    console.log(
+      `restored ${file}: ${r.value.workers} worker(s), ${r.value.tasks} task(s)${r.value.previous ? `; the previous store is kept as ${r.value.previous}` : ""}`,
+    );
+  return EXIT.ok;
+}
+
+/** `orch export-state [FILE]`: workers, tasks and runs as one JSON document (the seed's state.json). */
+export async function exportStateCommand(ctx: CliContext, file: string | undefined): Promise<number> {
+  const state = await ctx.api.call<unknown>("GET", "/v1/state");
+  const text = `${JSON.stringify(state, null, 2)}\n`;
+  if (file) {
+    writeFileSync(file, text, { mode: 0o600 });
+    console.error(`wrote ${file}`);
+  } else process.stdout.write(text);
+  return EXIT.ok;
+}

@@ -1,0 +1,113 @@
+import { z } from "zod";
+import type { ExtensionFactory } from "../../controller/extension.ts";
+import type { Store } from "../../store/index.ts";
+import { parseReportFormat, renderReport } from "../report/index.ts";
+import { formatWorkflowError, parseWorkflow } from "../workflow/index.ts";
+import { RunEngine } from "./run-engine.ts";
+import { reportInput, runJson, runView } from "./run-view.ts";
+import { checkWorkflowTargets } from "./targets.ts";
+import { RunWatchers } from "./watchers.ts";
+
+const startBody = z.strictObject({
+  source: z.string(),
+  file: z.string().min(1),
+  baseDir: z.string().min(1),
+  cwd: z.string().min(1).optional(),
+});
+
+const json = (v: unknown, status = 200) => Response.json(v, { status });
+const problem = (status: number, error: string, extra: Record<string, unknown> = {}) =>
+  json({ error, ...extra }, status);
+const HTTP = { bad_input: 400, not_found: 404, conflict: 409, unavailable: 503 } as const;
+
+/**
+ * Workflow runs in the daemon: `POST /v1/runs` (a workflow file's text), `GET /v1/runs`,
+ * `GET /v1/runs/ID[?wait=MS&since=N]` (long-polls for a change), `POST /v1/runs/ID/cancel`,
+ * `GET /v1/runs/ID/report?format=md|json|html`. RUN may be a unique id prefix or `last`.
+ */
+export const workflowRuns: ExtensionFactory = ({ controller, store, config, logger }) => {
+  const engine = new RunEngine(store, controller, logger);
+  const watchers = new RunWatchers();
+  engine.onChange((id) => watchers.bump(id));
+  controller.onTaskFinal = (t) => engine.onTaskFinal(t);
+  return {
+    name: "workflow-runs",
+    start: () => engine.resume(),
+    stop: () => watchers.releaseAll(),
+    async route(req, parts, url) {
+      const [, res, id, sub] = parts;
+      if (res !== "runs") return null;
+      if (!id && req.method === "POST") {
+        let raw: unknown;
+        try {
+          raw = await req.json();
+        } catch {
+          return problem(400, "request body is not JSON");
+        }
+        const b = startBody.safeParse(raw);
+        if (!b.success)
+          return problem(400, b.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+        const parsed = parseWorkflow(b.data.source, {
+          file: b.data.file,
+          baseDir: b.data.baseDir,
+          limits: { maxSteps: config.maxWorkflowSteps, maxTaskBytes: config.maxTaskBytes },
+        });
+        const errors = parsed.ok
+          ? checkWorkflowTargets(parsed.workflow, b.data.file, controller.agentTypes(), config)
+          : parsed.errors;
+        if (errors.length || !parsed.ok) {
+          return problem(400, errors.map(formatWorkflowError).join("\n"), { errors });
+        }
+        const run = engine.start(parsed.workflow, b.data.file, b.data.cwd ?? b.data.baseDir);
+        return json(runJson(run), 201);
+      }
+      if (!id && req.method === "GET") {
+        const limit = Number(url.searchParams.get("limit") ?? "50") || 50;
+        return json(store.runs.list({ limit }).map(runJson));
+      }
+      if (!id) return null;
+      const run = findRun(store, id);
+      if (!run.ok) return problem(run.status, run.error);
+      const runId = run.id;
+      if (!sub && req.method === "GET") {
+        const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 60_000);
+        const since = Number(url.searchParams.get("since") ?? "-1");
+        if (wait > 0) await watchers.wait(runId, since, wait);
+        return json({ ...runView(store, store.runs.get(runId)!), version: watchers.version(runId) });
+      }
+      if (sub === "cancel" && req.method === "POST") {
+        const r = engine.cancel(runId);
+        return r.ok ? json(r.value) : problem(HTTP[r.code], r.error);
+      }
+      if (sub === "report" && req.method === "GET") {
+        const f = parseReportFormat(url.searchParams.get("format") ?? "md");
+        if (!f.ok) return problem(400, f.error);
+        const text = renderReport(reportInput(store, store.runs.get(runId)!), f.value);
+        const type = { md: "text/markdown", json: "application/json", html: "text/html" }[f.value];
+        return new Response(text, { headers: { "content-type": `${type}; charset=utf-8` } });
+      }
+      return null;
+    },
+  };
+};
+
+/** A run by id, unique id prefix, or `last` (the newest). */
+function findRun(
+  store: Store,
+  key: string,
+): { ok: true; id: string } | { ok: false; status: number; error: string } {
+  if (key === "last") {
+    const last = store.runs.list({ limit: 1 })[0];
+    return last ? { ok: true, id: last.id } : { ok: false, status: 404, error: "no workflow runs yet" };
+  }
+  if (store.runs.get(key)) return { ok: true, id: key };
+  const matches = store.runs.list({ limit: 100_000 }).filter((r) => r.id.startsWith(key));
+  if (matches.length === 1) return { ok: true, id: matches[0]!.id };
+  if (matches.length > 1)
+    return {
+      ok: false,
+      status: 400,
+      error: `run "${key}" is ambiguous: ${matches.length} runs start with it`,
+    };
+  return { ok: false, status: 404, error: `unknown run "${key}" (orch runs lists them)` };
+}

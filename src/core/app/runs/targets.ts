@@ -1,0 +1,45 @@
+import { statSync } from "node:fs";
+import { type RoutingRules, routeAgentType } from "../../domain/routing.ts";
+import type { Workflow, WorkflowError } from "../workflow/index.ts";
+
+/**
+ * What a workflow file cannot know by itself: that each step's type routes to an installed
+ * agent type and that each project folder exists. One error per bad field, with its path.
+ *
+ * @example
+ * ```ts
+ * checkWorkflowTargets(workflow, "ci.yaml", ["shell"], { routes: {}, defaultAgent: "shell" });
+ * // [] when every step runs on shell in folders that exist
+ * ```
+ */
+export function checkWorkflowTargets(
+  w: Workflow,
+  file: string,
+  known: readonly string[],
+  rules: RoutingRules,
+): WorkflowError[] {
+  const errors: WorkflowError[] = [];
+  const at = (path: string, message: string) =>
+    errors.push({ file, line: null, column: null, path, message });
+  const seen = new Map<string, boolean>();
+  const isDir = (p: string) => {
+    let r = seen.get(p);
+    if (r === undefined) {
+      try {
+        r = statSync(p).isDirectory();
+      } catch {
+        r = false;
+      }
+      seen.set(p, r);
+    }
+    return r;
+  };
+  w.steps.forEach((s, i) => {
+    const route = routeAgentType({ ...(s.type ? { type: s.type } : {}), tags: s.tags }, rules, known);
+    if (!route.ok) at(`steps[${i}].type`, route.error);
+    (s.projects ?? []).forEach((p, j) => {
+      if (!isDir(p)) at(`steps[${i}].projects[${j}]`, `project directory "${p}" does not exist`);
+    });
+  });
+  return errors;
+}
