@@ -168,6 +168,7 @@ export interface TaskJson {
   finishedAt: string | null;
   attempts: number;
   error: string | null;
+  text: string;
 }
 
 /** `status --json`. */

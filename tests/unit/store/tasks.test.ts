@@ -247,3 +247,64 @@ describe("tasks.list and inFlight", () => {
     expect(store.tasks.inFlight()).toEqual([t3]);
   });
 });
+
+describe("the pools: nextFor", () => {
+  const taker = { worker: "c1", type: "shell", project: "/p" };
+  const pool = (over: Partial<Task>) => makeTask({ worker: null, agentType: "shell", ...over });
+
+  test("the lowest rank wins across the worker's own queue, its project's pool and the any-project pool", () => {
+    const own = store.tasks.insert(makeTask({ rank: 300 }));
+    const proj = store.tasks.insert(pool({ project: "/p", rank: 200 }));
+    const any = store.tasks.insert(pool({ project: null, rank: 100 }));
+    store.tasks.insert(pool({ project: "/other", rank: 1 }));
+    store.tasks.insert(pool({ agentType: "claude", rank: 1 }));
+    store.tasks.insert(makeTask({ worker: "c2", rank: 1 }));
+    const order: string[] = [];
+    for (let t = store.tasks.nextFor(taker, 0); t; t = store.tasks.nextFor(taker, 0)) {
+      order.push(t.id);
+      store.tasks.update(t.id, { status: "dispatched" });
+    }
+    expect(order).toEqual([any.id, proj.id, own.id]);
+  });
+
+  test("aging: a low task submitted three periods before a critical one runs first", () => {
+    const aging = 60_000;
+    const t0 = 1_700_000_000_000;
+    const low = store.tasks.insert(pool({ priority: 4, submittedAt: t0, rank: t0 + 3 * aging }));
+    const crit = store.tasks.insert(
+      pool({ priority: 1, submittedAt: t0 + 3 * aging + 1, rank: t0 + 3 * aging + 1 }),
+    );
+    const early = store.tasks.insert(pool({ priority: 1, submittedAt: t0 + aging, rank: t0 + aging }));
+    const order = [store.tasks.nextFor(taker, 0)!.id];
+    store.tasks.update(order[0]!, { status: "dispatched" });
+    order.push(store.tasks.nextFor(taker, 0)!.id);
+    store.tasks.update(order[1]!, { status: "dispatched" });
+    order.push(store.tasks.nextFor(taker, 0)!.id);
+    expect(order).toEqual([early.id, low.id, crit.id]);
+  });
+
+  test("a retry waiting for its backoff is not taken before its time", () => {
+    const later = store.tasks.insert(pool({ rank: 1, notBefore: 5_000 }));
+    const now = store.tasks.insert(pool({ rank: 2 }));
+    expect(store.tasks.nextFor(taker, 4_999)?.id).toBe(now.id);
+    expect(store.tasks.nextWake(4_999)).toBe(5_000);
+    expect(store.tasks.nextFor(taker, 5_000)?.id).toBe(later.id);
+  });
+
+  test("the pool queries read their partial indexes in order (no sort)", () => {
+    const { Database } = require("bun:sqlite") as typeof import("bun:sqlite");
+    const db = new Database(store.path, { readonly: true });
+    const plan = (sql: string) =>
+      (db.query(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((p) => p.detail).join(" ");
+    const pooled = plan(
+      "SELECT * FROM tasks WHERE agent_type = 'shell' AND project = '/p' AND status = 'queued' AND worker IS NULL AND not_before <= 0 ORDER BY rank, seq LIMIT 1",
+    );
+    const own = plan(
+      "SELECT * FROM tasks WHERE worker = 'c1' AND status = 'queued' AND not_before <= 0 ORDER BY rank, seq LIMIT 1",
+    );
+    db.close();
+    expect(pooled).toContain("tasks_pool");
+    expect(own).toContain("tasks_targeted");
+    expect(pooled + own).not.toContain("TEMP B-TREE");
+  });
+});

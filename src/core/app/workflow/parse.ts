@@ -50,10 +50,11 @@ export function parseWorkflow(source: string, opts: ParseWorkflowOptions): Parse
     return { ok: false, errors: [{ file, line: null, column: null, path: "", message }] };
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
+  // logLevel "error": warnings are collected in the document (and reported), never printed.
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, logLevel: "error" });
   const yamlErrors = [...doc.errors, ...doc.warnings];
   if (yamlErrors.length > 0) {
-    return { ok: false, errors: yamlErrors.map((e) => syntaxError(e, file, lineCounter)) };
+    return { ok: false, errors: yamlErrors.map((e) => syntaxError(e, file, lineCounter)).sort(byPosition) };
   }
   const located = (problems: Problem[]): ParseWorkflowResult => ({
     ok: false,

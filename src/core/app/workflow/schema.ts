@@ -73,37 +73,41 @@ function stepSchema(maxTaskBytes: number) {
     "a step name: letters, digits, '_', '.' or '-' (at most 64), starting with a letter or digit";
   const needsWhat = "a step name or a list of step names";
   return z
-    .strictObject({
-      name: z.string({ error: expecting(nameWhat) }).regex(STEP_NAME, { error: expecting(nameWhat) }),
-      type: agentType().optional(),
-      text: z
-        .string({ error: expecting("the task's text (a non-empty string)") })
-        .superRefine((text, ctx) => {
-          const check = validateTaskText(text, maxTaskBytes);
-          if (!check.ok) ctx.addIssue({ code: "custom", message: check.error, input: text });
-        }),
-      project: project().optional(),
-      projects: z
-        .array(project(), { error: expecting("a non-empty list of project folders") })
-        .min(1, { error: expecting("a non-empty list of project folders") })
-        .optional(),
-      needs: z
-        .preprocess(
-          (v) => (typeof v === "string" ? [v] : v),
-          z.array(nonEmptyString(needsWhat), { error: expecting(needsWhat) }),
-        )
-        .optional(),
-      priority: priority().optional(),
-      timeout: timeout().optional(),
-      retries: retries().optional(),
-      tags: z
-        .array(nonEmptyString("a tag (a non-empty string)"), { error: expecting("a list of tags") })
-        .optional(),
-    })
+    .strictObject(
+      {
+        name: z.string({ error: expecting(nameWhat) }).regex(STEP_NAME, { error: expecting(nameWhat) }),
+        type: agentType().optional(),
+        text: z
+          .string({ error: expecting("the task's text (a non-empty string)") })
+          .superRefine((text, ctx) => {
+            const check = validateTaskText(text, maxTaskBytes);
+            if (!check.ok) ctx.addIssue({ code: "custom", message: check.error, input: text });
+          }),
+        project: project().optional(),
+        projects: z
+          .array(project(), { error: expecting("a non-empty list of project folders") })
+          .min(1, { error: expecting("a non-empty list of project folders") })
+          .optional(),
+        needs: z
+          .preprocess(
+            (v) => (typeof v === "string" ? [v] : v),
+            z.array(nonEmptyString(needsWhat), { error: expecting(needsWhat) }),
+          )
+          .optional(),
+        priority: priority().optional(),
+        timeout: timeout().optional(),
+        retries: retries().optional(),
+        tags: z
+          .array(nonEmptyString("a tag (a non-empty string)"), { error: expecting("a list of tags") })
+          .optional(),
+      },
+      { error: expecting("a step (a mapping with name and text)") },
+    )
     .refine((step) => step.project === undefined || step.projects === undefined, {
       message: "a step has either project (one folder) or projects (a list), not both",
       path: ["projects"],
-      when: () => true,
+      // Also when other keys of the step are wrong, so that all is reported at once; not for non-mappings.
+      when: ({ value }) => typeof value === "object" && value !== null && !Array.isArray(value),
     });
 }
 

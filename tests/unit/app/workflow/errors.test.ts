@@ -47,7 +47,9 @@ describe("YAML and size errors", () => {
 
   test("a key given twice, more than one document, an unknown tag", () => {
     expect(errorsOf("steps: []\nsteps: []\n")).toEqual(["w.yaml:2:1: invalid YAML: Map keys must be unique"]);
-    expect(errorsOf("steps: []\n---\nsteps: []\n")[0]).toStartWith("w.yaml:2:1: invalid YAML: Source contains multiple documents");
+    expect(errorsOf("steps: []\n---\nsteps: []\n")[0]).toStartWith(
+      "w.yaml:2:1: invalid YAML: Source contains multiple documents",
+    );
     expect(errorsOf("steps:\n  - {name: a, text: !cmd x}\n")).toEqual([
       "w.yaml:2:21: invalid YAML: Unresolved tag: !cmd",
     ]);
@@ -60,9 +62,9 @@ describe("YAML and size errors", () => {
   });
 
   test("more steps than maxSteps", () => {
-    expect(errorsOf("steps:\n  - {name: a, text: x}\n  - {name: b, text: x}\n", "w.yaml", { maxSteps: 1 })).toEqual([
-      "w.yaml:2:3: steps: 2 steps: expected at most 1",
-    ]);
+    expect(
+      errorsOf("steps:\n  - {name: a, text: x}\n  - {name: b, text: x}\n", "w.yaml", { maxSteps: 1 }),
+    ).toEqual(["w.yaml:2:3: steps: 2 steps: expected at most 1"]);
   });
 
   test("a step's text longer than maxTaskBytes (UTF-8)", () => {
@@ -112,7 +114,7 @@ describe("shape errors, all at once", () => {
       "w.yaml:8:11: steps[1].text: task text is empty or only whitespace: expected something to do",
       "w.yaml:9:15: steps[1].projects: an empty list: expected a non-empty list of project folders",
       'w.yaml:10:11: steps[1].tags: "ci": expected a list of tags',
-      "w.yaml:11:11: steps[1].type: \"\": expected an agent or task type (a non-empty string)",
+      'w.yaml:11:11: steps[1].type: "": expected an agent or task type (a non-empty string)',
     ]);
   });
 
@@ -121,7 +123,31 @@ describe("shape errors, all at once", () => {
       "w.yaml:2:5: steps[0].text: missing: expected the task's text (a non-empty string)",
     ]);
     expect(errorsOf("name: x\n")).toEqual(["w.yaml:1:1: steps: missing: expected a non-empty list of steps"]);
-    expect(errorsOf("steps: []\n")).toEqual(["w.yaml:1:8: steps: an empty list: expected a non-empty list of steps"]);
+    expect(errorsOf("steps: []\n")).toEqual([
+      "w.yaml:1:8: steps: an empty list: expected a non-empty list of steps",
+    ]);
+  });
+
+  test("a step that is not a mapping", () => {
+    expect(errorsOf("steps:\n  -\n  - [a]\n  - {name: a, text: x}\n")).toEqual([
+      "w.yaml:2:4: steps[0]: null: expected a step (a mapping with name and text)",
+      "w.yaml:3:5: steps[1]: a list: expected a step (a mapping with name and text)",
+    ]);
+  });
+
+  test("an alias bomb is refused", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const [prev, name] of [
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "d"],
+      ["d", "e"],
+    ]) {
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    expect(errorsOf(`${levels.join("\n")}\nsteps: [*e]\n`)).toEqual([
+      "w.yaml:1:1: invalid YAML: Excessive alias count indicates a resource exhaustion attack",
+    ]);
   });
 
   test("project and projects together", () => {
@@ -197,7 +223,8 @@ describe("errors between steps", () => {
     expect(errorsOf(src)).toEqual([
       "w.yaml:2:31: steps[0].needs[0]: dependency cycle: x -> c -> x (each step needs the next)",
     ]);
-    const longer = "steps:\n  - {name: p, text: x}\n  - {name: a, text: x, needs: [p, c]}\n  - {name: b, text: x, needs: a}\n  - {name: c, text: x, needs: b}\n";
+    const longer =
+      "steps:\n  - {name: p, text: x}\n  - {name: a, text: x, needs: [p, c]}\n  - {name: b, text: x, needs: a}\n  - {name: c, text: x, needs: b}\n";
     expect(errorsOf(longer)).toEqual([
       "w.yaml:3:35: steps[1].needs[1]: dependency cycle: a -> c -> b -> a (each step needs the next)",
     ]);
