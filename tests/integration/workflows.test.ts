@@ -235,3 +235,29 @@ steps:
     expect(tasks.some((t) => t.text === "echo after-backup")).toBe(false);
   }, 120_000);
 });
+
+describe("a 10,000-step workflow within the limits", () => {
+  const orch = new OrchHarness("dist", { ORCH_AUTO_WORKERS: "4" });
+  afterAll(() => orch.cleanup(), 30_000);
+
+  test("is accepted and runs every step once", async () => {
+    await orch.ok(["start"]);
+    const p = orch.project("big");
+    const lines = ["name: big", "defaults: { type: shell, retries: 0, project: . }", "steps:"];
+    for (let i = 0; i < 10_000; i++) lines.push(`  - name: s${i}`, `    text: "echo ${i}"`);
+    const f = join(p, "big.yaml");
+    writeFileSync(f, `${lines.join("\n")}\n`);
+    const id = (await orch.ok(["run", "--detach", f], 120_000)).trim();
+    const v = await waitFor(
+      "the 10,000-step run to finish",
+      async () => {
+        const r = (await orch.api<RunView>("GET", `/v1/runs/${id}?wait=5000&since=1000000000`)).body;
+        return r.run.status !== "running" ? r : null;
+      },
+      480_000,
+    );
+    expect(v.run.status).toBe("succeeded");
+    expect(v.steps.length).toBe(10_000);
+    expect(v.steps.every((s) => s.status === "succeeded" && s.tasks.length === 1)).toBe(true);
+  }, 600_000);
+});

@@ -158,9 +158,7 @@ export class Scheduler {
     const where = project ?? cwd;
     if (!where || this.d.config.autoWorkers === 0) return;
     const key = poolKey(agentType, project);
-    const demand =
-      this.d.store.tasks.poolDemand().find((d) => d.agentType === agentType && d.project === project)
-        ?.queued ?? 0;
+    const demand = this.d.store.tasks.countPool(agentType, project);
     const live = this.liveWorkers();
     const pool = live.filter((w) => fits(w, agentType, project)).length + (this.spawning.get(key) ?? 0);
     const want = Math.min(demand, this.d.config.autoWorkers) - pool;

@@ -61,8 +61,8 @@ export interface TasksRepo {
   nextWake(now: number): number | null;
   /** How many tasks are queued in all. */
   countAllQueued(): number;
-  /** Queued pool tasks (no worker yet) per agent type and project. */
-  poolDemand(): Array<{ agentType: string; project: string | null; queued: number }>;
+  /** Queued pool tasks (no worker yet) of an agent type for a project (null: for any project). */
+  countPool(agentType: string, project: string | null): number;
   /** How many tasks are queued for that worker. */
   countQueued(worker: string): number;
   /** Tasks ordered by seq, optionally narrowed; see {@link TaskListOptions}. */
@@ -138,9 +138,8 @@ export function createTasksRepo(db: Database): TasksRepo {
     "SELECT min(not_before) AS at FROM tasks WHERE status = 'queued' AND not_before > ?",
   );
   const countAll = db.prepare<{ n: number }, []>("SELECT count(*) AS n FROM tasks WHERE status = 'queued'");
-  const demand = db.prepare<{ agent_type: string; project: string | null; queued: number }, []>(
-    `SELECT agent_type, project, count(*) AS queued FROM tasks WHERE status = 'queued' AND worker IS NULL
-       GROUP BY agent_type, project`,
+  const poolCount = db.prepare<{ n: number }, [string, string | null]>(
+    "SELECT count(*) AS n FROM tasks WHERE agent_type = ? AND project IS ? AND status = 'queued' AND worker IS NULL",
   );
   const count = db.prepare<{ n: number }, [string]>(
     "SELECT count(*) AS n FROM tasks WHERE worker = ? AND status = 'queued'",
@@ -212,8 +211,8 @@ export function createTasksRepo(db: Database): TasksRepo {
     countAllQueued() {
       return countAll.get()?.n ?? 0;
     },
-    poolDemand() {
-      return demand.all().map((r) => ({ agentType: r.agent_type, project: r.project, queued: r.queued }));
+    countPool(agentType, project) {
+      return poolCount.get(agentType, project)?.n ?? 0;
     },
     countQueued(worker) {
       return count.get(worker)?.n ?? 0;

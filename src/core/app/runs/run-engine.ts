@@ -137,9 +137,13 @@ export class RunEngine {
     this.changed(a.id);
   }
 
-  /** Looks at pending steps (in order) and starts or skips them; skips cascade to their dependents. */
+  /**
+   * Looks at pending steps (in order) and starts or skips them; skips cascade to their
+   * dependents. The steps that can start are queued together, in one submit.
+   */
   private advance(a: ActiveRun, candidates: readonly string[]): void {
     const queue = [...candidates];
+    const starting: WorkflowStep[] = [];
     for (let i = 0; i < queue.length; i++) {
       const name = queue[i]!;
       if (a.status.get(name) !== "pending") continue;
@@ -151,43 +155,54 @@ export class RunEngine {
         queue.push(...(a.graph.dependents.get(name) ?? []));
         continue;
       }
-      const started = this.startStep(a, step);
+      // running before its tasks exist: a task that ends at once reports to a running step
+      this.setStep(a, name, "running", null);
+      starting.push(step);
+    }
+    if (starting.length) {
+      const started = this.startSteps(a, starting);
       if (!started.ok) {
-        this.setStep(a, name, "failed", started.error);
-        queue.push(...(a.graph.dependents.get(name) ?? []));
+        for (const step of starting) this.setStep(a, step.name, "failed", started.error);
+        this.advance(
+          a,
+          starting.flatMap((s) => a.graph.dependents.get(s.name) ?? []),
+        );
       }
     }
     this.finishIfDone(a);
   }
 
-  /** Queues one task per project of the step, its text rendered from its needs' outputs. */
-  private startStep(a: ActiveRun, step: WorkflowStep): Outcome<void> {
-    const ctxSteps: Record<string, { status: StepStatus; outputs: string[] }> = {};
-    for (const ref of templateRefs(step.text).steps) {
-      ctxSteps[ref] = {
-        status: a.status.get(ref) ?? "pending",
-        outputs: this.store.tasks.list({ runId: a.id, step: ref }).map((t) => t.output ?? ""),
-      };
+  /** Queues one task per project of each step, its text rendered from its needs' outputs. */
+  private startSteps(a: ActiveRun, steps: WorkflowStep[]): Outcome<void> {
+    const reqs: SubmitRequest[] = [];
+    for (const step of steps) {
+      const ctxSteps: Record<string, { status: StepStatus; outputs: string[] }> = {};
+      for (const ref of templateRefs(step.text).steps) {
+        ctxSteps[ref] = {
+          status: a.status.get(ref) ?? "pending",
+          outputs: this.store.tasks.list({ runId: a.id, step: ref }).map((t) => t.output ?? ""),
+        };
+      }
+      const projects = step.projects ?? [null];
+      a.open.set(step.name, projects.length);
+      for (const project of projects) {
+        reqs.push({
+          text: renderStepText(step.text, { project, steps: ctxSteps }),
+          ...(step.type ? { type: step.type } : {}),
+          tags: step.tags,
+          ...(project ? { project } : {}),
+          priority: step.priority,
+          ...(step.timeoutSec !== null ? { timeoutSec: step.timeoutSec } : {}),
+          ...(step.retries !== null ? { retries: step.retries } : {}),
+          ...(a.cwd ? { cwd: a.cwd } : {}),
+          runId: a.id,
+          step: step.name,
+        });
+      }
     }
-    const reqs: SubmitRequest[] = (step.projects ?? [null]).map((project) => ({
-      text: renderStepText(step.text, { project, steps: ctxSteps }),
-      ...(step.type ? { type: step.type } : {}),
-      tags: step.tags,
-      ...(project ? { project } : {}),
-      priority: step.priority,
-      ...(step.timeoutSec !== null ? { timeoutSec: step.timeoutSec } : {}),
-      ...(step.retries !== null ? { retries: step.retries } : {}),
-      ...(a.cwd ? { cwd: a.cwd } : {}),
-      runId: a.id,
-      step: step.name,
-    }));
-    // mark it running first: a task that ends at once reports to a running step
-    this.setStep(a, step.name, "running", null);
-    a.open.set(step.name, reqs.length);
     const r = this.controller.submit(reqs);
     if (!r.ok) {
-      a.open.delete(step.name);
-      a.status.set(step.name, "pending");
+      for (const step of steps) a.open.delete(step.name);
       return fail(r.code, r.error);
     }
     return ok(undefined);
