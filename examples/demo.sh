@@ -119,3 +119,26 @@ done
 echo
 echo "==> orch results"
 orch results
+
+echo
+echo "==> the same as a workflow: orch run examples/workflows/parallel-tests.yaml"
+echo "    (the summary step needs every test step, so it is skipped: one project fails on purpose)"
+run_rc=0
+orch run "$here/workflows/parallel-tests.yaml" || run_rc=$?
+if ((run_rc != 1)); then
+  echo "demo: expected orch run to exit 1 (one step failed on purpose), got $run_rc" >&2
+  exit 1
+fi
+
+echo
+echo "==> orch report last --format html -o $work/report.html   (one self-contained page with a timeline)"
+orch report last --format html -o "$work/report.html"
+echo
+echo "==> orch report last   (markdown)"
+orch report last >"$work/report.md"
+head -25 "$work/report.md"
+
+echo
+echo "==> a pool task: orch submit --priority high --wait (any shell worker may take it)"
+orch submit --priority high --wait -- 'echo "taken by $ORCH_WORKER"'
+
