@@ -139,6 +139,11 @@ orch report last >"$work/report.md"
 head -25 "$work/report.md"
 
 echo
+echo "==> orch backup (a consistent copy while orch runs) and orch export-state (state.json)"
+orch backup "$work/orch-backup.db"
+orch export-state "$work/state.json"
+
+echo
 echo "==> a pool task: orch submit --priority high --wait (any shell worker may take it)"
 orch submit --priority high --wait -- 'echo "taken by $ORCH_WORKER"'
 

@@ -163,9 +163,13 @@ function build() {
     .command("results", "List tasks and their results")
     .option("--worker <name>", "only this worker's tasks")
     .option("--limit <n>", "at most N tasks (the newest)")
+    .option("--run <id>", "only the tasks of this workflow run (its full id)")
+    .option("--status <s>", "only tasks in these statuses, e.g. failed,timed_out")
     .action((o: Opts) =>
       resultsCommand(makeContext(o), {
         ...(o.worker !== undefined ? { worker: String(o.worker) } : {}),
+        ...(o.run !== undefined ? { run: str(o.run, "--run") } : {}),
+        ...(o.status !== undefined ? { status: str(o.status, "--status") } : {}),
         ...(o.limit !== undefined ? { limit: Number(o.limit) } : {}),
       }),
     );

@@ -94,10 +94,12 @@ export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boole
 /** `orch results`: finished and pending tasks, oldest first. */
 export async function resultsCommand(
   ctx: CliContext,
-  o: { worker?: string; limit?: number },
+  o: { worker?: string; limit?: number; run?: string; status?: string },
 ): Promise<number> {
   const q = new URLSearchParams();
   if (o.worker) q.set("worker", o.worker);
+  if (o.run) q.set("run", o.run);
+  if (o.status) q.set("status", o.status);
   if (o.limit) q.set("limit", String(o.limit));
   const tasks = await ctx.api.call<TaskJson[]>("GET", `/v1/tasks?${q}`);
   if (ctx.json) {

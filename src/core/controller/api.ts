@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PRIORITY_NAMES } from "../domain/priority.ts";
+import { isTaskStatus, TASK_STATUSES } from "../domain/task-status.ts";
 import type { TaskPriority } from "../domain/types.ts";
 import { serveUnix } from "../runtime/serve-unix.ts";
 import type { Controller } from "./controller.ts";
@@ -141,7 +142,16 @@ export function serveApi(
       if (!id && m === "GET") {
         const limit = Number(url.searchParams.get("limit") ?? "0") || undefined;
         const worker = url.searchParams.get("worker") ?? undefined;
-        return json(controller.listTasks({ worker, limit }).map(taskJson));
+        const runId = url.searchParams.get("run") ?? undefined;
+        const statuses = url.searchParams.get("status")?.split(",").filter(Boolean);
+        const bad = statuses?.find((st) => !isTaskStatus(st));
+        if (bad) return problem("bad_input", `status "${bad}": expected one of ${TASK_STATUSES.join(", ")}`);
+        const status = statuses?.filter(isTaskStatus);
+        return json(
+          controller
+            .listTasks({ worker, limit, ...(runId ? { runId } : {}), ...(status ? { status } : {}) })
+            .map(taskJson),
+        );
       }
       if (id && sub === "cancel" && m === "POST") {
         return answer(controller.cancelTask(id, "cancelled by orch cancel"), taskJson);

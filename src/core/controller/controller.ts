@@ -7,7 +7,7 @@ import { canSpawnWorker, type LimitBreach, limitsFromConfig } from "../domain/li
 import { validateTaskText, validateWorkerName } from "../domain/names.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import { isFinal } from "../domain/task-status.ts";
-import type { Task, TaskAttempt, Worker } from "../domain/types.ts";
+import type { Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
 import type { AgentPlugin, HookEvent, MarkerSpec, ResultInput, StartupContext } from "../plugin/contract.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import { classifyScreen } from "../plugin/screen-rules.ts";
@@ -703,9 +703,14 @@ export class Controller {
   }
 
   /** Tasks oldest first; with `limit`, the newest `limit` of them. */
-  listTasks(opts: { worker?: string; limit?: number }): Task[] {
-    if (!opts.limit) return this.d.store.tasks.list({ worker: opts.worker, order: "asc" });
-    return this.d.store.tasks.list({ worker: opts.worker, limit: opts.limit, order: "desc" }).reverse();
+  listTasks(opts: { worker?: string; limit?: number; runId?: string; status?: TaskStatus[] }): Task[] {
+    const filter = {
+      ...(opts.worker !== undefined ? { worker: opts.worker } : {}),
+      ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
+      ...(opts.status !== undefined ? { status: opts.status } : {}),
+    };
+    if (!opts.limit) return this.d.store.tasks.list({ ...filter, order: "asc" });
+    return this.d.store.tasks.list({ ...filter, limit: opts.limit, order: "desc" }).reverse();
   }
 
   async capture(name: string): Promise<Outcome<string>> {
