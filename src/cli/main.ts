@@ -90,6 +90,7 @@ function build() {
     .command("send <worker> [...text]", "Send a task to one worker; prints its id, or its output with --wait")
     .option("--wait", "wait for the task and print its output; exit with its verdict")
     .option("--timeout <sec>", "task timeout in seconds (default COMMAND_TIMEOUT)")
+    .option("--retries <n>", "retries after a failed or timed-out attempt (default 0)")
     .option("--key <key>", "send a named key (Enter, Escape, C-c, 1, ...) instead of a task; repeatable")
     .action((worker: string, text: unknown[], o: Opts) => {
       if (o.key !== undefined) {
@@ -100,6 +101,7 @@ function build() {
       return sendCommand(makeContext(o), String(worker), joinText(text, o), {
         wait: Boolean(o.wait),
         ...(o.timeout !== undefined ? { timeout: Number(o.timeout) } : {}),
+        ...(o.retries !== undefined ? { retries: Number(o.retries) } : {}),
       });
     });
   cli

@@ -25,15 +25,26 @@ export async function sendCommand(
   ctx: CliContext,
   worker: string,
   text: string,
-  o: { wait?: boolean; timeout?: number },
+  o: { wait?: boolean; timeout?: number; retries?: number },
 ): Promise<number> {
+  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0 && o.retries <= 100)) {
+    throw new CliError(
+      `--retries ${JSON.stringify(o.retries)}: expected a whole number from 0 to 100`,
+      EXIT.usage,
+    );
+  }
   if (o.timeout !== undefined && !(Number.isFinite(o.timeout) && o.timeout > 0)) {
     throw new CliError(
       `--timeout ${JSON.stringify(o.timeout)}: expected a positive number of seconds`,
       EXIT.usage,
     );
   }
-  const body = { worker, text, ...(o.timeout !== undefined ? { timeoutSec: Number(o.timeout) } : {}) };
+  const body = {
+    worker,
+    text,
+    ...(o.timeout !== undefined ? { timeoutSec: Number(o.timeout) } : {}),
+    ...(o.retries !== undefined ? { retries: o.retries } : {}),
+  };
   const t = await ctx.api.call<TaskJson>("POST", o.wait ? "/v1/tasks?wait=5000" : "/v1/tasks", body);
   if (!o.wait) {
     if (ctx.json) printJson(t);

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../domain/config.ts";
 import { canSpawnWorker, type LimitBreach, limitsFromConfig } from "../domain/limits.ts";
 import { validateTaskText, validateWorkerName } from "../domain/names.ts";
+import { DEFAULT_PRIORITY, queueRank } from "../domain/priority.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import { isFinal } from "../domain/task-status.ts";
 import type { Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
@@ -539,6 +540,7 @@ export class Controller {
     return ok(
       this.flow.enqueue(w.name, req.text, timeoutSec, this.runtimes.get(w.name), {
         maxRetries: req.retries ?? 0,
+        rank: queueRank(DEFAULT_PRIORITY, Date.now(), this.d.config.priorityAging * 1000),
       }),
     );
   }
