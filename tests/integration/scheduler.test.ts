@@ -59,6 +59,16 @@ describe("the scheduler on real tmux", () => {
     expect(t.error).toBe("exited with status 5");
   }, 60_000);
 
+  test("send --retries retries on the same worker", async () => {
+    const r = await orch.run(["send", "w1", "--retries", "1", "--wait", "--json", "--", "exit 6"], 60_000);
+    expect(r.code).toBe(1);
+    const t = JSON.parse(r.stdout) as SubmittedTask;
+    expect(t.attempts).toBe(2);
+    expect(t.worker).toBe("w1");
+    const shown = (await orch.api<SubmittedTask>("GET", `/v1/tasks/${t.id}`)).body;
+    expect(shown.history?.map((a) => [a.attempt, a.status, a.exitCode])).toEqual([[1, "failed", 6]]);
+  }, 60_000);
+
   test("a timed-out attempt is retried too", async () => {
     const once = "if [ -f slow-done ]; then echo fast; else touch slow-done; sleep 30; fi";
     const r = await orch.run(

@@ -20,6 +20,7 @@ const sendBody = z.strictObject({
   worker: z.string().min(1),
   text: z.string(),
   timeoutSec: z.number().positive().max(2_073_600).optional(),
+  retries: z.int().min(0).max(100).optional(),
 });
 const submitBody = z.strictObject({
   text: z.string(),
