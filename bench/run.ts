@@ -10,6 +10,12 @@
  * 20), BENCH_AGENTS (interactive agent types, default "claude,gpt"; "" or "none" skips them),
  * BENCH_AGENT_PROMPTS (measured prompts per agent, default 20), BENCH_ORCH (binary, default
  * dist/orch; built when missing).
+ *
+ * The scheduler (bench/scheduler.ts, bench/queue-pick.ts, bench/store-memory.ts): BENCH_SCHED_TASKS (pool tasks over
+ * 16 shell workers against direct send, default 2000), BENCH_SCHED_ROUNDS (alternating rounds,
+ * default 3), BENCH_QUEUE_SIZE (tasks queued for the pick time, and finished tasks in the store
+ * for the controller's memory; default 100000). BENCH_SKIP: a comma list of sections not to run,
+ * from help, raw, naive, orch, idle, agents, sched, queue, memory.
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -18,8 +24,11 @@ import { AGENT_WARMUPS, type AgentResult, parseAgents, runAgent } from "./agents
 import { type HelpResult, type IdleResult, runHelp, runIdle } from "./idle.ts";
 import { runNaive } from "./naive.ts";
 import { runOrch } from "./orch.ts";
+import { type QueuePickResult, runQueuePick } from "./queue-pick.ts";
 import { runRaw } from "./raw.ts";
+import { runScheduler, type SchedulerResult } from "./scheduler.ts";
 import type { RunResult } from "./stats.ts";
+import { runStoreMemory, type StoreMemoryResult } from "./store-memory.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const TARGET = {
@@ -31,7 +40,28 @@ const TARGET = {
   idleRssMB: 150,
   /** Agent turn end -> task finished, p50 (the best-known peer waits 1.5 s of unchanged screen). */
   agentP50Ms: 300,
+  /** Pool tasks through the scheduler against direct send, tasks/s. */
+  schedRatio: 0.9,
+  /** The scheduler's pick of a worker's next task with BENCH_QUEUE_SIZE queued, p50. */
+  pickMs: 1,
 };
+
+const SECTIONS = ["help", "raw", "naive", "orch", "idle", "agents", "sched", "queue", "memory"] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** BENCH_SKIP: the sections not to run. */
+function skipped(): Set<Section> {
+  const names = (process.env.BENCH_SKIP ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names) {
+    if (!(SECTIONS as readonly string[]).includes(n)) {
+      throw new Error(`BENCH_SKIP: unknown section "${n}", expected some of ${SECTIONS.join(",")}`);
+    }
+  }
+  return new Set(names as Section[]);
+}
 
 function envInt(name: string, fallback: number): number {
   const v = process.env[name];
@@ -72,53 +102,74 @@ const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "
 const mark = (ok: boolean) => (ok ? "ok" : "MISS");
 const pad = (s: string, n: number) => s.padStart(n);
 
+/** The scheduler's figures, each null when skipped. */
+interface SchedulerFigures {
+  sched: SchedulerResult | null;
+  pick: QueuePickResult | null;
+  memory: StoreMemoryResult | null;
+}
+
 function table(
   runs: RunResult[],
   workerCounts: number[],
   tasks: number,
-  help: HelpResult,
-  idle: IdleResult,
+  help: HelpResult | null,
+  idle: IdleResult | null,
   agents: AgentResult[],
+  sf: SchedulerFigures,
 ): string[] {
   const get = (c: RunResult["contender"], w: number) =>
-    runs.find((r) => r.contender === c && r.workers === w)!;
-  const lat = (r: RunResult) => `${f(r.detection.p50)} / ${f(r.detection.p99)}`;
+    runs.find((r) => r.contender === c && r.workers === w);
+  const tps = (r: RunResult | undefined) => r?.tasksPerSec ?? Number.NaN;
+  const lat = (r: RunResult | undefined) => (r ? `${f(r.detection.p50)} / ${f(r.detection.p99)}` : "-");
+  const times = (x: number) => (Number.isFinite(x) ? `${f(x, 2)}x` : "-");
   const out: string[] = [];
-  out.push(`${tasks} tasks per configuration, after 1 warm-up task per worker`);
-  out.push("detection = the task's $EPOCHREALTIME (its last output) -> task recorded finished");
-  out.push("  (raw/naive: when the bench loop saw the marker; orch: finishedAt, which has 1 ms resolution)");
-  out.push("orch client-seen = $EPOCHREALTIME -> the bench's long-poll GET returned the final task");
-  out.push("");
-  const head1 = `${pad("", 7)} | ${"tasks/s".padEnd(30)} | ${"detection p50 / p99, ms".padEnd(41)} | orch client-seen`;
-  const head2 = `${pad("workers", 7)} | ${pad("raw", 6)} ${pad("naive", 6)} ${pad("orch", 6)} ${pad("orch/raw", 9)} | ${pad("raw", 12)} ${pad("naive", 14)} ${pad("orch", 13)} | ${pad("p50 / p99, ms", 16)}`;
-  out.push(head1, head2, "-".repeat(head2.length));
-  for (const w of workerCounts) {
-    const raw = get("raw", w);
-    const naive = get("naive", w);
-    const orch = get("orch", w);
-    const seen = orch.clientSeen ? `${f(orch.clientSeen.p50)} / ${f(orch.clientSeen.p99)}` : "-";
+  if (runs.length) {
+    out.push(`${tasks} tasks per configuration, after 1 warm-up task per worker`);
+    out.push("detection = the task's $EPOCHREALTIME (its last output) -> task recorded finished");
     out.push(
-      `${pad(String(w), 7)} | ${pad(f(raw.tasksPerSec, 0), 6)} ${pad(f(naive.tasksPerSec, 0), 6)} ${pad(f(orch.tasksPerSec, 0), 6)} ${pad(`${f(orch.tasksPerSec / raw.tasksPerSec, 2)}x`, 9)} | ${pad(lat(raw), 12)} ${pad(lat(naive), 14)} ${pad(lat(orch), 13)} | ${pad(seen, 16)}`,
+      "  (raw/naive: when the bench loop saw the marker; orch: finishedAt, which has 1 ms resolution)",
     );
+    out.push("orch client-seen = $EPOCHREALTIME -> the bench's long-poll GET returned the final task");
+    out.push("");
+    const head1 = `${pad("", 7)} | ${"tasks/s".padEnd(30)} | ${"detection p50 / p99, ms".padEnd(41)} | orch client-seen`;
+    const head2 = `${pad("workers", 7)} | ${pad("raw", 6)} ${pad("naive", 6)} ${pad("orch", 6)} ${pad("orch/raw", 9)} | ${pad("raw", 12)} ${pad("naive", 14)} ${pad("orch", 13)} | ${pad("p50 / p99, ms", 16)}`;
+    out.push(head1, head2, "-".repeat(head2.length));
+    for (const w of workerCounts) {
+      const raw = get("raw", w);
+      const naive = get("naive", w);
+      const orch = get("orch", w);
+      const seen = orch?.clientSeen ? `${f(orch.clientSeen.p50)} / ${f(orch.clientSeen.p99)}` : "-";
+      out.push(
+        `${pad(String(w), 7)} | ${pad(f(tps(raw), 0), 6)} ${pad(f(tps(naive), 0), 6)} ${pad(f(tps(orch), 0), 6)} ${pad(times(tps(orch) / tps(raw)), 9)} | ${pad(lat(raw), 12)} ${pad(lat(naive), 14)} ${pad(lat(orch), 13)} | ${pad(seen, 16)}`,
+      );
+    }
+    out.push("");
   }
-  out.push("");
   out.push("targets:");
   for (const w of workerCounts) {
-    const ratio = get("orch", w).tasksPerSec / get("raw", w).tasksPerSec;
+    const ratio = tps(get("orch", w)) / tps(get("raw", w));
+    if (!Number.isFinite(ratio)) continue;
     out.push(
       `  orch >= ${TARGET.ratio}x raw tasks/s at ${w} worker(s): ${f(ratio, 2)}x  ${mark(ratio >= TARGET.ratio)}`,
     );
   }
   const top = get("orch", Math.max(...workerCounts));
-  out.push(
-    `  orch detection at ${top.workers} workers: p50 ${f(top.detection.p50)} ms (<= ${TARGET.p50Ms}) ${mark(top.detection.p50 <= TARGET.p50Ms)}, p99 ${f(top.detection.p99)} ms (<= ${TARGET.p99Ms}) ${mark(top.detection.p99 <= TARGET.p99Ms)}`,
-  );
-  out.push(
-    `  orch --help start: median ${f(help.medianMs)} ms of ${help.runs} (min ${f(help.minMs)}, max ${f(help.maxMs)}) (<= ${TARGET.helpMs}) ${mark(help.medianMs <= TARGET.helpMs)}`,
-  );
-  out.push(
-    `  idle, ${idle.workers} shell workers, ${f(idle.seconds, 0)} s: controller CPU ${f(idle.cpuPercent, 2)}% of one core (< ${TARGET.idleCpuPercent}%) ${mark(idle.cpuPercent < TARGET.idleCpuPercent)}, RSS ${f(idle.rssMB)} MB, peak ${f(idle.peakRssMB)} MB (< ${TARGET.idleRssMB}) ${mark(idle.rssMB < TARGET.idleRssMB)}; tmux server CPU ${idle.tmuxCpuPercent === null ? "-" : `${f(idle.tmuxCpuPercent, 2)}%`}`,
-  );
+  if (top) {
+    out.push(
+      `  orch detection at ${top.workers} workers: p50 ${f(top.detection.p50)} ms (<= ${TARGET.p50Ms}) ${mark(top.detection.p50 <= TARGET.p50Ms)}, p99 ${f(top.detection.p99)} ms (<= ${TARGET.p99Ms}) ${mark(top.detection.p99 <= TARGET.p99Ms)}`,
+    );
+  }
+  if (help) {
+    out.push(
+      `  orch --help start: median ${f(help.medianMs)} ms of ${help.runs} (min ${f(help.minMs)}, max ${f(help.maxMs)}) (<= ${TARGET.helpMs}) ${mark(help.medianMs <= TARGET.helpMs)}`,
+    );
+  }
+  if (idle) {
+    out.push(
+      `  idle, ${idle.workers} shell workers, ${f(idle.seconds, 0)} s: controller CPU ${f(idle.cpuPercent, 2)}% of one core (< ${TARGET.idleCpuPercent}%) ${mark(idle.cpuPercent < TARGET.idleCpuPercent)}, RSS ${f(idle.rssMB)} MB, peak ${f(idle.peakRssMB)} MB (< ${TARGET.idleRssMB}) ${mark(idle.rssMB < TARGET.idleRssMB)}; tmux server CPU ${idle.tmuxCpuPercent === null ? "-" : `${f(idle.tmuxCpuPercent, 2)}%`}`,
+    );
+  }
   for (const a of agents) {
     out.push(
       a.status === "ok"
@@ -126,7 +177,86 @@ function table(
         : `  ${a.agent} turn end -> task finished: not measured (${a.status}: ${a.reason})`,
     );
   }
+  out.push(...schedulerTargets(sf));
   if (agents.length) out.push("", ...agentTable(agents));
+  if (sf.sched || sf.pick || sf.memory) out.push("", ...schedulerTable(sf));
+  return out;
+}
+
+/** The scheduler's target lines. */
+function schedulerTargets({ sched, pick, memory }: SchedulerFigures): string[] {
+  const out: string[] = [];
+  if (sched) {
+    out.push(
+      `  scheduler >= ${TARGET.schedRatio}x direct send tasks/s, ${sched.tasks} tasks over ${sched.workers} workers: ${f(sched.ratio, 2)}x  ${mark(sched.ratio >= TARGET.schedRatio)}`,
+    );
+  }
+  if (pick) {
+    const ms = (x: number) => `${f(x, 3)} ms`;
+    out.push(
+      `  pick the next task with ${pick.queued.toLocaleString("en")} queued: p50 ${ms(pick.pick.p50)} (< ${TARGET.pickMs}) ${mark(pick.pick.p50 < TARGET.pickMs)}, p99 ${ms(pick.pick.p99)}, max ${ms(pick.pick.max)}`,
+    );
+  }
+  if (memory) {
+    const more = memory.full.rssMB - memory.empty.rssMB;
+    out.push(
+      `  controller RSS with ${memory.storedTasks.toLocaleString("en")} tasks in the store: ${f(memory.full.rssMB)} MB (empty store ${f(memory.empty.rssMB)} MB: ${more >= 0 ? "+" : ""}${f(more)} MB)`,
+    );
+  }
+  return out;
+}
+
+/** The scheduler's figures: pool tasks against direct send, the pick, the controller's memory. */
+function schedulerTable({ sched, pick, memory }: SchedulerFigures): string[] {
+  const out: string[] = [];
+  const two = (s: { p50: number; p99: number } | undefined) => (s ? `${f(s.p50)} / ${f(s.p99)}` : "-");
+  if (sched) {
+    out.push(
+      `scheduler: ${sched.tasks} tasks over ${sched.workers} shell workers, all submitted at once, after 1 warm-up task per worker;`,
+      `  median of ${sched.rounds.length} alternating round(s) (rounds' tasks/s: direct ${sched.rounds.map((r) => f(r.direct.tasksPerSec, 0)).join(", ")}; scheduler ${sched.rounds.map((r) => f(r.scheduler.tasksPerSec, 0)).join(", ")})`,
+      "direct = POST /v1/tasks to a named worker (each worker's share queued up front); scheduler = POST /v1/submit pool tasks",
+      "",
+    );
+    const head = `${pad("", 9)} | ${pad("tasks/s", 7)} | ${pad("detection p50 / p99, ms", 23)} | ${pad("client-seen p50 / p99, ms", 25)}`;
+    out.push(head, "-".repeat(head.length));
+    for (const [name, r] of [
+      ["direct", sched.direct],
+      ["scheduler", sched.scheduler],
+    ] as const) {
+      out.push(
+        `${pad(name, 9)} | ${pad(f(r.tasksPerSec, 0), 7)} | ${pad(two(r.detection), 23)} | ${pad(two(r.clientSeen), 25)}`,
+      );
+    }
+    out.push("");
+  }
+  if (pick) {
+    const three = (s: { p50: number; p99: number; max: number }, d: number) =>
+      `${f(s.p50, d)} / ${f(s.p99, d)} / ${f(s.max, d)}`;
+    out.push(
+      `pick the next task, ${pick.queued.toLocaleString("en")} queued (mixed priorities, 4 agent types, 5 projects, 10% sent to workers); seeded in ${f(pick.seedSeconds)} s`,
+    );
+    const head = `${pad("", 26)} | ${pad("calls", 5)} | ${pad("p50 / p99 / max, ms", 24)}`;
+    out.push(head, "-".repeat(head.length));
+    out.push(
+      `${pad("store.tasks.nextFor", 26)} | ${pad(String(pick.pick.n), 5)} | ${pad(three(pick.pick, 3), 24)}`,
+    );
+    out.push(
+      `${pad("naive scan + sort in JS", 26)} | ${pad(String(pick.naive.n), 5)} | ${pad(three(pick.naive, 1), 24)}`,
+    );
+    out.push("");
+  }
+  if (memory) {
+    out.push(
+      `controller memory after 1 shell worker and 20 tasks, on a store with ${memory.storedTasks.toLocaleString("en")} finished tasks (${f(memory.dbMB)} MB) and on an empty one`,
+    );
+    const head = `${pad("store", 14)} | ${pad("RSS, MB", 7)} | ${pad("peak, MB", 8)}`;
+    out.push(head, "-".repeat(head.length));
+    out.push(`${pad("empty", 14)} | ${pad(f(memory.empty.rssMB), 7)} | ${pad(f(memory.empty.peakRssMB), 8)}`);
+    out.push(
+      `${pad(memory.storedTasks.toLocaleString("en"), 14)} | ${pad(f(memory.full.rssMB), 7)} | ${pad(f(memory.full.peakRssMB), 8)}`,
+    );
+  }
+  while (out.at(-1) === "") out.pop();
   return out;
 }
 
@@ -157,12 +287,47 @@ function agentTable(agents: AgentResult[]): string[] {
   return out;
 }
 
+/** The scheduler's three figures, the sections not skipped. */
+async function runSchedulerFigures(bin: string, skip: Set<Section>): Promise<SchedulerFigures> {
+  const schedTasks = envInt("BENCH_SCHED_TASKS", 2000);
+  const schedRounds = envInt("BENCH_SCHED_ROUNDS", 3);
+  const queueSize = envInt("BENCH_QUEUE_SIZE", 100_000);
+  let sched: SchedulerResult | null = null;
+  if (!skip.has("sched")) {
+    console.log(
+      `  scheduler: ${schedTasks} tasks over 16 workers, ${schedRounds} round(s) of direct + pool ...`,
+    );
+    sched = await runScheduler(bin, 16, schedTasks, schedRounds);
+    console.log(
+      `  scheduler 16 workers: ${f(sched.scheduler.tasksPerSec, 0)} tasks/s (direct ${f(sched.direct.tasksPerSec, 0)}, ${f(sched.ratio, 2)}x), detection p50 ${f(sched.scheduler.detection.p50)} ms, p99 ${f(sched.scheduler.detection.p99)} ms`,
+    );
+  }
+  let pick: QueuePickResult | null = null;
+  if (!skip.has("queue")) {
+    console.log(`  pick: ${queueSize} tasks queued ...`);
+    pick = runQueuePick(queueSize);
+    console.log(
+      `  pick with ${queueSize} queued: p50 ${f(pick.pick.p50, 3)} ms, p99 ${f(pick.pick.p99, 3)} ms; naive p50 ${f(pick.naive.p50)} ms`,
+    );
+  }
+  let memory: StoreMemoryResult | null = null;
+  if (!skip.has("memory")) {
+    console.log(`  memory: controller on an empty store and on ${queueSize} finished tasks ...`);
+    memory = await runStoreMemory(bin, queueSize);
+    console.log(
+      `  memory: RSS ${f(memory.full.rssMB)} MB with ${queueSize} tasks stored, ${f(memory.empty.rssMB)} MB empty`,
+    );
+  }
+  return { sched, pick, memory };
+}
+
 async function main(): Promise<void> {
+  const skip = skipped();
   const tasks = envInt("BENCH_TASKS", 300);
   const idleSeconds = envInt("BENCH_IDLE_SECONDS", 30);
   const idleWorkers = envInt("BENCH_IDLE_WORKERS", 50);
   const helpRuns = envInt("BENCH_HELP_RUNS", 20);
-  const agentNames = parseAgents(process.env.BENCH_AGENTS ?? "claude,gpt");
+  const agentNames = skip.has("agents") ? [] : parseAgents(process.env.BENCH_AGENTS ?? "claude,gpt");
   const agentPrompts = envInt("BENCH_AGENT_PROMPTS", 20);
   const workerCounts = (process.env.BENCH_WORKERS ?? "1,4,16").split(",").map((s) => {
     const n = Number(s.trim());
@@ -172,9 +337,10 @@ async function main(): Promise<void> {
   const bin = ensureBinary();
   const tmuxVersion = Bun.spawnSync(["tmux", "-V"]).stdout.toString().trim();
   console.log(`orch bench: ${bin}, ${tmuxVersion}, bun ${Bun.version}, ${cpus().length} CPUs`);
+  if (skip.size) console.log(`  skipping: ${[...skip].join(", ")}`);
 
-  const help = await runHelp(bin, helpRuns);
-  console.log(`  --help: median ${f(help.medianMs)} ms`);
+  const help = skip.has("help") ? null : await runHelp(bin, helpRuns);
+  if (help) console.log(`  --help: median ${f(help.medianMs)} ms`);
   const runs: RunResult[] = [];
   for (const w of workerCounts) {
     for (const [name, run] of [
@@ -182,6 +348,7 @@ async function main(): Promise<void> {
       ["naive", () => runNaive(w, tasks)],
       ["orch", () => runOrch(bin, w, tasks)],
     ] as const) {
+      if (skip.has(name)) continue;
       const r = await run();
       runs.push(r);
       console.log(
@@ -189,8 +356,11 @@ async function main(): Promise<void> {
       );
     }
   }
-  console.log(`  idle: ${idleWorkers} workers for ${idleSeconds} s ...`);
-  const idle = await runIdle(bin, idleWorkers, idleSeconds);
+  let idle: IdleResult | null = null;
+  if (!skip.has("idle")) {
+    console.log(`  idle: ${idleWorkers} workers for ${idleSeconds} s ...`);
+    idle = await runIdle(bin, idleWorkers, idleSeconds);
+  }
   const agents: AgentResult[] = [];
   for (const name of agentNames) {
     console.log(`  ${name}: 1 worker, ${AGENT_WARMUPS} warm-up + ${agentPrompts} prompts ...`);
@@ -202,26 +372,31 @@ async function main(): Promise<void> {
         : `  ${pad(name, 6)}: ${a.status === "skipped" ? "SKIPPED" : "FAILED"}: ${a.reason}`,
     );
   }
+  const sf = await runSchedulerFigures(bin, skip);
 
   console.log("");
-  for (const line of table(runs, workerCounts, tasks, help, idle, agents)) console.log(line);
+  for (const line of table(runs, workerCounts, tasks, help, idle, agents, sf)) console.log(line);
 
   const results = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, tmux: tmuxVersion, bun: Bun.version },
     binary: bin,
+    skipped: [...skip],
     tasksPerConfig: tasks,
     targets: TARGET,
     runs,
-    ratios: workerCounts.map((w) => {
-      const raw = runs.find((r) => r.contender === "raw" && r.workers === w)!;
-      const orch = runs.find((r) => r.contender === "orch" && r.workers === w)!;
-      return { workers: w, orchOverRaw: orch.tasksPerSec / raw.tasksPerSec };
+    ratios: workerCounts.flatMap((w) => {
+      const raw = runs.find((r) => r.contender === "raw" && r.workers === w);
+      const orch = runs.find((r) => r.contender === "orch" && r.workers === w);
+      return raw && orch ? [{ workers: w, orchOverRaw: orch.tasksPerSec / raw.tasksPerSec }] : [];
     }),
     help,
     idle,
     agentPrompts: agentNames.length ? agentPrompts : 0,
     agents,
+    scheduler: sf.sched,
+    queuePick: sf.pick,
+    storeMemory: sf.memory,
   };
   const file = join(import.meta.dir, "results.json");
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
