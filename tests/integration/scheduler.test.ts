@@ -17,6 +17,7 @@ describe("the scheduler on real tmux", () => {
     ORCH_MAX_QUEUED_TASKS: "1000",
     ORCH_AUTO_WORKERS: "2",
     ORCH_MAX_WORKERS_PER_TYPE: "shell=4",
+    ORCH_ROUTES: "review=shell,tag:ops=shell",
   });
   let p = "";
   beforeAll(async () => {
@@ -90,6 +91,18 @@ describe("the scheduler on real tmux", () => {
     expect(dir).toBe(q);
     const status = await orch.json<{ workers: Array<{ name: string; project: string }> }>(["status"]);
     expect(status.workers.find((w) => w.name === worker)?.project).toBe(q);
+  }, 60_000);
+
+  test("routing: a task type or a tag with a route runs on the agent type it names", async () => {
+    for (const how of [["--type", "review"], ["--tag", "ops"], []]) {
+      const r = await orch.run(
+        ["submit", "--project", p, ...how, "--wait", "--json", "--", "echo routed"],
+        60_000,
+      );
+      expect(r.code).toBe(0);
+      const t = JSON.parse(r.stdout) as SubmittedTask;
+      expect([t.agentType, t.output]).toEqual(["shell", "routed\n"]);
+    }
   }, 60_000);
 
   test("a submit no worker could ever take, or beyond a limit, is refused with exit 2", async () => {
