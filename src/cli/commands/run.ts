@@ -73,13 +73,14 @@ export async function followRun(ctx: CliContext, runId: string): Promise<number>
     },
   });
   let interrupted = false;
+  let cancelling: Promise<unknown> = Promise.resolve();
   const onInt = () => {
     if (interrupted) {
       if (mode === "tty") process.stdout.write("\x1b[?25h\n");
       process.exit(EXIT.interrupted);
     }
     interrupted = true;
-    void ctx.api
+    cancelling = ctx.api
       .call<{ cancelledTasks: number; interruptedTasks: number; cancelledSteps: number }>(
         "POST",
         `/v1/runs/${runId}/cancel`,
@@ -105,6 +106,8 @@ export async function followRun(ctx: CliContext, runId: string): Promise<number>
       const model = toProgress(v);
       if (v.run.status !== "running") {
         view.finish(model, Date.now());
+        // the run may end before the cancel call answers: say what was left before exiting
+        await cancelling;
         if (interrupted) return EXIT.interrupted;
         return v.run.status === "succeeded" ? EXIT.ok : EXIT.taskFailed;
       }
