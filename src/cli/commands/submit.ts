@@ -3,10 +3,7 @@ import type { TaskJson } from "../../core/controller/task-json.ts";
 import { parsePriority } from "../../core/domain/priority.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
-import { printJson } from "../output.ts";
-import { verdictExit, waitForTask } from "./tasks.ts";
-
-const FINAL = new Set(["succeeded", "failed", "timed_out", "cancelled"]);
+import { printQueued, timeoutAndRetries } from "./tasks.ts";
 
 /** Flags of `orch submit`, as cac gives them. */
 export interface SubmitOptions {
@@ -33,34 +30,7 @@ export async function submitCommand(ctx: CliContext, text: string, o: SubmitOpti
     if (!p.ok) throw new CliError(`--priority: ${p.error}`, EXIT.usage);
     body.priority = o.priority.toLowerCase();
   }
-  if (o.timeout !== undefined) {
-    if (!(Number.isFinite(o.timeout) && o.timeout > 0))
-      throw new CliError(
-        `--timeout ${JSON.stringify(o.timeout)}: expected a positive number of seconds`,
-        EXIT.usage,
-      );
-    body.timeoutSec = o.timeout;
-  }
-  if (o.retries !== undefined) {
-    if (!(Number.isInteger(o.retries) && o.retries >= 0 && o.retries <= 100))
-      throw new CliError(
-        `--retries ${JSON.stringify(o.retries)}: expected a whole number from 0 to 100`,
-        EXIT.usage,
-      );
-    body.retries = o.retries;
-  }
+  Object.assign(body, timeoutAndRetries(o));
   const t = await ctx.api.call<TaskJson>("POST", o.wait ? "/v1/submit?wait=5000" : "/v1/submit", body);
-  if (!o.wait) {
-    if (ctx.json) printJson(t);
-    else console.log(t.id);
-    return EXIT.ok;
-  }
-  const done = FINAL.has(t.status) ? t : await waitForTask(ctx, t.id);
-  if (ctx.json) printJson(done);
-  else {
-    process.stdout.write(done.output ?? "");
-    if (done.status !== "succeeded")
-      process.stderr.write(`orch: task ${done.id} ${done.status}: ${done.error ?? ""}\n`);
-  }
-  return verdictExit(done);
+  return printQueued(ctx, t, Boolean(o.wait));
 }

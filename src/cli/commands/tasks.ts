@@ -27,26 +27,44 @@ export async function sendCommand(
   text: string,
   o: { wait?: boolean; timeout?: number; retries?: number },
 ): Promise<number> {
-  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0 && o.retries <= 100)) {
-    throw new CliError(
-      `--retries ${JSON.stringify(o.retries)}: expected a whole number from 0 to 100`,
-      EXIT.usage,
-    );
-  }
+  const body = {
+    worker,
+    text,
+    ...timeoutAndRetries(o),
+  };
+  const t = await ctx.api.call<TaskJson>("POST", o.wait ? "/v1/tasks?wait=5000" : "/v1/tasks", body);
+  return printQueued(ctx, t, Boolean(o.wait));
+}
+
+/** `--timeout` and `--retries` as the API takes them; a bad value is a usage error naming it. */
+export function timeoutAndRetries(o: { timeout?: number; retries?: number }): {
+  timeoutSec?: number;
+  retries?: number;
+} {
   if (o.timeout !== undefined && !(Number.isFinite(o.timeout) && o.timeout > 0)) {
     throw new CliError(
       `--timeout ${JSON.stringify(o.timeout)}: expected a positive number of seconds`,
       EXIT.usage,
     );
   }
-  const body = {
-    worker,
-    text,
-    ...(o.timeout !== undefined ? { timeoutSec: Number(o.timeout) } : {}),
+  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0 && o.retries <= 100)) {
+    throw new CliError(
+      `--retries ${JSON.stringify(o.retries)}: expected a whole number from 0 to 100`,
+      EXIT.usage,
+    );
+  }
+  return {
+    ...(o.timeout !== undefined ? { timeoutSec: o.timeout } : {}),
     ...(o.retries !== undefined ? { retries: o.retries } : {}),
   };
-  const t = await ctx.api.call<TaskJson>("POST", o.wait ? "/v1/tasks?wait=5000" : "/v1/tasks", body);
-  if (!o.wait) {
+}
+
+/**
+ * What `send` and `submit` print for a task they queued: its id; or with `wait`, once it is
+ * final, its output (and on stderr why it did not succeed), exiting with its verdict.
+ */
+export async function printQueued(ctx: CliContext, t: TaskJson, wait: boolean): Promise<number> {
+  if (!wait) {
     if (ctx.json) printJson(t);
     else console.log(t.id);
     return EXIT.ok;

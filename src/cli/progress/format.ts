@@ -1,25 +1,20 @@
 /** Small formatters shared by the progress views. */
+import { formatCount, formatDuration as formatDurationFor } from "../../core/domain/format.ts";
+
+export { formatCount };
 
 /**
- * A duration for people: tenths of a second under a minute, then minutes and seconds, then
- * hours and minutes. Negative or non-finite durations show as zero.
+ * A duration in the live views: orch's usual format, in tenths of a second below a minute so a
+ * ticking clock keeps its unit; negative or non-finite durations show as zero.
  *
  * @example
  * ```ts
  * formatDuration(1234); // "1.2 s"
- * formatDuration(65_000); // "1m 05s"
- * formatDuration(3_723_000); // "1h 02m"
+ * formatDuration(65_000); // "1 min 05 s"
  * ```
  */
 export function formatDuration(ms: number): string {
-  const safe = Number.isFinite(ms) && ms > 0 ? ms : 0;
-  // Round to tenths first so 59.96 s shows as "1m 00s", not "60.0 s".
-  const tenths = Math.round(safe / 100);
-  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
-  const seconds = Math.round(safe / 1000);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${pad2(seconds % 60)}s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${Math.floor(minutes / 60)}h ${pad2(minutes % 60)}m`;
+  return formatDurationFor(Number.isFinite(ms) && ms > 0 ? ms : 0, { tenths: true });
 }
 
 /**
@@ -33,18 +28,6 @@ export function formatDuration(ms: number): string {
 export function formatClock(at: number): string {
   const d = new Date(at);
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
-}
-
-/**
- * A count with thousands separators, the same in every locale.
- *
- * @example
- * ```ts
- * formatCount(9950); // "9,950"
- * ```
- */
-export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Whether a worker may be spawned or tasks queued under the resource limits. */
+
+import { formatCount } from "./format.ts";
 import type { ResourceLimits } from "./limits.ts";
-import { formatCount } from "./limits-format.ts";
 import type { Check } from "./names.ts";
 
 /** A worker as far as the spawn limits care: its agent type and its project. */

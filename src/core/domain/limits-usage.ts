@@ -1,6 +1,7 @@
 /** Whether a worker's process tree uses more memory or CPU than the resource limits allow. */
+
+import { formatCount } from "./format.ts";
 import type { LimitPolicy, ResourceLimits } from "./limits.ts";
-import { formatCount } from "./limits-format.ts";
 
 /** One measurement of a worker's process tree (see `treeUsage` in core/runtime/proc-tree.ts). */
 export interface UsageSample {

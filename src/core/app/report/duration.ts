@@ -1,28 +1,7 @@
+import { formatDuration } from "../../domain/format.ts";
 import type { ReportTask } from "./types.ts";
 
-/**
- * A duration as people read it: `850 ms`, `12.3 s`, `4 min 05 s`, `2 h 03 min`. Rounds to the
- * unit shown; a negative duration gets a leading `-`.
- *
- * @example
- * ```ts
- * formatDuration(850); // "850 ms"
- * formatDuration(12_345); // "12.3 s"
- * formatDuration(245_000); // "4 min 05 s"
- * formatDuration(7_380_000); // "2 h 03 min"
- * ```
- */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) throw new RangeError(`duration ${ms}: expected a finite number of milliseconds`);
-  if (ms < 0) return `-${formatDuration(-ms)}`;
-  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
-  const tenths = Math.round(ms / 100);
-  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${pad2(seconds % 60)} s`;
-  const minutes = Math.round(ms / 60_000);
-  return `${Math.floor(minutes / 60)} h ${pad2(minutes % 60)} min`;
-}
+export { formatDuration };
 
 /**
  * How long a finished task ran (`finishedAt - startedAt`, never negative); null if it never
@@ -70,9 +49,4 @@ export function isoTime(ms: number | null): string | null {
   const date = new Date(ms);
   if (Number.isNaN(date.getTime())) throw new RangeError(`time ${ms}: expected epoch milliseconds`);
   return date.toISOString();
-}
-
-/** Two digits, zero-padded. */
-function pad2(n: number): string {
-  return String(n).padStart(2, "0");
 }

@@ -5,9 +5,9 @@ import { formatClock, formatCount, formatDuration, plural } from "../../../../sr
 describe("formatDuration", () => {
   test("tenths under a minute, then minutes and seconds, then hours and minutes", () => {
     expect(formatDuration(1234)).toBe("1.2 s");
-    expect(formatDuration(59_960)).toBe("1m 00s");
-    expect(formatDuration(65_000)).toBe("1m 05s");
-    expect(formatDuration(3_723_000)).toBe("1h 02m");
+    expect(formatDuration(59_960)).toBe("1 min 00 s");
+    expect(formatDuration(65_000)).toBe("1 min 05 s");
+    expect(formatDuration(3_723_000)).toBe("1 h 02 min");
   });
 
   test("negative and non-finite durations show as zero", () => {
