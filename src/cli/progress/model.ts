@@ -1,20 +1,15 @@
 /** What the progress views of `orch run` are shown: a snapshot of a run, its steps and their tasks. */
 
+import type { RunStatus, StepStatus, TaskStatus } from "../../core/domain/types.ts";
+
 /** Where a task is; `dispatched` means handed to a worker but not yet reported running. */
-export type ProgressTaskStatus =
-  | "queued"
-  | "dispatched"
-  | "running"
-  | "succeeded"
-  | "failed"
-  | "timed_out"
-  | "cancelled";
+export type ProgressTaskStatus = TaskStatus;
 
 /** Where a step is. */
-export type ProgressStepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+export type ProgressStepStatus = StepStatus;
 
 /** Where a run is. */
-export type ProgressRunStatus = "running" | "succeeded" | "failed" | "cancelled";
+export type ProgressRunStatus = RunStatus;
 
 /**
  * One task of a step. Times are epoch milliseconds.

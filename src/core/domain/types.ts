@@ -32,6 +32,12 @@ export type TaskStatus =
   | "timed_out"
   | "cancelled";
 
+/** Where one step of a workflow run is. The last four are final. */
+export type StepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+
+/** A workflow run's verdict so far. */
+export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";
+
 /** The seed's priorities: a lower number runs first. */
 export type TaskPriority = 1 | 2 | 3 | 4;
 

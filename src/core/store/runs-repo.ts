@@ -1,10 +1,11 @@
 /** The `runs` and `run_steps` tables: workflow runs and the state of each of their steps. */
 import type { Database } from "bun:sqlite";
 
-/** A run's verdict so far. */
-export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";
+import type { RunStatus, StepStatus } from "../domain/types.ts";
+
+export type { RunStatus };
 /** A step's state within a run. */
-export type RunStepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+export type RunStepStatus = StepStatus;
 
 /** A workflow run as stored; `workflow` is the validated workflow, as JSON-able data. */
 export interface RunRecord {

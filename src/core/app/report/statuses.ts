@@ -1,22 +1,8 @@
+import { TASK_STATUSES } from "../../domain/task-status.ts";
 import type { ReportStepStatus, ReportTaskStatus } from "./types.ts";
 
-/**
- * Every task status, in the order reports list them (waiting, working, then final).
- *
- * @example
- * ```ts
- * TASK_STATUSES[0]; // "queued"
- * ```
- */
-export const TASK_STATUSES = [
-  "queued",
-  "dispatched",
-  "running",
-  "succeeded",
-  "failed",
-  "timed_out",
-  "cancelled",
-] as const satisfies readonly ReportTaskStatus[];
+/** Every task status, in lifecycle order (waiting, working, then final). */
+export { TASK_STATUSES };
 
 /**
  * Every step status, in the order reports list them.

@@ -3,18 +3,13 @@
  * Times are milliseconds since the epoch, or null when they have not happened.
  */
 
-/** Where a task of the run is in its life (the same values as the domain's `TaskStatus`). */
-export type ReportTaskStatus =
-  | "queued"
-  | "dispatched"
-  | "running"
-  | "succeeded"
-  | "failed"
-  | "timed_out"
-  | "cancelled";
+import type { RunStatus, StepStatus, TaskStatus } from "../../domain/types.ts";
+
+/** Where a task of the run is in its life. */
+export type ReportTaskStatus = TaskStatus;
 
 /** Where a step of the workflow is. */
-export type ReportStepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+export type ReportStepStatus = StepStatus;
 
 /** One task of the run. */
 export interface ReportTask {
@@ -49,7 +44,7 @@ export interface ReportRun {
   name: string;
   /** The workflow file it came from, if any. */
   file: string | null;
-  status: "running" | "succeeded" | "failed" | "cancelled";
+  status: RunStatus;
   startedAt: number;
   finishedAt: number | null;
   steps: ReportStep[];

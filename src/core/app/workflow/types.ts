@@ -55,7 +55,7 @@ export const DEFAULT_WORKFLOW_LIMITS: Readonly<WorkflowLimits> = {
 };
 
 /** Where one step of a run is. The last four are final. */
-export type StepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "cancelled";
+export type { StepStatus } from "../../domain/types.ts";
 
 /** Something wrong with a workflow file, and where. */
 export interface WorkflowError {
