@@ -6,7 +6,14 @@ import { OrchHarness, type TaskJson, waitFor } from "../helpers/orch-harness.ts"
 interface SubmittedTask extends TaskJson {
   agentType: string | null;
   project: string | null;
-  history?: Array<{ attempt: number; status: string; exitCode: number | null; error: string | null }>;
+  history?: Array<{
+    attempt: number;
+    status: string;
+    exitCode: number | null;
+    error: string | null;
+    startedAt: string | null;
+    finishedAt: string | null;
+  }>;
 }
 
 /** A task that holds its worker until `gate` exists in the project (no sleeps in the test). */
@@ -42,7 +49,13 @@ describe("the scheduler on real tmux", () => {
       [1, "failed", 1],
       [2, "failed", 1],
     ]);
-    // the waits grow by the backoff factor: 1 s, then 2 s
+    // the waits before each retry grow by the backoff factor: 1 s, then 2 s
+    const [a1, a2] = shown.history!;
+    const gap = (from: string | null | undefined, to: string | null | undefined) =>
+      Date.parse(to!) - Date.parse(from!);
+    expect(gap(a1?.finishedAt, a2?.startedAt)).toBeGreaterThanOrEqual(950);
+    expect(gap(a2?.finishedAt, t.startedAt)).toBeGreaterThanOrEqual(1950);
+    expect(gap(a2?.finishedAt, t.startedAt)).toBeGreaterThan(gap(a1?.finishedAt, a2?.startedAt));
     const text = await orch.ok(["task", t.id]);
     expect(text).toContain("attempt 1: failed");
     expect(text).toContain("attempt 3: succeeded (latest)");

@@ -60,6 +60,9 @@ export class Scheduler {
   /** Checks, routes and queues tasks in one commit, then dispatches them or starts workers. */
   submit(reqs: SubmitRequest[]): Outcome<Task[]> {
     const known = this.d.pluginNames();
+    const live = this.liveWorkers();
+    // a workflow step submits thousands of tasks for a few pools: each pool is checked once
+    const checked = new Map<string, string | null>();
     const prepared: Array<{ req: SubmitRequest; agentType: string }> = [];
     for (const [i, asked] of reqs.entries()) {
       const where = reqs.length > 1 ? `task ${i + 1}: ` : "";
@@ -71,7 +74,10 @@ export class Scheduler {
       if (!text.ok) return fail("bad_input", `${where}${text.error}`);
       const route = routeAgentType({ type: req.type, tags: req.tags }, this.d.config, known);
       if (!route.ok) return fail("bad_input", `${where}${route.error}`);
-      const fits = this.fitFailure(route.agentType, req.project ?? null, req.cwd);
+      const key = JSON.stringify([route.agentType, req.project ?? null, req.cwd ?? null]);
+      if (!checked.has(key))
+        checked.set(key, this.fitFailure(live, route.agentType, req.project ?? null, req.cwd));
+      const fits = checked.get(key);
       if (fits) return fail("conflict", `${where}${fits}`);
       prepared.push({ req, agentType: route.agentType });
     }
@@ -106,8 +112,12 @@ export class Scheduler {
   }
 
   /** Why no worker could ever take a task of this pool, or null when one can (or may be started). */
-  private fitFailure(agentType: string, project: string | null, cwd: string | undefined): string | null {
-    const live = this.liveWorkers();
+  private fitFailure(
+    live: Worker[],
+    agentType: string,
+    project: string | null,
+    cwd: string | undefined,
+  ): string | null {
     if (live.some((w) => fits(w, agentType, project))) return null;
     const where = project ?? cwd;
     const pool = `${agentType} worker${project ? ` for project ${project}` : ""}`;
