@@ -94,26 +94,31 @@ export async function followRun(ctx: CliContext, runId: string): Promise<number>
       );
   };
   process.on("SIGINT", onInt);
+  // the controller answers when the run changes; between changes a terminal's clocks tick here
+  let latest: ProgressRun | null = null;
+  const tick = mode === "tty" ? setInterval(() => latest && view.update(latest, Date.now()), 250) : null;
   try {
     let version = -1;
     for (;;) {
-      const wait = mode === "tty" ? 250 : 5000;
       const v = await ctx.api.call<RunViewJson & { version: number }>(
         "GET",
-        `/v1/runs/${runId}?wait=${wait}&since=${version}`,
+        `/v1/runs/${runId}?wait=5000&since=${version}`,
       );
       version = v.version;
       const model = toProgress(v);
       if (v.run.status !== "running") {
+        if (tick) clearInterval(tick);
         view.finish(model, Date.now());
         // the run may end before the cancel call answers: say what was left before exiting
         await cancelling;
         if (interrupted) return EXIT.interrupted;
         return v.run.status === "succeeded" ? EXIT.ok : EXIT.taskFailed;
       }
+      latest = model;
       view.update(model, Date.now());
     }
   } finally {
+    if (tick) clearInterval(tick);
     process.off("SIGINT", onInt);
   }
 }

@@ -47,6 +47,9 @@ export interface ControllerDeps {
   orchArgv: string[];
 }
 
+/** Told of a task's progress: `dispatched` (run tasks only) or `final`. */
+export type TaskListener = (t: Task, what: "dispatched" | "final") => void;
+
 export interface AddWorkerRequest {
   type: string;
   project: string;
@@ -82,8 +85,8 @@ export class Controller {
   private readonly turns: TurnFlow;
   readonly scheduler: Scheduler;
   private readonly monitor: ResourceMonitor;
-  /** Told of every task that reached its final status (workflow runs follow this). */
-  onTaskFinal: ((t: Task) => void) | null = null;
+  /** Listeners told when a task is dispatched and when it reaches its final status. */
+  private readonly taskListeners = new Set<TaskListener>();
   private client!: ControlClient;
   private ops!: TmuxOps;
   private events: LineFollower | null = null;
@@ -105,7 +108,12 @@ export class Controller {
       ops: () => this.ops,
       extract,
       retry: retryPolicyFromConfig(d.config),
-      onFinal: (t) => this.onTaskFinal?.(t),
+      onFinal: (t) => {
+        for (const l of this.taskListeners) l(t, "final");
+      },
+      onDispatched: (t) => {
+        for (const l of this.taskListeners) l(t, "dispatched");
+      },
       wakeAt: (at) => this.scheduler.wakeAt(at),
       deadPane: async (rt) => {
         if (!rt.paneId || rt.phase === "dead") return rt.phase === "dead";
@@ -548,6 +556,15 @@ export class Controller {
   /** Queues tasks for whichever workers fit them (`orch submit`); see {@link Scheduler.submit}. */
   submit(reqs: SubmitRequest[]): Outcome<Task[]> {
     return this.scheduler.submit(reqs);
+  }
+
+  /**
+   * Calls `l` when a task of a workflow run is dispatched, and when any task reaches its final
+   * status (after any retries); returns an unsubscribe.
+   */
+  onTask(l: TaskListener): () => void {
+    this.taskListeners.add(l);
+    return () => this.taskListeners.delete(l);
   }
 
   /**

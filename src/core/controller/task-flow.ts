@@ -31,6 +31,8 @@ export interface TaskFlowDeps {
   retry: RetryPolicy;
   /** A task reached its final status (after any retries): workflow runs follow this. */
   onFinal?(t: Task): void;
+  /** A task was handed to a worker (its run's live view shows it working). */
+  onDispatched?(t: Task): void;
   /** A retry was queued that may not start before `at`: the scheduler looks again then. */
   wakeAt?(at: number): void;
 }
@@ -84,6 +86,7 @@ export class TaskFlow {
       this.d.store.workers.update(rt.name, { state: "running", currentTask: task.id });
     });
     rt.phase = "busy";
+    if (task.runId) this.d.onDispatched?.(task);
     rt.timer = setTimeout(() => this.timeOutTask(rt, task.id), task.timeoutMs);
     rt.dispatchedAt = Date.now();
     rt.startedAt = null;

@@ -29,11 +29,17 @@ export const workflowRuns: ExtensionFactory = ({ controller, store, config, logg
   const engine = new RunEngine(store, controller, logger);
   const watchers = new RunWatchers();
   engine.onChange((id) => watchers.bump(id));
-  controller.onTaskFinal = (t) => engine.onTaskFinal(t);
+  const unsubscribe = controller.onTask((t, what) => {
+    if (what === "final") engine.onTaskFinal(t);
+    else if (t.runId) watchers.bump(t.runId);
+  });
   return {
     name: "workflow-runs",
     start: () => engine.resume(),
-    stop: () => watchers.releaseAll(),
+    stop: () => {
+      unsubscribe();
+      watchers.releaseAll();
+    },
     async route(req, parts, url) {
       const [, res, id, sub] = parts;
       if (res !== "runs") return null;
