@@ -1,11 +1,13 @@
 /** What changed between two snapshots of a run, for the line-by-line views (plain, JSON). */
 import type {
+  ProgressOut,
   ProgressRun,
   ProgressRunStatus,
   ProgressStep,
   ProgressStepStatus,
   ProgressTask,
   ProgressTaskStatus,
+  ProgressView,
 } from "./model.ts";
 import { isStepFinished } from "./tally.ts";
 
@@ -93,4 +95,35 @@ export class ChangeTracker {
         : retry || (task.status !== previous.status && task.status !== "dispatched");
     if (changed) out.push({ kind: "task", run, step, task, previous, retry });
   }
+}
+
+/**
+ * A view that writes the lines `render` makes of each update's changes (nothing when nothing
+ * changed), and of what `finish` adds; calls after `finish` do nothing. The plain and JSON
+ * views are this with their own line format.
+ *
+ * @example
+ * ```ts
+ * const view = changeLineView(out, (changes, now) => changes.map((c) => `${c.kind}\n`).join(""));
+ * ```
+ */
+export function changeLineView(
+  out: ProgressOut,
+  render: (changes: ProgressChange[], now: number) => string,
+): ProgressView {
+  const tracker = new ChangeTracker();
+  let finished = false;
+  const print = (changes: ProgressChange[], now: number): void => {
+    if (changes.length > 0) out.write(render(changes, now));
+  };
+  return {
+    update(run, now) {
+      if (!finished) print(tracker.changes(run), now);
+    },
+    finish(run, now) {
+      if (finished) return;
+      finished = true;
+      print(tracker.finish(run), now);
+    },
+  };
 }

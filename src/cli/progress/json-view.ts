@@ -1,5 +1,5 @@
 /** The progress view for programs: JSON Lines, one object per change. */
-import { ChangeTracker, type ProgressChange } from "./changes.ts";
+import { ChangeTracker, changeLineView, type ProgressChange } from "./changes.ts";
 import type { ProgressOut, ProgressView } from "./model.ts";
 import { runCounts } from "./tally.ts";
 
@@ -22,23 +22,10 @@ import { runCounts } from "./tally.ts";
  * ```
  */
 export function createJsonView(out: ProgressOut): ProgressView {
-  const tracker = new ChangeTracker();
-  let finished = false;
-  const print = (changes: ProgressChange[], now: number): void => {
-    if (changes.length === 0) return;
+  return changeLineView(out, (changes, now) => {
     const at = new Date(now).toISOString();
-    out.write(changes.map((change) => `${JSON.stringify(changeEvent(change, at, now))}\n`).join(""));
-  };
-  return {
-    update(run, now) {
-      if (!finished) print(tracker.changes(run), now);
-    },
-    finish(run, now) {
-      if (finished) return;
-      finished = true;
-      print(tracker.finish(run), now);
-    },
-  };
+    return changes.map((change) => `${JSON.stringify(changeEvent(change, at, now))}\n`).join("");
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 /** The progress view for logs and pipes: one plain line per change, no escapes. */
-import { ChangeTracker, type ProgressChange } from "./changes.ts";
+import { ChangeTracker, changeLineView, type ProgressChange } from "./changes.ts";
 import { formatClock, formatDuration, plural } from "./format.ts";
 import type { ProgressOut, ProgressRun, ProgressStep, ProgressTask, ProgressView } from "./model.ts";
 import { runCounts, tallyStep } from "./tally.ts";
@@ -19,23 +19,10 @@ import { oneLine } from "./text-fit.ts";
  * ```
  */
 export function createPlainView(out: ProgressOut): ProgressView {
-  const tracker = new ChangeTracker();
-  let finished = false;
-  const print = (changes: ProgressChange[], now: number): void => {
-    if (changes.length === 0) return;
+  return changeLineView(out, (changes, now) => {
     const clock = formatClock(now);
-    out.write(changes.map((change) => `${clock} ${describeChange(change, now)}\n`).join(""));
-  };
-  return {
-    update(run, now) {
-      if (!finished) print(tracker.changes(run), now);
-    },
-    finish(run, now) {
-      if (finished) return;
-      finished = true;
-      print(tracker.finish(run), now);
-    },
-  };
+    return changes.map((change) => `${clock} ${describeChange(change, now)}\n`).join("");
+  });
 }
 
 /**
