@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { startOrch } from "./orch.ts";
+import { CLK_TCK, cpuTicks } from "./proc-cpu.ts";
 import { median, nowMs } from "./stats.ts";
 
 export interface IdleResult {
@@ -24,20 +25,6 @@ export interface HelpResult {
   medianMs: number;
   minMs: number;
   maxMs: number;
-}
-
-const CLK_TCK = (() => {
-  const r = Bun.spawnSync(["getconf", "CLK_TCK"]);
-  const n = Number(r.stdout.toString().trim());
-  return Number.isFinite(n) && n > 0 ? n : 100;
-})();
-
-/** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // fields[0] is field 3 (state), so utime (14) is fields[11] and stime (15) fields[12]
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 function statusKB(pid: number, key: string): number {

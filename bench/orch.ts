@@ -4,6 +4,7 @@
  * `POST /v1/tasks?wait=MS`, which answers once the task is final.
  */
 import { join } from "node:path";
+import { cpuMs } from "./proc-cpu.ts";
 import { nowMs, type RunResult, runResult, summarize } from "./stats.ts";
 import { split, stampMs, taskText, tempDir } from "./workload.ts";
 
@@ -121,12 +122,18 @@ export async function runOrch(bin: string, workers: number, total: number): Prom
       const seenByClient: number[] = [];
       const errors: string[] = [];
       const start = nowMs();
+      // Every task is submitted at once, each answer coming when it is final. Bun's fetch keeps
+      // 256 requests in flight and queues the rest in order, so the requests go round-robin over
+      // the workers: each worker's queue is filled from the start, as a client would fill them.
+      const submitted: Promise<TaskJson>[][] = names.map(() => []);
+      for (let k = 0; k < Math.max(...counts); k++) {
+        names.forEach((name, i) => {
+          if (k < (counts[i] ?? 0)) submitted[i]!.push(submit(o, name, taskText(++seq)));
+        });
+      }
       await Promise.all(
-        names.map(async (name, i) => {
-          // every task of this worker is submitted at once; each answer comes when it is final
-          const submitted: Promise<TaskJson>[] = [];
-          for (let k = 0; k < (counts[i] ?? 0); k++) submitted.push(submit(o, name, taskText(++seq)));
-          for (const p of submitted) {
+        submitted.map(async (mine) => {
+          for (const p of mine) {
             const first = await p;
             const t = FINAL.has(first.status) ? first : await waitFinal(o, first.id);
             const seen = nowMs();
@@ -144,10 +151,13 @@ export async function runOrch(bin: string, workers: number, total: number): Prom
       return { start, end: nowMs(), detection, seenByClient };
     };
     await batch(names.map(() => 1)); // warm-up
+    const cpuBefore = cpuMs(o.pid);
     const r = await batch(split(total, workers));
+    const cpuAfter = cpuMs(o.pid);
     return {
       ...runResult("orch", workers, total, r.start, r.end, r.detection),
       clientSeen: summarize(r.seenByClient),
+      controllerCpuMsPerTask: (cpuAfter - cpuBefore) / total,
     };
   } finally {
     await o.close();

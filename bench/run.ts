@@ -5,7 +5,9 @@
  * model API). Prints a table and writes bench/results.json. Numbers only: nothing here passes
  * or fails.
  *
- * Knobs: BENCH_TASKS (tasks per configuration, default 300), BENCH_WORKERS (default "1,4,16"),
+ * Knobs: BENCH_TASKS (tasks per configuration, default 300), BENCH_ROUNDS (alternating rounds of
+ * raw, naive and orch per worker count, each contender's median round reported; default 3),
+ * BENCH_WORKERS (default "1,4,16"),
  * BENCH_IDLE_SECONDS (default 30), BENCH_IDLE_WORKERS (default 50), BENCH_HELP_RUNS (default
  * 20), BENCH_AGENTS (interactive agent types, default "claude,gpt"; "" or "none" skips them),
  * BENCH_AGENT_PROMPTS (measured prompts per agent, default 20), BENCH_ORCH (binary, default
@@ -27,7 +29,7 @@ import { runOrch } from "./orch.ts";
 import { type QueuePickResult, runQueuePick } from "./queue-pick.ts";
 import { runRaw } from "./raw.ts";
 import { runScheduler, type SchedulerResult } from "./scheduler.ts";
-import type { RunResult } from "./stats.ts";
+import { medianRun, type RunResult } from "./stats.ts";
 import { runStoreMemory, type StoreMemoryResult } from "./store-memory.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -113,6 +115,7 @@ function table(
   runs: RunResult[],
   workerCounts: number[],
   tasks: number,
+  roundCount: number,
   help: HelpResult | null,
   idle: IdleResult | null,
   agents: AgentResult[],
@@ -125,7 +128,9 @@ function table(
   const times = (x: number) => (Number.isFinite(x) ? `${f(x, 2)}x` : "-");
   const out: string[] = [];
   if (runs.length) {
-    out.push(`${tasks} tasks per configuration, after 1 warm-up task per worker`);
+    out.push(
+      `${tasks} tasks per configuration, after 1 warm-up task per worker; each contender's median of ${roundCount} alternating round(s)`,
+    );
     out.push("detection = the task's $EPOCHREALTIME (its last output) -> task recorded finished");
     out.push(
       "  (raw/naive: when the bench loop saw the marker; orch: finishedAt, which has 1 ms resolution)",
@@ -155,6 +160,11 @@ function table(
     );
   }
   const top = get("orch", Math.max(...workerCounts));
+  if (top?.controllerCpuMsPerTask !== undefined) {
+    out.push(
+      `  (controller CPU per task at ${top.workers} workers: ${f(top.controllerCpuMsPerTask, 2)} ms, for context)`,
+    );
+  }
   if (top) {
     out.push(
       `  orch detection at ${top.workers} workers: p50 ${f(top.detection.p50)} ms (<= ${TARGET.p50Ms}) ${mark(top.detection.p50 <= TARGET.p50Ms)}, p99 ${f(top.detection.p99)} ms (<= ${TARGET.p99Ms}) ${mark(top.detection.p99 <= TARGET.p99Ms)}`,
@@ -324,6 +334,7 @@ async function runSchedulerFigures(bin: string, skip: Set<Section>): Promise<Sch
 async function main(): Promise<void> {
   const skip = skipped();
   const tasks = envInt("BENCH_TASKS", 300);
+  const roundCount = Math.max(1, envInt("BENCH_ROUNDS", 3));
   const idleSeconds = envInt("BENCH_IDLE_SECONDS", 30);
   const idleWorkers = envInt("BENCH_IDLE_WORKERS", 50);
   const helpRuns = envInt("BENCH_HELP_RUNS", 20);
@@ -343,18 +354,23 @@ async function main(): Promise<void> {
   if (help) console.log(`  --help: median ${f(help.medianMs)} ms`);
   const runs: RunResult[] = [];
   for (const w of workerCounts) {
-    for (const [name, run] of [
-      ["raw", () => runRaw(w, tasks)],
-      ["naive", () => runNaive(w, tasks)],
-      ["orch", () => runOrch(bin, w, tasks)],
-    ] as const) {
-      if (skip.has(name)) continue;
-      const r = await run();
-      runs.push(r);
-      console.log(
-        `  ${pad(name, 5)} ${pad(String(w), 2)} workers: ${f(r.tasksPerSec, 0)} tasks/s, detection p50 ${f(r.detection.p50)} ms, p99 ${f(r.detection.p99)} ms`,
-      );
+    // alternating rounds, so the machine's noise hits every contender alike; each one's median
+    const rounds = new Map<string, RunResult[]>();
+    for (let round = 1; round <= roundCount; round++) {
+      for (const [name, run] of [
+        ["raw", () => runRaw(w, tasks)],
+        ["naive", () => runNaive(w, tasks)],
+        ["orch", () => runOrch(bin, w, tasks)],
+      ] as const) {
+        if (skip.has(name)) continue;
+        const r = await run();
+        rounds.set(name, [...(rounds.get(name) ?? []), r]);
+        console.log(
+          `  ${pad(name, 5)} ${pad(String(w), 2)} workers, round ${round}/${roundCount}: ${f(r.tasksPerSec, 0)} tasks/s, detection p50 ${f(r.detection.p50)} ms, p99 ${f(r.detection.p99)} ms`,
+        );
+      }
     }
+    for (const done of rounds.values()) runs.push(medianRun(done));
   }
   let idle: IdleResult | null = null;
   if (!skip.has("idle")) {
@@ -375,7 +391,7 @@ async function main(): Promise<void> {
   const sf = await runSchedulerFigures(bin, skip);
 
   console.log("");
-  for (const line of table(runs, workerCounts, tasks, help, idle, agents, sf)) console.log(line);
+  for (const line of table(runs, workerCounts, tasks, roundCount, help, idle, agents, sf)) console.log(line);
 
   const results = {
     date: new Date().toISOString(),
@@ -383,6 +399,7 @@ async function main(): Promise<void> {
     binary: bin,
     skipped: [...skip],
     tasksPerConfig: tasks,
+    rounds: roundCount,
     targets: TARGET,
     runs,
     ratios: workerCounts.flatMap((w) => {

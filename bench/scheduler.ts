@@ -3,11 +3,11 @@
  * `POST /v1/submit?wait=MS` (any idle worker of the type and project may take each), against
  * orch's direct send (`runOrch`, each task addressed to one worker) in the same run, in
  * alternating rounds. Both contenders are driven alike: every task is submitted at once, each
- * request answering once its task is final (Bun's fetch holds 2,000 such requests on the Unix
- * socket without trouble, so no submit-then-long-poll is needed).
+ * request answering once its task is final (Bun's fetch keeps 256 of them in flight and queues
+ * the rest in order, which keeps every worker's share queued in orch).
  */
 import { FINAL, type OrchInstance, runOrch, startOrch, type TaskJson, waitFinal } from "./orch.ts";
-import { nowMs, type RunResult, runResult, summarize } from "./stats.ts";
+import { medianRun, nowMs, type RunResult, runResult, summarize } from "./stats.ts";
 import { stampMs, taskText } from "./workload.ts";
 
 /** The scheduler against direct send: the median round of each, and every round. */
@@ -80,12 +80,6 @@ export async function runSchedulerPool(bin: string, workers: number, total: numb
   } finally {
     await o.close();
   }
-}
-
-/** The run with the median tasks/s (the lower middle one of an even count). */
-function medianRun(runs: RunResult[]): RunResult {
-  const sorted = [...runs].sort((a, b) => a.tasksPerSec - b.tasksPerSec);
-  return sorted[Math.ceil(sorted.length / 2) - 1]!;
 }
 
 /**

@@ -66,6 +66,8 @@ export interface RunResult {
   detection: LatencySummary;
   /** orch only: marker printed -> the bench's long-poll returned with the final task, in ms. */
   clientSeen?: LatencySummary;
+  /** orch only: the controller's CPU time over the timed window, per task, in ms. */
+  controllerCpuMsPerTask?: number;
 }
 
 /**
@@ -99,4 +101,15 @@ export function median(values: number[]): number {
     [...values].sort((a, b) => a - b),
     50,
   );
+}
+
+/**
+ * The run with the median tasks/s (the lower middle one of an even count).
+ *
+ * @example
+ * medianRun([a, b, c]); // whichever of the three has the middle tasks/s
+ */
+export function medianRun(runs: RunResult[]): RunResult {
+  const sorted = [...runs].sort((a, b) => a.tasksPerSec - b.tasksPerSec);
+  return sorted[Math.ceil(sorted.length / 2) - 1]!;
 }

@@ -133,7 +133,8 @@ export function serveApi(
       if (!id && m === "POST") {
         const b = await body(req, sendBody);
         if (!b.ok) return b.res;
-        const sent = controller.send(b.value);
+        const value = b.value;
+        const sent = await controller.grouped(() => controller.send(value));
         const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
         if (!sent.ok || wait <= 0) return answer(sent, taskJson, 201);
         // ?wait=MS: answer once the task is final (or after MS), saving a round trip
@@ -170,12 +171,11 @@ export function serveApi(
       const b = await body(req, submitBody);
       if (!b.ok) return b.res;
       const { priority, ...rest } = b.value;
-      const sent = controller.submit([
-        {
-          ...rest,
-          ...(priority ? { priority: (PRIORITY_NAMES.indexOf(priority) + 1) as TaskPriority } : {}),
-        },
-      ]);
+      const wanted = {
+        ...rest,
+        ...(priority ? { priority: (PRIORITY_NAMES.indexOf(priority) + 1) as TaskPriority } : {}),
+      };
+      const sent = await controller.grouped(() => controller.submit([wanted]));
       if (!sent.ok) return problem(sent.code, sent.error);
       const task = sent.value[0]!;
       const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);

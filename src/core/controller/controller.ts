@@ -20,6 +20,7 @@ import { TmuxOps } from "../tmux/operations.ts";
 import { ensureServer, killServer } from "../tmux/server.ts";
 import type { TransportFactory } from "../tmux/transport.ts";
 import { followLines, type LineFollower } from "./follow-file.ts";
+import { GroupCommit } from "./group-commit.ts";
 import type { Logger } from "./logger.ts";
 import { fail, type Outcome, ok } from "./outcome.ts";
 import { PaneRegistry } from "./pane-registry.ts";
@@ -87,6 +88,7 @@ export class Controller {
   private readonly monitor: ResourceMonitor;
   /** Listeners told when a task is dispatched and when it reaches its final status. */
   private readonly taskListeners = new Set<TaskListener>();
+  private readonly group: GroupCommit;
   private client!: ControlClient;
   private ops!: TmuxOps;
   private events: LineFollower | null = null;
@@ -94,6 +96,7 @@ export class Controller {
   private reconnecting: Promise<void> | null = null;
 
   constructor(private readonly d: ControllerDeps) {
+    this.group = new GroupCommit((fn) => d.store.transaction(fn));
     const markers: MarkerSpec = {
       startPrefix: START_PREFIX,
       endPrefix: d.config.endMarkerPrefix,
@@ -115,6 +118,11 @@ export class Controller {
         for (const l of this.taskListeners) l(t, "dispatched");
       },
       wakeAt: (at) => this.scheduler.wakeAt(at),
+      grouped: (fn) => {
+        this.group
+          .run(fn)
+          .catch((e) => this.d.logger.log("error", `store write failed: ${(e as Error).message}`));
+      },
       deadPane: async (rt) => {
         if (!rt.paneId || rt.phase === "dead") return rt.phase === "dead";
         const pane = (await this.ops.listPanes().catch(() => [])).find((p) => p.paneId === rt.paneId);
@@ -531,6 +539,14 @@ export class Controller {
   }
 
   // ---- tasks ---------------------------------------------------------------------------
+
+  /**
+   * Runs a synchronous write (a send, a submit) in one commit with the others that arrive in
+   * the same turn of the event loop; resolves once it is committed.
+   */
+  grouped<T>(fn: () => T): Promise<T> {
+    return this.group.run(fn);
+  }
 
   /** Queues a task on one worker's FIFO and starts it if the worker is free. */
   send(req: SendRequest): Outcome<Task> {

@@ -35,6 +35,8 @@ export interface TaskFlowDeps {
   onDispatched?(t: Task): void;
   /** A retry was queued that may not start before `at`: the scheduler looks again then. */
   wakeAt?(at: number): void;
+  /** Runs a write in the next shared commit (see GroupCommit); without it, on the next turn. */
+  grouped?(fn: () => void): void;
 }
 
 /**
@@ -149,17 +151,19 @@ export class TaskFlow {
   }
 
   /**
-   * The start marker appeared. `running` is committed on the next turn unless the task has
-   * finished by then: the final commit carries startedAt, so a short task costs one commit
-   * less. Nothing waits on `running`.
+   * The start marker appeared. `running` is written with the next shared commit unless the
+   * task has finished by then: the final commit carries startedAt, so a short task costs no
+   * write for it. Nothing waits on `running`.
    */
   private markRunning(rt: WorkerRuntime, id: string): void {
     assertTaskTransition("dispatched", "running");
     const startedAt = Date.now();
     rt.startedAt = startedAt;
-    setImmediate(() => {
+    const write = () => {
       if (rt.scanner?.taskId === id) this.d.store.tasks.update(id, { status: "running", startedAt });
-    });
+    };
+    if (this.d.grouped) this.d.grouped(write);
+    else setImmediate(write);
   }
 
   /** Records a task's result from its end marker, exactly once. */

@@ -1,6 +1,8 @@
 /** The `task_attempts` table: the earlier attempts of tasks that were retried. */
+
 import type { Database } from "bun:sqlite";
 import type { TaskAttempt, TaskStatus } from "../domain/types.ts";
+import { TEXT_PARAM } from "./text-param.ts";
 
 /**
  * Earlier attempts of retried tasks; a task's latest attempt is the task row itself.
@@ -37,7 +39,7 @@ export function createAttemptsRepo(db: Database): AttemptsRepo {
      VALUES ($task_id, $attempt, $worker, $status, $exit_code, $started_at, $finished_at, $error, $output)`,
   );
   const byTask = db.prepare<AttemptRow, [string]>(
-    "SELECT * FROM task_attempts WHERE task_id = ? ORDER BY attempt",
+    `SELECT * FROM task_attempts WHERE task_id = ${TEXT_PARAM} ORDER BY attempt`,
   );
   return {
     add(a) {

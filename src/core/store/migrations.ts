@@ -63,7 +63,7 @@ export const MIGRATIONS: readonly Migration[] = [
         error TEXT,
         timeout_ms INTEGER NOT NULL
       ) STRICT`,
-      // The per-worker queue: nextQueued and countQueued read only this index.
+      // The per-worker queue of v1 (dropped in v4).
       "CREATE INDEX tasks_queue ON tasks (worker, status, priority, seq)",
       // Small by nature: only the tasks in flight are in it.
       "CREATE INDEX tasks_in_flight ON tasks (seq) WHERE status IN ('dispatched', 'running')",
@@ -147,6 +147,13 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (run_id, name)
       ) STRICT`,
     ],
+  },
+  {
+    // Speed: every status change rewrote an entry of tasks_queue, which only the pre-v3 queue
+    // read used. A worker's tasks are listed in seq order from tasks_worker, which a status
+    // change leaves alone.
+    version: 4,
+    up: ["DROP INDEX tasks_queue", "CREATE INDEX tasks_worker ON tasks (worker, seq)"],
   },
 ];
 

@@ -1,7 +1,8 @@
 /** The `runs` and `run_steps` tables: workflow runs and the state of each of their steps. */
-import type { Database } from "bun:sqlite";
 
+import type { Database } from "bun:sqlite";
 import type { RunStatus, StepStatus } from "../domain/types.ts";
+import { TEXT_PARAM } from "./text-param.ts";
 
 export type { RunStatus };
 /** A step's state within a run. */
@@ -90,7 +91,9 @@ export function createRunsRepo(db: Database): RunsRepo {
     "INSERT INTO run_steps (run_id, name, status) VALUES (?, ?, 'pending')",
   );
   const byId = db.prepare<RunRow, [string]>("SELECT * FROM runs WHERE id = ?");
-  const stepsOf = db.prepare<StepRow, [string]>("SELECT * FROM run_steps WHERE run_id = ? ORDER BY rowid");
+  const stepsOf = db.prepare<StepRow, [string]>(
+    `SELECT * FROM run_steps WHERE run_id = ${TEXT_PARAM} ORDER BY rowid`,
+  );
   const setStep = db.prepare<
     never,
     [string | null, string | null, number | null, number | null, string, string]

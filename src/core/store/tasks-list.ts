@@ -1,7 +1,9 @@
 /** The query behind `store.tasks.list`: tasks by seq, narrowed by worker, status and count. */
+
 import type { Database, SQLQueryBindings, Statement } from "bun:sqlite";
 import type { TaskStatus } from "../domain/types.ts";
 import type { TaskRow } from "./task-row.ts";
+import { TEXT_PARAM } from "./text-param.ts";
 
 /**
  * What {@link TasksRepo.list} returns: all tasks unless narrowed.
@@ -49,15 +51,15 @@ export function taskLister(db: Database): (opts: TaskListOptions) => TaskRow[] {
     const where: string[] = [];
     const params: SQLQueryBindings[] = [];
     if (worker !== undefined) {
-      where.push("worker = ?");
+      where.push(`worker = ${TEXT_PARAM}`);
       params.push(worker);
     }
     if (runId !== undefined) {
-      where.push("run_id = ?");
+      where.push(`run_id = ${TEXT_PARAM}`);
       params.push(runId);
     }
     if (step !== undefined) {
-      where.push("step = ?");
+      where.push(`step = ${TEXT_PARAM}`);
       params.push(step);
     }
     if (status !== undefined) {

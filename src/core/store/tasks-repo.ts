@@ -1,4 +1,5 @@
 /** The `tasks` table, read and written as domain {@link Task} records, and the per-worker queue. */
+
 import type { Database } from "bun:sqlite";
 import { DEFAULT_PRIORITY_AGING_MS, queueRank } from "../domain/priority.ts";
 import type { Task } from "../domain/types.ts";
@@ -6,6 +7,7 @@ import { isUniqueViolation, StoreConflictError } from "./errors.ts";
 import { patchUpdater } from "./patch-update.ts";
 import { type TaskRow, toTask } from "./task-row.ts";
 import { type TaskListOptions, taskLister } from "./tasks-list.ts";
+import { TEXT_PARAM } from "./text-param.ts";
 
 /**
  * The fields of a task that can change after it is inserted (not `id`, not `seq`).
@@ -120,18 +122,19 @@ export function createTasksRepo(db: Database): TasksRepo {
   );
   const byId = db.prepare<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?");
   const next = db.prepare<TaskRow, [string]>(
-    "SELECT * FROM tasks WHERE worker = ? AND status = 'queued' ORDER BY rank, seq LIMIT 1",
+    `SELECT * FROM tasks WHERE worker = ${TEXT_PARAM} AND status = 'queued' ORDER BY rank, seq LIMIT 1`,
   );
   // each reads one partial index in order, skipping only retries that must still wait
   const nextTargeted = db.prepare<TaskRow, [string, number]>(
-    "SELECT * FROM tasks WHERE worker = ? AND status = 'queued' AND not_before <= ? ORDER BY rank, seq LIMIT 1",
+    `SELECT * FROM tasks WHERE worker = ${TEXT_PARAM} AND status = 'queued' AND not_before <= ?
+       ORDER BY rank, seq LIMIT 1`,
   );
   const nextPool = db.prepare<TaskRow, [string, string, number]>(
-    `SELECT * FROM tasks WHERE agent_type = ? AND project = ? AND status = 'queued' AND worker IS NULL
+    `SELECT * FROM tasks WHERE agent_type = ${TEXT_PARAM} AND project = ${TEXT_PARAM} AND status = 'queued' AND worker IS NULL
        AND not_before <= ? ORDER BY rank, seq LIMIT 1`,
   );
   const nextPoolAny = db.prepare<TaskRow, [string, number]>(
-    `SELECT * FROM tasks WHERE agent_type = ? AND project IS NULL AND status = 'queued' AND worker IS NULL
+    `SELECT * FROM tasks WHERE agent_type = ${TEXT_PARAM} AND project IS NULL AND status = 'queued' AND worker IS NULL
        AND not_before <= ? ORDER BY rank, seq LIMIT 1`,
   );
   const wake = db.prepare<{ at: number | null }, [number]>(

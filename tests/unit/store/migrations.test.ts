@@ -37,7 +37,8 @@ describe("migrations", () => {
     const indexes = db
       .query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks'")
       .all();
-    expect(indexes).toContainEqual({ name: "tasks_queue" });
+    expect(indexes).toContainEqual({ name: "tasks_worker" });
+    expect(indexes).not.toContainEqual({ name: "tasks_queue" });
     db.close();
   });
 

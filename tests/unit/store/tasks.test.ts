@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Task, TaskStatus } from "../../../src/core/domain/types.ts";
 import { openStore, type Store, StoreConflictError } from "../../../src/core/store/index.ts";
+import { TEXT_PARAM } from "../../../src/core/store/text-param.ts";
 import { makeTask, storePerTest } from "./helpers.ts";
 
 let store: Store;
@@ -185,17 +186,15 @@ describe("the per-worker queue", () => {
     expect(store.tasks.countQueued("nobody")).toBe(0);
   });
 
-  test("the queue query uses the queue index", () => {
-    // A regression guard for the hot path, through a raw connection on the same file.
+  test("a worker's tasks are listed from tasks_worker, in seq order without a sort", () => {
+    // A regression guard, through a raw connection on the same file.
     const { Database } = require("bun:sqlite") as typeof import("bun:sqlite");
     const db = new Database(store.path, { readonly: true });
     const plan = db
-      .query(
-        "EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE worker = ? AND status = 'queued' ORDER BY priority, seq LIMIT 1",
-      )
-      .all("c1") as { detail: string }[];
+      .query(`EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE worker = ${TEXT_PARAM} ORDER BY seq DESC LIMIT ?`)
+      .all("c1", 20) as { detail: string }[];
     db.close();
-    expect(plan.map((p) => p.detail).join(" ")).toContain("tasks_queue");
+    expect(plan.map((p) => p.detail).join(" ")).toContain("tasks_worker");
     expect(plan.map((p) => p.detail).join(" ")).not.toContain("TEMP B-TREE");
   });
 });
@@ -294,13 +293,20 @@ describe("the pools: nextFor", () => {
   test("the pool queries read their partial indexes in order (no sort)", () => {
     const { Database } = require("bun:sqlite") as typeof import("bun:sqlite");
     const db = new Database(store.path, { readonly: true });
-    const plan = (sql: string) =>
-      (db.query(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((p) => p.detail).join(" ");
+    const plan = (sql: string, ...params: (string | number)[]) =>
+      (db.query(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+        .map((p) => p.detail)
+        .join(" ");
     const pooled = plan(
-      "SELECT * FROM tasks WHERE agent_type = 'shell' AND project = '/p' AND status = 'queued' AND worker IS NULL AND not_before <= 0 ORDER BY rank, seq LIMIT 1",
+      `SELECT * FROM tasks WHERE agent_type = ${TEXT_PARAM} AND project = ${TEXT_PARAM} AND status = 'queued' AND worker IS NULL AND not_before <= ? ORDER BY rank, seq LIMIT 1`,
+      "shell",
+      "/p",
+      0,
     );
     const own = plan(
-      "SELECT * FROM tasks WHERE worker = 'c1' AND status = 'queued' AND not_before <= 0 ORDER BY rank, seq LIMIT 1",
+      `SELECT * FROM tasks WHERE worker = ${TEXT_PARAM} AND status = 'queued' AND not_before <= ? ORDER BY rank, seq LIMIT 1`,
+      "c1",
+      0,
     );
     db.close();
     expect(pooled).toContain("tasks_pool");
