@@ -4,7 +4,7 @@
  * `POST /v1/tasks?wait=MS`, which answers once the task is final.
  */
 import { join } from "node:path";
-import { cpuMs } from "./proc-cpu.ts";
+import { cpuMs, tmuxServerPid } from "./proc-cpu.ts";
 import { nowMs, type RunResult, runResult, summarize } from "./stats.ts";
 import { split, stampMs, taskText, tempDir } from "./workload.ts";
 
@@ -151,13 +151,17 @@ export async function runOrch(bin: string, workers: number, total: number): Prom
       return { start, end: nowMs(), detection, seenByClient };
     };
     await batch(names.map(() => 1)); // warm-up
+    const tmuxPid = tmuxServerPid(join(o.home, "tmux.sock"));
     const cpuBefore = cpuMs(o.pid);
+    const tmuxBefore = tmuxPid ? cpuMs(tmuxPid) : Number.NaN;
     const r = await batch(split(total, workers));
     const cpuAfter = cpuMs(o.pid);
+    const tmuxCpuMsPerTask = tmuxPid ? (cpuMs(tmuxPid) - tmuxBefore) / total : Number.NaN;
     return {
       ...runResult("orch", workers, total, r.start, r.end, r.detection),
       clientSeen: summarize(r.seenByClient),
       controllerCpuMsPerTask: (cpuAfter - cpuBefore) / total,
+      tmuxCpuMsPerTask,
     };
   } finally {
     await o.close();

@@ -20,3 +20,10 @@ export function cpuTicks(pid: number): number {
 export function cpuMs(pid: number): number {
   return (cpuTicks(pid) * 1000) / CLK_TCK;
 }
+
+/** The pid of the tmux server on `socket`, or null when it does not answer. */
+export function tmuxServerPid(socket: string): number | null {
+  const r = Bun.spawnSync(["tmux", "-S", socket, "display-message", "-p", "#{pid}"], { stderr: "ignore" });
+  const pid = Number(r.stdout.toString().trim());
+  return r.exitCode === 0 && Number.isInteger(pid) && pid > 0 ? pid : null;
+}

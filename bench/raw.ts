@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { ControlParser } from "../src/core/tmux/control-parser.ts";
 import { tmuxCommand } from "../src/core/tmux/quote.ts";
 import { frameShellTask } from "../src/plugins/shell/index.ts";
+import { cpuMs, tmuxServerPid } from "./proc-cpu.ts";
 import { nowMs, type RunResult, runResult } from "./stats.ts";
 import {
   MARKERS,
@@ -187,9 +188,12 @@ export async function runRaw(workers: number, total: number): Promise<RunResult>
 
     await batch(list.map(() => 1)); // warm-up
     const counts = split(total, workers);
+    const tmuxPid = tmuxServerPid(tmux.socket);
+    const tmuxBefore = tmuxPid ? cpuMs(tmuxPid) : Number.NaN;
     const r = await batch(counts);
+    const tmuxCpuMsPerTask = tmuxPid ? (cpuMs(tmuxPid) - tmuxBefore) / total : Number.NaN;
     if (errors.length) throw new Error(`raw: ${errors.length} errors, first: ${errors[0]}`);
-    return runResult("raw", workers, total, r.start, r.end, r.latencies);
+    return { ...runResult("raw", workers, total, r.start, r.end, r.latencies), tmuxCpuMsPerTask };
   } finally {
     try {
       proc.stdin.end();

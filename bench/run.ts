@@ -161,8 +161,9 @@ function table(
   }
   const top = get("orch", Math.max(...workerCounts));
   if (top?.controllerCpuMsPerTask !== undefined) {
+    const rawTmux = get("raw", top.workers)?.tmuxCpuMsPerTask;
     out.push(
-      `  (controller CPU per task at ${top.workers} workers: ${f(top.controllerCpuMsPerTask, 2)} ms, for context)`,
+      `  (CPU per task at ${top.workers} workers, for context: orch's controller ${f(top.controllerCpuMsPerTask, 2)} ms; tmux server ${f(top.tmuxCpuMsPerTask ?? Number.NaN, 2)} ms under orch, ${f(rawTmux ?? Number.NaN, 2)} ms under raw)`,
     );
   }
   if (top) {

@@ -68,6 +68,8 @@ export interface RunResult {
   clientSeen?: LatencySummary;
   /** orch only: the controller's CPU time over the timed window, per task, in ms. */
   controllerCpuMsPerTask?: number;
+  /** The tmux server's CPU time over the timed window, per task, in ms (raw and orch). */
+  tmuxCpuMsPerTask?: number;
 }
 
 /**
