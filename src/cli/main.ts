@@ -1,6 +1,8 @@
 #!/usr/bin/env bun
 import { cac } from "cac";
 import pkg from "../../package.json" with { type: "json" };
+import { eventsCommand } from "./commands/events.ts";
+import { healthCheckCommand } from "./commands/health.ts";
 import { hookCommand } from "./commands/hook.ts";
 import { startCommand, stopCommand } from "./commands/lifecycle.ts";
 import {
@@ -11,6 +13,7 @@ import {
 } from "./commands/plugins.ts";
 import { runCommand } from "./commands/run.ts";
 import { cancelCommand, reportCommand, runsCommand } from "./commands/runs.ts";
+import { serviceCommand } from "./commands/service.ts";
 import { backupCommand, exportStateCommand, restoreCommand } from "./commands/state.ts";
 import { submitCommand } from "./commands/submit.ts";
 import { resultsCommand, sendCommand, taskCommand } from "./commands/tasks.ts";
@@ -245,6 +248,29 @@ function build() {
   cli
     .command("revive <worker>", "Restart a worker's agent")
     .action((w: string, o: Opts) => reviveCommand(makeContext(o), String(w)));
+  cli
+    .command(
+      "health-check",
+      "Check every worker now and revive the dead or stuck ones (exit 1 if any is left unhealthy)",
+    )
+    .action((o: Opts) => healthCheckCommand(makeContext(o)));
+  cli
+    .command("service <action>", "service install: a systemd unit for `orch daemon`")
+    .option("--user", "a user unit (~/.config/systemd/user) instead of a system one")
+    .option("--print", "print the unit instead of writing it")
+    .action((action: string, o: Opts) =>
+      serviceCommand(makeContext(o), String(action), { user: Boolean(o.user), print: Boolean(o.print) }),
+    );
+  cli
+    .command("events", "Show what happened to workers and tasks (dead, revived, gave up, failed, ...)")
+    .option("-f, --follow", "keep printing new events as they happen")
+    .option("--limit <n>", "how many of the newest events to show first (default 50)")
+    .action((o: Opts) =>
+      eventsCommand(makeContext(o), {
+        follow: Boolean(o.follow),
+        limit: o.limit === undefined ? 50 : Number(o.limit),
+      }),
+    );
   cli.help();
   cli.version(pkg.version);
   return cli;

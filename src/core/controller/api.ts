@@ -182,6 +182,17 @@ export function serveApi(
       const t = wait > 0 ? ((await controller.waitTask(task.id, wait)) ?? task) : task;
       return json(taskJson(t), 201);
     }
+    if (res === "health-check" && !id && m === "POST") return json(await controller.healthCheck());
+    if (res === "events" && !id && m === "GET") {
+      const after = url.searchParams.get("after");
+      const limit = Math.min(Math.max(Number(url.searchParams.get("limit") ?? "100") || 100, 1), 10_000);
+      const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
+      const afterId = after === null ? null : Number(after);
+      if (afterId !== null && !(Number.isInteger(afterId) && afterId >= 0)) {
+        return problem("bad_input", `after "${after}": expected an event id, 0 or more`);
+      }
+      return json(await controller.eventsAfter(afterId, limit, wait));
+    }
     if (res === "plugins" && id === "reload" && m === "POST") return json(await reloadPlugins());
     if (res === "stop" && m === "POST") {
       const b = await body(req, stopBody);

@@ -8,7 +8,7 @@ import { validateTaskText, validateWorkerName } from "../domain/names.ts";
 import { DEFAULT_PRIORITY, queueRank } from "../domain/priority.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import { isFinal } from "../domain/task-status.ts";
-import type { Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
+import type { OrchEvent, Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
 import type { AgentPlugin, HookEvent, MarkerSpec, ResultInput, StartupContext } from "../plugin/contract.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import { classifyScreen } from "../plugin/screen-rules.ts";
@@ -19,8 +19,10 @@ import type { TmuxNotification } from "../tmux/control-parser.ts";
 import { TmuxOps } from "../tmux/operations.ts";
 import { ensureServer, killServer } from "../tmux/server.ts";
 import type { TransportFactory } from "../tmux/transport.ts";
+import { EventFeed } from "./event-feed.ts";
 import { followLines, type LineFollower } from "./follow-file.ts";
 import { GroupCommit } from "./group-commit.ts";
+import { HealthPass, type WorkerHealth } from "./health-pass.ts";
 import type { Logger } from "./logger.ts";
 import { fail, type Outcome, ok } from "./outcome.ts";
 import { PaneRegistry } from "./pane-registry.ts";
@@ -89,6 +91,9 @@ export class Controller {
   /** Listeners told when a task is dispatched and when it reaches its final status. */
   private readonly taskListeners = new Set<TaskListener>();
   private readonly group: GroupCommit;
+  private readonly health: HealthPass;
+  private readonly feed: EventFeed;
+  private healthTimer: ReturnType<typeof setInterval> | null = null;
   private client!: ControlClient;
   private ops!: TmuxOps;
   private events: LineFollower | null = null;
@@ -164,6 +169,26 @@ export class Controller {
       },
       onBreach: (worker, b) => this.onLimitBreach(worker, b),
     });
+    this.feed = new EventFeed(d.store.events);
+    this.health = new HealthPass({
+      store: d.store,
+      config: d.config,
+      logger: d.logger,
+      runtime: (name) => this.runtimes.get(name),
+      listPanes: () => this.ops.listPanes(),
+      revive: (name) => this.revive(name),
+    });
+  }
+
+  /** Events after `afterId` (the newest `limit` when afterId is null), waiting up to `waitMs` for one. */
+  eventsAfter(afterId: number | null, limit: number, waitMs: number): Promise<OrchEvent[]> {
+    if (afterId === null) return Promise.resolve(this.d.store.events.latest(limit));
+    return this.feed.after(afterId, limit, waitMs);
+  }
+
+  /** One health pass now (`orch health-check`): a verdict per worker, repairs made. */
+  healthCheck(): Promise<WorkerHealth[]> {
+    return this.health.run();
   }
 
   /** A worker went over a memory or CPU limit: an event, then the limit's policy. */
@@ -222,6 +247,13 @@ export class Controller {
     const wake = this.d.store.tasks.nextWake(Date.now());
     if (wake !== null) this.scheduler.wakeAt(wake);
     this.monitor.start();
+    this.healthTimer ??= setInterval(() => {
+      if (this.stopping || this.reconnecting) return;
+      this.health
+        .run()
+        .catch((e) => this.d.logger.log("error", `health pass failed: ${(e as Error).message}`));
+    }, this.d.config.healthCheckInterval * 1000);
+    this.healthTimer.unref?.();
   }
 
   private onDisconnect(reason: string): void {
@@ -629,6 +661,7 @@ export class Controller {
       this.panes.hold(paneId, data);
       return;
     }
+    rt.lastOutputAt = Date.now();
     this.flow.onText(rt, rt.decode(data));
     // agents with screen rules: read the screen once the burst settles (never on a timer)
     if (rt.screenRules && !rt.screenTimer && rt.phase !== "dead") {
@@ -769,6 +802,7 @@ export class Controller {
     this.stopping = true;
     this.scheduler.close();
     this.monitor.stop();
+    if (this.healthTimer) clearInterval(this.healthTimer);
     for (const rt of this.runtimes.values()) rt.clearTimer();
     this.events?.close();
     if (killWorkers) {

@@ -49,6 +49,8 @@ export class WorkerRuntime {
   dispatchedAt: number | null = null;
   /** When the current task's start marker appeared. */
   startedAt: number | null = null;
+  /** When the pane last printed anything (the health pass's sign of progress). */
+  lastOutputAt: number | null = null;
   /** The project the worker runs in (pool tasks for a project go to its workers). */
   project = "";
   /** Output since the last task ended, searched for the plugin's ready pattern. */

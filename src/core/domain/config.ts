@@ -62,6 +62,12 @@ export interface Config {
   routes: Record<string, string>;
   /** Most steps a workflow file may have. */
   maxWorkflowSteps: number;
+  /** Seconds a running task may go without any output before its worker counts as stuck. */
+  stuckAfter: number;
+  /** Most automatic restarts of one worker within restartWindow; past that it is given up (0: never restarted by orch). */
+  maxRestarts: number;
+  /** The window, in seconds, that maxRestarts counts restarts in. */
+  restartWindow: number;
 }
 
 /** What orch does when a worker goes over a resource limit. */
@@ -111,6 +117,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   defaultAgent: "shell",
   routes: {},
   maxWorkflowSteps: 20_000,
+  stuckAfter: 900,
+  maxRestarts: 5,
+  restartWindow: 600,
 };
 
 /**
@@ -150,6 +159,9 @@ export const CONFIG_ENV_NAMES = {
   defaultAgent: "ORCH_DEFAULT_AGENT",
   routes: "ORCH_ROUTES",
   maxWorkflowSteps: "ORCH_MAX_WORKFLOW_STEPS",
+  stuckAfter: "ORCH_STUCK_AFTER",
+  maxRestarts: "ORCH_MAX_RESTARTS",
+  restartWindow: "ORCH_RESTART_WINDOW",
 } as const satisfies Record<keyof Config, `ORCH_${string}`>;
 
 /** Timers in JS fire at once beyond ~24.8 days, so no duration may be longer than 24 days. */
@@ -244,6 +256,9 @@ const SHAPE = {
     "task types (or tag:NAME) mapped to agent types, e.g. review=claude,tag:docs=gpt",
   ),
   maxWorkflowSteps: count("steps", 1),
+  stuckAfter: seconds(),
+  maxRestarts: count("restarts", 0),
+  restartWindow: seconds(),
 } satisfies { [K in keyof Config]: z.ZodType<Config[K]> };
 
 /**

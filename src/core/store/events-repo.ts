@@ -31,6 +31,10 @@ export interface EventsRepo {
   append(e: Omit<OrchEvent, "id">): OrchEvent;
   /** Events oldest first, optionally after an id and/or limited. */
   list(opts?: EventListOptions): OrchEvent[];
+  /** The newest `limit` events, oldest first. */
+  latest(limit: number): OrchEvent[];
+  /** Calls `listener` with every event appended from now on; returns the unsubscribe. */
+  onAppend(listener: (e: OrchEvent) => void): () => void;
 }
 
 interface EventRow {
@@ -65,12 +69,32 @@ export function createEventsRepo(db: Database): EventsRepo {
     "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?",
   );
 
+  const latestStmt = db.prepare<EventRow, [number]>(
+    "SELECT * FROM (SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id",
+  );
+  const listeners = new Set<(e: OrchEvent) => void>();
   return {
     append(e) {
       const json = JSON.stringify(e.data ?? {});
       const row = insertStmt.get({ at: e.at, kind: e.kind, worker: e.worker, task: e.task, data: json });
       // Parsed back, so the caller gets exactly what list() will return (and not its own object).
-      return { id: row!.id, at: e.at, kind: e.kind, worker: e.worker, task: e.task, data: JSON.parse(json) };
+      const event = {
+        id: row!.id,
+        at: e.at,
+        kind: e.kind,
+        worker: e.worker,
+        task: e.task,
+        data: JSON.parse(json),
+      };
+      for (const l of listeners) l(event);
+      return event;
+    },
+    latest(limit) {
+      return latestStmt.all(limit).map(toEvent);
+    },
+    onAppend(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     list(opts = {}) {
       const { afterId = 0, limit } = opts;

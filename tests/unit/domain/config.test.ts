@@ -50,6 +50,9 @@ describe("defaults", () => {
       defaultAgent: "shell",
       routes: {},
       maxWorkflowSteps: 20000,
+      stuckAfter: 900,
+      maxRestarts: 5,
+      restartWindow: 600,
     });
     expect(ConfigSchema.safeParse(DEFAULT_CONFIG).success).toBe(true);
   });
@@ -111,6 +114,9 @@ describe("precedence: default < file < env", () => {
       ORCH_DEFAULT_AGENT: "claude",
       ORCH_ROUTES: "review=claude,tag:docs=gpt",
       ORCH_MAX_WORKFLOW_STEPS: "100",
+      ORCH_STUCK_AFTER: "120",
+      ORCH_MAX_RESTARTS: "0",
+      ORCH_RESTART_WINDOW: "30",
     };
     expect(ok(undefined, env)).toEqual({
       commandTimeout: 1.5,
@@ -141,6 +147,9 @@ describe("precedence: default < file < env", () => {
       defaultAgent: "claude",
       routes: { review: "claude", "tag:docs": "gpt" },
       maxWorkflowSteps: 100,
+      stuckAfter: 120,
+      maxRestarts: 0,
+      restartWindow: 30,
     });
   });
 

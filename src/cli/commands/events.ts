@@ -1,0 +1,33 @@
+/** `orch events [-f]`: what happened to workers and tasks, from the controller's event log. */
+import type { OrchEvent } from "../../core/domain/types.ts";
+import type { CliContext } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+
+/** One event as a line: time, kind, worker, task, data. */
+export function eventLine(e: OrchEvent): string {
+  const data = Object.keys(e.data ?? {}).length ? ` ${JSON.stringify(e.data)}` : "";
+  return `${new Date(e.at).toISOString()}  ${e.kind}${e.worker ? `  ${e.worker}` : ""}${e.task ? `  ${e.task.slice(0, 8)}` : ""}${data}`;
+}
+
+/**
+ * Prints the newest `limit` events; with `follow`, then every new one as it happens (until
+ * Ctrl-C). `--json` prints JSON Lines, one event per line.
+ */
+export async function eventsCommand(
+  ctx: CliContext,
+  opts: { follow: boolean; limit: number },
+): Promise<number> {
+  if (!(Number.isInteger(opts.limit) && opts.limit >= 1 && opts.limit <= 10_000)) {
+    throw new CliError(`--limit ${opts.limit}: expected a whole number from 1 to 10000`, EXIT.usage);
+  }
+  const show = (e: OrchEvent) => console.log(ctx.json ? JSON.stringify(e) : eventLine(e));
+  const first = await ctx.api.call<OrchEvent[]>("GET", `/v1/events?limit=${opts.limit}`);
+  for (const e of first) show(e);
+  if (!opts.follow) return EXIT.ok;
+  let last = first.at(-1)?.id ?? 0;
+  for (;;) {
+    const next = await ctx.api.call<OrchEvent[]>("GET", `/v1/events?after=${last}&limit=1000&wait=30000`);
+    for (const e of next) show(e);
+    last = next.at(-1)?.id ?? last;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The supervisor's health pass: every HEALTH_CHECK_INTERVAL (and on `orch health-check`) it
+ * checks what tmux events cannot tell — the pane still exists, its process is alive, a task
+ * still shows progress — and repairs: a dead or stuck worker is revived in place, at most
+ * `maxRestarts` times in `restartWindow`; past that it is given up (state `error`, an event).
+ */
+import type { Config } from "../domain/config.ts";
+import { type HealthVerdict, judgeWorker, restartAllowed } from "../domain/health.ts";
+import type { Worker } from "../domain/types.ts";
+import type { Store } from "../store/index.ts";
+import type { PaneInfo } from "../tmux/operations.ts";
+import type { Logger } from "./logger.ts";
+import type { Outcome } from "./outcome.ts";
+import type { WorkerRuntime } from "./worker-runtime.ts";
+
+/** One worker's line in a health report. */
+export interface WorkerHealth {
+  worker: string;
+  verdict: HealthVerdict;
+  reason: string;
+}
+
+export interface HealthPassDeps {
+  store: Store;
+  config: Config;
+  logger: Logger;
+  runtime(name: string): WorkerRuntime | undefined;
+  listPanes(): Promise<PaneInfo[]>;
+  revive(name: string): Promise<Outcome<Worker>>;
+  /** Whether a process is alive (signal 0); injectable for tests. */
+  processAlive?(pid: number): boolean;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Runs health passes; remembers each worker's automatic restarts for the restart intensity. */
+export class HealthPass {
+  private readonly restarts = new Map<string, number[]>();
+  private running: Promise<WorkerHealth[]> | null = null;
+
+  constructor(private readonly d: HealthPassDeps) {}
+
+  /** One pass over every worker; a pass asked for while one runs shares its report. */
+  run(): Promise<WorkerHealth[]> {
+    this.running ??= this.pass().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<WorkerHealth[]> {
+    const now = Date.now();
+    const panes = new Map((await this.d.listPanes()).map((p) => [p.paneId, p]));
+    const alive = this.d.processAlive ?? pidAlive;
+    const report: WorkerHealth[] = [];
+    for (const w of this.d.store.workers.list()) {
+      if (w.state === "error") {
+        report.push({ worker: w.name, verdict: "gave_up", reason: w.error ?? "in error" });
+        continue;
+      }
+      const rt = this.d.runtime(w.name);
+      const pane = rt?.paneId ? panes.get(rt.paneId) : undefined;
+      const busy = rt?.currentTaskId ? (rt.startedAt ?? rt.dispatchedAt ?? now) : null;
+      const seen = judgeWorker(
+        {
+          knownDead: w.state === "dead" || rt?.phase === "dead",
+          paneExists: pane !== undefined,
+          paneDead: pane?.dead ?? false,
+          deadStatus: pane?.deadStatus === null || pane === undefined ? null : String(pane.deadStatus),
+          processAlive: pane ? pane.dead || alive(pane.pid) : false,
+          // an interactive agent waiting for a human is not stuck
+          busySince: w.state === "waiting_input" || w.state === "rate_limited" ? null : busy,
+          lastOutputAt: rt?.lastOutputAt ?? null,
+        },
+        now,
+        this.d.config.stuckAfter * 1000,
+      );
+      if (seen.verdict === "healthy") {
+        report.push({ worker: w.name, ...seen });
+        continue;
+      }
+      report.push(await this.repair(w.name, seen.verdict, seen.reason, now));
+    }
+    return report;
+  }
+
+  /** Revives a dead or stuck worker if the restart intensity allows, else gives it up. */
+  private async repair(
+    name: string,
+    verdict: "dead" | "stuck",
+    reason: string,
+    now: number,
+  ): Promise<WorkerHealth> {
+    const { maxRestarts, restartWindow } = this.d.config;
+    if (maxRestarts === 0) return { worker: name, verdict, reason };
+    const times = (this.restarts.get(name) ?? []).filter((t) => t >= now - restartWindow * 1000);
+    if (!restartAllowed(times, now, maxRestarts, restartWindow * 1000)) {
+      return this.giveUp(
+        name,
+        `${verdict}: ${reason}; restarted ${times.length} times in ${restartWindow} s`,
+      );
+    }
+    times.push(now);
+    this.restarts.set(name, times);
+    this.d.logger.log("warn", `worker ${verdict}, reviving`, { worker: name, reason });
+    const r = await this.d.revive(name);
+    if (!r.ok) return { worker: name, verdict, reason: `${reason}; revive failed: ${r.error}` };
+    return { worker: name, verdict: "revived", reason: `was ${verdict}: ${reason}` };
+  }
+
+  private giveUp(name: string, why: string): WorkerHealth {
+    const error = `gave up: ${why}`;
+    this.d.store.workers.update(name, { state: "error", error });
+    this.d.store.events.append({
+      at: Date.now(),
+      kind: "worker.gave_up",
+      worker: name,
+      task: null,
+      data: { reason: why },
+    });
+    this.d.logger.log("error", "worker given up", { worker: name, reason: why });
+    return { worker: name, verdict: "gave_up", reason: why };
+  }
+}

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
+
+interface Verdict {
+  worker: string;
+  verdict: string;
+  reason: string;
+}
+interface EventJson {
+  id: number;
+  kind: string;
+  worker: string | null;
+}
+
+/** Kills the worker's agent (the pane's shell) and waits until orch has it dead. */
+async function killAgent(orch: OrchHarness, worker: string): Promise<void> {
+  const st = await orch.json<StatusJson>(["status"]);
+  const paneId = st.workers.find((w) => w.name === worker)?.paneId;
+  expect(paneId).toBeTruthy();
+  const pid = Number(orch.tmux("display-message", "-p", "-t", paneId!, "#{pane_pid}").stdout.trim());
+  expect(pid).toBeGreaterThan(0);
+  process.kill(pid, "SIGKILL");
+  await waitFor("worker marked dead", async () =>
+    (await orch.json<StatusJson>(["status"])).workers.find((w) => w.name === worker && w.state === "dead"),
+  );
+}
+
+async function healthCheck(orch: OrchHarness): Promise<{ code: number; report: Verdict[] }> {
+  const r = await orch.run(["health-check", "--json"]);
+  return { code: r.code, report: JSON.parse(r.stdout) as Verdict[] };
+}
+
+describe("health pass, revive and restart intensity (compiled binary)", () => {
+  // no periodic pass during the test: every pass is one `orch health-check`
+  const orch = new OrchHarness("dist", {
+    ORCH_HEALTH_CHECK_INTERVAL: "3600",
+    ORCH_MAX_RESTARTS: "2",
+    ORCH_RESTART_WINDOW: "600",
+    ORCH_STUCK_AFTER: "1",
+  });
+  beforeAll(async () => {
+    await orch.startWithWorker("w");
+  }, 60_000);
+  afterAll(() => orch.cleanup(), 30_000);
+
+  test("a healthy worker is reported healthy and the command exits 0", async () => {
+    const { code, report } = await healthCheck(orch);
+    expect(report).toEqual([{ worker: "w", verdict: "healthy", reason: "idle" }]);
+    expect(code).toBe(0);
+  });
+
+  test("a killed agent is dead at once, and the next pass revives it in place", async () => {
+    await killAgent(orch, "w");
+    const { code, report } = await healthCheck(orch);
+    expect(report[0]).toMatchObject({ worker: "w", verdict: "revived" });
+    expect(report[0]!.reason).toContain("was dead");
+    expect(code).toBe(0);
+    expect((await orch.sendWait("w", "echo back")).output).toBe("back\n");
+  });
+
+  test("a task with no output past stuckAfter is stuck: the worker is revived, the task fails", async () => {
+    const sent = await orch.api<TaskJson>("POST", "/v1/tasks", { worker: "w", text: "sleep 60" });
+    await waitFor(
+      "task running",
+      async () => (await orch.api<TaskJson>("GET", `/v1/tasks/${sent.body.id}`)).body.status === "running",
+    );
+    const report = await waitFor("a pass that finds it stuck", async () => {
+      const r = await healthCheck(orch);
+      return r.report[0]?.verdict === "revived" ? r.report : null;
+    });
+    expect(report[0]!.reason).toContain("no output");
+    const t = await orch.waitTask(sent.body.id, 15_000);
+    expect(t.status).toBe("failed");
+    expect((await orch.sendWait("w", "echo alive")).output).toBe("alive\n");
+  });
+
+  test("past maxRestarts in the window the worker is given up: error state, event, exit 1", async () => {
+    // two restarts so far (dead, stuck); the limit is 2
+    await killAgent(orch, "w");
+    const { code, report } = await healthCheck(orch);
+    expect(report[0]).toMatchObject({ worker: "w", verdict: "gave_up" });
+    expect(code).toBe(1);
+    const st = await orch.json<StatusJson>(["status"]);
+    expect(st.workers[0]).toMatchObject({ name: "w", state: "error" });
+    // it stays given up: later passes leave it alone
+    expect((await healthCheck(orch)).report[0]?.verdict).toBe("gave_up");
+    const events = (await orch.ok(["events", "--json", "--limit", "100"]))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as EventJson);
+    const kinds = events.filter((e) => e.worker === "w").map((e) => e.kind);
+    expect(kinds.filter((k) => k === "worker.dead").length).toBeGreaterThanOrEqual(2);
+    expect(kinds.filter((k) => k === "worker.revived").length).toBe(2);
+    expect(kinds.at(-1)).toBe("worker.gave_up");
+  });
+
+  test("events -f prints an event that happens while it follows", async () => {
+    const p = Bun.spawn([...orch.command(), "events", "-f", "--limit", "1"], {
+      env: orch.childEnv(),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      const reader = p.stdout.getReader();
+      let seen = "";
+      const first = await reader.read();
+      seen += new TextDecoder().decode(first.value);
+      expect(seen).toContain("worker.gave_up");
+      await orch.ok(["revive", "w"]);
+      await waitFor("the revive event in the followed stream", async () => {
+        const r = await reader.read();
+        seen += new TextDecoder().decode(r.value);
+        return seen.includes("worker.revived");
+      });
+    } finally {
+      p.kill();
+      await p.exited;
+    }
+  });
+});
