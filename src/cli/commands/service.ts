@@ -3,8 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { serviceUnit } from "../../core/app/service-unit.ts";
-import type { CliContext } from "../context.ts";
-import { selfArgv } from "../context.ts";
+import { type CliContext, selfArgv } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
 

@@ -1,4 +1,6 @@
 /** Counting a step's or a run's tasks, in one pass, for bars and summaries. */
+import { countStatuses, STEP_STATUSES } from "../../core/domain/status-counts.ts";
+import { TASK_STATUSES } from "../../core/domain/task-status.ts";
 import type { ProgressRun, ProgressStep, ProgressStepStatus, ProgressTaskStatus } from "./model.ts";
 
 /** How the views group task statuses: `running` includes dispatched, `failed` includes timed out. */
@@ -116,29 +118,9 @@ export interface RunCounts {
  * ```
  */
 export function runCounts(run: ProgressRun): RunCounts {
-  const tasks = {
-    total: 0,
-    queued: 0,
-    dispatched: 0,
-    running: 0,
-    succeeded: 0,
-    failed: 0,
-    timed_out: 0,
-    cancelled: 0,
+  const allTasks = run.steps.flatMap((step) => step.tasks);
+  return {
+    tasks: { total: allTasks.length, ...countStatuses(TASK_STATUSES, allTasks) },
+    steps: { total: run.steps.length, ...countStatuses(STEP_STATUSES, run.steps) },
   };
-  const steps = {
-    total: run.steps.length,
-    pending: 0,
-    running: 0,
-    succeeded: 0,
-    failed: 0,
-    skipped: 0,
-    cancelled: 0,
-  };
-  for (const step of run.steps) {
-    steps[step.status]++;
-    tasks.total += step.tasks.length;
-    for (const task of step.tasks) tasks[task.status]++;
-  }
-  return { tasks, steps };
 }

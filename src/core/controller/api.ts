@@ -105,7 +105,7 @@ export function serveApi(
       }
       if (id && !sub && m === "DELETE") return answer(await controller.killWorker(id), () => ({ ok: true }));
       if (id && sub === "revive" && m === "POST")
-        return answer(await controller.revive(id), (w) => workerJson(w, true));
+        return answer(await controller.reviveByHand(id), (w) => workerJson(w, true));
       if (id && sub === "hooks" && m === "POST") {
         const b = await body(req, hookBody);
         if (!b.ok) return b.res;

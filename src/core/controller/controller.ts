@@ -177,6 +177,10 @@ export class Controller {
       runtime: (name) => this.runtimes.get(name),
       listPanes: () => this.ops.listPanes(),
       revive: (name) => this.revive(name),
+      markDead: (name, reason) => {
+        const rt = this.runtimes.get(name);
+        if (rt && rt.phase !== "dead") this.markDead(rt, reason);
+      },
     });
   }
 
@@ -538,6 +542,15 @@ export class Controller {
     });
     this.d.logger.log("info", "worker killed", { worker: name });
     return ok(undefined);
+  }
+
+  /**
+   * `orch revive`: a person restarts the worker, so the automatic restarts counted against it
+   * so far (the restart intensity) start again from none.
+   */
+  reviveByHand(name: string): Promise<Outcome<Worker>> {
+    this.health.forget(name);
+    return this.revive(name);
   }
 
   /** Restarts a worker's agent in its window (same type, project and name). */

@@ -27,6 +27,8 @@ export interface HealthPassDeps {
   runtime(name: string): WorkerRuntime | undefined;
   listPanes(): Promise<PaneInfo[]>;
   revive(name: string): Promise<Outcome<Worker>>;
+  /** Records a death the events missed (the task fails with the reason, a worker.dead event). */
+  markDead(name: string, reason: string): void;
   /** Whether a process is alive (signal 0); injectable for tests. */
   processAlive?(pid: number): boolean;
 }
@@ -46,6 +48,11 @@ export class HealthPass {
   private running: Promise<WorkerHealth[]> | null = null;
 
   constructor(private readonly d: HealthPassDeps) {}
+
+  /** Forgets a worker's automatic restarts (it was revived by hand, or removed). */
+  forget(name: string): void {
+    this.restarts.delete(name);
+  }
 
   /** One pass over every worker; a pass asked for while one runs shares its report. */
   run(): Promise<WorkerHealth[]> {
@@ -86,6 +93,9 @@ export class HealthPass {
         report.push({ worker: w.name, ...seen });
         continue;
       }
+      // a death no tmux event reported (tmux 3.3a can miss a pane-died hook): record it first
+      if (seen.verdict === "dead" && w.state !== "dead" && rt?.phase !== "dead")
+        this.d.markDead(w.name, seen.reason);
       report.push(await this.repair(w.name, seen.verdict, seen.reason, now));
     }
     return report;

@@ -155,31 +155,33 @@ export function createTasksRepo(db: Database): TasksRepo {
 
   return {
     insert(t) {
+      // the defaults (no run, no retries, the rank from priority and time) are filled once, here
+      const task = pickTask(t);
       try {
         const row = insertStmt.get({
-          id: t.id,
-          worker: t.worker,
-          text: t.text,
-          priority: t.priority,
-          status: t.status,
-          exit_code: t.exitCode,
-          output: t.output,
-          submitted_at: t.submittedAt,
-          started_at: t.startedAt,
-          finished_at: t.finishedAt,
-          attempts: t.attempts,
-          error: t.error,
-          timeout_ms: t.timeoutMs,
-          result: t.result === null ? null : JSON.stringify(t.result),
-          agent_type: t.agentType ?? null,
-          project: t.project ?? null,
-          run_id: t.runId ?? null,
-          step: t.step ?? null,
-          max_retries: t.maxRetries ?? 0,
-          not_before: t.notBefore ?? 0,
-          rank: t.rank ?? queueRank(t.priority, t.submittedAt, DEFAULT_PRIORITY_AGING_MS),
+          id: task.id,
+          worker: task.worker,
+          text: task.text,
+          priority: task.priority,
+          status: task.status,
+          exit_code: task.exitCode,
+          output: task.output,
+          submitted_at: task.submittedAt,
+          started_at: task.startedAt,
+          finished_at: task.finishedAt,
+          attempts: task.attempts,
+          error: task.error,
+          timeout_ms: task.timeoutMs,
+          result: task.result === null ? null : JSON.stringify(task.result),
+          agent_type: task.agentType,
+          project: task.project,
+          run_id: task.runId,
+          step: task.step,
+          max_retries: task.maxRetries,
+          not_before: task.notBefore,
+          rank: task.rank,
         });
-        return { ...pickTask(t), seq: row!.seq };
+        return { ...task, seq: row!.seq };
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         throw new StoreConflictError(`a task with id ${t.id} already exists`, { cause: err });

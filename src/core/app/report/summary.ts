@@ -1,3 +1,5 @@
+import { countStatuses, STEP_STATUSES } from "../../domain/status-counts.ts";
+import { TASK_STATUSES } from "../../domain/task-status.ts";
 import { taskDurationMs } from "./duration.ts";
 import { isFailedTask } from "./statuses.ts";
 import type { ReportRun, ReportStepStatus, ReportTask, ReportTaskStatus } from "./types.ts";
@@ -48,25 +50,8 @@ export interface RunSummary {
  * ```
  */
 export function summarizeRun(run: ReportRun, now: number = Date.now()): RunSummary {
-  const taskCounts: Record<ReportTaskStatus, number> = {
-    queued: 0,
-    dispatched: 0,
-    running: 0,
-    succeeded: 0,
-    failed: 0,
-    timed_out: 0,
-    cancelled: 0,
-  };
-  for (const task of run.tasks) taskCounts[task.status] += 1;
-  const stepCounts: Record<ReportStepStatus, number> = {
-    pending: 0,
-    running: 0,
-    succeeded: 0,
-    failed: 0,
-    skipped: 0,
-    cancelled: 0,
-  };
-  for (const step of run.steps) stepCounts[step.status] += 1;
+  const taskCounts = countStatuses(TASK_STATUSES, run.tasks);
+  const stepCounts = countStatuses(STEP_STATUSES, run.steps);
   return {
     wallMs: Math.max(0, (run.finishedAt ?? now) - run.startedAt),
     unfinished: run.finishedAt === null,
