@@ -32,6 +32,8 @@ beforeAll(async () => {
   );
   Object.assign(h.env, orchAgentEnv("claude", { home: agentHome, port: api.port, cli: claude }).env, {
     ORCH_WORKER_STARTUP_TIMEOUT: "60",
+    // revives here are by hand (orch revive); the prompt automatic one is tested with the shell
+    ORCH_REVIVE_DELAY: "3600",
     ORCH_APPROVAL_POLICY: "approve",
   });
   project = h.project("app");

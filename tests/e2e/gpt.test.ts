@@ -32,6 +32,8 @@ beforeAll(async () => {
   configToml = a.configFile!;
   Object.assign(h.env, a.env, {
     ORCH_WORKER_STARTUP_TIMEOUT: "60",
+    // revives here are by hand (orch revive); the prompt automatic one is tested with the shell
+    ORCH_REVIVE_DELAY: "3600",
     ORCH_APPROVAL_POLICY: "approve",
     ORCH_RATE_LIMIT_BACKOFF: "1",
   });

@@ -36,9 +36,10 @@ async function healthCheck(orch: OrchHarness): Promise<{ code: number; report: V
 }
 
 describe("health pass, revive and restart intensity (compiled binary)", () => {
-  // no periodic pass during the test: every pass is one `orch health-check`
+  // no periodic pass and no prompt revive during the test: every pass is one `orch health-check`
   const orch = new OrchHarness("dist", {
     ORCH_HEALTH_CHECK_INTERVAL: "3600",
+    ORCH_REVIVE_DELAY: "3600",
     ORCH_MAX_RESTARTS: "2",
     ORCH_RESTART_WINDOW: "600",
     ORCH_STUCK_AFTER: "1",
@@ -87,6 +88,9 @@ describe("health pass, revive and restart intensity (compiled binary)", () => {
     expect(code).toBe(1);
     const st = await orch.json<StatusJson>(["status"]);
     expect(st.workers[0]).toMatchObject({ name: "w", state: "error" });
+    const refused = await orch.run(["send", "w", "echo hi"]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain("orch revive w");
     // it stays given up: later passes leave it alone
     expect((await healthCheck(orch)).report[0]?.verdict).toBe("gave_up");
     const events = (await orch.ok(["events", "--json", "--limit", "100"]))
@@ -121,15 +125,6 @@ describe("health pass, revive and restart intensity (compiled binary)", () => {
       p.kill();
       await p.exited;
     }
-  });
-
-  test("a revive by hand starts the restart count again: the next death is revived, not given up", async () => {
-    // the previous test revived w by hand after it was given up
-    expect((await orch.json<StatusJson>(["status"])).workers[0]?.state).toBe("idle");
-    await killAgent(orch, "w");
-    const { code, report } = await healthCheck(orch);
-    expect(report[0]).toMatchObject({ worker: "w", verdict: "revived" });
-    expect(code).toBe(0);
   });
 
   test("a revive by hand starts the restart count again: the next death is revived, not given up", async () => {

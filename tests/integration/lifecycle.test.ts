@@ -78,7 +78,7 @@ describe("task lifecycle on a shell worker", () => {
     expect(Date.parse(again.startedAt!) <= Date.parse(again.finishedAt!)).toBe(true);
   });
 
-  test("a killed agent is seen dead at once; its task fails with the reason", async () => {
+  test("a killed agent is seen dead at once, its task fails with the reason, and it is revived", async () => {
     await orch.ok(["add-worker", "--type", "shell", "--project", project, "--name", "victim"]);
     const st = await orch.json<StatusJson>(["status"]);
     const pane = st.workers.find((w) => w.name === "victim")!.paneId!;
@@ -95,16 +95,22 @@ describe("task lifecycle on a shell worker", () => {
     const t = await orch.waitTask(sent.body.id, 10_000);
     expect(t.status).toBe("failed");
     expect(t.error).toContain("agent exited");
-    const w = await waitFor("victim dead", async () =>
+    // dead is recorded (an event with the reason), then the worker is revived by itself
+    const events = async () =>
+      (await orch.ok(["events", "--json", "--limit", "100"]))
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { kind: string; worker: string; data: Record<string, unknown> })
+        .filter((e) => e.worker === "victim");
+    const dead = (await events()).find((e) => e.kind === "worker.dead");
+    expect(String(dead?.data.reason)).toContain("agent exited");
+    const w = await waitFor("victim revived by itself", async () =>
       (await orch.json<StatusJson>(["status"])).workers.find(
-        (x) => x.name === "victim" && x.state === "dead",
+        (x) => x.name === "victim" && x.state === "idle" && x.restarts === 1,
       ),
     );
-    expect(w.error).toContain("agent exited");
-    const refused = await orch.run(["send", "victim", "echo hi"]);
-    expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain("revive");
-    await orch.ok(["revive", "victim"]);
+    expect(w.error).toBeNull();
+    expect((await events()).find((e) => e.kind === "worker.revived")?.data).toEqual({ by: "auto" });
     expect((await orch.sendWait("victim", "echo back")).output).toBe("back\n");
   });
 

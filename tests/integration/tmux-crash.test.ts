@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
 
+interface EventJson {
+  kind: string;
+  worker: string | null;
+  task: string | null;
+}
+
 describe("the tmux server goes away", () => {
   const orch = new OrchHarness("src");
   beforeAll(async () => {
@@ -8,30 +14,40 @@ describe("the tmux server goes away", () => {
   }, 60_000);
   afterAll(() => orch.cleanup(), 30_000);
 
-  test("the controller outlives it, starts a new server, and reports the lost workers and task", async () => {
+  test("the controller starts a new server, recreates the worker and requeues its task in flight", async () => {
     const pid = orch.controllerPid();
-    const sent = await orch.api<TaskJson>("POST", "/v1/tasks", { worker: "w", text: "sleep 20" });
+    const inFlight = await orch.api<TaskJson>("POST", "/v1/tasks", {
+      worker: "w",
+      text: "sleep 1; echo finished",
+    });
+    const queued = await orch.api<TaskJson>("POST", "/v1/tasks", { worker: "w", text: "echo next" });
     await waitFor(
       "task running",
-      async () => (await orch.api<TaskJson>("GET", `/v1/tasks/${sent.body.id}`)).body.status === "running",
+      async () =>
+        (await orch.api<TaskJson>("GET", `/v1/tasks/${inFlight.body.id}`)).body.status === "running",
     );
     expect(orch.tmux("kill-server").code).toBe(0);
-    const t = await orch.waitTask(sent.body.id, 15_000);
-    expect(t.status).toBe("failed");
-    const w = await waitFor("worker marked dead", async () =>
-      (await orch.json<StatusJson>(["status"])).workers.find((x) => x.name === "w" && x.state === "dead"),
-    );
-    expect(w.error).toBeTruthy();
-    expect(orch.controllerPid()).toBe(pid);
-    await waitFor("a new session with the controller window", () =>
-      orch.tmux("list-windows", "-t", "agent-system", "-F", "#{window_name}").stdout.includes("controller"),
-    );
-  });
-
-  test("revive brings the worker back in a new window", async () => {
-    await orch.ok(["revive", "w"]);
+    const t = await orch.waitTask(inFlight.body.id, 30_000);
+    expect(t).toMatchObject({ status: "succeeded", output: "finished\n", attempts: 2 });
+    const next = await orch.waitTask(queued.body.id, 30_000);
+    expect(next).toMatchObject({ status: "succeeded", output: "next\n", attempts: 1 });
     const st = await orch.json<StatusJson>(["status"]);
     expect(st.workers[0]).toMatchObject({ name: "w", state: "idle", restarts: 1 });
+    expect(orch.controllerPid()).toBe(pid);
+    expect(
+      orch.tmux("list-windows", "-t", "agent-system", "-F", "#{window_name}").stdout.split("\n"),
+    ).toContain("controller");
+    const events = (await orch.ok(["events", "--json", "--limit", "50"]))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as EventJson);
+    const kinds = events.map((e) => e.kind);
+    expect(kinds).toContain("task.requeued");
+    expect(kinds).toContain("worker.dead");
+    expect(kinds).toContain("worker.revived");
+  });
+
+  test("the recreated worker takes new tasks", async () => {
     expect((await orch.sendWait("w", "echo revived")).output).toBe("revived\n");
   });
 });

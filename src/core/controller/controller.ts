@@ -35,6 +35,9 @@ import { TaskWaiters } from "./task-waiters.ts";
 import { TurnFlow } from "./turn-flow.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
 
+/** The name of orch's control-mode subscription to every pane's `pane_dead`. */
+const DEAD_SUBSCRIPTION = "orch-dead";
+
 export interface ControllerDeps {
   paths: OrchPaths;
   config: Config;
@@ -99,6 +102,7 @@ export class Controller {
   private events: LineFollower | null = null;
   private stopping = false;
   private reconnecting: Promise<void> | null = null;
+  private readonly reviving = new Map<string, Promise<Outcome<Worker>>>();
 
   constructor(private readonly d: ControllerDeps) {
     this.group = new GroupCommit((fn) => d.store.transaction(fn));
@@ -176,7 +180,7 @@ export class Controller {
       logger: d.logger,
       runtime: (name) => this.runtimes.get(name),
       listPanes: () => this.ops.listPanes(),
-      revive: (name) => this.revive(name),
+      revive: (name, by) => this.revive(name, by),
       markDead: (name, reason) => {
         const rt = this.runtimes.get(name);
         if (rt && rt.phase !== "dead") this.markDead(rt, reason);
@@ -205,7 +209,7 @@ export class Controller {
       data: { limit: b.limit, value: b.value, max: b.max, policy: b.policy, message: b.message },
     });
     this.d.logger.log("warn", "worker over a resource limit", { worker, message: b.message });
-    if (b.policy === "restart") await this.revive(worker);
+    if (b.policy === "restart") await this.revive(worker, "limit");
     else if (b.policy === "kill") await this.killWorker(worker);
   }
 
@@ -247,6 +251,8 @@ export class Controller {
     await this.client.connect();
     this.ops = new TmuxOps(this.client, config.sessionName);
     await this.ops.setClientSize(config.paneWidth, config.paneHeight);
+    // a second source of deaths: tmux 3.3a sometimes runs no pane-died hook for a pane
+    await this.ops.subscribePanes(DEAD_SUBSCRIPTION, "#{pane_dead}:#{pane_dead_status}");
     await this.adopt();
     const wake = this.d.store.tasks.nextWake(Date.now());
     if (wake !== null) this.scheduler.wakeAt(wake);
@@ -296,10 +302,13 @@ export class Controller {
       rt.project = w.project;
       this.runtimes.set(w.name, rt);
       const pane = byWorker.get(w.id);
-      if (!pane || pane.dead) {
-        const why = pane ? `agent exited with status ${pane.deadStatus ?? "?"}` : "its tmux pane is gone";
-        if (pane) this.attachPane(rt, pane.paneId, pane.windowId);
-        this.markDead(rt, why);
+      if (!pane) {
+        this.recreate(w, rt);
+        continue;
+      }
+      if (pane.dead) {
+        this.attachPane(rt, pane.paneId, pane.windowId);
+        this.markDead(rt, `agent exited with status ${pane.deadStatus ?? "?"}`);
         continue;
       }
       this.attachPane(rt, pane.paneId, pane.windowId);
@@ -322,6 +331,35 @@ export class Controller {
       }
       this.d.logger.log("info", "worker adopted", { worker: w.name, pane: pane.paneId });
     }
+  }
+
+  /**
+   * A worker whose pane is gone with the tmux server (killed, crashed, a reboot): its tasks in
+   * flight are finished from its log or requeued, and its agent starts again in a new window
+   * (not counted by the restart intensity: the server died, not the agent). A worker given up
+   * before, or automatic restarts turned off (maxRestarts 0), stays dead.
+   */
+  private recreate(w: Worker, rt: WorkerRuntime): void {
+    const why = "its tmux pane is gone (the tmux server went away)";
+    const logFile = rt.plugin.detect.kind === "marker" ? workerLogPath(this.d.paths, w.name) : null;
+    for (const t of this.d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] })) {
+      this.flow.recoverOrRequeue(rt, t, logFile, why);
+    }
+    if (w.state === "error") return;
+    rt.phase = "dead";
+    this.d.store.workers.update(w.name, { state: "dead", currentTask: null, error: why });
+    this.d.store.events.append({
+      at: Date.now(),
+      kind: "worker.dead",
+      worker: w.name,
+      task: null,
+      data: { reason: why },
+    });
+    if (this.d.config.maxRestarts === 0) return;
+    this.d.logger.log("warn", "worker's pane is gone, starting it again", { worker: w.name });
+    void this.revive(w.name, "tmux").then((r) => {
+      if (!r.ok) this.d.logger.log("error", "worker not recreated", { worker: w.name, error: r.error });
+    });
   }
 
   private attachPane(rt: WorkerRuntime, paneId: string, windowId: string): void {
@@ -493,7 +531,11 @@ export class Controller {
   /** Why an agent exited while starting, with what it printed last. */
   private async exitedAtStart(paneId: string, status: string, argv: string[]): Promise<string> {
     const hint = status === "127" ? ` (command not found: ${argv[0]})` : "";
-    const lines = (await this.ops.capture(paneId).catch(() => "")).trim().split("\n");
+    // without tmux's own "Pane is dead (status 3, DATE)" line (remain-on-exit-format)
+    const lines = (await this.ops.capture(paneId).catch(() => ""))
+      .trim()
+      .split("\n")
+      .filter((l) => l.trim() !== "" && !l.startsWith("Pane is dead"));
     const screen = lines.slice(-3).join(" | ").slice(-300);
     return `the agent exited at once with status ${status}${hint}${screen ? `; it printed: ${screen}` : ""}`;
   }
@@ -517,6 +559,7 @@ export class Controller {
     if (!w) return this.unknownWorker(name);
     const rt = this.runtimes.get(name);
     rt?.clearTimer();
+    this.health.forget(name);
     if (rt) {
       rt.phase = "dead";
       rt.settleWaiters(false);
@@ -550,11 +593,23 @@ export class Controller {
    */
   reviveByHand(name: string): Promise<Outcome<Worker>> {
     this.health.forget(name);
-    return this.revive(name);
+    return this.revive(name, "hand");
   }
 
-  /** Restarts a worker's agent in its window (same type, project and name). */
-  async revive(name: string): Promise<Outcome<Worker>> {
+  /**
+   * Restarts a worker's agent in its window (same type, project and name). `by` goes in the
+   * `worker.revived` event: the restart intensity counts the "auto" ones.
+   */
+  revive(name: string, by: "auto" | "hand" | "limit" | "tmux"): Promise<Outcome<Worker>> {
+    // a revive asked for while one runs (by hand during an automatic one) shares it
+    const running = this.reviving.get(name);
+    if (running) return running;
+    const p = this.reviveNow(name, by).finally(() => this.reviving.delete(name));
+    this.reviving.set(name, p);
+    return p;
+  }
+
+  private async reviveNow(name: string, by: string): Promise<Outcome<Worker>> {
     const w = this.d.store.workers.get(name);
     if (!w) return this.unknownWorker(name);
     const plugin = this.d.plugins.get(w.type);
@@ -570,7 +625,7 @@ export class Controller {
       kind: "worker.revived",
       worker: name,
       task: null,
-      data: {},
+      data: { by },
     });
     return ok(this.d.store.workers.get(name)!);
   }
@@ -740,6 +795,11 @@ export class Controller {
   private onTmuxEvent(line: string): void {
     const [kind, paneId, status] = line.trim().split(" ");
     if (kind !== "pane-died" || !paneId) return;
+    this.onPaneDied(paneId, status);
+  }
+
+  /** A pane's agent exited (from the hook, or the subscription to `pane_dead`). */
+  private onPaneDied(paneId: string, status: string | undefined): void {
     const rt = this.panes.get(paneId);
     if (!rt) {
       if (this.diedEarly.size > 1000) this.diedEarly.clear();
@@ -751,6 +811,11 @@ export class Controller {
   }
 
   private onNotification(n: TmuxNotification): void {
+    if (n.type === "subscription-changed") {
+      const [dead, status] = n.value.split(":");
+      if (n.name === DEAD_SUBSCRIPTION && dead === "1" && n.paneId) this.onPaneDied(n.paneId, status);
+      return;
+    }
     if (n.type !== "window-close" && n.type !== "unlinked-window-close") return;
     for (const rt of this.runtimes.values()) {
       if (rt.windowId === n.windowId && rt.phase !== "dead") this.markDead(rt, "its tmux window was closed");
@@ -773,6 +838,7 @@ export class Controller {
       data: { reason: why },
     });
     this.d.logger.log("warn", "worker dead", { worker: rt.name, reason: why });
+    if (!this.stopping) this.health.afterDeath(rt.name);
   }
 
   // ---- reading -------------------------------------------------------------------------
@@ -816,6 +882,7 @@ export class Controller {
     this.scheduler.close();
     this.monitor.stop();
     if (this.healthTimer) clearInterval(this.healthTimer);
+    this.health.stop();
     for (const rt of this.runtimes.values()) rt.clearTimer();
     this.events?.close();
     if (killWorkers) {

@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import type { PluginFactory } from "../plugin/contract.ts";
 import { PluginRegistry } from "../plugin/registry.ts";
-import { openStore } from "../store/index.ts";
+import type { Durability } from "../runtime/sqlite-connection.ts";
+import { openStore, StoreOpenError } from "../store/index.ts";
 import { localControlTransport } from "../tmux/local-transport.ts";
 import { checkTmuxVersion } from "../tmux/server.ts";
 import { serveApi } from "./api.ts";
 import { Controller } from "./controller.ts";
+import { startEventNotifier } from "./event-notifier.ts";
 import type { ExtensionFactory } from "./extension.ts";
 import { loadConfig } from "./load-config.ts";
 import { createLogger } from "./logger.ts";
@@ -35,6 +37,16 @@ export class DaemonError extends Error {
   }
 }
 
+/** Opens the store; a file that cannot be used is a one-line DaemonError naming it and the restore. */
+function openStoreOrExplain(file: string, durability: Durability) {
+  try {
+    return openStore(file, { durability });
+  } catch (e) {
+    if (e instanceof StoreOpenError) throw new DaemonError(e.message, 3);
+    throw e;
+  }
+}
+
 /** Runs the controller in the foreground until SIGTERM/SIGINT or `orch stop`. */
 export async function runDaemon(o: DaemonOptions): Promise<number> {
   // everything orch creates, and what the tmux server and its pipes create, is the user's alone
@@ -56,7 +68,16 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     rmSync(paths.apiSocket, { force: true });
   }
   const logger = createLogger(paths.controllerLog, { stdout: o.logStdout, json: o.logJson });
-  const store = openStore(paths.db, { durability: cfg.config.durability });
+  const store = openStoreOrExplain(paths.db, cfg.config.durability);
+  // before the controller starts, so the events of adopting and reviving workers go out too
+  const notifier = cfg.config.eventCommand
+    ? startEventNotifier({
+        events: store.events,
+        command: cfg.config.eventCommand,
+        kinds: cfg.config.eventKinds,
+        logger,
+      })
+    : null;
   const registry = new PluginRegistry();
   for (const [name, factory] of Object.entries(o.plugins)) {
     const r = registry.register(factory, `built-in ${name}`);
@@ -100,6 +121,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     server.stop();
     for (const ext of extensions) ext.stop?.();
     await controller.shutdown(killWorkers);
+    notifier?.stop();
     store.close();
     rmSync(paths.apiSocket, { force: true });
     rmSync(paths.pidFile, { force: true });

@@ -3,6 +3,8 @@
  * checks what tmux events cannot tell — the pane still exists, its process is alive, a task
  * still shows progress — and repairs: a dead or stuck worker is revived in place, at most
  * `maxRestarts` times in `restartWindow`; past that it is given up (state `error`, an event).
+ * A death tmux reports is repaired sooner: `afterDeath` revives it after `reviveDelay`,
+ * doubled for each automatic restart still in the window.
  */
 import type { Config } from "../domain/config.ts";
 import { type HealthVerdict, judgeWorker, restartAllowed } from "../domain/health.ts";
@@ -11,6 +13,7 @@ import type { Store } from "../store/index.ts";
 import type { PaneInfo } from "../tmux/operations.ts";
 import type { Logger } from "./logger.ts";
 import type { Outcome } from "./outcome.ts";
+import { RestartHistory } from "./restart-history.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 /** One worker's line in a health report. */
@@ -26,7 +29,8 @@ export interface HealthPassDeps {
   logger: Logger;
   runtime(name: string): WorkerRuntime | undefined;
   listPanes(): Promise<PaneInfo[]>;
-  revive(name: string): Promise<Outcome<Worker>>;
+  /** Restarts the worker in place; `by: "auto"` marks its event as counted by the intensity. */
+  revive(name: string, by: "auto"): Promise<Outcome<Worker>>;
   /** Records a death the events missed (the task fails with the reason, a worker.dead event). */
   markDead(name: string, reason: string): void;
   /** Whether a process is alive (signal 0); injectable for tests. */
@@ -42,16 +46,65 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** The longest wait before an automatic revive, however many restarts came before it. */
+const MAX_REVIVE_DELAY_MS = 60_000;
+
 /** Runs health passes; remembers each worker's automatic restarts for the restart intensity. */
 export class HealthPass {
-  private readonly restarts = new Map<string, number[]>();
+  private readonly restarts: RestartHistory;
+  /** Revives waiting for their delay after a death. */
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Workers being revived or given up now (a pass and a delayed revive never both do it). */
+  private readonly repairing = new Set<string>();
   private running: Promise<WorkerHealth[]> | null = null;
 
-  constructor(private readonly d: HealthPassDeps) {}
+  constructor(private readonly d: HealthPassDeps) {
+    this.restarts = new RestartHistory(
+      d.store.events.latest(RestartHistory.seedEvents),
+      Date.now(),
+      d.config.restartWindow * 1000,
+    );
+  }
 
   /** Forgets a worker's automatic restarts (it was revived by hand, or removed). */
   forget(name: string): void {
-    this.restarts.delete(name);
+    this.restarts.forget(name);
+    this.cancel(name);
+  }
+
+  /** A worker was recorded dead: revive it after the delay, unless something else does first. */
+  afterDeath(name: string): void {
+    const { maxRestarts, reviveDelay, restartWindow } = this.d.config;
+    if (maxRestarts === 0 || this.pending.has(name)) return;
+    const now = Date.now();
+    const before = this.restarts.recent(name, now - restartWindow * 1000).length;
+    const ms = Math.min(reviveDelay * 1000 * 2 ** before, MAX_REVIVE_DELAY_MS);
+    const timer = setTimeout(() => {
+      this.pending.delete(name);
+      void this.reviveIfDead(name);
+    }, ms);
+    timer.unref?.();
+    this.pending.set(name, timer);
+  }
+
+  /** Drops every pending revive (the controller is stopping). */
+  stop(): void {
+    for (const name of [...this.pending.keys()]) this.cancel(name);
+  }
+
+  private cancel(name: string): void {
+    clearTimeout(this.pending.get(name));
+    this.pending.delete(name);
+  }
+
+  private async reviveIfDead(name: string): Promise<void> {
+    const w = this.d.store.workers.get(name);
+    if (w?.state !== "dead" || this.repairing.has(name)) return;
+    try {
+      await this.repair(name, "dead", w.error ?? "dead", Date.now());
+    } catch (e) {
+      this.d.logger.log("error", `revive failed: ${(e as Error).message}`, { worker: name });
+    }
   }
 
   /** One pass over every worker; a pass asked for while one runs shares its report. */
@@ -68,6 +121,10 @@ export class HealthPass {
     const alive = this.d.processAlive ?? pidAlive;
     const report: WorkerHealth[] = [];
     for (const w of this.d.store.workers.list()) {
+      if (this.repairing.has(w.name)) {
+        report.push({ worker: w.name, verdict: "dead", reason: "being revived now" });
+        continue;
+      }
       if (w.state === "error") {
         report.push({ worker: w.name, verdict: "gave_up", reason: w.error ?? "in error" });
         continue;
@@ -110,19 +167,24 @@ export class HealthPass {
   ): Promise<WorkerHealth> {
     const { maxRestarts, restartWindow } = this.d.config;
     if (maxRestarts === 0) return { worker: name, verdict, reason };
-    const times = (this.restarts.get(name) ?? []).filter((t) => t >= now - restartWindow * 1000);
+    this.cancel(name);
+    const times = this.restarts.recent(name, now - restartWindow * 1000);
     if (!restartAllowed(times, now, maxRestarts, restartWindow * 1000)) {
       return this.giveUp(
         name,
         `${verdict}: ${reason}; restarted ${times.length} times in ${restartWindow} s`,
       );
     }
-    times.push(now);
-    this.restarts.set(name, times);
+    this.restarts.record(name, now);
     this.d.logger.log("warn", `worker ${verdict}, reviving`, { worker: name, reason });
-    const r = await this.d.revive(name);
-    if (!r.ok) return { worker: name, verdict, reason: `${reason}; revive failed: ${r.error}` };
-    return { worker: name, verdict: "revived", reason: `was ${verdict}: ${reason}` };
+    this.repairing.add(name);
+    try {
+      const r = await this.d.revive(name, "auto");
+      if (!r.ok) return { worker: name, verdict, reason: `${reason}; revive failed: ${r.error}` };
+      return { worker: name, verdict: "revived", reason: `was ${verdict}: ${reason}` };
+    } finally {
+      this.repairing.delete(name);
+    }
   }
 
   private giveUp(name: string, why: string): WorkerHealth {

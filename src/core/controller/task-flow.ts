@@ -9,7 +9,7 @@ import type { NewTask, Store } from "../store/index.ts";
 import type { TmuxOps } from "../tmux/operations.ts";
 import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
-import { recoverFromLog } from "./recover.ts";
+import { type RecoveredResult, recoverFromLog } from "./recover.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -180,6 +180,8 @@ export class TaskFlow {
     assertTaskTransition("running", status);
     const result = rt.plugin.result ? this.d.extract(rt, { raw: cleanOutput(raw), exitCode }) : null;
     const failed = exitCode !== 0 || result?.isError === true;
+    const error =
+      exitCode !== 0 ? `exited with status ${exitCode}` : failed ? "the agent reported an error" : null;
     const t = this.d.store.transaction(() => {
       const done = this.d.store.tasks.update(taskId, {
         status: failed ? "failed" : "succeeded",
@@ -187,11 +189,18 @@ export class TaskFlow {
         output: result ? result.text : cleanOutput(raw),
         startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
         finishedAt: now,
-        error:
-          exitCode !== 0 ? `exited with status ${exitCode}` : failed ? "the agent reported an error" : null,
+        error,
         result: result?.meta ?? null,
       });
       this.d.store.workers.update(rt.name, { state: "idle", currentTask: null });
+      if (failed)
+        this.d.store.events.append({
+          at: now,
+          kind: "task.failed",
+          worker: rt.name,
+          task: taskId,
+          data: { exitCode, error },
+        });
       return done && this.retryOrFinal(done);
     });
     if (!t) return;
@@ -246,6 +255,20 @@ export class TaskFlow {
     if ((t.status !== "failed" && t.status !== "timed_out") || t.attempts > t.maxRetries) return t;
     const decision = retryDecision({ ...this.d.retry, maxRetries: t.maxRetries }, t.attempts, t.error ?? "");
     if (!decision.retry) return t;
+    this.keepAttempt(t);
+    assertTaskTransition(t.status, "queued");
+    const requeued = this.d.store.tasks.update(t.id, {
+      status: "queued",
+      // a pool task may run on any worker of its type; a sent one stays with its worker
+      ...(t.agentType !== null ? { worker: null } : {}),
+      notBefore: Date.now() + decision.delayMs,
+      error: `attempt ${t.attempts} of ${t.maxRetries + 1} ${t.status === "timed_out" ? "timed out" : "failed"}: ${t.error ?? ""}; retrying in ${decision.delayMs} ms`,
+    });
+    return requeued ?? t;
+  }
+
+  /** Records an ended attempt of a task that goes back to the queue. */
+  private keepAttempt(t: Task): void {
     this.d.store.attempts.add({
       taskId: t.id,
       attempt: t.attempts,
@@ -257,15 +280,58 @@ export class TaskFlow {
       error: t.error,
       output: t.output,
     });
-    assertTaskTransition(t.status, "queued");
-    const requeued = this.d.store.tasks.update(t.id, {
-      status: "queued",
-      // a pool task may run on any worker of its type; a sent one stays with its worker
-      ...(t.agentType !== null ? { worker: null } : {}),
-      notBefore: Date.now() + decision.delayMs,
-      error: `attempt ${t.attempts} of ${t.maxRetries + 1} ${t.status === "timed_out" ? "timed out" : "failed"}: ${t.error ?? ""}; retrying in ${decision.delayMs} ms`,
+  }
+
+  /**
+   * A task in flight on a worker whose pane vanished (the tmux server went away): if its end
+   * marker reached the worker's log, it is finished from there; otherwise it goes back to the
+   * queue (its lost attempt kept), unless it was already lost as often as it may be retried
+   * (at least once), and then it fails with `why`.
+   */
+  recoverOrRequeue(rt: WorkerRuntime, task: Task, logFile: string | null, why: string): void {
+    let found: RecoveredResult | null = null;
+    if (logFile) {
+      recoverFromLog(logFile, task.id, this.d.markers, (r) => {
+        found = r;
+      }).close();
+    }
+    if (found) {
+      const { exitCode, raw } = found as RecoveredResult;
+      rt.startedAt = task.startedAt;
+      this.finish(rt, task.id, exitCode, raw);
+      return;
+    }
+    const now = Date.now();
+    const t = this.d.store.transaction(() => {
+      const cur = this.d.store.tasks.get(task.id);
+      if (!cur || isFinal(cur.status)) return null;
+      const lost = this.d.store.tasks.update(task.id, {
+        status: "failed",
+        finishedAt: now,
+        startedAt: cur.startedAt ?? now,
+        error: why,
+      });
+      if (!lost) return null;
+      const requeue = lost.attempts <= Math.max(lost.maxRetries, 1);
+      this.d.store.events.append({
+        at: now,
+        kind: requeue ? "task.requeued" : "task.failed",
+        worker: rt.name,
+        task: task.id,
+        data: { error: why },
+      });
+      if (!requeue) return lost;
+      this.keepAttempt(lost);
+      return (
+        this.d.store.tasks.update(task.id, {
+          status: "queued",
+          ...(lost.agentType !== null ? { worker: null } : {}),
+          notBefore: now,
+          error: `attempt ${lost.attempts} was lost (${why}); requeued`,
+        }) ?? lost
+      );
     });
-    return requeued ?? t;
+    if (t) this.settled(t);
   }
 
   /** After the commit: answer waiters of a final task, or arrange to look again for a retry. */

@@ -64,10 +64,22 @@ export interface Config {
   maxWorkflowSteps: number;
   /** Seconds a running task may go without any output before its worker counts as stuck. */
   stuckAfter: number;
+  /**
+   * Seconds from a worker's death to its automatic revive; doubled for each automatic restart
+   * still inside restartWindow (at most 60 s).
+   */
+  reviveDelay: number;
   /** Most automatic restarts of one worker within restartWindow; past that it is given up (0: never restarted by orch). */
   maxRestarts: number;
   /** The window, in seconds, that maxRestarts counts restarts in. */
   restartWindow: number;
+  /**
+   * A command (argv, run without a shell) that every recorded event is also sent to, as one
+   * JSON line on its stdin; null: none.
+   */
+  eventCommand: string[] | null;
+  /** Only events whose kind starts with one of these go to eventCommand; null: every event. */
+  eventKinds: string[] | null;
 }
 
 /** What orch does when a worker goes over a resource limit. */
@@ -118,8 +130,11 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   routes: {},
   maxWorkflowSteps: 20_000,
   stuckAfter: 900,
+  reviveDelay: 1,
   maxRestarts: 5,
   restartWindow: 600,
+  eventCommand: null,
+  eventKinds: null,
 };
 
 /**
@@ -160,8 +175,11 @@ export const CONFIG_ENV_NAMES = {
   routes: "ORCH_ROUTES",
   maxWorkflowSteps: "ORCH_MAX_WORKFLOW_STEPS",
   stuckAfter: "ORCH_STUCK_AFTER",
+  reviveDelay: "ORCH_REVIVE_DELAY",
   maxRestarts: "ORCH_MAX_RESTARTS",
   restartWindow: "ORCH_RESTART_WINDOW",
+  eventCommand: "ORCH_EVENT_COMMAND",
+  eventKinds: "ORCH_EVENT_KINDS",
 } as const satisfies Record<keyof Config, `ORCH_${string}`>;
 
 /** Timers in JS fire at once beyond ~24.8 days, so no duration may be longer than 24 days. */
@@ -212,6 +230,60 @@ function keyValues<T extends z.ZodType>(value: T, expected: string) {
   );
 }
 
+/** A JSON array given as text (as an env variable gives it) read as the array; else undefined. */
+function jsonArray(text: string): unknown[] | undefined {
+  if (!text.startsWith("[")) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A command as argv, or null. Text (an env variable, or a string in the file) is a JSON array,
+ * or words split on whitespace; text with quotes or backslashes is refused, since no shell reads it.
+ */
+function command() {
+  const expected =
+    'expected a command as a list of words, e.g. ["notify-send", "orch"], or a string of words split on spaces (no quotes: no shell reads it), or null';
+  return z.preprocess(
+    (v) => {
+      if (typeof v !== "string") return v;
+      const text = v.trim();
+      if (text.startsWith("[")) return jsonArray(text) ?? v;
+      return /["'\\]/.test(text) ? v : text.split(/\s+/).filter(Boolean);
+    },
+    z
+      .array(z.string({ error: expected }).regex(/^[^\x00]*$/, { error: expected }), { error: expected })
+      .refine((argv) => argv.length > 0 && argv[0] !== "", { error: expected })
+      .nullable(),
+  );
+}
+
+/** Event kind prefixes, or null (every kind). Text is a JSON array or a comma-separated list. */
+function kindPrefixes() {
+  const expected =
+    'expected a list of event kind prefixes, e.g. ["worker.", "task.failed"] (env: worker.,task.failed), or null for every kind';
+  return z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? (jsonArray(v.trim()) ??
+          v
+            .split(",")
+            .map((p) => p.trim())
+            .filter(Boolean))
+        : v,
+    z
+      .array(z.string({ error: expected }).regex(/^[^\s,\x00-\x1f\x7f]+$/, { error: expected }), {
+        error: expected,
+      })
+      .min(1, { error: expected })
+      .nullable(),
+  );
+}
+
 const AGENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 const SHAPE = {
@@ -257,8 +329,11 @@ const SHAPE = {
   ),
   maxWorkflowSteps: count("steps", 1),
   stuckAfter: seconds(),
+  reviveDelay: seconds(),
   maxRestarts: count("restarts", 0),
   restartWindow: seconds(),
+  eventCommand: command(),
+  eventKinds: kindPrefixes(),
 } satisfies { [K in keyof Config]: z.ZodType<Config[K]> };
 
 /**

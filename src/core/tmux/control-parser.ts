@@ -25,6 +25,8 @@ export type TmuxNotification =
   | { type: "pause"; paneId: string }
   | { type: "continue"; paneId: string }
   | { type: "exit"; reason: string | null }
+  /** A format subscribed with `refresh-client -B` changed for a pane (or window, or session). */
+  | { type: "subscription-changed"; name: string; paneId: string | null; value: string }
   /** Any other line outside a response, e.g. `%layout-change` (name `layout-change`); a line
    * that does not start with `%` at all (not sent by tmux) has name `""` and the line as args. */
   | { type: "other"; name: string; args: string };
@@ -149,6 +151,7 @@ function splitFirst(s: string): [string, string] {
  * @example
  * parseNotification("%window-renamed @3 build #1"); // {type: "window-renamed", windowId: "@3", name: "build #1"}
  * parseNotification("%layout-change @0 b25d,80x24,0,0,0"); // {type: "other", name: "layout-change", args: "@0 b25d,80x24,0,0,0"}
+ * parseNotification("%subscription-changed dead $0 @1 1 %1 : 1"); // {type: "subscription-changed", name: "dead", paneId: "%1", value: "1"}
  */
 export function parseNotification(line: string): TmuxNotification {
   if (!line.startsWith("%")) return { type: "other", name: "", args: line };
@@ -175,6 +178,17 @@ export function parseNotification(line: string): TmuxNotification {
       return { type: name };
     case "exit":
       return { type: name, reason: args === "" ? null : args };
+    case "subscription-changed": {
+      // %subscription-changed NAME $SESSION @WINDOW INDEX %PANE ... : VALUE
+      const colon = rest.indexOf(" : ");
+      if (!id || colon === -1) break;
+      const pane =
+        rest
+          .slice(0, colon)
+          .split(" ")
+          .find((w) => w.startsWith("%")) ?? null;
+      return { type: name, name: id, paneId: pane, value: rest.slice(colon + 3) };
+    }
   }
   return { type: "other", name, args };
 }

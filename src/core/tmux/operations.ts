@@ -169,6 +169,15 @@ export class TmuxOps {
   }
 
   /** Sets the size the control client reports, which the session's windows follow. */
+  /**
+   * Subscribes this control client to `format` for every pane of the session: tmux checks it
+   * about once a second and sends a `subscription-changed` notification named `name` when a
+   * pane's value changes.
+   */
+  async subscribePanes(name: string, format: string): Promise<void> {
+    await this.client.run(tmuxCommand("refresh-client", "-B", `${name}:%*:${format}`));
+  }
+
   async setClientSize(width: number, height: number): Promise<void> {
     await this.client.run(tmuxCommand("refresh-client", "-C", `${width}x${height}`));
   }

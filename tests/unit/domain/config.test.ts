@@ -53,6 +53,9 @@ describe("defaults", () => {
       stuckAfter: 900,
       maxRestarts: 5,
       restartWindow: 600,
+      reviveDelay: 1,
+      eventCommand: null,
+      eventKinds: null,
     });
     expect(ConfigSchema.safeParse(DEFAULT_CONFIG).success).toBe(true);
   });
@@ -117,6 +120,9 @@ describe("precedence: default < file < env", () => {
       ORCH_STUCK_AFTER: "120",
       ORCH_MAX_RESTARTS: "0",
       ORCH_RESTART_WINDOW: "30",
+      ORCH_REVIVE_DELAY: "30",
+      ORCH_EVENT_COMMAND: "notify-send  orch",
+      ORCH_EVENT_KINDS: "worker., task.failed",
     };
     expect(ok(undefined, env)).toEqual({
       commandTimeout: 1.5,
@@ -150,6 +156,9 @@ describe("precedence: default < file < env", () => {
       stuckAfter: 120,
       maxRestarts: 0,
       restartWindow: 30,
+      reviveDelay: 30,
+      eventCommand: ["notify-send", "orch"],
+      eventKinds: ["worker.", "task.failed"],
     });
   });
 
@@ -311,6 +320,66 @@ describe("errors name the key, the value and what was expected", () => {
     expect(errors({ maxWorkers: -3 }, { ORCH_MAX_WORKERS: "4" })).toEqual([
       "config maxWorkers=-3: expected a whole number of workers, 1 or more",
     ]);
+  });
+});
+
+describe("eventCommand and eventKinds", () => {
+  const COMMAND =
+    'expected a command as a list of words, e.g. ["notify-send", "orch"], or a string of words split on spaces (no quotes: no shell reads it), or null';
+  const KINDS =
+    'expected a list of event kind prefixes, e.g. ["worker.", "task.failed"] (env: worker.,task.failed), or null for every kind';
+
+  test("from the file: a list of words, a string split on spaces, or null", () => {
+    expect(ok({ eventCommand: ["sh", "-c", "cat >> /tmp/x"] }).eventCommand).toEqual([
+      "sh",
+      "-c",
+      "cat >> /tmp/x",
+    ]);
+    expect(ok({ eventCommand: " curl -d @- http://127.0.0.1:8080/ " }).eventCommand).toEqual([
+      "curl",
+      "-d",
+      "@-",
+      "http://127.0.0.1:8080/",
+    ]);
+    expect(ok({ eventCommand: ["notify", ""] }).eventCommand).toEqual(["notify", ""]);
+    expect(ok({ eventCommand: null, eventKinds: null })).toEqual(DEFAULT_CONFIG);
+    expect(ok({ eventKinds: ["worker.", "task.failed"] }).eventKinds).toEqual(["worker.", "task.failed"]);
+    expect(ok({ eventKinds: "worker.,task.failed" }).eventKinds).toEqual(["worker.", "task.failed"]);
+  });
+
+  test("from the env: a JSON array, or words (kinds: a comma-separated list)", () => {
+    expect(ok(undefined, { ORCH_EVENT_COMMAND: '["sh", "-c", "cat >> \\"$F\\""]' }).eventCommand).toEqual([
+      "sh",
+      "-c",
+      'cat >> "$F"',
+    ]);
+    expect(ok({ eventCommand: ["a"] }, { ORCH_EVENT_COMMAND: "b c" }).eventCommand).toEqual(["b", "c"]);
+    expect(ok(undefined, { ORCH_EVENT_KINDS: '["worker.dead"]' }).eventKinds).toEqual(["worker.dead"]);
+  });
+
+  test.each([
+    [{ eventCommand: [] }, `config eventCommand=[]: ${COMMAND}`],
+    [{ eventCommand: [""] }, `config eventCommand=[""]: ${COMMAND}`],
+    [{ eventCommand: ["a", 1] }, `config eventCommand=["a",1]: ${COMMAND}`],
+    [{ eventCommand: 5 }, `config eventCommand=5: ${COMMAND}`],
+    [{ eventCommand: "" }, `config eventCommand="": ${COMMAND}`],
+    [{ eventCommand: "sh -c 'cat'" }, `config eventCommand="sh -c 'cat'": ${COMMAND}`],
+    [{ eventCommand: { cmd: "x" } }, `config eventCommand={"cmd":"x"}: ${COMMAND}`],
+    [{ eventKinds: [] }, `config eventKinds=[]: ${KINDS}`],
+    [{ eventKinds: ["worker dead"] }, `config eventKinds=["worker dead"]: ${KINDS}`],
+    [{ eventKinds: [""] }, `config eventKinds=[""]: ${KINDS}`],
+    [{ eventKinds: true }, `config eventKinds=true: ${KINDS}`],
+  ])("config %p", (file, message) => {
+    expect(errors(file)).toEqual([message]);
+  });
+
+  test.each([
+    ["ORCH_EVENT_COMMAND", '["sh",', `ORCH_EVENT_COMMAND="[\\"sh\\",": ${COMMAND}`],
+    ["ORCH_EVENT_COMMAND", "[]", `ORCH_EVENT_COMMAND="[]": ${COMMAND}`],
+    ["ORCH_EVENT_COMMAND", 'say "hi"', `ORCH_EVENT_COMMAND="say \\"hi\\"": ${COMMAND}`],
+    ["ORCH_EVENT_KINDS", " , ", `ORCH_EVENT_KINDS=" , ": ${KINDS}`],
+  ])("%s=%p", (name, value, message) => {
+    expect(errors(undefined, { [name]: value })).toEqual([message]);
   });
 });
 

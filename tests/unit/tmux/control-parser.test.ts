@@ -249,7 +249,7 @@ describe("ControlParser edge cases", () => {
       { type: "continue", paneId: "%2" },
       { type: "exit", reason: "too far behind" },
       { type: "other", name: "window-add", args: "" },
-      { type: "other", name: "subscription-changed", args: "s $0 @0 0 %0 : value" },
+      { type: "subscription-changed", name: "s", paneId: "%0", value: "value" },
       { type: "other", name: "", args: "not a protocol line" },
     ]);
   });
@@ -293,5 +293,28 @@ describe("decodeOctalEscapes", () => {
       expect(dec(decodeOctalEscapes(enc(s)))).toBe(s);
     }
     expect(dec(decodeOctalEscapes(enc("\\\\134\\0121")))).toBe("\\\\\n1");
+  });
+});
+
+describe("format subscriptions", () => {
+  test("%subscription-changed (as tmux 3.3a wrote it for a killed pane) names the pane and the value", () => {
+    // recorded: refresh-client -B 'orchdead:%*:#{pane_dead}:#{pane_dead_status}', then kill -9
+    expect(parseNotification("%subscription-changed orchdead $0 @1 1 %1 : 1:")).toEqual({
+      type: "subscription-changed",
+      name: "orchdead",
+      paneId: "%1",
+      value: "1:",
+    });
+    expect(parseNotification("%subscription-changed orch-dead $0 @3 2 %7 : 1:137")).toMatchObject({
+      paneId: "%7",
+      value: "1:137",
+    });
+    // a session-level subscription has no pane; a value may itself hold " : "
+    expect(parseNotification("%subscription-changed s $0 - - - : a : b")).toEqual({
+      type: "subscription-changed",
+      name: "s",
+      paneId: null,
+      value: "a : b",
+    });
   });
 });
