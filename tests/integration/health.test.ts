@@ -51,7 +51,10 @@ describe("health pass, revive and restart intensity (compiled binary)", () => {
 
   test("a healthy worker is reported healthy and the command exits 0", async () => {
     const { code, report } = await healthCheck(orch);
-    expect(report).toEqual([{ worker: "w", verdict: "healthy", reason: "idle" }]);
+    expect(report).toHaveLength(1);
+    expect(report[0]).toMatchObject({ worker: "w", verdict: "healthy" });
+    // an idle shell is also asked the plugin's echo probe, and answered it
+    expect(report[0]!.reason).toMatch(/^idle, answered its probe in \d+ ms$/);
     expect(code).toBe(0);
   });
 
@@ -134,5 +137,22 @@ describe("health pass, revive and restart intensity (compiled binary)", () => {
     const { code, report } = await healthCheck(orch);
     expect(report[0]).toMatchObject({ worker: "w", verdict: "revived" });
     expect(code).toBe(0);
+  });
+
+  test("a shell that does not answer the echo probe is stuck and revived", async () => {
+    // someone at the pane replaced the shell with a program that ignores what is typed
+    const paneId = (await orch.json<StatusJson>(["status"])).workers[0]?.paneId;
+    expect(orch.tmux("send-keys", "-t", paneId!, "exec sleep 1000", "Enter").code).toBe(0);
+    await waitFor(
+      "the pane running sleep",
+      () =>
+        orch.tmux("display-message", "-p", "-t", paneId!, "#{pane_current_command}").stdout.trim() ===
+        "sleep",
+    );
+    const { code, report } = await healthCheck(orch);
+    expect(report[0]).toMatchObject({ worker: "w", verdict: "revived" });
+    expect(report[0]!.reason).toContain("did not answer its probe within 5000 ms");
+    expect(code).toBe(0);
+    expect((await orch.sendWait("w", "echo answering")).output).toBe("answering\n");
   });
 });

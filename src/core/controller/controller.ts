@@ -181,11 +181,43 @@ export class Controller {
       runtime: (name) => this.runtimes.get(name),
       listPanes: () => this.ops.listPanes(),
       revive: (name, by) => this.revive(name, by),
+      probe: (name) => this.probe(name),
       markDead: (name, reason) => {
         const rt = this.runtimes.get(name);
         if (rt && rt.phase !== "dead") this.markDead(rt, reason);
       },
     });
+  }
+
+  /**
+   * Types the plugin's probe into an idle worker (nothing is dispatched meanwhile); resolves
+   * with the ms the answer took, `false` when none came within its time, or null when the
+   * worker was not probed (no probe, or not idle).
+   */
+  private async probe(name: string): Promise<number | false | null> {
+    const rt = this.runtimes.get(name);
+    const spec = rt?.plugin.probe;
+    if (!rt || !spec || rt.phase !== "ready" || rt.currentTaskId || !rt.paneId) return null;
+    rt.phase = "busy";
+    rt.resetReady();
+    const sent = Date.now();
+    const answered = new Promise<boolean>((res) => {
+      rt.probe = { expect: spec.expect, seen: "", answered: res };
+    });
+    const timer = setTimeout(() => rt.probe?.answered(false), spec.timeoutMs ?? 5000);
+    try {
+      await this.ops.sendText(rt.paneId, spec.text);
+      await this.ops.sendKeys(rt.paneId, ["Enter"]);
+    } catch {
+      rt.probe?.answered(false);
+    }
+    const ok = await answered;
+    clearTimeout(timer);
+    if (!ok && rt.probe) {
+      rt.probe = null;
+      if (rt.phase === "busy") rt.phase = "settling"; // a late prompt still makes it ready
+    }
+    return ok ? Date.now() - sent : false;
   }
 
   /** Events after `afterId` (the newest `limit` when afterId is null), waiting up to `waitMs` for one. */
@@ -730,7 +762,19 @@ export class Controller {
       return;
     }
     rt.lastOutputAt = Date.now();
-    this.flow.onText(rt, rt.decode(data));
+    let text = rt.decode(data);
+    if (rt.probe) {
+      // a health probe is out: its answer, then (in `text`) the prompt that makes the worker ready
+      const probe = rt.probe;
+      probe.seen = (probe.seen + text).slice(-4096);
+      const m = probe.expect.exec(probe.seen);
+      if (!m) return;
+      text = probe.seen.slice(m.index + m[0].length);
+      rt.probe = null;
+      rt.phase = "settling";
+      probe.answered(true);
+    }
+    this.flow.onText(rt, text);
     // agents with screen rules: read the screen once the burst settles (never on a timer)
     if (rt.screenRules && !rt.screenTimer && rt.phase !== "dead") {
       rt.screenTimer = setTimeout(() => {

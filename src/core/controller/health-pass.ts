@@ -31,6 +31,11 @@ export interface HealthPassDeps {
   listPanes(): Promise<PaneInfo[]>;
   /** Restarts the worker in place; `by: "auto"` marks its event as counted by the intensity. */
   revive(name: string, by: "auto"): Promise<Outcome<Worker>>;
+  /**
+   * Runs the plugin's probe on an idle worker: ms the answer took, false when none came, null
+   * when the worker was not probed.
+   */
+  probe(name: string): Promise<number | false | null>;
   /** Records a death the events missed (the task fails with the reason, a worker.dead event). */
   markDead(name: string, reason: string): void;
   /** Whether a process is alive (signal 0); injectable for tests. */
@@ -118,44 +123,55 @@ export class HealthPass {
   private async pass(): Promise<WorkerHealth[]> {
     const now = Date.now();
     const panes = new Map((await this.d.listPanes()).map((p) => [p.paneId, p]));
-    const alive = this.d.processAlive ?? pidAlive;
+    const seen = this.d.store.workers.list().map((w) => this.judge(w, panes, now));
+    // idle workers that look healthy answer their plugin's probe, all at once
+    const probed = await Promise.all(
+      seen.map((h) => (h.verdict === "healthy" && h.reason === "idle" ? this.d.probe(h.worker) : null)),
+    );
     const report: WorkerHealth[] = [];
-    for (const w of this.d.store.workers.list()) {
-      if (this.repairing.has(w.name)) {
-        report.push({ worker: w.name, verdict: "dead", reason: "being revived now" });
-        continue;
+    for (const [i, h] of seen.entries()) {
+      const answer = probed[i];
+      if (answer === false) {
+        const ms = this.d.runtime(h.worker)?.plugin.probe?.timeoutMs ?? 5000;
+        report.push(await this.repair(h.worker, "stuck", `did not answer its probe within ${ms} ms`, now));
+      } else if (h.verdict === "dead" || h.verdict === "stuck") {
+        // a death no tmux event reported (tmux 3.3a can miss a pane-died hook): record it first
+        const w = this.d.store.workers.get(h.worker);
+        if (h.verdict === "dead" && w?.state !== "dead" && this.d.runtime(h.worker)?.phase !== "dead")
+          this.d.markDead(h.worker, h.reason);
+        report.push(await this.repair(h.worker, h.verdict, h.reason, now));
+      } else {
+        const reason =
+          typeof answer === "number" ? `${h.reason}, answered its probe in ${answer} ms` : h.reason;
+        report.push({ ...h, reason });
       }
-      if (w.state === "error") {
-        report.push({ worker: w.name, verdict: "gave_up", reason: w.error ?? "in error" });
-        continue;
-      }
-      const rt = this.d.runtime(w.name);
-      const pane = rt?.paneId ? panes.get(rt.paneId) : undefined;
-      const busy = rt?.currentTaskId ? (rt.startedAt ?? rt.dispatchedAt ?? now) : null;
-      const seen = judgeWorker(
-        {
-          knownDead: w.state === "dead" || rt?.phase === "dead",
-          paneExists: pane !== undefined,
-          paneDead: pane?.dead ?? false,
-          deadStatus: pane?.deadStatus === null || pane === undefined ? null : String(pane.deadStatus),
-          processAlive: pane ? pane.dead || alive(pane.pid) : false,
-          // an interactive agent waiting for a human is not stuck
-          busySince: w.state === "waiting_input" || w.state === "rate_limited" ? null : busy,
-          lastOutputAt: rt?.lastOutputAt ?? null,
-        },
-        now,
-        this.d.config.stuckAfter * 1000,
-      );
-      if (seen.verdict === "healthy") {
-        report.push({ worker: w.name, ...seen });
-        continue;
-      }
-      // a death no tmux event reported (tmux 3.3a can miss a pane-died hook): record it first
-      if (seen.verdict === "dead" && w.state !== "dead" && rt?.phase !== "dead")
-        this.d.markDead(w.name, seen.reason);
-      report.push(await this.repair(w.name, seen.verdict, seen.reason, now));
     }
     return report;
+  }
+
+  /** What the pane, its process and the task's progress say of one worker. */
+  private judge(w: Worker, panes: Map<string, PaneInfo>, now: number): WorkerHealth {
+    if (this.repairing.has(w.name)) return { worker: w.name, verdict: "dead", reason: "being revived now" };
+    if (w.state === "error") return { worker: w.name, verdict: "gave_up", reason: w.error ?? "in error" };
+    const alive = this.d.processAlive ?? pidAlive;
+    const rt = this.d.runtime(w.name);
+    const pane = rt?.paneId ? panes.get(rt.paneId) : undefined;
+    const busy = rt?.currentTaskId ? (rt.startedAt ?? rt.dispatchedAt ?? now) : null;
+    const seen = judgeWorker(
+      {
+        knownDead: w.state === "dead" || rt?.phase === "dead",
+        paneExists: pane !== undefined,
+        paneDead: pane?.dead ?? false,
+        deadStatus: pane?.deadStatus === null || pane === undefined ? null : String(pane.deadStatus),
+        processAlive: pane ? pane.dead || alive(pane.pid) : false,
+        // an interactive agent waiting for a human is not stuck
+        busySince: w.state === "waiting_input" || w.state === "rate_limited" ? null : busy,
+        lastOutputAt: rt?.lastOutputAt ?? null,
+      },
+      now,
+      this.d.config.stuckAfter * 1000,
+    );
+    return { worker: w.name, ...seen };
   }
 
   /** Revives a dead or stuck worker if the restart intensity allows, else gives it up. */

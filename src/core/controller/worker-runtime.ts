@@ -51,6 +51,8 @@ export class WorkerRuntime {
   startedAt: number | null = null;
   /** When the pane last printed anything (the health pass's sign of progress). */
   lastOutputAt: number | null = null;
+  /** A health probe waiting for the agent's answer (see AgentPlugin.probe). */
+  probe: { expect: RegExp; seen: string; answered(ok: boolean): void } | null = null;
   /** The project the worker runs in (pool tasks for a project go to its workers). */
   project = "";
   /** Output since the last task ended, searched for the plugin's ready pattern. */

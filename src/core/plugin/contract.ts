@@ -180,6 +180,23 @@ export interface AgentPlugin {
   interruptKeys?: string[];
   /** Ends what the agent leaves behind when its worker is killed (e.g. a background server). */
   cleanup?(ctx: StartupContext): void | Promise<void>;
+  /**
+   * The health pass's responsiveness check of an idle worker: `text` is typed and submitted
+   * with Enter, and the agent's output must show `expect` within `timeoutMs` (default 5000);
+   * otherwise the worker counts as stuck and is revived. Pick a text whose answer differs from
+   * its echo, so that only an agent that works can show it.
+   *
+   * @example
+   * probe: { text: "echo orch-probe-$((6 * 7))", expect: /orch-probe-42/ }
+   */
+  probe?: ProbeSpec;
+}
+
+/** See {@link AgentPlugin.probe}. */
+export interface ProbeSpec {
+  text: string;
+  expect: RegExp;
+  timeoutMs?: number;
 }
 
 /** A plugin factory, the form plugins are written and registered in. */

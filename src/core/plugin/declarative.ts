@@ -61,6 +61,14 @@ export const DeclarativeSchema = z.strictObject({
     .optional(),
   approval: z.strictObject({ approveKeys: keys, denyKeys: keys }).optional(),
   interruptKeys: keys.optional(),
+  /** The health pass's check of an idle agent: `text` is typed, `expect` must show in time. */
+  probe: z
+    .strictObject({
+      text: z.string().min(1),
+      expect: pattern,
+      timeoutMs: z.number().int().positive().max(60_000).optional(),
+    })
+    .optional(),
 });
 
 export type DeclarativeSpec = z.infer<typeof DeclarativeSchema>;
@@ -128,5 +136,6 @@ export function declarativePlugin(s: DeclarativeSpec): AgentPlugin {
         : { kind: "marker", ...(screen ? { screen } : {}) },
     ...(s.approval ? { approval: s.approval } : {}),
     ...(s.interruptKeys ? { interruptKeys: s.interruptKeys } : {}),
+    ...(s.probe ? { probe: { ...s.probe, expect: new RegExp(s.probe.expect, "m") } } : {}),
   };
 }

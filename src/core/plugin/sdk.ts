@@ -15,6 +15,7 @@ export type {
   HookSignal,
   MarkerSpec,
   PluginFactory,
+  ProbeSpec,
   ResultInput,
   ScreenRules,
   ScreenState,

@@ -42,6 +42,13 @@ const pluginSchema = z.object({
   acceptMs: z.number().int().positive().max(60_000).optional(),
   interruptKeys: keys.optional(),
   cleanup: fn("cleanup").optional(),
+  probe: z
+    .object({
+      text: z.string().min(1),
+      expect: regex,
+      timeoutMs: z.number().int().positive().max(60_000).optional(),
+    })
+    .optional(),
 });
 
 /** Validates what a plugin factory returned; the error names the plugin and the bad field. */

@@ -58,5 +58,7 @@ export const shellPlugin = definePlugin(
     frame: (task, markers) => ({ text: frameShellTask(task, markers), submit: ["Enter"] }),
     detect: { kind: "marker" },
     interruptKeys: ["C-c"],
+    // the seed's echo probe: the answer (42) is not in the echoed line, only in bash's output
+    probe: { text: "echo orch-probe-$((6 * 7))", expect: /orch-probe-42/ },
   }),
 );

@@ -208,5 +208,19 @@ describe("declarative plugins", () => {
     expect(noReady.ok ? "" : noReady.error).toContain('give "ready" or screen.idle');
     const screen = parseDeclarative({ ...base, detect: "screen", screen: { busy: "b" } }, "t.json");
     expect(screen.ok ? "" : screen.error).toContain("needs screen.busy and screen.idle");
+    const probe = parseDeclarative({ ...base, probe: { text: "", expect: "(" } }, "t.json");
+    expect(probe.ok ? "" : probe.error).toContain("probe.expect: must be a valid regular expression");
+  });
+  test("a probe becomes the plugin's health probe, its pattern a RegExp", () => {
+    const r = parseDeclarative(
+      { ...base, probe: { text: "echo $((1+1))ok", expect: "^2ok", timeoutMs: 800 } },
+      "t.json",
+    );
+    if (!r.ok) throw new Error(r.error);
+    const probe = declarativePlugin(r.spec).probe!;
+    expect(probe.text).toBe("echo $((1+1))ok");
+    expect(probe.timeoutMs).toBe(800);
+    expect(probe.expect.test("$ echo $((1+1))ok\n2ok\n")).toBe(true);
+    expect(probe.expect.test("$ echo $((1+1))ok\n")).toBe(false);
   });
 });

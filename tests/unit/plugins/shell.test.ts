@@ -63,3 +63,11 @@ describe("plugin validation", () => {
     }
   });
 });
+
+describe("shell probe", () => {
+  test("the echo probe's answer is in bash's output, never in the echoed line", () => {
+    const probe = shellPlugin().probe!;
+    expect(probe.expect.test(probe.text)).toBe(false);
+    expect(probe.expect.test(Bun.spawnSync(["bash", "-c", probe.text]).stdout.toString())).toBe(true);
+  });
+});
