@@ -18,7 +18,7 @@ export class RestartHistory {
       if (e.kind !== "worker.revived" || !e.worker) continue;
       if (e.data.by === "auto") {
         if (e.at >= now - windowMs) this.times.set(e.worker, [...(this.times.get(e.worker) ?? []), e.at]);
-      } else byHand.set(e.worker, Math.max(byHand.get(e.worker) ?? 0, e.at));
+      } else if (e.data.by === "hand") byHand.set(e.worker, Math.max(byHand.get(e.worker) ?? 0, e.at));
     }
     for (const [worker, at] of byHand) this.forgetBefore(worker, at);
     for (const list of this.times.values()) list.sort((a, b) => a - b);
