@@ -17,7 +17,10 @@
  * 16 shell workers against direct send, default 2000), BENCH_SCHED_ROUNDS (alternating rounds,
  * default 3), BENCH_QUEUE_SIZE (tasks queued for the pick time, and finished tasks in the store
  * for the controller's memory; default 100000). BENCH_SKIP: a comma list of sections not to run,
- * from help, raw, naive, orch, idle, agents, sched, queue, memory.
+ * from help, raw, naive, orch, idle, agents, sched, queue, memory, recovery.
+ *
+ * Recovery (bench/recovery.ts): BENCH_RECOVERY_KILLS (default 10), BENCH_RECOVERY_WORKERS
+ * (kill-server, default 16), BENCH_HEALTH_WORKERS (default 100), BENCH_HEALTH_PASSES (default 20).
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -28,6 +31,7 @@ import { runNaive } from "./naive.ts";
 import { runOrch } from "./orch.ts";
 import { type QueuePickResult, runQueuePick } from "./queue-pick.ts";
 import { runRaw } from "./raw.ts";
+import { type RecoveryResult, recoveryTable, runRecovery } from "./recovery.ts";
 import { runScheduler, type SchedulerResult } from "./scheduler.ts";
 import { medianRun, type RunResult } from "./stats.ts";
 import { runStoreMemory, type StoreMemoryResult } from "./store-memory.ts";
@@ -48,7 +52,18 @@ const TARGET = {
   pickMs: 1,
 };
 
-const SECTIONS = ["help", "raw", "naive", "orch", "idle", "agents", "sched", "queue", "memory"] as const;
+const SECTIONS = [
+  "help",
+  "raw",
+  "naive",
+  "orch",
+  "idle",
+  "agents",
+  "sched",
+  "queue",
+  "memory",
+  "recovery",
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** BENCH_SKIP: the sections not to run. */
@@ -390,9 +405,15 @@ async function main(): Promise<void> {
     );
   }
   const sf = await runSchedulerFigures(bin, skip);
+  let recovery: RecoveryResult | null = null;
+  if (!skip.has("recovery")) {
+    console.log("  recovery: agent kills, tmux kill-server, health passes ...");
+    recovery = await runRecovery(bin);
+  }
 
   console.log("");
   for (const line of table(runs, workerCounts, tasks, roundCount, help, idle, agents, sf)) console.log(line);
+  if (recovery) for (const line of ["", ...recoveryTable(recovery)]) console.log(line);
 
   const results = {
     date: new Date().toISOString(),
@@ -415,6 +436,7 @@ async function main(): Promise<void> {
     scheduler: sf.sched,
     queuePick: sf.pick,
     storeMemory: sf.memory,
+    recovery,
   };
   const file = join(import.meta.dir, "results.json");
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

@@ -283,8 +283,9 @@ export class Controller {
     await this.client.connect();
     this.ops = new TmuxOps(this.client, config.sessionName);
     await this.ops.setClientSize(config.paneWidth, config.paneHeight);
-    // a second source of deaths: tmux 3.3a sometimes runs no pane-died hook for a pane
-    await this.ops.subscribePanes(DEAD_SUBSCRIPTION, "#{pane_dead}:#{pane_dead_status}");
+    // a second source of deaths: tmux 3.3a sometimes runs no pane-died hook for a pane. tmux
+    // compares values about once a second, so the pid makes a death after a quick revive new
+    await this.ops.subscribePanes(DEAD_SUBSCRIPTION, "#{pane_dead}:#{pane_pid}:#{pane_dead_status}");
     await this.adopt();
     const wake = this.d.store.tasks.nextWake(Date.now());
     if (wake !== null) this.scheduler.wakeAt(wake);
@@ -856,7 +857,7 @@ export class Controller {
 
   private onNotification(n: TmuxNotification): void {
     if (n.type === "subscription-changed") {
-      const [dead, status] = n.value.split(":");
+      const [dead, , status] = n.value.split(":");
       if (n.name === DEAD_SUBSCRIPTION && dead === "1" && n.paneId) this.onPaneDied(n.paneId, status);
       return;
     }
