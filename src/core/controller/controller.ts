@@ -344,6 +344,9 @@ export class Controller {
         this.markDead(rt, `agent exited with status ${pane.deadStatus ?? "?"}`);
         continue;
       }
+      // not "starting": output replayed or arriving while this is decided must not make the
+      // worker ready and dispatch its next task beside one still running from before
+      rt.phase = "busy";
       this.attachPane(rt, pane.paneId, pane.windowId);
       // the pipe outlives the controller; reopening it would lose what it is writing now
       if (!pane.piped) await this.ops.pipeToFile(pane.paneId, workerLogPath(this.d.paths, w.name));
