@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { frameShellTask } from "../src/plugins/shell/index.ts";
 import { nowMs, type RunResult, runResult } from "./stats.ts";
-import { MARKERS, shellStart, split, stampMs, startPrivateTmux, taskText, tempDir } from "./workload.ts";
+import { MARKERS, shellWindowArgs, split, stampMs, startPrivateTmux, taskText, tempDir } from "./workload.ts";
 
 const POLL_MS = 50;
 
@@ -32,23 +32,7 @@ export async function runNaive(workers: number, total: number): Promise<RunResul
   try {
     const panes: string[] = [];
     for (let i = 0; i < workers; i++) {
-      const sh = shellStart(tmp.dir, `naive-${i}`, tmp.dir);
-      const env = Object.entries(sh.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
-      const out = await tmux(
-        sock,
-        "new-window",
-        "-d",
-        "-P",
-        "-F",
-        "#{pane_id}",
-        "-t",
-        `${server.session}:`,
-        "-c",
-        tmp.dir,
-        ...env,
-        "--",
-        ...sh.argv,
-      );
+      const out = await tmux(sock, ...shellWindowArgs(server, tmp.dir, `naive-${i}`));
       panes.push(out.trim());
     }
     // ready: the prompt `$ ` is the last line on screen

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { type OrchInstance, startOrch } from "./orch.ts";
 import { cpuMs, tmuxServerPid } from "./proc-cpu.ts";
 import { type LatencySummary, nowMs, summarize } from "./stats.ts";
-import { shellStart, startPrivateTmux, tempDir } from "./workload.ts";
+import { shellWindowArgs, startPrivateTmux, tempDir } from "./workload.ts";
 
 export interface RecoveryResult {
   kills: number;
@@ -151,25 +151,7 @@ async function rawStart(n: number): Promise<number> {
     const prompt = /^\$\s*$/m;
     const panes: string[] = [];
     for (let i = 0; i < n; i++) {
-      const s = shellStart(tmp.dir, `r${i}`, tmp.dir);
-      const envArgs = Object.entries(s.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
-      const r = Bun.spawnSync([
-        "tmux",
-        "-S",
-        tmux.socket,
-        "new-window",
-        "-d",
-        "-P",
-        "-F",
-        "#{pane_id}",
-        "-t",
-        `${tmux.session}:`,
-        "-c",
-        tmp.dir,
-        ...envArgs,
-        "--",
-        ...s.argv,
-      ]);
+      const r = Bun.spawnSync(["tmux", "-S", tmux.socket, ...shellWindowArgs(tmux, tmp.dir, `r${i}`)]);
       panes.push(r.stdout.toString().trim());
     }
     const pending = new Set(panes);

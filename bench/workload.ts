@@ -134,3 +134,14 @@ export function startPrivateTmux(dir: string): PrivateTmux {
     kill: () => void Bun.spawnSync(["tmux", "-S", socket, "kill-server"]),
   };
 }
+
+/**
+ * The tmux arguments (after `tmux -S SOCKET`) that open a window running an orch-configured
+ * shell in `dir`, printing its pane id: how the raw references start their shells.
+ */
+export function shellWindowArgs(server: PrivateTmux, dir: string, name: string): string[] {
+  const sh = shellStart(dir, name, dir);
+  const env = Object.entries(sh.env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
+  const target = `${server.session}:`;
+  return ["new-window", "-d", "-P", "-F", "#{pane_id}", "-t", target, "-c", dir, ...env, "--", ...sh.argv];
+}

@@ -103,10 +103,9 @@ describe("controller faults (compiled binary)", () => {
     const ids = await queueNumbered(orch, 1000, 40, runs, "0.2");
     await waitFor("some tasks done", async () => (await finishedCount(orch)) >= base + 5);
     const pid = orch.controllerPid()!;
-    const sent = Date.now();
     process.kill(pid, "SIGTERM");
-    await waitFor("the daemon gone after SIGTERM", () => !alive(pid), 5_000);
-    expect(Date.now() - sent).toBeLessThan(5_000);
+    // "within a few seconds": the wait's deadline is the check
+    await waitFor("the daemon gone within 5 s of SIGTERM", () => !alive(pid), 5_000);
     // the agents were left running, in the same panes
     const panes = orch.tmux("list-panes", "-a", "-F", "#{pane_id} #{pane_dead}").stdout;
     for (const w of before.workers) expect(panes).toContain(`${w.paneId} 0`);

@@ -14,6 +14,7 @@ import type { PluginRegistry } from "../plugin/registry.ts";
 import { classifyScreen } from "../plugin/screen-rules.ts";
 import { makeStartupContext } from "../plugin/startup-context.ts";
 import type { Store } from "../store/index.ts";
+import { workerEvent } from "../store/index.ts";
 import { ControlClient } from "../tmux/control-client.ts";
 import type { TmuxNotification } from "../tmux/control-parser.ts";
 import { TmuxOps } from "../tmux/operations.ts";
@@ -34,6 +35,12 @@ import { TaskFlow } from "./task-flow.ts";
 import { TaskWaiters } from "./task-waiters.ts";
 import { TurnFlow } from "./turn-flow.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
+
+/**
+ * Who asked for a revive (in the `worker.revived` event): the health loop ("auto", counted by
+ * the restart intensity), a person, a resource limit, or a lost tmux server.
+ */
+export type ReviveCause = "auto" | "hand" | "limit" | "tmux";
 
 /** The name of orch's control-mode subscription to every pane's `pane_dead`. */
 const DEAD_SUBSCRIPTION = "orch-dead";
@@ -233,13 +240,8 @@ export class Controller {
 
   /** A worker went over a memory or CPU limit: an event, then the limit's policy. */
   private async onLimitBreach(worker: string, b: LimitBreach): Promise<void> {
-    this.d.store.events.append({
-      at: Date.now(),
-      kind: "worker.limit",
-      worker,
-      task: null,
-      data: { limit: b.limit, value: b.value, max: b.max, policy: b.policy, message: b.message },
-    });
+    const { limit, value, max, policy, message } = b;
+    this.d.store.events.append(workerEvent("worker.limit", worker, { limit, value, max, policy, message }));
     this.d.logger.log("warn", "worker over a resource limit", { worker, message: b.message });
     if (b.policy === "restart") await this.revive(worker, "limit");
     else if (b.policy === "kill") await this.killWorker(worker);
@@ -382,15 +384,8 @@ export class Controller {
       this.flow.recoverOrRequeue(rt, t, logFile, why);
     }
     if (w.state === "error") return;
-    rt.phase = "dead";
-    this.d.store.workers.update(w.name, { state: "dead", currentTask: null, error: why });
-    this.d.store.events.append({
-      at: Date.now(),
-      kind: "worker.dead",
-      worker: w.name,
-      task: null,
-      data: { reason: why },
-    });
+    // started again now, not after reviveDelay
+    this.markDead(rt, why, { reviveLater: false });
     if (this.d.config.maxRestarts === 0) return;
     this.d.logger.log("warn", "worker's pane is gone, starting it again", { worker: w.name });
     void this.revive(w.name, "tmux").then((r) => {
@@ -453,13 +448,7 @@ export class Controller {
       error: null,
     };
     this.d.store.workers.insert(worker);
-    this.d.store.events.append({
-      at: Date.now(),
-      kind: "worker.added",
-      worker: name,
-      task: null,
-      data: { type: plugin.name, project },
-    });
+    this.d.store.events.append(workerEvent("worker.added", name, { type: plugin.name, project }));
     const started = await this.spawnAgent(worker, plugin);
     if (!started.ok) return started;
     return ok(this.d.store.workers.get(name)!);
@@ -578,13 +567,7 @@ export class Controller {
 
   private startFailed(name: string, error: string): Outcome<never> {
     this.d.store.workers.update(name, { state: "error", error });
-    this.d.store.events.append({
-      at: Date.now(),
-      kind: "worker.error",
-      worker: name,
-      task: null,
-      data: { error },
-    });
+    this.d.store.events.append(workerEvent("worker.error", name, { error }));
     this.d.logger.log("error", "worker failed to start", { worker: name, error });
     return fail("unavailable", `worker "${name}": ${error}`);
   }
@@ -611,13 +594,7 @@ export class Controller {
     this.d.store.transaction(() => {
       this.flow.cancelUnfinished(name, `worker "${name}" was killed`);
       this.d.store.workers.remove(name);
-      this.d.store.events.append({
-        at: Date.now(),
-        kind: "worker.killed",
-        worker: name,
-        task: null,
-        data: {},
-      });
+      this.d.store.events.append(workerEvent("worker.killed", name));
     });
     this.d.logger.log("info", "worker killed", { worker: name });
     return ok(undefined);
@@ -636,7 +613,7 @@ export class Controller {
    * Restarts a worker's agent in its window (same type, project and name). `by` goes in the
    * `worker.revived` event: the restart intensity counts the "auto" ones.
    */
-  revive(name: string, by: "auto" | "hand" | "limit" | "tmux"): Promise<Outcome<Worker>> {
+  revive(name: string, by: ReviveCause): Promise<Outcome<Worker>> {
     // a revive asked for while one runs (by hand during an automatic one) shares it
     const running = this.reviving.get(name);
     if (running) return running;
@@ -645,7 +622,7 @@ export class Controller {
     return p;
   }
 
-  private async reviveNow(name: string, by: string): Promise<Outcome<Worker>> {
+  private async reviveNow(name: string, by: ReviveCause): Promise<Outcome<Worker>> {
     const w = this.d.store.workers.get(name);
     if (!w) return this.unknownWorker(name);
     const plugin = this.d.plugins.get(w.type);
@@ -656,13 +633,7 @@ export class Controller {
     const paneAlive = rt?.paneId && (await this.ops.listPanes()).some((p) => p.paneId === rt.paneId);
     const r = await this.spawnAgent(w, plugin, paneAlive ? rt!.paneId! : undefined);
     if (!r.ok) return r;
-    this.d.store.events.append({
-      at: Date.now(),
-      kind: "worker.revived",
-      worker: name,
-      task: null,
-      data: { by },
-    });
+    this.d.store.events.append(workerEvent("worker.revived", name, { by }));
     return ok(this.d.store.workers.get(name)!);
   }
 
@@ -870,7 +841,12 @@ export class Controller {
     }
   }
 
-  private markDead(rt: WorkerRuntime, why: string): void {
+  /** Records a death: its tasks fail with `why`, a worker.dead event, and (unless told not to) a revive later. */
+  private markDead(
+    rt: WorkerRuntime,
+    why: string,
+    o: { reviveLater: boolean } = { reviveLater: true },
+  ): void {
     rt.phase = "dead";
     rt.settleWaiters(false);
     if (rt.currentTaskId) this.flow.fail(rt, rt.currentTaskId, "failed", `${why} before the task finished`);
@@ -878,15 +854,9 @@ export class Controller {
       this.flow.fail(rt, t.id, "failed", `${why} before the task finished`);
     }
     this.d.store.workers.update(rt.name, { state: "dead", currentTask: null, error: why });
-    this.d.store.events.append({
-      at: Date.now(),
-      kind: "worker.dead",
-      worker: rt.name,
-      task: null,
-      data: { reason: why },
-    });
+    this.d.store.events.append(workerEvent("worker.dead", rt.name, { reason: why }));
     this.d.logger.log("warn", "worker dead", { worker: rt.name, reason: why });
-    if (!this.stopping) this.health.afterDeath(rt.name);
+    if (o.reviveLater && !this.stopping) this.health.afterDeath(rt.name);
   }
 
   // ---- reading -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import type { Config } from "../domain/config.ts";
 import { type HealthVerdict, judgeWorker, restartAllowed } from "../domain/health.ts";
 import type { Worker } from "../domain/types.ts";
 import type { Store } from "../store/index.ts";
+import { workerEvent } from "../store/index.ts";
 import type { PaneInfo } from "../tmux/operations.ts";
 import type { Logger } from "./logger.ts";
 import type { Outcome } from "./outcome.ts";
@@ -29,7 +30,7 @@ export interface HealthPassDeps {
   logger: Logger;
   runtime(name: string): WorkerRuntime | undefined;
   listPanes(): Promise<PaneInfo[]>;
-  /** Restarts the worker in place; `by: "auto"` marks its event as counted by the intensity. */
+  /** Restarts the worker in place; "auto" marks its event as counted by the intensity. */
   revive(name: string, by: "auto"): Promise<Outcome<Worker>>;
   /**
    * Runs the plugin's probe on an idle worker: ms the answer took, false when none came, null
@@ -124,9 +125,9 @@ export class HealthPass {
     const now = Date.now();
     const panes = new Map((await this.d.listPanes()).map((p) => [p.paneId, p]));
     const seen = this.d.store.workers.list().map((w) => this.judge(w, panes, now));
-    // idle workers that look healthy answer their plugin's probe, all at once
+    // workers that look healthy answer their plugin's probe, all at once (the busy ones are skipped)
     const probed = await Promise.all(
-      seen.map((h) => (h.verdict === "healthy" && h.reason === "idle" ? this.d.probe(h.worker) : null)),
+      seen.map((h) => (h.verdict === "healthy" ? this.d.probe(h.worker) : null)),
     );
     const report: WorkerHealth[] = [];
     for (const [i, h] of seen.entries()) {
@@ -206,13 +207,7 @@ export class HealthPass {
   private giveUp(name: string, why: string): WorkerHealth {
     const error = `gave up: ${why}`;
     this.d.store.workers.update(name, { state: "error", error });
-    this.d.store.events.append({
-      at: Date.now(),
-      kind: "worker.gave_up",
-      worker: name,
-      task: null,
-      data: { reason: why },
-    });
+    this.d.store.events.append(workerEvent("worker.gave_up", name, { reason: why }));
     this.d.logger.log("error", "worker given up", { worker: name, reason: why });
     return { worker: name, verdict: "gave_up", reason: why };
   }

@@ -1,4 +1,13 @@
-import { closeSync, existsSync, type FSWatcher, openSync, readSync, statSync, watch } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  type FSWatcher,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  watch,
+} from "node:fs";
 import type { MarkerSpec } from "../plugin/contract.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
 
@@ -12,6 +21,13 @@ export interface RecoveryHandle {
 export interface RecoveredResult {
   exitCode: number;
   raw: string;
+}
+
+/** The task's end as the worker's log holds it now, or null when it is not (or not yet) there. */
+export function endInLog(logFile: string, taskId: string, markers: MarkerSpec): RecoveredResult | null {
+  if (!existsSync(logFile)) return null;
+  const r = new MarkerScanner(taskId, markers).push(readFileSync(logFile, "utf8"));
+  return r.kind === "done" ? { exitCode: r.exitCode, raw: r.raw } : null;
 }
 
 /**

@@ -6,10 +6,11 @@ import { cleanOutput } from "../domain/text.ts";
 import type { Task, TaskResultMeta } from "../domain/types.ts";
 import type { Delivery, MarkerSpec, ResultInput } from "../plugin/contract.ts";
 import type { NewTask, Store } from "../store/index.ts";
+import { workerEvent } from "../store/index.ts";
 import type { TmuxOps } from "../tmux/operations.ts";
 import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
-import { type RecoveredResult, recoverFromLog } from "./recover.ts";
+import { endInLog, recoverFromLog } from "./recover.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -194,13 +195,7 @@ export class TaskFlow {
       });
       this.d.store.workers.update(rt.name, { state: "idle", currentTask: null });
       if (failed)
-        this.d.store.events.append({
-          at: now,
-          kind: "task.failed",
-          worker: rt.name,
-          task: taskId,
-          data: { exitCode, error },
-        });
+        this.d.store.events.append(workerEvent("task.failed", rt.name, { exitCode, error }, taskId, now));
       return done && this.retryOrFinal(done);
     });
     if (!t) return;
@@ -235,13 +230,7 @@ export class TaskFlow {
         currentTask: null,
         ...(rt.phase === "dead" ? {} : { state: "idle" }),
       });
-      this.d.store.events.append({
-        at: now,
-        kind: `task.${status}`,
-        worker: rt.name,
-        task: taskId,
-        data: { error },
-      });
+      this.d.store.events.append(workerEvent(`task.${status}`, rt.name, { error }, taskId, now));
       return done && this.retryOrFinal(done);
     });
     if (t) this.settled(t);
@@ -289,16 +278,10 @@ export class TaskFlow {
    * (at least once), and then it fails with `why`.
    */
   recoverOrRequeue(rt: WorkerRuntime, task: Task, logFile: string | null, why: string): void {
-    let found: RecoveredResult | null = null;
-    if (logFile) {
-      recoverFromLog(logFile, task.id, this.d.markers, (r) => {
-        found = r;
-      }).close();
-    }
+    const found = logFile ? endInLog(logFile, task.id, this.d.markers) : null;
     if (found) {
-      const { exitCode, raw } = found as RecoveredResult;
       rt.startedAt = task.startedAt;
-      this.finish(rt, task.id, exitCode, raw);
+      this.finish(rt, task.id, found.exitCode, found.raw);
       return;
     }
     const now = Date.now();
@@ -313,13 +296,9 @@ export class TaskFlow {
       });
       if (!lost) return null;
       const requeue = lost.attempts <= Math.max(lost.maxRetries, 1);
-      this.d.store.events.append({
-        at: now,
-        kind: requeue ? "task.requeued" : "task.failed",
-        worker: rt.name,
-        task: task.id,
-        data: { error: why },
-      });
+      this.d.store.events.append(
+        workerEvent(requeue ? "task.requeued" : "task.failed", rt.name, { error: why }, task.id, now),
+      );
       if (!requeue) return lost;
       this.keepAttempt(lost);
       return (

@@ -2,6 +2,7 @@ import { assertTaskTransition } from "../domain/task-status.ts";
 import type { Task, WorkerState } from "../domain/types.ts";
 import type { ApprovalDecision, Delivery, HookEvent, ScreenState } from "../plugin/contract.ts";
 import type { Store } from "../store/index.ts";
+import { workerEvent } from "../store/index.ts";
 import type { TmuxOps } from "../tmux/operations.ts";
 import type { Logger } from "./logger.ts";
 import type { TaskFlow, TaskFlowDeps } from "./task-flow.ts";
@@ -189,13 +190,9 @@ export class TurnFlow {
       .ops()
       .sendKeys(rt.paneId, decision === "approve" ? spec.approveKeys : spec.denyKeys)
       .catch(() => undefined);
-    this.d.store.events.append({
-      at: Date.now(),
-      kind: `approval.${decision}`,
-      worker: rt.name,
-      task: rt.currentTaskId,
-      data: { by: "human" },
-    });
+    this.d.store.events.append(
+      workerEvent(`approval.${decision}`, rt.name, { by: "human" }, rt.currentTaskId),
+    );
     if (rt.turn) this.setState(rt, "running");
     return true;
   }
@@ -247,13 +244,14 @@ export class TurnFlow {
       });
       return;
     }
-    this.d.store.events.append({
-      at: Date.now(),
-      kind: `approval.${decision}`,
-      worker: rt.name,
-      task: rt.currentTaskId,
-      data: { by: "policy", prompt: screen.slice(-400) },
-    });
+    this.d.store.events.append(
+      workerEvent(
+        `approval.${decision}`,
+        rt.name,
+        { by: "policy", prompt: screen.slice(-400) },
+        rt.currentTaskId,
+      ),
+    );
     this.d.logger.log("info", `permission prompt: ${decision} by policy`, { worker: rt.name });
     void this.d
       .ops()
@@ -284,13 +282,9 @@ export class TurnFlow {
     if (rt.timer) clearTimeout(rt.timer);
     rt.timer = null;
     this.setState(rt, "rate_limited");
-    this.d.store.events.append({
-      at: Date.now(),
-      kind: "worker.rate_limited",
-      worker: rt.name,
-      task: turn.taskId,
-      data: { resumeInMs: wait },
-    });
+    this.d.store.events.append(
+      workerEvent("worker.rate_limited", rt.name, { resumeInMs: wait }, turn.taskId),
+    );
     this.d.logger.log("warn", "rate limited; resuming later", { worker: rt.name, inMs: wait });
     rt.resumeTimer = setTimeout(() => {
       rt.resumeTimer = null;
@@ -347,13 +341,7 @@ export class TurnFlow {
     if (!cur || cur.state === state || cur.state === "dead") return;
     this.d.store.workers.update(rt.name, { state });
     if (state === "waiting_input") {
-      this.d.store.events.append({
-        at: Date.now(),
-        kind: "worker.waiting_input",
-        worker: rt.name,
-        task: rt.currentTaskId,
-        data: {},
-      });
+      this.d.store.events.append(workerEvent("worker.waiting_input", rt.name, {}, rt.currentTaskId));
     }
   }
 }

@@ -51,6 +51,26 @@ function toEvent(r: EventRow): OrchEvent {
 }
 
 /**
+ * An event about a worker (and maybe one of its tasks), stamped `at` (default now): what
+ * {@link EventsRepo.append} takes.
+ *
+ * @example
+ * ```ts
+ * store.events.append(workerEvent("worker.dead", "c1", { reason: "agent exited with status 137" }));
+ * store.events.append(workerEvent("task.failed", "c1", { error }, taskId));
+ * ```
+ */
+export function workerEvent(
+  kind: string,
+  worker: string,
+  data: Record<string, unknown> = {},
+  task: string | null = null,
+  at: number = Date.now(),
+): Omit<OrchEvent, "id"> {
+  return { at, kind, worker, task, data };
+}
+
+/**
  * The events repository over `db` (a migrated store connection); statements are prepared
  * here, once. `data` is stored as JSON text, so it must be JSON-serialisable.
  *

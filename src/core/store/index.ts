@@ -11,7 +11,7 @@
 export type { Durability } from "../runtime/sqlite-connection.ts";
 export type { AttemptsRepo } from "./attempts-repo.ts";
 export { StoreConflictError, StoreOpenError, StoreVersionError } from "./errors.ts";
-export type { EventListOptions, EventsRepo } from "./events-repo.ts";
+export { type EventListOptions, type EventsRepo, workerEvent } from "./events-repo.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { openStore, type Store, type StoreOptions } from "./open-store.ts";
 export type { RunRecord, RunStatus, RunStepRecord, RunStepStatus, RunsRepo } from "./runs-repo.ts";

@@ -1,25 +1,9 @@
+import { STEP_STATUSES } from "../../domain/status-counts.ts";
 import { TASK_STATUSES } from "../../domain/task-status.ts";
-import type { ReportStepStatus, ReportTaskStatus } from "./types.ts";
+import type { ReportTaskStatus } from "./types.ts";
 
-/** Every task status, in lifecycle order (waiting, working, then final). */
-export { TASK_STATUSES };
-
-/**
- * Every step status, in the order reports list them.
- *
- * @example
- * ```ts
- * STEP_STATUSES.includes("skipped"); // true
- * ```
- */
-export const STEP_STATUSES = [
-  "pending",
-  "running",
-  "succeeded",
-  "failed",
-  "skipped",
-  "cancelled",
-] as const satisfies readonly ReportStepStatus[];
+/** Every step and every task status, in the order a run and a task move through them. */
+export { STEP_STATUSES, TASK_STATUSES };
 
 /**
  * Whether a task counts as failed in a report: it failed or timed out (a cancelled task was
