@@ -62,9 +62,9 @@ function append(kind: string, worker: string | null = "w1", task: string | null 
   return store.events.append({ at: Date.now(), kind, worker, task, data: { n: 1 } });
 }
 
-/** The lines the command wrote to OUT so far. */
+/** The complete lines the command wrote to OUT so far (one being written is not counted yet). */
 function written(): string[] {
-  return existsSync(out) ? readFileSync(out, "utf8").split("\n").filter(Boolean) : [];
+  return existsSync(out) ? readFileSync(out, "utf8").split("\n").slice(0, -1) : [];
 }
 
 /** Polls `cond` until it holds; fails with `what` after a deadline. */
