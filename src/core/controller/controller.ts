@@ -493,6 +493,7 @@ export class Controller {
     }
     const rt = new WorkerRuntime(worker.id, worker.name, plugin, spec.ready);
     rt.project = worker.project;
+    rt.inStart = true;
     const old = this.runtimes.get(worker.name);
     if (old?.paneId) this.panes.forget(old.paneId);
     old?.clearTimer();
@@ -536,9 +537,10 @@ export class Controller {
     const timer = setTimeout(() => rt.settleWaiters(false), timeoutMs);
     const ready = await readyP;
     clearTimeout(timer);
+    rt.inStart = false;
     if (!ready) {
       if (rt.phase === "dead") {
-        const status = /status (\S+)/.exec(this.d.store.workers.get(worker.name)?.error ?? "")?.[1] ?? "?";
+        const status = /status (\S+)/.exec(rt.deathReason ?? "")?.[1] ?? "?";
         return this.startFailed(worker.name, await this.exitedAtStart(rt.paneId!, status, spec.argv));
       }
       rt.phase = "dead";
@@ -847,7 +849,10 @@ export class Controller {
     why: string,
     o: { reviveLater: boolean } = { reviveLater: true },
   ): void {
+    // a death while starting is reported by the start itself (add-worker, or the revive that failed)
+    const starting = rt.inStart;
     rt.phase = "dead";
+    rt.deathReason = why;
     rt.settleWaiters(false);
     if (rt.currentTaskId) this.flow.fail(rt, rt.currentTaskId, "failed", `${why} before the task finished`);
     for (const t of this.d.store.tasks.list({ worker: rt.name, status: ["dispatched", "running"] })) {
@@ -856,7 +861,7 @@ export class Controller {
     this.d.store.workers.update(rt.name, { state: "dead", currentTask: null, error: why });
     this.d.store.events.append(workerEvent("worker.dead", rt.name, { reason: why }));
     this.d.logger.log("warn", "worker dead", { worker: rt.name, reason: why });
-    if (o.reviveLater && !this.stopping) this.health.afterDeath(rt.name);
+    if (o.reviveLater && !starting && !this.stopping) this.health.afterDeath(rt.name);
   }
 
   // ---- reading -------------------------------------------------------------------------

@@ -26,6 +26,10 @@ export interface Turn {
 /** The controller's in-memory view of one worker's pane: its stream decoder and current task. */
 export class WorkerRuntime {
   phase: WorkerPhase = "starting";
+  /** Why the agent last died ("agent exited with status 3"), kept for the start to report. */
+  deathReason: string | null = null;
+  /** Set while add-worker or a revive waits for this agent: a death then is reported by that start. */
+  inStart = false;
   paneId: string | null = null;
   windowId: string | null = null;
   scanner: MarkerScanner | null = null;
