@@ -80,6 +80,27 @@ export interface Config {
   eventCommand: string[] | null;
   /** Only events whose kind starts with one of these go to eventCommand; null: every event. */
   eventKinds: string[] | null;
+  /** Secrets are masked in everything orch writes or shows; false: raw output everywhere. */
+  mask: boolean;
+  /** Workers whose output is kept raw although `mask` is on. */
+  unmaskedWorkers: string[];
+  /** The user's own secret formats, masked besides the built-in ones. */
+  maskRules: MaskRuleConfig[];
+  /** orch refuses to run as root unless this is true. */
+  allowRoot: boolean;
+  /** Agent types whose permission-skipping flags (e.g. `--dangerously-skip-permissions`) are turned on. */
+  skipPermissions: string[];
+  /** New workers get a git worktree of their project of their own (as `add-worker --worktree`). */
+  worktree: boolean;
+}
+
+/**
+ * A user's masking rule: `pattern` is a JavaScript regular expression; with one capture
+ * group only that group is masked (e.g. `token: (\\w+)` keeps `token: `).
+ */
+export interface MaskRuleConfig {
+  name: string;
+  pattern: string;
 }
 
 /** What orch does when a worker goes over a resource limit. */
@@ -135,6 +156,12 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   restartWindow: 600,
   eventCommand: null,
   eventKinds: null,
+  mask: true,
+  unmaskedWorkers: [],
+  maskRules: [],
+  allowRoot: false,
+  skipPermissions: [],
+  worktree: false,
 };
 
 /**
@@ -180,6 +207,12 @@ export const CONFIG_ENV_NAMES = {
   restartWindow: "ORCH_RESTART_WINDOW",
   eventCommand: "ORCH_EVENT_COMMAND",
   eventKinds: "ORCH_EVENT_KINDS",
+  mask: "ORCH_MASK",
+  unmaskedWorkers: "ORCH_UNMASKED_WORKERS",
+  maskRules: "ORCH_MASK_RULES",
+  allowRoot: "ORCH_ALLOW_ROOT",
+  skipPermissions: "ORCH_SKIP_PERMISSIONS",
+  worktree: "ORCH_WORKTREE",
 } as const satisfies Record<keyof Config, `ORCH_${string}`>;
 
 /** Timers in JS fire at once beyond ~24.8 days, so no duration may be longer than 24 days. */
@@ -286,6 +319,82 @@ function kindPrefixes() {
 
 const AGENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
+/** true/false; text (an env variable) may also be 1/0, yes/no or on/off. */
+function flag() {
+  const expected = "expected true or false (env: 1/0, yes/no, on/off too)";
+  const words: Record<string, boolean> = {
+    true: true,
+    "1": true,
+    yes: true,
+    on: true,
+    false: false,
+    "0": false,
+    no: false,
+    off: false,
+  };
+  return z.preprocess(
+    (v) => (typeof v === "string" ? (words[v.trim().toLowerCase()] ?? v) : v),
+    z.boolean({ error: expected }),
+  );
+}
+
+/** A list of names; text is a JSON array or a comma-separated list. */
+function names(what: string, pattern: RegExp) {
+  const expected = `expected a list of ${what}, e.g. ["a", "b"] (env: a,b)`;
+  return z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? (jsonArray(v.trim()) ??
+          v
+            .split(",")
+            .map((p) => p.trim())
+            .filter(Boolean))
+        : v,
+    z.array(z.string({ error: expected }).regex(pattern, { error: expected }), { error: expected }),
+  );
+}
+
+/** Why `pattern` is no usable masking pattern, or null. */
+function badMaskPattern(pattern: string): string | null {
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern, "g");
+  } catch (e) {
+    return `pattern ${JSON.stringify(pattern)} is not a regular expression (${(e as Error).message})`;
+  }
+  if (re.test("")) return `pattern ${JSON.stringify(pattern)} matches empty text`;
+  const groups = new RegExp(`${pattern}|`).exec("")?.length ?? 1;
+  if (groups > 2)
+    return `pattern ${JSON.stringify(pattern)} has ${groups - 1} capture groups: expected at most one (the part to mask)`;
+  return null;
+}
+
+/** Masking rules: a JSON array of {name, pattern} (a bare pattern string is named "custom"). */
+function maskRules() {
+  const expected = 'expected a list of rules like {"name": "ticket", "pattern": "TKT-[0-9]{8}"}';
+  const rule = z.preprocess(
+    (v) => (typeof v === "string" ? { name: "custom", pattern: v } : v),
+    z
+      .strictObject(
+        {
+          name: z.string({ error: expected }).regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
+            error: "expected a rule name of lowercase letters, digits, '-' or '_'",
+          }),
+          pattern: z.string({ error: expected }).min(1, { error: expected }),
+        },
+        { error: expected },
+      )
+      .superRefine((r, ctx) => {
+        const why = badMaskPattern(r.pattern);
+        if (why) ctx.addIssue({ code: "custom", message: `expected a usable pattern: ${why}` });
+      }),
+  );
+  return z.preprocess(
+    (v) => (typeof v === "string" ? (jsonArray(v.trim()) ?? v) : v),
+    z.array(rule, { error: expected }),
+  );
+}
+
 const SHAPE = {
   commandTimeout: seconds(),
   healthCheckInterval: seconds(),
@@ -334,6 +443,12 @@ const SHAPE = {
   restartWindow: seconds(),
   eventCommand: command(),
   eventKinds: kindPrefixes(),
+  mask: flag(),
+  unmaskedWorkers: names("worker names", /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/),
+  maskRules: maskRules(),
+  allowRoot: flag(),
+  skipPermissions: names("agent type names", AGENT_NAME),
+  worktree: flag(),
 } satisfies { [K in keyof Config]: z.ZodType<Config[K]> };
 
 /**

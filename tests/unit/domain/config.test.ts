@@ -56,6 +56,12 @@ describe("defaults", () => {
       reviveDelay: 1,
       eventCommand: null,
       eventKinds: null,
+      mask: true,
+      unmaskedWorkers: [],
+      maskRules: [],
+      allowRoot: false,
+      skipPermissions: [],
+      worktree: false,
     });
     expect(ConfigSchema.safeParse(DEFAULT_CONFIG).success).toBe(true);
   });
@@ -123,6 +129,12 @@ describe("precedence: default < file < env", () => {
       ORCH_REVIVE_DELAY: "30",
       ORCH_EVENT_COMMAND: "notify-send  orch",
       ORCH_EVENT_KINDS: "worker., task.failed",
+      ORCH_MASK: "off",
+      ORCH_UNMASKED_WORKERS: "w1, w2",
+      ORCH_MASK_RULES: '[{"name": "ticket", "pattern": "TKT-[0-9]{8}"}, "id=(\\\\d+)"]',
+      ORCH_ALLOW_ROOT: "1",
+      ORCH_SKIP_PERMISSIONS: "claude",
+      ORCH_WORKTREE: "yes",
     };
     expect(ok(undefined, env)).toEqual({
       commandTimeout: 1.5,
@@ -159,6 +171,15 @@ describe("precedence: default < file < env", () => {
       reviveDelay: 30,
       eventCommand: ["notify-send", "orch"],
       eventKinds: ["worker.", "task.failed"],
+      mask: false,
+      unmaskedWorkers: ["w1", "w2"],
+      maskRules: [
+        { name: "ticket", pattern: "TKT-[0-9]{8}" },
+        { name: "custom", pattern: "id=(\\d+)" },
+      ],
+      allowRoot: true,
+      skipPermissions: ["claude"],
+      worktree: true,
     });
   });
 
@@ -388,5 +409,24 @@ describe("ConfigSchema", () => {
     expect(ConfigSchema.safeParse({ ...DEFAULT_CONFIG, extra: 1 }).success).toBe(false);
     const { durability: _, ...partial } = DEFAULT_CONFIG;
     expect(ConfigSchema.safeParse(partial).success).toBe(false);
+  });
+});
+
+describe("masking and privilege settings", () => {
+  test("a mask rule that is no regex, matches empty text or has two groups is refused", () => {
+    expect(errors({ maskRules: [{ name: "x", pattern: "(" }] })[0]).toMatch(
+      /maskRules.*not a regular expression/,
+    );
+    expect(errors({ maskRules: ["a*"] })[0]).toMatch(/matches empty text/);
+    expect(errors({ maskRules: ["(a)(b)"] })[0]).toMatch(/2 capture groups/);
+    expect(errors({ maskRules: [{ name: "Bad Name", pattern: "x" }] })[0]).toMatch(/rule name/);
+  });
+  test("a flag that is no boolean names the value", () => {
+    expect(errors(undefined, { ORCH_MASK: "maybe" })[0]).toBe(
+      'ORCH_MASK="maybe": expected true or false (env: 1/0, yes/no, on/off too)',
+    );
+  });
+  test("skipPermissions takes agent type names only", () => {
+    expect(errors({ skipPermissions: ["Claude Code"] })[0]).toMatch(/skipPermissions.*agent type names/);
   });
 });
