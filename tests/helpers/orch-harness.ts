@@ -4,7 +4,8 @@ import { delimiter, join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dir, "../..");
 export const BUN = join(ROOT, "node_modules", ".bin", "bun");
-export const DIST = join(ROOT, "dist", "orch");
+/** The compiled binary the "dist" tests run (ORCH_TEST_BINARY picks another build). */
+export const DIST = process.env.ORCH_TEST_BINARY || join(ROOT, "dist", "orch");
 
 export interface RunResult {
   code: number;
