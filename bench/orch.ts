@@ -41,7 +41,9 @@ export async function startOrch(bin: string, extraEnv: Record<string, string> = 
   const tmp = tempDir("orch-bench-home-");
   const home = tmp.dir;
   const socket = join(home, "orch.sock");
-  const env = { ...process.env, ...extraEnv, ORCH_HOME: home };
+  // (benches run as root on CI machines, which orch refuses unless told)
+  const root = process.getuid?.() === 0 ? { ORCH_ALLOW_ROOT: "1" } : {};
+  const env = { ...process.env, ...root, ...extraEnv, ORCH_HOME: home };
   const cli = async (...args: string[]) => {
     const p = Bun.spawn([bin, ...args], { env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
     const [stdout, stderr, code] = await Promise.all([
@@ -111,9 +113,17 @@ export async function waitFinal(o: OrchInstance, id: string): Promise<TaskJson> 
   }
 }
 
-/** Runs `total` tasks on `workers` orch shell workers (after one warm-up task each). */
-export async function runOrch(bin: string, workers: number, total: number): Promise<RunResult> {
-  const o = await startOrch(bin);
+/**
+ * Runs `total` tasks on `workers` orch shell workers (after one warm-up task each); as
+ * "unmasked", with secret masking turned off.
+ */
+export async function runOrch(
+  bin: string,
+  workers: number,
+  total: number,
+  contender: "orch" | "unmasked" = "orch",
+): Promise<RunResult> {
+  const o = await startOrch(bin, contender === "unmasked" ? { ORCH_MASK: "0" } : {});
   try {
     const names = await o.addShellWorkers(workers, "w");
     let seq = 0;
@@ -158,7 +168,7 @@ export async function runOrch(bin: string, workers: number, total: number): Prom
     const cpuAfter = cpuMs(o.pid);
     const tmuxCpuMsPerTask = tmuxPid ? (cpuMs(tmuxPid) - tmuxBefore) / total : Number.NaN;
     return {
-      ...runResult("orch", workers, total, r.start, r.end, r.detection),
+      ...runResult(contender, workers, total, r.start, r.end, r.detection),
       clientSeen: summarize(r.seenByClient),
       controllerCpuMsPerTask: (cpuAfter - cpuBefore) / total,
       tmuxCpuMsPerTask,

@@ -17,7 +17,9 @@
  * 16 shell workers against direct send, default 2000), BENCH_SCHED_ROUNDS (alternating rounds,
  * default 3), BENCH_QUEUE_SIZE (tasks queued for the pick time, and finished tasks in the store
  * for the controller's memory; default 100000). BENCH_SKIP: a comma list of sections not to run,
- * from help, raw, naive, orch, idle, agents, sched, queue, memory, recovery.
+ * from help, raw, naive, orch, unmasked, idle, agents, sched, queue, memory, recovery. "unmasked"
+ * runs orch again with secret masking off (ORCH_MASK=0) in the same alternating rounds: the
+ * masking cost is orch over unmasked.
  *
  * Recovery (bench/recovery.ts): BENCH_RECOVERY_KILLS (default 10), BENCH_RECOVERY_WORKERS
  * (kill-server, default 16), BENCH_HEALTH_WORKERS (default 100), BENCH_HEALTH_PASSES (default 20).
@@ -50,6 +52,8 @@ const TARGET = {
   schedRatio: 0.9,
   /** The scheduler's pick of a worker's next task with BENCH_QUEUE_SIZE queued, p50. */
   pickMs: 1,
+  /** orch with masking over orch without, tasks/s (masking may cost at most 10%). */
+  maskRatio: 0.9,
 };
 
 const SECTIONS = [
@@ -63,6 +67,7 @@ const SECTIONS = [
   "queue",
   "memory",
   "recovery",
+  "unmasked",
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -172,6 +177,13 @@ function table(
     if (!Number.isFinite(ratio)) continue;
     out.push(
       `  orch >= ${TARGET.ratio}x raw tasks/s at ${w} worker(s): ${f(ratio, 2)}x  ${mark(ratio >= TARGET.ratio)}`,
+    );
+  }
+  for (const w of workerCounts) {
+    const cost = tps(get("orch", w)) / tps(get("unmasked", w));
+    if (!Number.isFinite(cost)) continue;
+    out.push(
+      `  secret masking keeps >= ${TARGET.maskRatio}x of unmasked tasks/s at ${w} worker(s): ${f(cost, 2)}x (${f(tps(get("orch", w)), 0)} vs ${f(tps(get("unmasked", w)), 0)})  ${mark(cost >= TARGET.maskRatio)}`,
     );
   }
   const top = get("orch", Math.max(...workerCounts));
@@ -377,12 +389,13 @@ async function main(): Promise<void> {
         ["raw", () => runRaw(w, tasks)],
         ["naive", () => runNaive(w, tasks)],
         ["orch", () => runOrch(bin, w, tasks)],
+        ["unmasked", () => runOrch(bin, w, tasks, "unmasked")],
       ] as const) {
         if (skip.has(name)) continue;
         const r = await run();
         rounds.set(name, [...(rounds.get(name) ?? []), r]);
         console.log(
-          `  ${pad(name, 5)} ${pad(String(w), 2)} workers, round ${round}/${roundCount}: ${f(r.tasksPerSec, 0)} tasks/s, detection p50 ${f(r.detection.p50)} ms, p99 ${f(r.detection.p99)} ms`,
+          `  ${pad(name, 8)} ${pad(String(w), 2)} workers, round ${round}/${roundCount}: ${f(r.tasksPerSec, 0)} tasks/s, detection p50 ${f(r.detection.p50)} ms, p99 ${f(r.detection.p99)} ms`,
         );
       }
     }
@@ -427,7 +440,16 @@ async function main(): Promise<void> {
     ratios: workerCounts.flatMap((w) => {
       const raw = runs.find((r) => r.contender === "raw" && r.workers === w);
       const orch = runs.find((r) => r.contender === "orch" && r.workers === w);
-      return raw && orch ? [{ workers: w, orchOverRaw: orch.tasksPerSec / raw.tasksPerSec }] : [];
+      const unmasked = runs.find((r) => r.contender === "unmasked" && r.workers === w);
+      return raw && orch
+        ? [
+            {
+              workers: w,
+              orchOverRaw: orch.tasksPerSec / raw.tasksPerSec,
+              ...(unmasked ? { maskedOverUnmasked: orch.tasksPerSec / unmasked.tasksPerSec } : {}),
+            },
+          ]
+        : [];
     }),
     help,
     idle,

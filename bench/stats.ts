@@ -57,7 +57,8 @@ export function summarize(samples: number[]): LatencySummary {
 
 /** What one contender measured for one worker count. */
 export interface RunResult {
-  contender: "raw" | "naive" | "orch";
+  /** "unmasked": orch with secret masking turned off (ORCH_MASK=0), to show what masking costs. */
+  contender: "raw" | "naive" | "orch" | "unmasked";
   workers: number;
   tasks: number;
   seconds: number;

@@ -33,6 +33,11 @@ else
   own_home=0
 fi
 export ORCH_HOME
+# orch refuses to run as root (agents would get root's rights); a throwaway demo on a CI box may
+if [[ $(id -u) == 0 && -z ${ORCH_ALLOW_ROOT:-} ]]; then
+  echo "(running as root: ORCH_ALLOW_ROOT=1 for this demo; run orch itself as a normal user)"
+  export ORCH_ALLOW_ROOT=1
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/orch-demo-results.XXXXXX")
 
 cleanup() {

@@ -74,18 +74,24 @@ function build() {
         orchArgv: selfArgv(),
       });
     });
-  cli
+  const addWorker = cli
     .command("add-worker", "Spawn a worker; prints its name")
     .option("--type <type>", "agent type (plugin), e.g. shell")
     .option("--project <dir>", "project directory the agent works in")
     .option("--name <name>", "worker name (default TYPE-N)")
-    .action((o: Opts) =>
-      addWorkerCommand(makeContext(o), {
+    .option("--worktree", "run in a git worktree of its own, on branch orch/NAME (removed with the worker)")
+    .option("--no-worktree", "run in the project itself (overrides worktree: true in the config)")
+    .action((o: Opts) => {
+      const worktree = Array.isArray(o.worktree) ? o.worktree.at(-1) : o.worktree;
+      return addWorkerCommand(makeContext(o), {
         type: str(o.type, "--type"),
         project: str(o.project, "--project"),
         ...(o.name !== undefined ? { name: str(o.name, "--name") } : {}),
-      }),
-    );
+        ...(worktree !== undefined ? { worktree: Boolean(worktree) } : {}),
+      });
+    });
+  // neither --worktree nor --no-worktree: undefined, so the config decides (cac would say true)
+  for (const opt of addWorker.options) if (opt.negated) opt.config.default = undefined;
   cli
     .command("status", "Show the controller and its workers")
     .action((o: Opts) => statusCommand(makeContext(o)));
@@ -258,8 +264,14 @@ function build() {
     .command("service <action>", "service install: a systemd unit for `orch daemon`")
     .option("--user", "a user unit (~/.config/systemd/user) instead of a system one")
     .option("--print", "print the unit instead of writing it")
+    .option("--run-as <name>", "the user a system unit runs orch as (default: you, or who called sudo)")
     .action((action: string, o: Opts) =>
-      serviceCommand(makeContext(o), String(action), { user: Boolean(o.user), print: Boolean(o.print) }),
+      serviceCommand(makeContext(o), String(action), {
+        user: Boolean(o.user),
+        print: Boolean(o.print),
+        ...(o.runAs !== undefined ? { runAs: str(o.runAs, "--run-as") } : {}),
+        homeGiven: Boolean(o.home || process.env.ORCH_HOME),
+      }),
     );
   cli
     .command("events", "Show what happened to workers and tasks (dead, revived, gave up, failed, ...)")

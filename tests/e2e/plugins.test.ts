@@ -4,7 +4,7 @@
  * controller down.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { OrchHarness, type StatusJson } from "../helpers/orch-harness.ts";
 
@@ -252,5 +252,147 @@ describe("prompt delivery is verified", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("the agent did not take the prompt");
     expect(r.stderr).toContain("sent twice");
+  }, 60_000);
+});
+
+describe("plugin trust: a checksum at add, owner-only files, refused when changed", () => {
+  // a code plugin that seeds a file; its frame is the one of "versioned" above
+  const trusted = (abs: string) => `import { definePlugin, pasteSafe } from "orch:sdk";
+export default definePlugin(() => ({ name: "trusted", description: "seeds a file", version: "1",
+  startup: () => ({ argv: ["bash", "--norc", "-i"], env: { PS1: "tr$ ", TRUST_TOKEN: "x" }, ready: /tr\\$ $/,
+    files: [{ path: "agent.cfg", content: "x=1\\n", mode: 0o640 }, { path: "${abs}", content: "" }] }),
+  frame: (task, m) => ({ text: "printf '%s%s\\\\n' '" + m.startPrefix.slice(0, 3) + "' '" + m.startPrefix.slice(3) + task.id + m.suffix + "'; " + pasteSafe(task.text) + "; printf '%s%s-%d%s\\\\n' '" + m.endPrefix.slice(0, 3) + "' '" + m.endPrefix.slice(3) + task.id + "' $? '" + m.suffix + "'", submit: ["Enter"] }),
+  detect: { kind: "marker" } }));`;
+  let src: string;
+  let abs: string;
+  let installed: string;
+  let sha: string;
+
+  const listed = async () =>
+    (
+      JSON.parse(await h.ok(["plugin", "list", "--json"])) as { name: string; kind: string; error?: string }[]
+    ).find((p) => p.name === "trusted");
+  const reload = () => h.api<{ loaded: string[]; errors: string[] }>("POST", "/v1/plugins/reload", {});
+
+  test("add shows what it runs, the env names, the seeded files with their modes and the sha256", async () => {
+    abs = join(h.root, "abs.cfg");
+    src = pluginFile("trusted.ts", trusted(abs));
+    const text = await h.run(["plugin", "add", src]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("runs:      bash --norc -i");
+    expect(text.stdout).toContain("env:       PS1, TRUST_TOKEN");
+    expect(text.stdout).toContain(`seeds:     $ORCH_HOME/workers/WORKER/agent.cfg (0640), ${abs} (0600)`);
+    sha = /sha256: {4}([0-9a-f]{64})\n/.exec(text.stdout)?.[1] ?? "";
+    expect(sha).toMatch(/^[0-9a-f]{64}$/);
+    const j = JSON.parse(await h.ok(["plugin", "add", src, "--json"])) as Record<string, unknown>;
+    expect(j).toMatchObject({
+      added: true,
+      name: "trusted",
+      command: ["bash", "--norc", "-i"],
+      env: ["PS1", "TRUST_TOKEN"],
+      files: ["agent.cfg", abs],
+      seeds: [
+        { path: "$ORCH_HOME/workers/WORKER/agent.cfg", mode: "0640" },
+        { path: abs, mode: "0600" },
+      ],
+      sha256: sha,
+    });
+    installed = j.entry as string;
+    const dir = join(h.home, "plugins", "trusted");
+    expect(installed).toBe(join(dir, "trusted.ts"));
+    const meta = JSON.parse(readFileSync(join(dir, "orch-plugin.json"), "utf8")) as { sha256: string };
+    expect(meta.sha256).toBe(sha);
+    expect(statSync(installed).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, "orch-plugin.json")).mode & 0o777).toBe(0o600);
+    const shown = JSON.parse(await h.ok(["plugin", "show", "trusted", "--json"])) as { sha256: string };
+    expect(shown.sha256).toBe(sha);
+    await h.ok(["add-worker", "--type", "trusted", "--project", project, "--name", "tr1"]);
+    expect((await h.run(["send", "tr1", "--wait", "echo trusted ok"])).stdout).toBe("trusted ok\n");
+  }, 60_000);
+
+  test("the installed copy edited: listed as broken, refused by the controller, which goes on", async () => {
+    appendFileSync(installed, "\n// changed behind orch's back\n");
+    const b = await listed();
+    expect(b?.kind).toBe("broken");
+    expect(b?.error).toContain(`its files changed since it was added (sha256 was ${sha}, now `);
+    expect(b?.error).toContain(`run "orch plugin add ${src}" again to trust the new version`);
+    const show = await h.run(["plugin", "show", "trusted"]);
+    expect(show.code).toBe(2);
+    expect(show.stderr).toContain("its files changed since it was added");
+    const r = await reload();
+    expect(r.body.loaded).not.toContain("trusted");
+    expect(r.body.errors.join("\n")).toContain("plugin trusted: its files changed since it was added");
+    const add = await h.run(["add-worker", "--type", "trusted", "--project", project, "--name", "tr2"]);
+    expect(add.code).toBe(2);
+    expect(add.stderr).toContain(
+      'agent type "trusted" is installed but was not loaded: plugin trusted: its files changed since it was added',
+    );
+    expect(await controllerAlive()).toBe(true);
+  }, 60_000);
+
+  test("a restarted controller refuses it too, logs why and keeps running", async () => {
+    await h.ok(["stop"]);
+    await h.ok(["start"]);
+    expect(await controllerAlive()).toBe(true);
+    expect(readFileSync(join(h.home, "logs", "controller.log"), "utf8")).toContain(
+      "plugin trusted: its files changed since it was added",
+    );
+    const st = JSON.parse(await h.ok(["status", "--json"])) as StatusJson;
+    expect(st.workers.find((w) => w.name === "tr1")?.error).toContain(
+      'agent type "trusted" was not loaded: plugin trusted: its files changed',
+    );
+    const add = await h.run(["add-worker", "--type", "trusted", "--project", project, "--name", "tr2"]);
+    expect(add.code).toBe(2);
+    expect(add.stderr).toContain("its files changed since it was added");
+  }, 60_000);
+
+  test("added again: trusted again, with the new checksum", async () => {
+    const again = JSON.parse(await h.ok(["plugin", "add", src, "--json"])) as { sha256: string };
+    expect(again.sha256).toBe(sha); // the source did not change: the same files as first added
+    expect((await listed())?.kind).toBe("module");
+    writeFileSync(src, trusted(abs).replace('version: "1"', 'version: "2"'));
+    const v2 = JSON.parse(await h.ok(["plugin", "add", src, "--json"])) as {
+      sha256: string;
+      version: string;
+    };
+    expect(v2.version).toBe("2");
+    expect(v2.sha256).not.toBe(sha);
+    await h.ok(["add-worker", "--type", "trusted", "--project", project, "--name", "tr3"]);
+    expect((await h.run(["send", "tr3", "--wait", "echo again"])).stdout).toBe("again\n");
+  }, 60_000);
+
+  test("a group-writable installed file is refused with its mode; re-adding fixes it", async () => {
+    chmodSync(installed, 0o620);
+    const b = await listed();
+    expect(b?.kind).toBe("broken");
+    expect(b?.error).toBe(
+      `${installed} is group-writable (mode 0620): expected no write access for others; chmod go-w it or re-add the plugin`,
+    );
+    const r = await reload();
+    expect(r.body.errors).toContain(
+      `plugin trusted: ${installed} is group-writable (mode 0620): expected no write access for others; chmod go-w it or re-add the plugin`,
+    );
+    const add = await h.run(["add-worker", "--type", "trusted", "--project", project, "--name", "tr4"]);
+    expect(add.code).toBe(2);
+    expect(add.stderr).toContain("is group-writable (mode 0620)");
+    await h.ok(["plugin", "add", src]);
+    expect((await listed())?.kind).toBe("module");
+    await h.ok(["add-worker", "--type", "trusted", "--project", project, "--name", "tr4"]);
+  }, 60_000);
+
+  test("a world-writable plugins folder or an install without a checksum is refused", async () => {
+    const plugins = join(h.home, "plugins");
+    chmodSync(plugins, 0o703);
+    expect((await listed())?.error).toContain(`${plugins} is world-writable (mode 0703)`);
+    chmodSync(plugins, 0o700);
+    const metaFile = join(plugins, "trusted", "orch-plugin.json");
+    const { sha256: _, ...old } = JSON.parse(readFileSync(metaFile, "utf8")) as Record<string, unknown>;
+    writeFileSync(metaFile, JSON.stringify(old));
+    expect((await listed())?.error).toBe(
+      `no checksum was recorded when it was added (by an older orch); run "orch plugin add ${src}" again to trust it`,
+    );
+    await h.ok(["plugin", "add", src]);
+    expect((await listed())?.kind).toBe("module");
   }, 60_000);
 });

@@ -69,11 +69,15 @@ export class OrchHarness {
   childEnv(extraEnv: Record<string, string> = {}): Record<string, string> {
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
+      // the suite may run as root (a container, CI): orch refuses root unless told
+      ...(process.getuid?.() === 0 ? { ORCH_ALLOW_ROOT: "1" } : {}),
       ORCH_HOME: this.home,
       ...this.env,
       ...extraEnv,
     };
     if (this.mode === "dist") env.PATH = extraEnv.PATH ?? pathWithoutBun();
+    // CI machines run the tests as root; a test of the refusal sets ORCH_ALLOW_ROOT itself
+    if (process.getuid?.() === 0 && env.ORCH_ALLOW_ROOT === undefined) env.ORCH_ALLOW_ROOT = "1";
     return env;
   }
 

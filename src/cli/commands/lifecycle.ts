@@ -11,6 +11,10 @@ interface StatusJson {
 
 /** `orch start`: runs the controller as a detached process of its own; returns once the API answers. */
 export async function startCommand(ctx: CliContext, opts: { timeout?: number }): Promise<number> {
+  // root, or state others can reach: refused before anything under ORCH_HOME is opened
+  const { startPreflight } = await import("../../core/controller/preflight.ts");
+  const refused = startPreflight(ctx.home, process.env);
+  if (refused) throw new CliError(refused, EXIT.unavailable);
   if (await ctx.api.alive()) {
     const st = await ctx.api.call<StatusJson>("GET", "/v1/status");
     if (ctx.json) printJson({ started: false, ...st.controller });

@@ -1,38 +1,51 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { execa } from "execa";
 import type { AgentPlugin, PluginFactory } from "../../core/plugin/contract.ts";
 import {
   install,
   listInstalled,
+  loadInstalled,
   loadPlugin,
   type PluginKind,
   uninstall,
 } from "../../core/plugin/external.ts";
 import { makeStartupContext } from "../../core/plugin/startup-context.ts";
+import { octal } from "../../core/plugin/trust.ts";
 import { builtinPlugins } from "../../plugins/index.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
 
-/** What a plugin will run, as `add` and `show` print it. */
-function describePlugin(p: AgentPlugin, kind: PluginKind | "built-in", source: string | null) {
+/**
+ * What a plugin will run, as `add` and `show` print it: its command, env names, the files it
+ * seeds (where, with which mode) and, for an installed one, the checksum `add` recorded.
+ */
+function describePlugin(
+  p: AgentPlugin,
+  kind: PluginKind | "built-in",
+  source: string | null,
+  sha256: string | null = null,
+) {
   let argv: string[] | null = null;
   let env: string[] = [];
   let files: string[] = [];
+  let seeds: Array<{ path: string; mode: string }> = [];
   let startupError: string | null = null;
+  const dataDir = "$ORCH_HOME/workers/WORKER";
   try {
     const spec = p.startup(
-      makeStartupContext({
-        workerName: "WORKER",
-        project: "/path/to/project",
-        dataDir: "$ORCH_HOME/workers/WORKER",
-      }),
+      makeStartupContext({ workerName: "WORKER", project: "/path/to/project", dataDir }),
     );
     argv = spec.argv;
     env = Object.keys(spec.env ?? {});
     files = (spec.files ?? []).map((f) => f.path);
+    // as the controller writes them: relative to the worker's data dir, 0600 unless told
+    seeds = (spec.files ?? []).map((f) => ({
+      path: isAbsolute(f.path) ? f.path : join(dataDir, f.path),
+      mode: octal(f.mode ?? 0o600),
+    }));
   } catch (e) {
     startupError = (e as Error).message;
   }
@@ -46,6 +59,8 @@ function describePlugin(p: AgentPlugin, kind: PluginKind | "built-in", source: s
     command: argv,
     env,
     files,
+    seeds,
+    sha256,
     screenStates: Object.keys(p.detect.screen ?? {}).filter((k) => k !== "latestTurn"),
     approval: p.approval ? { approveKeys: p.approval.approveKeys, denyKeys: p.approval.denyKeys } : null,
     ...(startupError ? { startupError } : {}),
@@ -57,7 +72,7 @@ function printDescription(d: ReturnType<typeof describePlugin>): void {
   console.log(`  ${d.description}`);
   console.log(`  runs:      ${d.command ? d.command.join(" ") : `(startup failed: ${d.startupError})`}`);
   if (d.env.length) console.log(`  env:       ${d.env.join(", ")}`);
-  if (d.files.length) console.log(`  seeds:     ${d.files.join(", ")}`);
+  if (d.seeds.length) console.log(`  seeds:     ${d.seeds.map((f) => `${f.path} (${f.mode})`).join(", ")}`);
   console.log(
     `  completion: ${d.detect}${d.screenStates.length ? ` (screen: ${d.screenStates.join(", ")})` : ""}`,
   );
@@ -65,6 +80,7 @@ function printDescription(d: ReturnType<typeof describePlugin>): void {
     console.log(
       `  approval:  approve ${d.approval.approveKeys.join(" ")}, deny ${d.approval.denyKeys.join(" ")}`,
     );
+  if (d.sha256) console.log(`  sha256:    ${d.sha256}`);
 }
 
 /** npm package specs (`name`, `@scope/name`, `name@1.2.3`) are installed into a temp dir first. */
@@ -111,8 +127,9 @@ export async function pluginAddCommand(ctx: CliContext, src: string): Promise<nu
       );
     }
     mkdirSync(ctx.home, { recursive: true, mode: 0o700 });
-    const rec = install(ctx.home, r.plugin.name, fetched?.dir ?? src, r.kind);
-    const d = describePlugin(r.plugin, r.kind, src);
+    // the record names what to add again: the npm spec, or the path made absolute
+    const rec = install(ctx.home, r.plugin.name, fetched?.dir ?? src, r.kind, fetched ? src : undefined);
+    const d = describePlugin(r.plugin, r.kind, src, rec.sha256 ?? null);
     await reload(ctx);
     if (ctx.json) printJson({ added: true, ...d, entry: rec.entry });
     else {
@@ -125,7 +142,10 @@ export async function pluginAddCommand(ctx: CliContext, src: string): Promise<nu
   }
 }
 
-/** Built-in and installed plugins, each loaded (a broken installed one is listed with its error). */
+/**
+ * Built-in and installed plugins, each loaded (a broken or untrusted installed one is listed
+ * with its error: see verifyInstalled).
+ */
 async function allPlugins(home: string) {
   const out: Array<
     { desc: ReturnType<typeof describePlugin> } | { name: string; error: string; source: string }
@@ -134,10 +154,10 @@ async function allPlugins(home: string) {
     out.push({ desc: describePlugin(factory(), "built-in", null) });
   }
   for (const rec of listInstalled(home)) {
-    const r = await loadPlugin(rec.entry);
+    const r = await loadInstalled(home, rec);
     out.push(
       r.ok
-        ? { desc: describePlugin(r.plugin, r.kind, rec.source) }
+        ? { desc: describePlugin(r.plugin, r.kind, rec.source, rec.sha256 ?? null) }
         : { name: rec.name, error: r.error, source: rec.source },
     );
   }

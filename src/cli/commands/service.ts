@@ -1,8 +1,11 @@
 /** `orch service install [--user] [--print]`: a systemd unit that runs `orch daemon`. */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
-import { serviceUnit } from "../../core/app/service-unit.ts";
+import { serviceUnit, serviceUser } from "../../core/app/service-unit.ts";
+import { loadConfig } from "../../core/controller/load-config.ts";
+import { orchPaths } from "../../core/controller/paths.ts";
 import { type CliContext, selfArgv } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
@@ -14,19 +17,59 @@ export function unitPath(scope: "user" | "system", env: NodeJS.ProcessEnv = proc
   return join(config, "systemd", "user", "orch.service");
 }
 
+/** config `allowRoot` under `home` (with ORCH_* env); a config that does not load is an error. */
+function allowRoot(home: string): boolean {
+  const cfg = loadConfig(orchPaths(home).config, process.env);
+  if (!cfg.ok) throw new CliError(cfg.errors.join("\n"), EXIT.usage);
+  return cfg.config.allowRoot;
+}
+
+/** The passwd entry of a user name or uid (`getent passwd`), as its fields; null when none. */
+function passwd(key: string): string[] | null {
+  const r = spawnSync("getent", ["passwd", key], { encoding: "utf8" });
+  const fields = r.status === 0 ? r.stdout.split("\n")[0]?.split(":") : undefined;
+  return fields && fields.length >= 7 ? fields : null;
+}
+
+/** The HOME of user `name`, for that user's default ORCH_HOME. */
+function homeOf(name: string): string {
+  const home = passwd(name)?.[5];
+  if (!home) throw new CliError(`--run-as ${name}: there is no user named "${name}"`, EXIT.usage);
+  return home;
+}
+
+/** This user's name: from the passwd entry of the uid (Bun's userInfo() may say "unknown"). */
+function myName(uid: number): string {
+  return passwd(String(uid))?.[0] ?? process.env.USER ?? userInfo().username;
+}
+
 export async function serviceCommand(
   ctx: CliContext,
   action: string,
-  opts: { user: boolean; print: boolean },
+  opts: { user: boolean; print: boolean; runAs?: string; homeGiven?: boolean },
 ): Promise<number> {
   if (action !== "install") throw new CliError(`service ${action}: expected "install"`, EXIT.usage);
   const scope = opts.user ? "user" : "system";
+  const me = { uid: userInfo().uid, username: myName(userInfo().uid) };
+  const who = serviceUser({
+    scope,
+    uid: me.uid,
+    userName: me.username,
+    ...(opts.runAs !== undefined ? { runAs: opts.runAs } : {}),
+    ...(process.env.SUDO_USER ? { sudoUser: process.env.SUDO_USER } : {}),
+    allowRoot: me.uid === 0 || opts.runAs === "root" ? allowRoot(ctx.home) : false,
+  });
+  if (!who.ok) throw new CliError(who.error, EXIT.usage);
+  // another user's service keeps its state in that user's default ORCH_HOME unless one is given
+  const home =
+    who.user === me.username || opts.homeGiven ? ctx.home : join(homeOf(who.user), ".local", "state", "orch");
   const unit = serviceUnit({
     argv: selfArgv(),
-    home: ctx.home,
-    user: userInfo().username,
+    home,
+    user: who.user,
     path: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
     scope,
+    allowRoot: who.root,
   });
   if (opts.print) {
     if (ctx.json) printJson({ scope, path: unitPath(scope), unit });

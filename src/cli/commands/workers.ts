@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { WorkerJson } from "../../core/controller/task-json.ts";
+import type { WorktreeRemoval } from "../../core/controller/worker-worktree.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
@@ -9,10 +10,13 @@ interface StatusJson {
   workers: WorkerJson[];
 }
 
-/** `orch add-worker`: prints the new worker's name once its agent is ready. */
+/**
+ * `orch add-worker`: prints the new worker's name once its agent is ready. `worktree`: a git
+ * worktree of its own (true), none (false), or as the config says (absent).
+ */
 export async function addWorkerCommand(
   ctx: CliContext,
-  o: { type: string; project: string; name?: string },
+  o: { type: string; project: string; name?: string; worktree?: boolean },
 ): Promise<number> {
   const w = await ctx.api.call<WorkerJson>("POST", "/v1/workers", o);
   if (ctx.json) printJson(w);
@@ -97,11 +101,24 @@ export async function attachCommand(ctx: CliContext, worker?: string): Promise<n
   return p.exitCode ?? EXIT.ok;
 }
 
-/** `orch kill-worker WORKER`. */
+/** `orch kill-worker WORKER`; says what became of the worker's git worktree, if it had one. */
 export async function killWorkerCommand(ctx: CliContext, worker: string): Promise<number> {
-  await ctx.api.call("DELETE", `/v1/workers/${encodeURIComponent(worker)}`);
-  if (ctx.json) printJson({ killed: worker });
-  else console.log(`killed ${worker}`);
+  const r = await ctx.api.call<{ worktree?: WorktreeRemoval | null }>(
+    "DELETE",
+    `/v1/workers/${encodeURIComponent(worker)}`,
+  );
+  const wt = r.worktree ?? null;
+  if (ctx.json) {
+    printJson({ killed: worker, worktree: wt });
+    return EXIT.ok;
+  }
+  console.log(`killed ${worker}`);
+  if (wt?.removed) console.log(`removed its worktree ${wt.path}; its branch ${wt.branch} is kept`);
+  else if (wt) {
+    console.error(
+      `warning: the worktree ${wt.path} was not removed (${wt.error}): remove it with 'git worktree remove --force ${wt.path}'; its branch ${wt.branch} is kept`,
+    );
+  }
   return EXIT.ok;
 }
 

@@ -16,6 +16,8 @@ export interface ServiceUnitSpec {
   path: string;
   /** "user": for `systemctl --user`; "system": for /etc/systemd/system. */
   scope: "user" | "system";
+  /** The service runs as root on purpose: the unit sets ORCH_ALLOW_ROOT=1 (else orch refuses). */
+  allowRoot?: boolean;
 }
 
 /** Quotes one word for a systemd command line or an Environment= assignment. */
@@ -49,6 +51,7 @@ export function serviceUnit(spec: ServiceUnitSpec): string {
     `ExecStart=${exec}`,
     `Environment=${systemdQuote(`ORCH_HOME=${spec.home}`)}`,
     `Environment=${systemdQuote(`PATH=${spec.path}`)}`,
+    ...(spec.allowRoot ? ["Environment=ORCH_ALLOW_ROOT=1"] : []),
     ...(spec.scope === "system" && spec.user ? [`User=${spec.user}`] : []),
     "Restart=on-failure",
     "RestartSec=2",
@@ -62,4 +65,64 @@ export function serviceUnit(spec: ServiceUnitSpec): string {
     "",
   ];
   return lines.join("\n");
+}
+
+/** What decides whom the service runs as. */
+export interface ServiceUserInput {
+  scope: "user" | "system";
+  /** uid and name of who runs `orch service install`. */
+  uid: number;
+  userName: string;
+  /** `--run-as NAME`. */
+  runAs?: string;
+  /** env SUDO_USER: who called sudo. */
+  sudoUser?: string;
+  /** config `allowRoot` (ORCH_ALLOW_ROOT=1). */
+  allowRoot: boolean;
+}
+
+/**
+ * Whom the service runs as: `--run-as NAME`, else (root installing a system unit) the user
+ * who called sudo, else who runs the install. Running orch as root is refused unless
+ * `allowRoot`, as `orch start` would refuse it: a unit must never say User=root silently.
+ *
+ * @example
+ * ```ts
+ * serviceUser({ scope: "system", uid: 0, userName: "root", sudoUser: "ann", allowRoot: false });
+ * // { ok: true, user: "ann", root: false }
+ * serviceUser({ scope: "system", uid: 0, userName: "root", allowRoot: false });
+ * // { ok: false, error: "a system unit that runs orch as root is refused: ..." }
+ * ```
+ */
+export function serviceUser(
+  i: ServiceUserInput,
+): { ok: true; user: string; root: boolean } | { ok: false; error: string } {
+  const allow = "or set allowRoot: true (ORCH_ALLOW_ROOT=1) if you mean it";
+  if (i.scope === "user") {
+    if (i.runAs !== undefined) {
+      return { ok: false, error: "--run-as is for a system unit: a --user unit runs as its owner" };
+    }
+    if (i.uid === 0 && !i.allowRoot) {
+      return {
+        ok: false,
+        error: `a user unit of root would run orch as root: install it as the user orch runs as (without sudo), ${allow}`,
+      };
+    }
+    return { ok: true, user: i.userName, root: i.uid === 0 };
+  }
+  if (i.runAs !== undefined && !/^[A-Za-z_][A-Za-z0-9_.-]*\$?$/.test(i.runAs)) {
+    return { ok: false, error: `--run-as "${i.runAs}" is not a user name` };
+  }
+  const sudo = i.uid === 0 && i.sudoUser && i.sudoUser !== "root" ? i.sudoUser : undefined;
+  const user = i.runAs ?? sudo ?? i.userName;
+  const root = user === "root" || (user === i.userName && i.uid === 0);
+  if (root && !i.allowRoot) {
+    return {
+      ok: false,
+      error:
+        "a system unit that runs orch as root is refused: agents would get root's rights; " +
+        `give --run-as NAME (the user orch runs as), ${allow}`,
+    };
+  }
+  return { ok: true, user, root };
 }

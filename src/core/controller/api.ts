@@ -15,6 +15,8 @@ const addWorkerBody = z.strictObject({
   type: z.string().min(1),
   project: z.string().min(1),
   name: z.string().min(1).optional(),
+  /** A git worktree of its own; absent: the config's `worktree`. */
+  worktree: z.boolean().optional(),
 });
 const sendBody = z.strictObject({
   worker: z.string().min(1),
@@ -103,7 +105,8 @@ export function serveApi(
         if (!b.ok) return b.res;
         return answer(await controller.addWorker(b.value), (w) => workerJson(w, true), 201);
       }
-      if (id && !sub && m === "DELETE") return answer(await controller.killWorker(id), () => ({ ok: true }));
+      if (id && !sub && m === "DELETE")
+        return answer(await controller.killWorker(id), (r) => ({ ok: true, worktree: r.worktree }));
       if (id && sub === "revive" && m === "POST")
         return answer(await controller.reviveByHand(id), (w) => workerJson(w, true));
       if (id && sub === "hooks" && m === "POST") {

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../domain/config.ts";
 import { canSpawnWorker, type LimitBreach, limitsFromConfig } from "../domain/limits.ts";
 import { validateTaskText, validateWorkerName } from "../domain/names.ts";
+import { permissionSkipRefusal } from "../domain/permission-skip.ts";
 import { DEFAULT_PRIORITY, queueRank } from "../domain/priority.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import { isFinal } from "../domain/task-status.ts";
@@ -15,6 +16,7 @@ import { classifyScreen } from "../plugin/screen-rules.ts";
 import { makeStartupContext } from "../plugin/startup-context.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
+import { ensurePrivateFile } from "../store/private-files.ts";
 import { ControlClient } from "../tmux/control-client.ts";
 import type { TmuxNotification } from "../tmux/control-parser.ts";
 import { TmuxOps } from "../tmux/operations.ts";
@@ -25,6 +27,7 @@ import { followLines, type LineFollower } from "./follow-file.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { HealthPass, type WorkerHealth } from "./health-pass.ts";
 import type { Logger } from "./logger.ts";
+import { type Masking, NO_MASKING } from "./masking.ts";
 import { fail, type Outcome, ok } from "./outcome.ts";
 import { PaneRegistry } from "./pane-registry.ts";
 import { type OrchPaths, workerDataDir, workerLogPath } from "./paths.ts";
@@ -35,6 +38,7 @@ import { TaskFlow } from "./task-flow.ts";
 import { TaskWaiters } from "./task-waiters.ts";
 import { TurnFlow } from "./turn-flow.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
+import { createWorkerWorktree, removeWorkerWorktree, type WorktreeRemoval } from "./worker-worktree.ts";
 
 /**
  * Who asked for a revive (in the `worker.revived` event): the health loop ("auto", counted by
@@ -58,6 +62,8 @@ export interface ControllerDeps {
   viewArgv: string[];
   /** argv that runs this orch binary (agents' hooks call `orch hook` through it). */
   orchArgv: string[];
+  /** Secret masking for pane logs and what `capture` shows (the store masks the rest); none: raw. */
+  masking?: Masking;
 }
 
 /** Told of a task's progress: `dispatched` (run tasks only) or `final`. */
@@ -67,6 +73,8 @@ export interface AddWorkerRequest {
   type: string;
   project: string;
   name?: string;
+  /** A git worktree of its own (true), none (false), or as the config's `worktree` says. */
+  worktree?: boolean;
 }
 
 export interface SendRequest {
@@ -108,10 +116,12 @@ export class Controller {
   private ops!: TmuxOps;
   private events: LineFollower | null = null;
   private stopping = false;
+  private readonly masking: Masking;
   private reconnecting: Promise<void> | null = null;
   private readonly reviving = new Map<string, Promise<Outcome<Worker>>>();
 
   constructor(private readonly d: ControllerDeps) {
+    this.masking = d.masking ?? NO_MASKING;
     this.group = new GroupCommit((fn) => d.store.transaction(fn));
     const markers: MarkerSpec = {
       startPrefix: START_PREFIX,
@@ -166,7 +176,8 @@ export class Controller {
       flow: this.flow,
       runtimes: () => this.runtimes.values(),
       pluginNames: () => d.plugins.names(),
-      spawn: (type, project) => this.addWorker({ type, project }),
+      // no worktree: a worker in one would not be in the project its pool tasks ask for
+      spawn: (type, project) => this.addWorker({ type, project, worktree: false }),
     });
     this.monitor = new ResourceMonitor({
       limits: limitsFromConfig(d.config),
@@ -330,7 +341,11 @@ export class Controller {
       const old = this.runtimes.get(w.name);
       old?.clearTimer();
       if (!plugin) {
-        this.d.store.workers.update(w.name, { state: "error", error: `unknown agent type "${w.type}"` });
+        const why = this.d.plugins.refusal(w.type);
+        this.d.store.workers.update(w.name, {
+          state: "error",
+          error: why ? `agent type "${w.type}" was not loaded: ${why}` : `unknown agent type "${w.type}"`,
+        });
         continue;
       }
       const rt = new WorkerRuntime(w.id, w.name, plugin, readyPattern(plugin, this.startupContext(w)));
@@ -351,7 +366,14 @@ export class Controller {
       rt.phase = "busy";
       this.attachPane(rt, pane.paneId, pane.windowId);
       // the pipe outlives the controller; reopening it would lose what it is writing now
-      if (!pane.piped) await this.ops.pipeToFile(pane.paneId, workerLogPath(this.d.paths, w.name));
+      if (!pane.piped) ensurePrivateFile(workerLogPath(this.d.paths, w.name));
+      if (!pane.piped) {
+        await this.ops.pipeToFile(
+          pane.paneId,
+          workerLogPath(this.d.paths, w.name),
+          this.masking.logFilter(w.name),
+        );
+      }
       const inFlight = this.d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] })[0];
       if (inFlight && plugin.detect.kind !== "marker") {
         // an interactive turn: its screen (read now) or its hook says when it ends
@@ -403,13 +425,14 @@ export class Controller {
     }
   }
 
-  private startupContext(w: Pick<Worker, "name" | "project">): StartupContext {
+  private startupContext(w: Pick<Worker, "name" | "project" | "type">): StartupContext {
     return makeStartupContext({
       workerName: w.name,
       project: w.project,
       dataDir: workerDataDir(this.d.paths, w.name),
       orchArgv: this.d.orchArgv,
       orchHome: this.d.paths.home,
+      skipPermissions: this.d.config.skipPermissions.includes(w.type),
     });
   }
 
@@ -419,9 +442,12 @@ export class Controller {
   async addWorker(req: AddWorkerRequest): Promise<Outcome<Worker>> {
     const plugin = this.d.plugins.get(req.type);
     if (!plugin) {
+      const why = this.d.plugins.refusal(req.type);
       return fail(
         "bad_input",
-        `unknown agent type "${req.type}": expected one of ${this.d.plugins.names().join(", ")}`,
+        why
+          ? `agent type "${req.type}" is installed but was not loaded: ${why}`
+          : `unknown agent type "${req.type}": expected one of ${this.d.plugins.names().join(", ")}`,
       );
     }
     const project = resolve(req.project);
@@ -435,11 +461,31 @@ export class Controller {
     const live = this.d.store.workers.list().filter((w) => w.state !== "dead" && w.state !== "error");
     const room = canSpawnWorker(limitsFromConfig(this.d.config), live, { type: plugin.name, project });
     if (!room.ok) return fail("conflict", `${room.error}: remove a worker first`);
+    let worktree: string | null = null;
+    let workDir = project;
+    if (req.worktree ?? this.d.config.worktree) {
+      const made = await createWorkerWorktree(this.d.paths, name, project, req.worktree === undefined);
+      if (!made.ok) return made;
+      ({ worktree, project: workDir } = made.value);
+      if (this.d.store.workers.get(name)) {
+        // another add-worker took the name while git ran
+        await this.removeWorktree(name, made.value.worktree);
+        return fail("conflict", `a worker named "${name}" already exists`);
+      }
+      this.d.logger.log("info", "worktree made", {
+        worker: name,
+        worktree,
+        branch: made.value.branch,
+        repo: made.value.repo,
+        reused: made.value.reused,
+      });
+    }
     const worker: Worker = {
       id: randomUUID(),
       name,
       type: plugin.name,
-      project,
+      project: workDir,
+      worktree,
       state: "idle",
       paneId: null,
       currentTask: null,
@@ -448,7 +494,13 @@ export class Controller {
       error: null,
     };
     this.d.store.workers.insert(worker);
-    this.d.store.events.append(workerEvent("worker.added", name, { type: plugin.name, project }));
+    this.d.store.events.append(
+      workerEvent("worker.added", name, {
+        type: plugin.name,
+        project: workDir,
+        ...(worktree ? { worktree } : {}),
+      }),
+    );
     const started = await this.spawnAgent(worker, plugin);
     if (!started.ok) return started;
     return ok(this.d.store.workers.get(name)!);
@@ -475,6 +527,9 @@ export class Controller {
         `plugin ${plugin.name} failed in startup: ${(e as Error).message}`,
       );
     }
+    const skip = permissionSkipRefusal(plugin.name, spec.argv, this.d.config.skipPermissions);
+    // a refusal by the config (exit 2), recorded on the worker like any failed start
+    if (skip) return { ...this.startFailed(worker.name, skip), code: "bad_input" } as Outcome<void>;
     if (!spec.ready && !plugin.detect.screen?.idle) {
       return this.startFailed(
         worker.name,
@@ -500,6 +555,7 @@ export class Controller {
     this.runtimes.set(worker.name, rt);
     const readyP = new Promise<boolean>((res) => rt.readyWaiters.push(res));
     const env = { ORCH_HOME: this.d.paths.home, ...spec.env };
+    this.masking.addEnv(spec.env);
     try {
       if (respawnPane) {
         this.attachPane(rt, respawnPane, old?.windowId ?? "");
@@ -514,7 +570,12 @@ export class Controller {
         this.attachPane(rt, paneId, windowId);
         await this.ops.setPaneOption(paneId, "@orch_worker", worker.id);
       }
-      await this.ops.pipeToFile(rt.paneId!, workerLogPath(this.d.paths, worker.name));
+      ensurePrivateFile(workerLogPath(this.d.paths, worker.name));
+      await this.ops.pipeToFile(
+        rt.paneId!,
+        workerLogPath(this.d.paths, worker.name),
+        this.masking.logFilter(worker.name),
+      );
     } catch (e) {
       // most often the agent exited at once (a command that does not exist, a bad flag)
       const pane = rt.paneId
@@ -567,15 +628,21 @@ export class Controller {
     return `the agent exited at once with status ${status}${hint}${screen ? `; it printed: ${screen}` : ""}`;
   }
 
-  private startFailed(name: string, error: string): Outcome<never> {
+  private startFailed(name: string, why: string): Outcome<never> {
+    // it may quote the agent's screen
+    const error = this.masking.text(name, why);
     this.d.store.workers.update(name, { state: "error", error });
     this.d.store.events.append(workerEvent("worker.error", name, { error }));
     this.d.logger.log("error", "worker failed to start", { worker: name, error });
     return fail("unavailable", `worker "${name}": ${error}`);
   }
 
-  /** Kills the worker's window and forgets it; its unfinished tasks are cancelled. */
-  async killWorker(name: string): Promise<Outcome<void>> {
+  /**
+   * Kills the worker's window and forgets it; its unfinished tasks are cancelled. Its git
+   * worktree, if orch made one, is removed (its branch is kept); the worker is removed even
+   * when that fails, and the answer says so.
+   */
+  async killWorker(name: string): Promise<Outcome<{ worktree: WorktreeRemoval | null }>> {
     const w = this.d.store.workers.get(name);
     if (!w) return this.unknownWorker(name);
     const rt = this.runtimes.get(name);
@@ -593,13 +660,25 @@ export class Controller {
     } catch (e) {
       this.d.logger.log("warn", `plugin ${w.type} failed in cleanup`, { error: (e as Error).message });
     }
+    const worktree = w.worktree ? await this.removeWorktree(name, w.worktree) : null;
     this.d.store.transaction(() => {
       this.flow.cancelUnfinished(name, `worker "${name}" was killed`);
       this.d.store.workers.remove(name);
-      this.d.store.events.append(workerEvent("worker.killed", name));
+      this.d.store.events.append(workerEvent("worker.killed", name, worktree ? { worktree } : {}));
     });
     this.d.logger.log("info", "worker killed", { worker: name });
-    return ok(undefined);
+    return ok({ worktree });
+  }
+
+  /** Removes a removed worker's worktree (keeping its branch) and logs what came of it. */
+  private async removeWorktree(name: string, path: string): Promise<WorktreeRemoval> {
+    const r = await removeWorkerWorktree(path, name);
+    if (r.removed) {
+      this.d.logger.log("info", `worktree ${path} removed; its branch ${r.branch} is kept`, { worker: name });
+    } else {
+      this.d.logger.log("warn", `worktree ${path} not removed: ${r.error}`, { worker: name });
+    }
+    return r;
   }
 
   /**
@@ -628,7 +707,10 @@ export class Controller {
     const w = this.d.store.workers.get(name);
     if (!w) return this.unknownWorker(name);
     const plugin = this.d.plugins.get(w.type);
-    if (!plugin) return fail("bad_input", `unknown agent type "${w.type}" of worker "${name}"`);
+    if (!plugin) {
+      const why = this.d.plugins.refusal(w.type);
+      return fail("bad_input", `unknown agent type "${w.type}" of worker "${name}"${why ? `: ${why}` : ""}`);
+    }
     const rt = this.runtimes.get(name);
     if (rt?.currentTaskId) this.flow.fail(rt, rt.currentTaskId, "failed", `worker "${name}" was revived`);
     this.d.store.workers.update(name, { restarts: w.restarts + 1 });
@@ -888,7 +970,7 @@ export class Controller {
     if (!this.d.store.workers.get(name)) return this.unknownWorker(name);
     if (!rt?.paneId) return fail("unavailable", `worker "${name}" has no pane`);
     try {
-      return ok(await this.ops.capture(rt.paneId));
+      return ok(this.masking.text(name, await this.ops.capture(rt.paneId)));
     } catch (e) {
       return fail("unavailable", (e as Error).message);
     }
@@ -911,6 +993,8 @@ export class Controller {
     if (killWorkers) {
       this.client?.close();
       await killServer(this.d.paths.tmuxSocket);
+      for (const w of this.d.store.workers.list())
+        if (w.worktree) await this.removeWorktree(w.name, w.worktree);
       this.d.store.transaction(() => {
         for (const w of this.d.store.workers.list()) {
           this.flow.cancelUnfinished(w.name, "orch stop --kill-workers");

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { PluginFactory } from "../plugin/contract.ts";
 import { PluginRegistry } from "../plugin/registry.ts";
 import type { Durability } from "../runtime/sqlite-connection.ts";
-import { openStore, StoreOpenError } from "../store/index.ts";
+import { openStore, type Redactor, StoreOpenError } from "../store/index.ts";
 import { localControlTransport } from "../tmux/local-transport.ts";
 import { checkTmuxVersion } from "../tmux/server.ts";
 import { serveApi } from "./api.ts";
@@ -11,7 +12,9 @@ import { startEventNotifier } from "./event-notifier.ts";
 import type { ExtensionFactory } from "./extension.ts";
 import { loadConfig } from "./load-config.ts";
 import { createLogger } from "./logger.ts";
+import { createMasking } from "./masking.ts";
 import { orchPaths } from "./paths.ts";
+import { currentUid, startRefusal } from "./preflight.ts";
 import { loadUserPlugins } from "./user-plugins.ts";
 
 export interface DaemonOptions {
@@ -38,9 +41,9 @@ export class DaemonError extends Error {
 }
 
 /** Opens the store; a file that cannot be used is a one-line DaemonError naming it and the restore. */
-function openStoreOrExplain(file: string, durability: Durability) {
+function openStoreOrExplain(file: string, durability: Durability, redact: Redactor) {
   try {
-    return openStore(file, { durability });
+    return openStore(file, { durability, redact });
   } catch (e) {
     if (e instanceof StoreOpenError) throw new DaemonError(e.message, 3);
     throw e;
@@ -52,11 +55,14 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   // everything orch creates, and what the tmux server and its pipes create, is the user's alone
   process.umask(0o077);
   const paths = orchPaths(o.home);
+  const cfg = loadConfig(paths.config, process.env);
+  if (!cfg.ok) throw new DaemonError(cfg.errors.join("\n"), 2);
+  // before anything under ORCH_HOME is created or opened
+  const refused = startRefusal(paths, cfg.config, currentUid());
+  if (refused) throw new DaemonError(refused, 3);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   mkdirSync(paths.logsDir, { recursive: true, mode: 0o700 });
   mkdirSync(paths.runDir, { recursive: true, mode: 0o700 });
-  const cfg = loadConfig(paths.config, process.env);
-  if (!cfg.ok) throw new DaemonError(cfg.errors.join("\n"), 2);
   const tmux = await checkTmuxVersion();
   if (!tmux.ok) throw new DaemonError(tmux.error, 3);
   if (existsSync(paths.apiSocket)) {
@@ -67,8 +73,15 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     if (alive) throw new DaemonError(`a controller already answers on ${paths.apiSocket}`, 2);
     rmSync(paths.apiSocket, { force: true });
   }
-  const logger = createLogger(paths.controllerLog, { stdout: o.logStdout, json: o.logJson });
-  const store = openStoreOrExplain(paths.db, cfg.config.durability);
+  const masked = createMasking(cfg.config, process.env, join(paths.runDir, "mask-filter.pl"));
+  if (!masked.ok) throw new DaemonError(masked.error, 3);
+  const masking = masked.masking;
+  const logger = createLogger(paths.controllerLog, {
+    stdout: o.logStdout,
+    json: o.logJson,
+    mask: (line) => masking.text(null, line),
+  });
+  const store = openStoreOrExplain(paths.db, cfg.config.durability, masking);
   // before the controller starts, so the events of adopting and reviving workers go out too
   const notifier = cfg.config.eventCommand
     ? startEventNotifier({
@@ -103,6 +116,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     transport: () => localControlTransport(paths.tmuxSocket, cfg.config.sessionName),
     viewArgv: ["tail", "-n", "200", "-F", paths.controllerLog],
     orchArgv: o.orchArgv,
+    masking,
   });
   await controller.start();
   const extensions = (o.extensions ?? []).map((make) =>

@@ -7,8 +7,12 @@ export interface Logger {
   log(level: LogLevel, msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** Logs to a file and, when asked, to stdout (what systemd's journal reads). */
-export function createLogger(file: string, opts: { stdout: boolean; json: boolean }): Logger {
+/** Logs to a file and, when asked, to stdout (what systemd's journal reads); `mask` hides secrets in each line. */
+export function createLogger(
+  file: string,
+  opts: { stdout: boolean; json: boolean; mask?: (line: string) => string },
+): Logger {
+  const mask = opts.mask ?? ((line: string) => line);
   let fd: number | null = null;
   try {
     fd = openSync(file, "a", 0o600);
@@ -16,11 +20,13 @@ export function createLogger(file: string, opts: { stdout: boolean; json: boolea
   return {
     log(level, msg, fields = {}) {
       const at = new Date().toISOString();
-      const line = opts.json
-        ? JSON.stringify({ at, level, msg, ...fields })
-        : `${at} ${level.padEnd(5)} ${msg}${Object.entries(fields)
-            .map(([k, v]) => ` ${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-            .join("")}`;
+      const line = mask(
+        opts.json
+          ? JSON.stringify({ at, level, msg, ...fields })
+          : `${at} ${level.padEnd(5)} ${msg}${Object.entries(fields)
+              .map(([k, v]) => ` ${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+              .join("")}`,
+      );
       if (fd !== null) {
         try {
           writeSync(fd, `${line}\n`);

@@ -15,6 +15,8 @@ export interface OrchPaths {
   /** The pane-died hook appends here; the controller follows it. */
   tmuxEvents: string;
   workersDir: string;
+  /** The git worktrees of workers added with `--worktree`, one folder per worker (0700). */
+  worktreesDir: string;
 }
 
 /** Lays out ORCH_HOME. */
@@ -32,6 +34,7 @@ export function orchPaths(home: string): OrchPaths {
     runDir: join(home, "run"),
     tmuxEvents: join(home, "run", "tmux-events"),
     workersDir: join(home, "workers"),
+    worktreesDir: join(home, "worktrees"),
   };
 }
 
@@ -43,4 +46,9 @@ export function workerLogPath(paths: OrchPaths, name: string): string {
 /** The private directory of one worker (seeded files). */
 export function workerDataDir(paths: OrchPaths, name: string): string {
   return join(paths.workersDir, name);
+}
+
+/** Where the git worktree of a worker added with `--worktree` goes. */
+export function workerWorktreePath(paths: OrchPaths, name: string): string {
+  return join(paths.worktreesDir, name);
 }

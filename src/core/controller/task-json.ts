@@ -46,6 +46,8 @@ export function workerJson(w: Worker, ready: boolean) {
     ready,
     error: w.error,
     createdAt: iso(w.createdAt),
+    /** The git worktree orch made for the worker (`add-worker --worktree`), or null. */
+    worktree: w.worktree,
   };
 }
 export type WorkerJson = ReturnType<typeof workerJson>;

@@ -51,6 +51,11 @@ export interface Worker {
   type: string;
   /** Absolute path of the project directory the agent runs in. */
   project: string;
+  /**
+   * The git worktree orch made for this worker (`add-worker --worktree`), removed with the
+   * worker; null when the worker runs in the project as it is. `project` is inside it.
+   */
+  worktree: string | null;
   state: WorkerState;
   /** tmux pane id such as `%3`, or null while it has no pane. */
   paneId: string | null;

@@ -39,6 +39,18 @@ export interface StartupContext {
    * ctx.hook.argv("notify");  // ["/usr/local/bin/orch", "hook", "--home", "/var/lib/orch", "--worker", "c1", "notify"]
    */
   hook: { command(event: string): string; argv(event: string): string[] };
+  /**
+   * Whether the user turned the agent's permission-skipping flag on for this agent type
+   * (config `skipPermissions: ["claude"]`, env ORCH_SKIP_PERMISSIONS=claude). Off by default;
+   * orch refuses to start an agent whose argv carries such a flag (`--dangerously-skip-permissions`,
+   * `--yolo`, ...) while it is off.
+   *
+   * @example
+   * startup: (ctx) => ({
+   *   argv: ["my-agent", ...(ctx.skipPermissions ? ["--yolo"] : [])],
+   * }),
+   */
+  skipPermissions: boolean;
 }
 
 /** A file to write before the agent starts; a relative path is taken from `dataDir`. */

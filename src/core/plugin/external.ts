@@ -1,23 +1,27 @@
 /**
  * Plugins from users: loading one from a file, a directory or an installed copy, and the
  * copies kept under `$ORCH_HOME/plugins/<name>/`. Loading never throws: a broken plugin is an
- * error value that names it.
+ * error value that names it. An installed copy is loaded only while it is trusted (see
+ * trust.ts): unchanged since `orch plugin add`, and writable by its owner alone.
  */
 import {
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { basename, extname, join, resolve } from "node:path";
+import { basename, extname, join, relative, resolve, sep } from "node:path";
 import { importFile, parseToml, provideSdk } from "../runtime/plugin-import.ts";
 import type { AgentPlugin, PluginFactory } from "./contract.ts";
 import { declarativePlugin, parseDeclarative } from "./declarative.ts";
 import * as sdk from "./sdk.ts";
+import { checkTrust, type TrustResult, treeChecksum, walkTree } from "./trust.ts";
 import { instantiatePlugin } from "./validate.ts";
 
 export type PluginKind = "declarative" | "module";
@@ -31,6 +35,8 @@ export interface InstalledPlugin {
   /** What the user gave to `orch plugin add`. */
   source: string;
   addedAt: string;
+  /** sha256 of the installed copy's files (see treeChecksum); missing in installs by older orch. */
+  sha256?: string;
 }
 
 export type LoadResult =
@@ -126,6 +132,7 @@ export function listInstalled(home: string): InstalledPlugin[] {
   if (!existsSync(dir)) return [];
   const out: InstalledPlugin[] = [];
   for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith(".")) continue; // an install being staged
     try {
       out.push(JSON.parse(readFileSync(join(dir, name, META), "utf8")) as InstalledPlugin);
     } catch {
@@ -135,23 +142,89 @@ export function listInstalled(home: string): InstalledPlugin[] {
   return out;
 }
 
-/** Copies the plugin at `source` into the plugins folder as `name` and records it. */
-export function install(home: string, name: string, source: string, kind: PluginKind): InstalledPlugin {
-  const abs = resolve(source);
-  const dest = join(pluginsDir(home), name);
-  rmSync(dest, { recursive: true, force: true });
-  mkdirSync(dest, { recursive: true, mode: 0o700 });
-  let entry: string;
-  if (statSync(abs).isDirectory()) {
-    cpSync(abs, dest, { recursive: true, filter: (p) => !p.includes("/.git") });
-    entry = entryOf(dest)!;
-  } else {
-    entry = join(dest, basename(abs));
-    cpSync(abs, entry);
+const isMeta = (rel: string) => rel === META;
+
+/**
+ * Copies the plugin at `from` into the plugins folder as `name`, owner-only (folders 0700,
+ * files 0600, or 0700 when they were executable; symlinks are copied as what they point
+ * to), and records it with the checksum of the copy. `source` is what the record says it
+ * came from (default: `from` made absolute). Adding again replaces the copy and the checksum.
+ *
+ * @example
+ * install(home, "dash", "./dash-agent.ts", "module").sha256; // "5e88489..."
+ */
+export function install(
+  home: string,
+  name: string,
+  from: string,
+  kind: PluginKind,
+  source: string = resolve(from),
+): InstalledPlugin {
+  const abs = resolve(from);
+  const root = pluginsDir(home);
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  chmodSync(root, 0o700);
+  const dest = join(root, name);
+  // staged next to it first: `from` may be the installed copy itself
+  const stage = join(root, `.${name}.${process.pid}.tmp`);
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { mode: 0o700 });
+  try {
+    const dir = statSync(abs).isDirectory();
+    cpSync(abs, dir ? stage : join(stage, basename(abs)), {
+      recursive: true,
+      dereference: true,
+      // no VCS folder, no dangling links
+      filter: (p) => !relative(abs, p).split(sep).includes(".git") && existsSync(p),
+    });
+    for (const e of walkTree(stage)) {
+      if (e.type === "dir") chmodSync(e.path, 0o700);
+      else if (e.type === "file") chmodSync(e.path, e.mode & 0o100 ? 0o700 : 0o600);
+    }
+    const staged = dir ? entryOf(stage)! : join(stage, basename(abs));
+    const entry = join(dest, relative(stage, staged));
+    const sha256 = treeChecksum(stage, isMeta);
+    const rec: InstalledPlugin = { name, kind, entry, source, addedAt: new Date().toISOString(), sha256 };
+    writeFileSync(join(stage, META), `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(join(stage, META), 0o600);
+    rmSync(dest, { recursive: true, force: true });
+    renameSync(stage, dest);
+    return rec;
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
   }
-  const rec: InstalledPlugin = { name, kind, entry, source, addedAt: new Date().toISOString() };
-  writeFileSync(join(dest, META), `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600 });
-  return rec;
+}
+
+/**
+ * Whether the installed plugin `rec` may be loaded: its files have the checksum recorded by
+ * `orch plugin add`, and they, its folder, its record and the plugins folder are owned by
+ * this user and writable by nobody else. The reason has no `plugin NAME: ` before it.
+ *
+ * @example
+ * const t = verifyInstalled(home, rec);
+ * if (!t.ok) console.error(`plugin ${rec.name}: ${t.reason}`);
+ */
+export function verifyInstalled(home: string, rec: InstalledPlugin): TrustResult {
+  const root = pluginsDir(home);
+  const dir = join(root, rec.name);
+  const readd = `run "orch plugin add ${rec.source}" again`;
+  if (!resolve(rec.entry).startsWith(dir + sep)) {
+    return { ok: false, reason: `its entry file ${rec.entry} is outside its folder ${dir}; ${readd}` };
+  }
+  return checkTrust({
+    source: rec.source,
+    dir,
+    skip: isMeta,
+    expected: rec.sha256,
+    alsoCheck: [root, join(dir, META)],
+    uid: process.getuid?.(),
+  });
+}
+
+/** Loads an installed plugin once {@link verifyInstalled} trusts it; the refusal is its error. */
+export async function loadInstalled(home: string, rec: InstalledPlugin): Promise<LoadResult> {
+  const t = verifyInstalled(home, rec);
+  return t.ok ? loadPlugin(rec.entry) : { ok: false, error: t.reason };
 }
 
 /** Removes an installed plugin; false when there is none by that name. */

@@ -4,6 +4,7 @@ import { instantiatePlugin } from "./validate.ts";
 /** The agent types the controller knows, by name. */
 export class PluginRegistry {
   private readonly plugins = new Map<string, AgentPlugin>();
+  private refused: ReadonlyMap<string, string> = new Map();
 
   /** Loads a factory; returns an error (never throws) when it is broken. */
   register(
@@ -31,5 +32,22 @@ export class PluginRegistry {
 
   names(): string[] {
     return [...this.plugins.keys()].sort();
+  }
+
+  /**
+   * Records why installed plugins were not loaded (broken or not trusted), replacing what was
+   * recorded before, so that asking for one of them can say why.
+   *
+   * @example
+   * registry.setRefused(new Map([["dash", "plugin dash: its files changed since it was added (...)"]]));
+   * registry.refusal("dash"); // "plugin dash: its files changed since it was added (...)"
+   */
+  setRefused(reasons: ReadonlyMap<string, string>): void {
+    this.refused = new Map(reasons);
+  }
+
+  /** Why the installed plugin `name` is not loaded; undefined when it is, or is not installed. */
+  refusal(name: string): string | undefined {
+    return this.plugins.has(name) ? undefined : this.refused.get(name);
   }
 }

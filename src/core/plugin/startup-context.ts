@@ -9,6 +9,7 @@ import type { StartupContext } from "./contract.ts";
  * @example
  * const ctx = makeStartupContext({ workerName: "c1", project: "/src/app", dataDir: "/tmp/c1" });
  * ctx.hook.command("Stop"); // "'orch' hook --home '/tmp/c1' --worker 'c1' Stop"
+ * ctx.skipPermissions; // false unless given `skipPermissions: true`
  */
 export function makeStartupContext(o: {
   workerName: string;
@@ -17,6 +18,8 @@ export function makeStartupContext(o: {
   home?: string;
   orchArgv?: string[];
   orchHome?: string;
+  /** The agent type is in the config's `skipPermissions` (default false). */
+  skipPermissions?: boolean;
 }): StartupContext {
   const argv = (event: string) => [
     ...(o.orchArgv ?? ["orch"]),
@@ -34,5 +37,6 @@ export function makeStartupContext(o: {
     home: o.home ?? process.env.HOME ?? "/",
     orchHome: o.orchHome ?? o.dataDir,
     hook: { argv, command: (event) => argv(event).map(shellQuote).join(" ") },
+    skipPermissions: o.skipPermissions ?? false,
   };
 }

@@ -14,6 +14,7 @@ export { StoreConflictError, StoreOpenError, StoreVersionError } from "./errors.
 export { type EventListOptions, type EventsRepo, workerEvent } from "./events-repo.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { openStore, type Store, type StoreOptions } from "./open-store.ts";
+export { type Redactor, redactValue } from "./redacting.ts";
 export type { RunRecord, RunStatus, RunStepRecord, RunStepStatus, RunsRepo } from "./runs-repo.ts";
 export type { TaskListOptions } from "./tasks-list.ts";
 export type { NewTask, QueueTaker, TaskPatch, TasksRepo } from "./tasks-repo.ts";

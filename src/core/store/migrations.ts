@@ -155,6 +155,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     up: ["DROP INDEX tasks_queue", "CREATE INDEX tasks_worker ON tasks (worker, seq)"],
   },
+  {
+    // add-worker --worktree: the git worktree orch made for a worker (removed with it), or NULL
+    version: 5,
+    up: ["ALTER TABLE workers ADD COLUMN worktree TEXT"],
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@ import { StoreOpenError } from "./errors.ts";
 import { createEventsRepo, type EventsRepo } from "./events-repo.ts";
 import { migrate } from "./migrations.ts";
 import { ensurePrivateDir, ensurePrivateFile, restrictSidecars } from "./private-files.ts";
+import { type Redactor, redactingRepos } from "./redacting.ts";
 import { createRunsRepo, type RunsRepo } from "./runs-repo.ts";
 import { createTasksRepo, type TasksRepo } from "./tasks-repo.ts";
 import { createWorkersRepo, type WorkersRepo } from "./workers-repo.ts";
@@ -26,6 +27,8 @@ export interface StoreOptions {
    * mode). "full": it also survives a power loss, at the cost of an fsync per commit.
    */
   durability?: Durability;
+  /** Masks what agents printed before it is stored (see redacting.ts); none: kept as it is. */
+  redact?: Redactor;
 }
 
 /**
@@ -97,10 +100,10 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
     if (err instanceof StoreOpenError) throw err;
     throw new StoreOpenError(file, err);
   }
-  return makeStore(db, file);
+  return makeStore(db, file, opts.redact);
 }
 
-function makeStore(db: Database, file: string): Store {
+function makeStore(db: Database, file: string, redact: Redactor | undefined): Store {
   let closed = false;
   // Made once: a call only runs it with the caller's fn.
   const inTransaction = db.transaction(<T>(fn: () => T): T => {
@@ -111,13 +114,16 @@ function makeStore(db: Database, file: string): Store {
     }
     return result;
   });
-  return {
-    path: file,
+  const plain = {
     workers: createWorkersRepo(db),
     tasks: createTasksRepo(db),
     events: createEventsRepo(db),
     attempts: createAttemptsRepo(db),
     runs: createRunsRepo(db),
+  };
+  return {
+    path: file,
+    ...(redact ? redactingRepos(redact, plain) : plain),
     transaction<T>(fn: () => T): T {
       return inTransaction.immediate(fn) as T;
     },

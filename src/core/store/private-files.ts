@@ -2,26 +2,19 @@
  * Files that only their owner may read: the store holds task text and agent output, which can
  * carry secrets. New folders get mode 0700, new files 0600, whatever the umask says.
  */
-import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync, statSync } from "node:fs";
+
+import { type PathFacts, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../domain/isolation.ts";
 
 /**
- * Mode of the folders the store creates.
+ * Modes of the folders (0700) and files (0600) the store creates.
  *
  * @example
  * ```ts
  * (statSync(dir).mode & 0o777) === PRIVATE_DIR_MODE;
  * ```
  */
-export const PRIVATE_DIR_MODE = 0o700;
-/**
- * Mode of the files the store creates.
- *
- * @example
- * ```ts
- * (statSync(file).mode & 0o777) === PRIVATE_FILE_MODE;
- * ```
- */
-export const PRIVATE_FILE_MODE = 0o600;
+export { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE };
 
 /**
  * Create `dir` (and missing parents) with mode 0700 if it does not exist; an existing folder
@@ -82,4 +75,22 @@ export function restrictSidecars(dbFile: string): void {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     }
   }
+}
+
+/**
+ * What `stat` says of each of `paths` that exists (symlinks followed; missing ones are left
+ * out), for {@link privacyProblem} in the domain.
+ *
+ * @example
+ * ```ts
+ * privacyProblem(pathFacts(["/home/me/.local/state/orch", "/home/me/.local/state/orch/orch.db"]), process.getuid!());
+ * ```
+ */
+export function pathFacts(paths: readonly string[]): PathFacts[] {
+  const out: PathFacts[] = [];
+  for (const path of paths) {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st) out.push({ path, isDir: st.isDirectory(), mode: st.mode, uid: st.uid });
+  }
+  return out;
 }

@@ -43,6 +43,7 @@ type WorkerRow = {
   name: string;
   type: string;
   project: string;
+  worktree: string | null;
   state: string;
   pane_id: string | null;
   current_task: string | null;
@@ -54,6 +55,7 @@ type WorkerRow = {
 const WORKER_COLUMNS: { readonly [K in keyof Required<WorkerPatch>]: string } = {
   type: "type",
   project: "project",
+  worktree: "worktree",
   state: "state",
   paneId: "pane_id",
   currentTask: "current_task",
@@ -68,6 +70,7 @@ function toWorker(r: WorkerRow): Worker {
     name: r.name,
     type: r.type,
     project: r.project,
+    worktree: r.worktree ?? null,
     state: r.state as WorkerState,
     paneId: r.pane_id,
     currentTask: r.current_task,
@@ -85,15 +88,15 @@ function toWorker(r: WorkerRow): Worker {
  * ```ts
  * const workers = createWorkersRepo(db);
  * workers.insert({ id: crypto.randomUUID(), name: "c1", type: "shell", project: "/src/app", state: "idle",
- *   paneId: null, currentTask: null, restarts: 0, createdAt: Date.now(), error: null });
+ *   worktree: null, paneId: null, currentTask: null, restarts: 0, createdAt: Date.now(), error: null });
  * workers.update("c1", { state: "running", paneId: "%3" });
  * workers.get("c1")?.paneId; // "%3"
  * ```
  */
 export function createWorkersRepo(db: Database): WorkersRepo {
   const insertStmt = db.prepare<void, [WorkerRow]>(
-    `INSERT INTO workers (id, name, type, project, state, pane_id, current_task, restarts, created_at, error)
-     VALUES ($id, $name, $type, $project, $state, $pane_id, $current_task, $restarts, $created_at, $error)`,
+    `INSERT INTO workers (id, name, type, project, worktree, state, pane_id, current_task, restarts, created_at, error)
+     VALUES ($id, $name, $type, $project, $worktree, $state, $pane_id, $current_task, $restarts, $created_at, $error)`,
   );
   const byName = db.prepare<WorkerRow, [string]>("SELECT * FROM workers WHERE name = ?");
   const byId = db.prepare<WorkerRow, [string]>("SELECT * FROM workers WHERE id = ?");
@@ -109,6 +112,7 @@ export function createWorkersRepo(db: Database): WorkersRepo {
           name: w.name,
           type: w.type,
           project: w.project,
+          worktree: w.worktree ?? null,
           state: w.state,
           pane_id: w.paneId,
           current_task: w.currentTask,

@@ -110,11 +110,16 @@ export class TmuxOps {
     return lines.join("\n");
   }
 
-  /** Appends everything the pane writes to `file` (raw bytes), unless a pipe is already open. */
-  async pipeToFile(paneId: string, file: string): Promise<void> {
-    await this.client.run(
-      tmuxCommand("pipe-pane", "-o", "-t", paneId, formatLiteral(`cat >> ${shellQuote(file)}`)),
-    );
+  /**
+   * Appends everything the pane writes to `file`, unless a pipe is already open: raw bytes, or
+   * through `filter` (argv; it gets the pane's pid as its last argument and writes stdout).
+   */
+  async pipeToFile(paneId: string, file: string, filter: string[] | null = null): Promise<void> {
+    const to = formatLiteral(`>> ${shellQuote(file)}`);
+    const command = filter
+      ? `exec ${formatLiteral(filter.map(shellQuote).join(" "))} #{pane_pid} ${to}`
+      : `exec cat ${to}`;
+    await this.client.run(tmuxCommand("pipe-pane", "-o", "-t", paneId, command));
   }
 
   async killWindow(windowOrPaneId: string): Promise<void> {

@@ -29,6 +29,12 @@ export function claudeSeedFiles(ctx: StartupContext): { path: string; content: s
     : [];
 }
 
+/**
+ * The settings orch hands Claude Code with `--settings`: its hooks and, when the user turned
+ * permission skipping on for claude, the answer to the one-time "Bypass Permissions mode"
+ * question (Claude Code reads `skipDangerousModePermissionPrompt` from these flag settings
+ * too, so the user's own ~/.claude/settings.json stays untouched).
+ */
 function hookSettings(ctx: StartupContext): string {
   const hooks = Object.fromEntries(
     HOOK_EVENTS.map((e) => [
@@ -36,7 +42,8 @@ function hookSettings(ctx: StartupContext): string {
       [{ hooks: [{ type: "command", command: ctx.hook.command(e), timeout: 10 }] }],
     ]),
   );
-  return `${JSON.stringify({ hooks }, null, 2)}\n`;
+  const skip = ctx.skipPermissions ? { skipDangerousModePermissionPrompt: true } : {};
+  return `${JSON.stringify({ hooks, ...skip }, null, 2)}\n`;
 }
 
 /** What a Claude Code hook event means for the task in flight. */
@@ -88,7 +95,13 @@ export const claudePlugin = definePlugin(
       "Claude Code, interactive: the TUI stays up, each task is a prompt; completion from its Stop hook",
     version: "1.0.0",
     startup: (ctx) => ({
-      argv: [claudeCommand(), "--settings", join(ctx.dataDir, "claude-settings.json")],
+      argv: [
+        claudeCommand(),
+        "--settings",
+        join(ctx.dataDir, "claude-settings.json"),
+        // only when the config names claude in skipPermissions (orch refuses it otherwise)
+        ...(ctx.skipPermissions ? ["--dangerously-skip-permissions"] : []),
+      ],
       env: { ORCH_WORKER: ctx.workerName, DISABLE_AUTOUPDATER: "1" },
       files: [{ path: "claude-settings.json", content: hookSettings(ctx) }, ...claudeSeedFiles(ctx)],
     }),

@@ -72,7 +72,12 @@ export const gptPlugin = definePlugin(
       "OpenAI Codex CLI, interactive: the TUI stays up, each task is a prompt; completion from its notify hook",
     version: "1.0.0",
     startup: (ctx) => ({
-      argv: [codexCommand(), ...codexOverrides(ctx)],
+      argv: [
+        codexCommand(),
+        ...codexOverrides(ctx),
+        // only when the config names gpt in skipPermissions (orch refuses it otherwise)
+        ...(ctx.skipPermissions ? ["--dangerously-bypass-approvals-and-sandbox"] : []),
+      ],
       env: { ORCH_WORKER: ctx.workerName },
       files: codexSeedFiles(ctx.home, ctx.project),
     }),

@@ -51,6 +51,7 @@ export function makeWorker(over: Partial<Worker> = {}): Worker {
     name: "c1",
     type: "shell",
     project: "/src/app",
+    worktree: null,
     state: "idle",
     paneId: "%3",
     currentTask: null,

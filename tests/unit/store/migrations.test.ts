@@ -1,5 +1,7 @@
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { openConnection } from "../../../src/core/runtime/sqlite-connection.ts";
 import {
   MIGRATIONS,
@@ -97,6 +99,22 @@ describe("migrations", () => {
     expect(tables(db)).toContain("extra");
     expect(migrate(db, file, next)).toEqual({ from: SCHEMA_VERSION + 1, to: SCHEMA_VERSION + 1 });
     db.close();
+  });
+
+  test("v5: a worker of a v4 file is kept, with no worktree", () => {
+    const file = tmp.file("orch.db");
+    mkdirSync(dirname(file), { recursive: true });
+    const db = openConnection(file);
+    migrate(db, file, MIGRATIONS.slice(0, 4));
+    db.run(
+      `INSERT INTO workers (id, name, type, project, state, restarts, created_at)
+       VALUES ('id-1', 'old', 'shell', '/src/app', 'idle', 0, 1)`,
+    );
+    expect(migrate(db, file)).toEqual({ from: 4, to: SCHEMA_VERSION });
+    db.close();
+    const store = openStore(file);
+    expect(store.workers.get("old")).toMatchObject({ project: "/src/app", worktree: null });
+    store.close();
   });
 
   test("a failing migration rolls back all of its statements and the version", () => {

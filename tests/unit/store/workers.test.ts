@@ -22,6 +22,7 @@ describe("store.workers", () => {
       name: "claude-ü.1_x",
       type: "claude",
       project: "/home/me/projets/café ☕/app",
+      worktree: "/home/me/.local/state/orch/worktrees/claude-ü.1_x",
       state: "error",
       paneId: "%12",
       currentTask: crypto.randomUUID(),
@@ -84,6 +85,7 @@ describe("store.workers", () => {
     const patch = {
       type: "gpt",
       project: "/other",
+      worktree: "/other",
       state: "waiting_input",
       paneId: "%9",
       currentTask: "t",

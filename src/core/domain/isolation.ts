@@ -1,0 +1,80 @@
+/**
+ * Least privilege at start: orch's state (store, logs, sockets) must be reachable by its owner
+ * only, and orch does not run as root unless told to. Pure rules; the caller reads the file
+ * system and the uid.
+ */
+
+/** What is known about one existing path under ORCH_HOME (from `stat`). */
+export interface PathFacts {
+  path: string;
+  isDir: boolean;
+  /** `st_mode` (the permission bits are read from it). */
+  mode: number;
+  /** Owner's uid. */
+  uid: number;
+}
+
+/** Mode orch expects of its folders. */
+export const PRIVATE_DIR_MODE = 0o700;
+/** Mode orch expects of its files. */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** The permission bits as `chmod` writes them, e.g. "0755". */
+export function octalMode(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, "0");
+}
+
+/** `path` as one shell word, for a command the user can paste. */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The first path that others could reach: owned by another uid than `uid`, or with any
+ * group/other permission bit. The answer names the path, what it is, what was expected and
+ * the command that fixes it; null when every path is private.
+ *
+ * @example
+ * ```ts
+ * privacyProblem([{ path: "/home/u/.local/state/orch/logs", isDir: true, mode: 0o40755, uid: 1000 }], 1000);
+ * // "/home/u/.local/state/orch/logs is mode 0755: expected 0700 (only you); run chmod 700 /home/u/.local/state/orch/logs"
+ * ```
+ */
+export function privacyProblem(facts: readonly PathFacts[], uid: number): string | null {
+  for (const f of facts) {
+    const want = f.isDir ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE;
+    const what = f.isDir ? "folder" : "file";
+    if (f.uid !== uid) {
+      return (
+        `${f.path} belongs to uid ${f.uid}, not to you (uid ${uid}): orch's ${what}s must be yours ` +
+        `alone; run chown ${uid} ${shellWord(f.path)} as root, or use another --home`
+      );
+    }
+    if ((f.mode & 0o077) !== 0) {
+      return (
+        `${f.path} is mode ${octalMode(f.mode)}: expected ${octalMode(want)} (only you); ` +
+        `run chmod ${want.toString(8)} ${shellWord(f.path)}`
+      );
+    }
+  }
+  return null;
+}
+
+/**
+ * Why orch will not run as `uid`, or null: root is refused unless `allowRoot` (config
+ * `allowRoot: true`, env ORCH_ALLOW_ROOT=1), since every agent would get root's rights.
+ *
+ * @example
+ * ```ts
+ * rootRefusal(0, false); // "refusing to run as root: agents would get root's rights; ..."
+ * rootRefusal(0, true);  // null
+ * rootRefusal(1000, false); // null
+ * ```
+ */
+export function rootRefusal(uid: number, allowRoot: boolean): string | null {
+  if (uid !== 0 || allowRoot) return null;
+  return (
+    "refusing to run as root: agents would get root's rights; run as a normal user, " +
+    "or set allowRoot: true (ORCH_ALLOW_ROOT=1) if you mean it"
+  );
+}

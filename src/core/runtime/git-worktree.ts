@@ -1,0 +1,150 @@
+/**
+ * Git worktrees, through the `git` command: where a directory's repository is, a worktree on a
+ * branch of its own, and its removal. An expected failure (not a repository, a branch in use,
+ * no git) is a result with its reason, never an exception.
+ */
+import { existsSync } from "node:fs";
+import { execa } from "execa";
+
+/** A value, or why there is none (git's own words where it gave some). */
+export type GitResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Where a directory sits in its repository. */
+export interface RepoLocation {
+  /** The top folder of the (main or linked) working tree the directory is in. */
+  root: string;
+  /** The directory relative to `root`, "" at the top, else ending in "/" (`src/app/`). */
+  subdir: string;
+}
+
+/** What {@link addWorktree} did. */
+export interface WorktreeAdded {
+  path: string;
+  branch: string;
+  /** The branch existed (checked out nowhere) and was reused instead of made. */
+  reused: boolean;
+}
+
+/**
+ * The branch a worker's worktree is on: `orch/NAME`.
+ *
+ * @example
+ * ```ts
+ * worktreeBranch("c1"); // "orch/c1"
+ * ```
+ */
+export function worktreeBranch(worker: string): string {
+  return `orch/${worker}`;
+}
+
+/** Runs git; `failed` with git's last stderr line (or why it did not run). */
+async function git(args: string[]): Promise<{ ok: boolean; stdout: string; error: string; code: number }> {
+  const r = await execa("git", args, {
+    reject: false,
+    stdin: "ignore",
+    // never wait on a prompt; messages in English, so they can be recognised
+    env: { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+  });
+  if (r.exitCode === undefined) {
+    const why =
+      (r as { code?: string }).code === "ENOENT"
+        ? "git is not installed (not on PATH)"
+        : (r.shortMessage ?? "git did not run");
+    return { ok: false, stdout: "", error: why, code: -1 };
+  }
+  const lines = String(r.stderr ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const error = lines.findLast((l) => l.startsWith("fatal:") || l.startsWith("error:")) ?? lines.at(-1) ?? "";
+  return { ok: r.exitCode === 0, stdout: String(r.stdout ?? ""), error, code: r.exitCode };
+}
+
+/**
+ * The repository `dir` is in, and where in it. Fails with `not a git repository` when it is in
+ * none (also for a bare repository, which has no working tree to copy).
+ *
+ * @example
+ * ```ts
+ * await locateRepo("/src/app/web"); // { ok: true, value: { root: "/src/app", subdir: "web/" } }
+ * await locateRepo("/tmp");         // { ok: false, reason: "not a git repository" }
+ * ```
+ */
+export async function locateRepo(dir: string): Promise<GitResult<RepoLocation>> {
+  const r = await git(["-C", dir, "rev-parse", "--show-toplevel", "--show-prefix"]);
+  if (!r.ok) {
+    const notRepo = /not a git repository|must be run in a work tree/.test(r.error);
+    return { ok: false, reason: notRepo ? "not a git repository" : r.error || `git exited with ${r.code}` };
+  }
+  const [root = "", subdir = ""] = r.stdout.split("\n");
+  if (!root) return { ok: false, reason: "not a git repository" };
+  return { ok: true, value: { root, subdir } };
+}
+
+/**
+ * Adds a worktree of the repository at `repo` in `path`, on a new branch `branch` made from the
+ * repository's current HEAD. A branch of that name that already exists is reused when no
+ * worktree has it checked out, and refused (naming where it is checked out) when one has.
+ *
+ * @example
+ * ```ts
+ * const r = await addWorktree({ repo: "/src/app", path: "/home/me/.local/state/orch/worktrees/c1", branch: "orch/c1" });
+ * if (!r.ok) console.error(r.reason); // e.g. "branch orch/c1 already exists and is checked out at /src/app-c1"
+ * ```
+ */
+export async function addWorktree(o: {
+  repo: string;
+  path: string;
+  branch: string;
+}): Promise<GitResult<WorktreeAdded>> {
+  const exists = await git(["-C", o.repo, "show-ref", "--verify", "--quiet", `refs/heads/${o.branch}`]);
+  if (exists.code === -1) return { ok: false, reason: exists.error };
+  if (!exists.ok) {
+    const head = await git(["-C", o.repo, "rev-parse", "--verify", "--quiet", "HEAD"]);
+    if (!head.ok) return { ok: false, reason: "the repository has no commit yet (HEAD points to nothing)" };
+    const r = await git(["-C", o.repo, "worktree", "add", "-b", o.branch, o.path, "HEAD"]);
+    if (!r.ok) return { ok: false, reason: `git worktree add failed: ${r.error || `exit ${r.code}`}` };
+    return { ok: true, value: { path: o.path, branch: o.branch, reused: false } };
+  }
+  // forget worktrees whose folders are gone, so a branch they held counts as free
+  await git(["-C", o.repo, "worktree", "prune"]);
+  const list = await git(["-C", o.repo, "worktree", "list", "--porcelain"]);
+  const at = list.ok ? checkedOutAt(list.stdout, o.branch) : null;
+  if (at !== null) {
+    return {
+      ok: false,
+      reason: `branch ${o.branch} already exists and is checked out at ${at}: pick another --name, or remove that worktree`,
+    };
+  }
+  const r = await git(["-C", o.repo, "worktree", "add", o.path, o.branch]);
+  if (!r.ok) return { ok: false, reason: `git worktree add failed: ${r.error || `exit ${r.code}`}` };
+  return { ok: true, value: { path: o.path, branch: o.branch, reused: true } };
+}
+
+/** The worktree that has `branch` checked out, from `git worktree list --porcelain`, or null. */
+function checkedOutAt(porcelain: string, branch: string): string | null {
+  for (const block of porcelain.split("\n\n")) {
+    const lines = block.split("\n");
+    if (lines.includes(`branch refs/heads/${branch}`)) {
+      return lines.find((l) => l.startsWith("worktree "))?.slice("worktree ".length) ?? "?";
+    }
+  }
+  return null;
+}
+
+/**
+ * Removes the worktree at `path` (`git worktree remove --force`: changes in it are lost, its
+ * branch and the commits on it stay). A folder that is already gone counts as removed.
+ *
+ * @example
+ * ```ts
+ * const r = await removeWorktree("/home/me/.local/state/orch/worktrees/c1");
+ * if (!r.ok) console.warn(`worktree left at ${"/home/me/.local/state/orch/worktrees/c1"}: ${r.reason}`);
+ * ```
+ */
+export async function removeWorktree(path: string): Promise<GitResult<{ alreadyGone: boolean }>> {
+  if (!existsSync(path)) return { ok: true, value: { alreadyGone: true } };
+  const r = await git(["-C", path, "worktree", "remove", "--force", path]);
+  if (!r.ok) return { ok: false, reason: r.error || `git exited with ${r.code}` };
+  return { ok: true, value: { alreadyGone: false } };
+}

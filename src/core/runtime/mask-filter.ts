@@ -1,0 +1,171 @@
+/**
+ * The filter between a pane and its log file. tmux's pipe-pane runs it for every worker, so the
+ * log is written (masked) also while the controller is away, which crash recovery reads. It
+ * is a Perl program generated from the same rule table as the controller's masker: Perl is on
+ * every Debian and Ubuntu system (perl-base is essential), and a Perl process costs a few
+ * hundred KB of its own where another copy of orch would cost tens of MB per pane.
+ *
+ * The stream is masked a line at a time (a secret split across two `%output` chunks is whole
+ * by the time its line ends); a line longer than 64 KB is written in parts cut at whitespace.
+ * A PEM private key block is held from its BEGIN line and dropped up to its END line.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { maskLabel } from "../domain/mask/masker.ts";
+import {
+  BUILTIN_RULES,
+  type MaskRule,
+  MIN_SECRET_ENV_VALUE,
+  PEM_BEGIN,
+  PEM_END,
+  PEM_RULE_NAME,
+  SECRET_ENV_NAME,
+} from "../domain/mask/rules.ts";
+
+/** A Perl single-quoted string: only `\` and `'` are special there. */
+function perlString(s: string): string {
+  return `'${s.replace(/[\\']/g, "\\$&")}'`;
+}
+
+function perlRule(r: MaskRule): string {
+  const groups = (new RegExp(`${r.source}|`).exec("")?.length ?? 1) - 1;
+  return `  [${perlString(maskLabel(r.name))}, ${perlString(r.source)}, ${perlString(r.flags ?? "")}, ${groups > 0 ? 1 : 0}, ${perlString(r.hint ?? "")}],`;
+}
+
+/**
+ * The Perl program that masks stdin to stdout with the built-in rules and `userRules`, and
+ * with the values of the secret-looking variables the agent got: those in its own environment
+ * (tmux's) and, given the pane's pid as its argument, those in /proc/PID/environ.
+ *
+ * @example
+ * ```ts
+ * writeFileSync(file, maskFilterProgram([{ name: "ticket", source: "TKT-[0-9]{8}" }]));
+ * // pipe-pane "exec perl FILE >> worker.log"
+ * ```
+ */
+export function maskFilterProgram(userRules: readonly MaskRule[]): string {
+  const rules = [...BUILTIN_RULES, ...userRules].map(perlRule).join("\n");
+  return `# orch pane-log mask filter (generated; see src/core/runtime/mask-filter.ts)
+use strict;
+no warnings;
+binmode STDIN;
+binmode STDOUT;
+$| = 1;
+my @rules = map {
+  my ($l, $src, $f, $g, $h) = @$_;
+  $h = $src if $h eq '';
+  [$l, ($f eq 'i' ? qr/$src/i : qr/$src/), $g, ($f eq 'i' ? qr/$h/i : qr/$h/)]
+} (
+${rules}
+);
+my $name = qr/${SECRET_ENV_NAME.replace(/\//g, "\\/")}/i;
+# the agent's environment: this filter's own (tmux's), and the pane process's, given by its pid
+my %env = %ENV;
+if (@ARGV && $ARGV[0] =~ /^[0-9]+$/ && open(my $fh, '<', "/proc/$ARGV[0]/environ")) {
+  local $/;
+  my $all = <$fh>;
+  close $fh;
+  for my $kv (split /\0/, $all // '') {
+    my $i = index($kv, '=');
+    $env{substr($kv, 0, $i)} = substr($kv, $i + 1) if $i > 0;
+  }
+}
+my @values = sort { length($b) <=> length($a) }
+  grep { defined && length($_) >= ${MIN_SECRET_ENV_VALUE} } map { $env{$_} } grep { $_ =~ $name } keys %env;
+my $literal = @values ? join('|', map { quotemeta } @values) : undef;
+$literal = qr/$literal/ if defined $literal;
+my $env_label = ${perlString(maskLabel("env"))};
+my $pem_label = ${perlString(maskLabel(PEM_RULE_NAME))};
+my $pem_begin = qr/${PEM_BEGIN}/;
+my $pem_end = qr/${PEM_END}/;
+my $max_line = 65536;
+
+sub mask_text {
+  my ($s) = @_;
+  $s =~ s/$literal/$env_label/g if defined $literal;
+  for my $r (@rules) {
+    my ($label, $re, $grouped, $hint) = @$r;
+    next unless $s =~ $hint;
+    if ($grouped) {
+      $s =~ s/$re/substr($&, 0, $-[1] - $-[0]) . $label . substr($&, $+[1] - $-[0])/ge;
+    } else {
+      $s =~ s/$re/$label/g;
+    }
+  }
+  return $s;
+}
+
+my $buf = '';
+my $in_pem = 0;
+
+sub drain {
+  my ($eof) = @_;
+  while (length $buf) {
+    if ($in_pem) {
+      if ($buf =~ $pem_end) {
+        $buf = substr($buf, $+[0]);
+        $in_pem = 0;
+        next;
+      }
+      # an END line may be split: keep its possible start
+      $buf = $eof ? '' : substr($buf, -64) if length($buf) > 64 || $eof;
+      return;
+    }
+    my $take = rindex($buf, "\\n") + 1;
+    if ($take == 0) {
+      return unless $eof || length($buf) > $max_line;
+      $take = length $buf;
+      if (!$eof) {
+        my $cut = rindex($buf, ' ', length($buf) - 1024);
+        $take = $cut > 0 ? $cut + 1 : length($buf) - 1024;
+      }
+    }
+    my $part = substr($buf, 0, $take);
+    if ($part =~ $pem_begin) {
+      my $at = $-[0];
+      print mask_text(substr($part, 0, $at)), $pem_label;
+      $buf = substr($buf, $+[0]);
+      $in_pem = 1;
+      next;
+    }
+    print mask_text($part);
+    $buf = substr($buf, $take);
+  }
+}
+
+while (1) {
+  my $n = sysread(STDIN, my $chunk, 65536);
+  last unless $n;
+  $buf .= $chunk;
+  drain(0);
+}
+drain(1);
+`;
+}
+
+/**
+ * Writes the filter program to `file` (mode 0600) and runs it once on empty input, so a user rule
+ * Perl cannot read is reported at start, not by a silent pane log. Returns an error or null.
+ */
+export function installMaskFilter(file: string, userRules: readonly MaskRule[]): string | null {
+  writeFileSync(file, maskFilterProgram(userRules), { mode: 0o600 });
+  // a run on empty input compiles every rule (perl -c would not: they are built at run time)
+  const r = spawnSync("perl", [file], { encoding: "utf8", input: "", timeout: 10_000 });
+  if (r.error) {
+    return `masking pane logs needs perl, which did not run (${r.error.message}): install perl, or set mask: false`;
+  }
+  if (r.status !== 0) {
+    const why = r.stderr.trim().split("\n")[0] ?? "";
+    return `perl cannot use the masking rules (${why}): check maskRules in the config`;
+  }
+  return null;
+}
+
+/** The pipe-pane command that writes a pane's output to `logFile`, masked by the filter or raw. */
+export function paneLogCommand(
+  logFile: string,
+  filterFile: string | null,
+  quote: (s: string) => string,
+): string {
+  return filterFile ? `exec perl ${quote(filterFile)} >> ${quote(logFile)}` : `exec cat >> ${quote(logFile)}`;
+}

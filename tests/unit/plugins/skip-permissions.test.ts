@@ -1,0 +1,73 @@
+/** Permission-skipping flags: built-in plugins ask for them only when the config turns them on. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findPermissionSkip, permissionSkipRefusal } from "../../../src/core/domain/permission-skip.ts";
+import { makeStartupContext } from "../../../src/core/plugin/startup-context.ts";
+import { builtinPlugins } from "../../../src/plugins/index.ts";
+
+const home = mkdtempSync(join(tmpdir(), "orch-skip-"));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+const ctx = (skipPermissions: boolean) =>
+  makeStartupContext({
+    workerName: "w1",
+    project: "/src/app",
+    dataDir: join(home, "w1"),
+    home,
+    orchHome: home,
+    ...(skipPermissions ? { skipPermissions } : {}),
+  });
+
+/** The `--settings` file claude is started with. */
+function claudeSettings(skip: boolean): Record<string, unknown> {
+  const spec = builtinPlugins.claude!().startup(ctx(skip));
+  const file = spec.files?.find((f) => f.path === "claude-settings.json");
+  return JSON.parse(file!.content) as Record<string, unknown>;
+}
+
+describe("skipPermissions in the startup context", () => {
+  test("off unless given", () => {
+    expect(makeStartupContext({ workerName: "w", project: "/p", dataDir: "/d" }).skipPermissions).toBe(false);
+    expect(ctx(true).skipPermissions).toBe(true);
+  });
+
+  test("claude: --dangerously-skip-permissions and the dialog's answer only when on", () => {
+    const off = builtinPlugins.claude!().startup(ctx(false)).argv;
+    expect(off).not.toContain("--dangerously-skip-permissions");
+    expect(claudeSettings(false).skipDangerousModePermissionPrompt).toBeUndefined();
+    const on = builtinPlugins.claude!().startup(ctx(true)).argv;
+    expect(on).toEqual([...off, "--dangerously-skip-permissions"]);
+    expect(claudeSettings(true).skipDangerousModePermissionPrompt).toBe(true);
+    expect(claudeSettings(true).hooks).toEqual(claudeSettings(false).hooks);
+  });
+
+  test("gpt: --dangerously-bypass-approvals-and-sandbox only when on", () => {
+    const off = builtinPlugins.gpt!().startup(ctx(false)).argv;
+    expect(off).not.toContain("--dangerously-bypass-approvals-and-sandbox");
+    expect(builtinPlugins.gpt!().startup(ctx(true)).argv).toEqual([
+      ...off,
+      "--dangerously-bypass-approvals-and-sandbox",
+    ]);
+  });
+
+  test("no built-in plugin asks for a permission-skipping flag while it is off", () => {
+    for (const [name, make] of Object.entries(builtinPlugins)) {
+      expect({ name, flag: findPermissionSkip(make().startup(ctx(false)).argv) }).toEqual({
+        name,
+        flag: null,
+      });
+    }
+  });
+
+  test("the core guard lets claude's and gpt's flags through only for the types named", () => {
+    for (const name of ["claude", "gpt"]) {
+      const argv = builtinPlugins[name]!().startup(ctx(true)).argv;
+      expect(permissionSkipRefusal(name, argv, [])).toContain(
+        `allowed only with skipPermissions: ["${name}"]`,
+      );
+      expect(permissionSkipRefusal(name, argv, [name])).toBeNull();
+    }
+  });
+});

@@ -1,0 +1,120 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { Masker } from "../../../src/core/domain/mask/masker.ts";
+import { installMaskFilter } from "../../../src/core/runtime/mask-filter.ts";
+import corpus from "../../fixtures/secrets/corpus.json";
+
+const dir = mkdtempSync(join(tmpdir(), "orch-mask-filter-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const userRules = [{ name: "ticket", source: "TKT-[0-9]{8}" }];
+const filter = join(dir, "mask-filter.pl");
+const installError = installMaskFilter(filter, userRules);
+const masker = new Masker(userRules, []);
+
+/** Runs the filter over `chunks`, written one at a time with a pause, as a pane's output comes. */
+async function runFilter(
+  chunks: string[],
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<string> {
+  const p = Bun.spawn(["perl", filter, ...args], {
+    stdin: "pipe",
+    stdout: "pipe",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+  });
+  for (const c of chunks) {
+    p.stdin.write(c);
+    await p.stdin.flush();
+    await Bun.sleep(1);
+  }
+  await p.stdin.end();
+  const out = await new Response(p.stdout).text();
+  await p.exited;
+  return out;
+}
+
+const texts = corpus.secrets.map((s) => ("line" in s && s.line ? s.line.replace("%s", s.value) : s.value));
+
+describe("pane-log mask filter (perl)", () => {
+  test("installs and runs with user rules", () => {
+    expect(installError).toBeNull();
+  });
+
+  test("a rule perl cannot compile is reported", () => {
+    const error = installMaskFilter(join(dir, "bad.pl"), [{ name: "bad", source: "(?<=a+)b" }]);
+    expect(error).toMatch(/perl cannot use the masking rules/);
+  });
+
+  test("each corpus secret, split in the middle across two chunks, is masked", async () => {
+    for (const t of texts) {
+      const whole = `before ${t} after\n`;
+      const cut = 7 + Math.floor(t.length / 2);
+      const out = await runFilter([whole.slice(0, cut), whole.slice(cut)]);
+      expect(out).toBe(masker.mask(whole));
+      expect(out).toContain("[MASKED:");
+    }
+  });
+
+  test("values of secret-looking variables (its own and the pane process's) are masked", async () => {
+    const child = Bun.spawn(["sleep", "30"], { env: { PANE_API_TOKEN: "pane-only-value-123" } });
+    try {
+      const out = await runFilter(
+        ["a own-value-456789 b pane-only-", "value-123 c\n"],
+        { MY_SERVICE_TOKEN: "own-value-456789" },
+        [String(child.pid)],
+      );
+      expect(out).toBe("a [MASKED:env] b [MASKED:env] c\n");
+    } finally {
+      child.kill();
+    }
+  });
+
+  test("a line without an end is written at the end of the stream; a huge one in parts", async () => {
+    expect(await runFilter(["prompt $ "])).toBe("prompt $ ");
+    const long = `${"word ".repeat(30_000)}ghp_${"a".repeat(36)} end`;
+    const out = await runFilter([long.slice(0, 70_000), long.slice(70_000)]);
+    expect(out.length).toBeGreaterThan(150_000);
+    expect(out).not.toContain(`ghp_${"a".repeat(36)}`);
+  });
+
+  test("property: any chunking of any text gives what the controller's masker gives for the whole", async () => {
+    const piece = fc.oneof(
+      fc.string({ unit: "grapheme", maxLength: 30 }).map((s) => s.replace(/[\s\u0085\u2028\u2029]/gu, " ")),
+      fc.constantFrom(...texts),
+      fc.constant("\n"),
+      fc.constant("TKT-12345678"),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(piece, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        async (parts, cuts) => {
+          const text = `${parts.join(" ")}\n`;
+          const bytes = Buffer.from(text);
+          const at = [...new Set(cuts.map((c) => c % bytes.length))].sort((a, b) => a - b);
+          const chunks: Buffer[] = [];
+          let from = 0;
+          for (const c of [...at, bytes.length]) {
+            chunks.push(bytes.subarray(from, c));
+            from = c;
+          }
+          // chunks cut inside a UTF-8 sequence go as bytes; the filter reads bytes
+          const p = Bun.spawn(["perl", filter], { stdin: "pipe", stdout: "pipe" });
+          for (const c of chunks) {
+            p.stdin.write(c);
+            await p.stdin.flush();
+          }
+          await p.stdin.end();
+          const out = await new Response(p.stdout).text();
+          await p.exited;
+          expect(out).toBe(masker.mask(text));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  }, 30_000);
+});
