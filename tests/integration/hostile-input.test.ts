@@ -6,8 +6,9 @@
  * injected tmux or shell command would create, a second worker whose steady tasks must not
  * be disturbed, hostile project paths, worker names, plugin fields and workflow values.
  *
- * Tests marked `test.failing` pin down behaviour that does not meet the rule yet (see each
- * one's comment); they start failing, as a reminder to make them plain tests, once fixed.
+ * Tests declared with `bug(...)` pin down behaviour that does not meet the rule yet (see each
+ * one's comment): they run as `test.failing`, so they start failing, as a reminder to make them
+ * plain tests, once fixed. ORCH_HOSTILE_STRICT=1 runs them as plain tests, to see why they fail.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -34,6 +35,16 @@ interface Entry {
   arrives?: string;
 }
 
+/** A test of a known bug (see the header). */
+const bug = process.env.ORCH_HOSTILE_STRICT ? test : test.failing;
+
+/**
+ * Corpus entries the fake agent gets wrong. BUG: a declarative plugin builds the text it types
+ * with `template.replaceAll("{text}", text)` (src/core/plugin/declarative.ts), and a string
+ * replacement interprets `$$`, `$&`, `` $` `` and `$'`: "$$" arrives as "$", "$'" vanishes.
+ */
+const AGENT_BUGS = new Set(["tmux-tilde-home", "shell-dollar-paren", "js-replacement-patterns"]);
+
 const CORPUS = (JSON.parse(readFileSync(CORPUS_FILE, "utf8")) as { entries: Entry[] }).entries;
 const DELIVERED = CORPUS.filter((e) => e.expect !== "refused");
 const REFUSED = CORPUS.filter((e) => e.expect === "refused");
@@ -45,6 +56,8 @@ const RAW_CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 /** A quoted here-document whose delimiter is in no corpus entry: its body comes back as is. */
 const TAG = "ORCH_END_7f3";
 const heredoc = (text: string) => `cat <<'${TAG}'\n${text}\n${TAG}`;
+/** The most tasks the steady worker runs. */
+const STEADY_MAX = 3000;
 
 /** Where the first control character of `text` is, as orch's message names it. */
 function firstControl(text: string): { code: string; offset: number } {
@@ -105,11 +118,7 @@ describe("hostile input (compiled binary)", () => {
     return orch.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", pane).stdout;
   };
   const windows = () =>
-    orch
-      .tmux("list-windows", "-t", "agent-system", "-F", "#{window_name}")
-      .stdout.trim()
-      .split("\n")
-      .sort();
+    orch.tmux("list-windows", "-t", "agent-system", "-F", "#{window_name}").stdout.trim().split("\n").sort();
 
   // ---- the steady worker b1: echo ok-N, over and over, while the corpus runs on a1 ----
   let steadyStop = false;
@@ -118,7 +127,7 @@ describe("hostile input (compiled binary)", () => {
     const bad: string[] = [];
     let done = 0;
     try {
-      while ((!steadyStop || done < 20) && done < 400) {
+      while ((!steadyStop || done < 20) && done < STEADY_MAX) {
         const r = await apiSend("b1", `echo ok-${done}`);
         if (r.status !== 201 || r.body.status !== "succeeded" || r.body.output !== `ok-${done}\n`)
           bad.push(`#${done}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -147,7 +156,7 @@ describe("hostile input (compiled binary)", () => {
     // spaces and drops zero-width characters; the file does not); the last argument and the
     // environment carry tmux and shell syntax that must reach it untouched
     const script =
-      "printf '%s' \"$HOSTILE_ENV\" > \"$0.env\"; printf '%s' \"$3\" > \"$0.arg\"; " +
+      'printf \'%s\' "$HOSTILE_ENV" > "$0.env"; printf \'%s\' "$3" > "$0.arg"; ' +
       'tee -a -- "$0" | bash --norc "$1" "$2"';
     const added = await addPlugin("fake.json", {
       name: "fake",
@@ -198,9 +207,11 @@ describe("hostile input (compiled binary)", () => {
       expect(t.body).toMatchObject({ status: "succeeded", output: "clean-after-refusals\n" });
       const tasks = (await orch.api<TaskJson[]>("GET", "/v1/tasks?worker=a1")).body;
       expect(tasks.map((x) => x.text)).toEqual(["echo clean-after-refusals"]);
-      expect(existsSync(`${agentProject}/received.txt`) ? readFileSync(`${agentProject}/received.txt`, "utf8") : "").toBe(
-        "",
-      );
+      expect(
+        existsSync(`${agentProject}/received.txt`)
+          ? readFileSync(`${agentProject}/received.txt`, "utf8")
+          : "",
+      ).toBe("");
     });
   });
 
@@ -222,9 +233,10 @@ describe("hostile input (compiled binary)", () => {
       });
     }
 
-    test("a 120 KB line of hostile characters, through argv", async () => {
-      const line = fill("#{pane_id};'\"$(touch {CANARY})`x`\\ 日本👩‍💻\u202e\t%end 1 2 0 ").repeat(1600);
-      expect(Buffer.byteLength(line)).toBeGreaterThan(100_000);
+    test("a 100 KB line of hostile characters, through argv", async () => {
+      // (one argv word holds at most 128 KiB on Linux)
+      const piece = fill("#{pane_id};'\"$(touch {CANARY})`x`\\ 日本👩‍💻\u202e\t%end 1 2 0 ");
+      const line = piece.repeat(Math.ceil(100_000 / Buffer.byteLength(piece)));
       const r = await cli(["send", "a1", "--wait", "--timeout", "40", "--", heredoc(line)]);
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
       expect(r.stdout.length).toBe(line.length + 1);
@@ -243,18 +255,22 @@ describe("hostile input (compiled binary)", () => {
     // BUG: TmuxOps.paste() loads the paste buffer in chunks of 65536 UTF-16 code units
     // (text.slice), which can cut a surrogate pair in two: the emoji at the cut arrives as
     // U+FFFD U+FFFD. One of the two payloads below always straddles the cut.
-    test.failing("an emoji on the 64 Ki paste-buffer chunk boundary arrives intact", async () => {
-      for (const lead of ["", "x"]) {
-        const payload = `${lead}${"🚀".repeat(40_000)}`;
-        const r = await apiSend("a1", heredoc(payload), 40);
-        expect(r.body.status).toBe("succeeded");
-        expect(r.body.output?.indexOf("\ufffd")).toBe(-1);
-        expect(r.body.output).toBe(`${payload}\n`);
-      }
-    }, 60_000);
+    bug(
+      "an emoji on the 64 Ki paste-buffer chunk boundary arrives intact",
+      async () => {
+        for (const lead of ["", "x"]) {
+          const payload = `${lead}${"🚀".repeat(40_000)}`;
+          const r = await apiSend("a1", heredoc(payload), 40);
+          expect(r.body.status).toBe("succeeded");
+          expect(r.body.output?.indexOf("\ufffd")).toBe(-1);
+          expect(r.body.output).toBe(`${payload}\n`);
+        }
+      },
+      60_000,
+    );
 
     // BUG: a lone surrogate has no UTF-8 form; orch accepts it and types U+FFFD instead.
-    test.failing("a lone surrogate (API) is refused rather than typed as U+FFFD", async () => {
+    bug("a lone surrogate (API) is refused rather than typed as U+FFFD", async () => {
       const r = await orch.api<TaskJson & { error: string }>("POST", "/v1/tasks?wait=20000", {
         worker: "a1",
         text: heredoc("a\ud800b"),
@@ -264,7 +280,7 @@ describe("hostile input (compiled binary)", () => {
 
     // BUG: argv that is not UTF-8 is decoded with U+FFFD replacements and typed; neither exact
     // nor refused.
-    test.failing("invalid UTF-8 in argv is refused rather than typed as U+FFFD", async () => {
+    bug("invalid UTF-8 in argv is refused rather than typed as U+FFFD", async () => {
       const script = `exec "$@" send a1 --wait -- "$(printf "cat <<'${TAG}'\\n\\xff\\xfe\\n${TAG}")"`;
       const p = Bun.spawn(["bash", "-c", script, "orch", ...orch.command()], {
         env: orch.childEnv(),
@@ -283,7 +299,7 @@ describe("hostile input (compiled binary)", () => {
     // BUG: the CLI parser turns a word that looks like a number into a number when it follows a
     // boolean flag (`--wait`, `--json`): `orch send a1 --json 007` queues the text "7",
     // `1.50` becomes "1.5", `1e3` becomes "1000". (After `--` the text is kept.)
-    test.failing("text that looks like a number, right after a flag, arrives as typed", async () => {
+    bug("text that looks like a number, right after a flag, arrives as typed", async () => {
       for (const word of ["007", "1.50", "1e3"]) {
         const r = await cli(["send", "a1", "--json", word]);
         expect(r.code).toBe(0);
@@ -296,21 +312,26 @@ describe("hostile input (compiled binary)", () => {
 
   describe("fake interactive agent", () => {
     const single = DELIVERED.filter((e) => e.expect === "exact" && !/[\n\r]/.test(e.text));
-    const sent: string[] = [];
+    const received = () => readFileSync(join(agentProject, "received.txt"), "utf8");
+    let sent = 0;
     for (const e of single) {
-      test(`${e.name}: answered exactly`, async () => {
+      (AGENT_BUGS.has(e.name) ? bug : test)(`${e.name}: read and answered exactly`, async () => {
         const text = fill(e.text);
         const r = await apiSend("f1", text);
-        sent.push(text);
+        sent++;
         expect(r.body.status).toBe("succeeded");
-        // the screen renders a TAB as spaces and drops zero-width characters: compare those
-        // through the recording below, the rest on the screen too
-        if (!/[\t\u200b-\u200d\u2060\ufeff]/.test(text)) expect(r.body.output).toContain(`answer: ${text}\n`);
+        // what the agent read, byte for byte (`tee` wrote it before the agent answered)
+        expect(received().split("\n").at(-2)).toBe(text);
+        // the screen shows a TAB as spaces and zero-width characters and line separators not
+        // at all: those are compared through the recording only
+        if (!/[\t\u200b-\u200d\u2028\u2029\u2060\ufeff]/.test(text))
+          expect(r.body.output).toContain(`answer: ${text}\n`);
       });
     }
 
-    test("the agent read exactly those lines, byte for byte, and nothing else", () => {
-      expect(readFileSync(join(agentProject, "received.txt"), "utf8")).toBe(sent.map((t) => `${t}\n`).join(""));
+    test("the agent read one line per task and nothing else (no refused text)", () => {
+      expect(received().split("\n").length).toBe(sent + 1);
+      for (const e of REFUSED) for (const f of fragments(fill(e.text))) expect(received()).not.toContain(f);
     });
 
     test("a plugin's argv and env reach the agent untouched (no tmux format, no shell)", () => {
@@ -347,6 +368,7 @@ describe("hostile input (compiled binary)", () => {
       const { done, bad } = await steady;
       expect(bad).toEqual([]);
       expect(done).toBeGreaterThanOrEqual(20);
+      expect(done).toBeLessThan(STEADY_MAX); // it was still going when the corpus ended
       const b = (await orch.api<TaskJson[]>("GET", "/v1/tasks?worker=b1")).body;
       expect(b.length).toBe(done);
       expect(b.every((t) => t.status === "succeeded")).toBe(true);
@@ -369,7 +391,11 @@ describe("hostile input (compiled binary)", () => {
       mkdirSync(dir, { recursive: true });
       expect(await orch.ok(["add-worker", "--type", "shell", "--project", dir, "--name", "pp"])).toBe("pp\n");
       const r = await cli(["send", "pp", "--wait", "pwd"]);
-      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: `${dir}\n`, stderr: "" });
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        code: 0,
+        stdout: `${dir}\n`,
+        stderr: "",
+      });
       expect((await status()).workers.find((w) => w.name === "pp")?.project).toBe(dir);
       expect(existsSync(canary)).toBe(false);
     });
@@ -383,11 +409,22 @@ describe("hostile input (compiled binary)", () => {
       expect(existsSync(canary)).toBe(false);
     });
 
+    // BUG: a declarative plugin replaces {project} in its command with a string replacement
+    // (src/core/plugin/declarative.ts), so `$&` in the path becomes "{project}", "$$" becomes
+    // "$" and "$'" vanishes: the agent is started with another path than the project's.
+    bug("a project path with $& $$ $' reaches a declarative plugin's {project} exactly", async () => {
+      const dir = join(orch.projects, "dollar $& $$ $' $` x");
+      mkdirSync(dir, { recursive: true });
+      expect(await orch.ok(["add-worker", "--type", "fake", "--project", dir, "--name", "fd"])).toBe("fd\n");
+      expect((await apiSend("fd", "hi")).body.output).toContain("answer: hi\n");
+      expect(existsSync(join(dir, "received.txt"))).toBe(true);
+    });
+
     // BUG: a project directory whose name holds ESC/BEL/LF is accepted, and `orch status`
     // prints it raw: the OSC 52 in it writes the clipboard of the terminal that runs status,
     // and the LF breaks the table. Either add-worker refuses it (exit 2, naming U+001B) or
     // every text view escapes it.
-    test.failing("a project path with terminal controls is refused or never printed raw", async () => {
+    bug("a project path with terminal controls is refused or never printed raw", async () => {
       const dir = join(orch.projects, "esc\u001b]52;c;aGVsbG8=\u0007\u001b]2;hostile-title\u0007 nl\nx");
       mkdirSync(dir, { recursive: true });
       const r = await cli(["add-worker", "--type", "shell", "--project", dir, "--name", "pe"]);
@@ -441,14 +478,14 @@ describe("hostile input (compiled binary)", () => {
 
     // BUG: `--name` goes through the CLI parser's number coercion: `--name 007` makes a worker
     // named "7", `--name 1e3` one named "1000".
-    test.failing("a numeric-looking name is kept as typed (or refused)", async () => {
+    bug("a numeric-looking name is kept as typed (or refused)", async () => {
       const r = await cli(["add-worker", "--type", "shell", "--project", project, "--name", "007"]);
       if (r.code === 2) return;
       expect(r.stdout).toBe("007\n");
     });
 
     // BUG: `--name ""` makes a worker named "0" (the empty string coerced to a number).
-    test.failing('an empty --name "" is refused with exit 2', async () => {
+    bug('an empty --name "" is refused with exit 2', async () => {
       const r = await cli(["add-worker", "--type", "shell", "--project", project, "--name", ""]);
       expect(r.code).toBe(2);
     });
@@ -465,12 +502,18 @@ describe("hostile input (compiled binary)", () => {
     const cases: Array<[string, () => string[]]> = [
       ["unknown worker", () => ["send", "\u001b]52;c;aGVsbG8=\u0007\nsecond line", "true"]],
       ["unknown agent type", () => ["add-worker", "--type", "t\u001b[2J", "--project", project]],
-      ["missing project", () => ["add-worker", "--type", "shell", "--project", `${project}/\u001b]2;x\u0007`]],
+      [
+        "missing project",
+        () => ["add-worker", "--type", "shell", "--project", `${project}/\u001b]2;x\u0007`],
+      ],
       ["unknown command", () => ["\u009b2J"]],
-      ["bad worker name with C1", () => ["add-worker", "--type", "shell", "--project", project, "--name", "a\u009b2J"]],
+      [
+        "bad worker name with C1",
+        () => ["add-worker", "--type", "shell", "--project", project, "--name", "a\u009b2J"],
+      ],
     ];
     for (const [what, args] of cases) {
-      test.failing(`${what}: one line, no raw control characters`, async () => {
+      bug(`${what}: one line, no raw control characters`, async () => {
         const r = await cli(args());
         expect(r.code).toBe(2);
         expectOneCleanLine(r.stderr);
@@ -484,7 +527,7 @@ describe("hostile input (compiled binary)", () => {
     // BUG: description and version are free text: `plugin add`, `plugin list` and `plugin show`
     // print them raw, so a plugin file can write the clipboard (OSC 52) or clear the screen of
     // whoever lists plugins.
-    test.failing("terminal controls in a plugin's description are refused or never printed raw", async () => {
+    bug("terminal controls in a plugin's description are refused or never printed raw", async () => {
       const r = await addPlugin("loud.json", {
         name: "loud",
         description: "desc \u001b]52;c;aGVsbG8=\u0007 \u001b[2J",
@@ -506,7 +549,7 @@ describe("hostile input (compiled binary)", () => {
     // BUG: a one-word `command` goes to tmux new-window as ONE argument, which tmux runs with
     // `sh -c`: after `{project}` is replaced, a project path holding `$(...)` runs it. (It also
     // breaks a path with spaces.) Should exec the word as argv[0], like a longer command.
-    test.failing("a one-word command with {project} never runs the path as shell", async () => {
+    bug("a one-word command with {project} never runs the path as shell", async () => {
       const planted = join(orch.root, "canary-one-word");
       const dir = join(orch.projects, `one $(touch ${planted}) word`);
       mkdirSync(dir, { recursive: true });
@@ -558,38 +601,84 @@ describe("hostile input (compiled binary)", () => {
       });
       const r = await cli(["run", f]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/raw-esc\.yaml:\d+:\d+: steps\[0\]\.text: .*control character U\+001B at offset 5/);
+      expect(r.stderr).toMatch(
+        /raw-esc\.yaml:\d+:\d+: steps\[0\]\.text: .*control character U\+001B at offset 5/,
+      );
       expectOneCleanLine(r.stderr);
       expect(await taskCount()).toBe(before);
     });
 
-    test("an ESC from a placeholder (a literal, or an earlier step's output) is refused, naming it", async () => {
+    test("an ESC from a literal placeholder is refused, naming it; nothing is typed", async () => {
       const before = await taskCount();
-      const f = write("placeholder-esc.yaml", {
-        name: "placeholders",
+      const f = write("literal-esc.yaml", {
+        name: "literal",
+        defaults: { type: "shell", timeout: 20, retries: 0 },
+        steps: [{ name: "literal", project: "../agent", text: 'echo {{ "\\u001b[201~" }}' }],
+      });
+      const r = await cli(["run", f]);
+      // refused when the step starts: the run fails (exit 1) with the reason
+      expect([1, 2]).toContain(r.code);
+      expect(r.stdout + r.stderr).toMatch(/literal.*control character U\+001B at offset 5/);
+      expect(r.stdout + r.stderr).not.toMatch(/[\x07\x1b]/);
+      expect((await lastRun()).literal?.tasks).toEqual([]);
+      expect(await taskCount()).toBe(before);
+    });
+
+    test("a BEL in an earlier step's output is refused in the step that uses it, naming it", async () => {
+      const before = await taskCount();
+      const f = write("output-bel.yaml", {
+        name: "bell",
         defaults: { type: "shell", timeout: 20, retries: 0 },
         steps: [
-          { name: "literal", project: "../agent", text: 'echo {{ "\\u001b[201~" }}' },
           { name: "bell", project: "../agent", text: "printf 'x\\007y'" },
-          { name: "uses-bell", project: "../agent", needs: "bell", text: "echo {{ steps.bell.output | shell }}" },
+          {
+            name: "uses-bell",
+            project: "../agent",
+            needs: "bell",
+            text: "echo {{ steps.bell.output | shell }}",
+          },
         ],
       });
       const r = await cli(["run", f]);
-      // refused at run time: the run fails (exit 1) with the reason; no such text was typed
       expect([1, 2]).toContain(r.code);
-      expect(r.stdout + r.stderr).toMatch(/literal.*control character U\+001B at offset 5/);
-      expect(r.stdout + r.stderr).toMatch(/uses-bell.*control character U\+0007 at offset \d+/);
+      expect(r.stdout + r.stderr).toMatch(/uses-bell.*control character U\+0007 at offset 6/);
       expect(r.stdout + r.stderr).not.toMatch(/[\x07\x1b]/);
       const steps = await lastRun();
-      expect(steps.literal?.tasks).toEqual([]);
-      expect(steps["uses-bell"]?.tasks).toEqual([]);
       expect(steps.bell?.status).toBe("succeeded");
+      expect(steps["uses-bell"]?.tasks).toEqual([]);
       expect(await taskCount()).toBe(before + 1);
     });
 
+    // BUG: the run engine submits all steps that can start in ONE batch, and the scheduler
+    // refuses the whole batch for one bad text: the sibling step "fine" is failed with the
+    // other step's reason ("task 1: task text contains control character U+001B ...") and
+    // never runs.
+    bug("a refused step does not fail the steps started with it", async () => {
+      const f = write("siblings.yaml", {
+        name: "siblings",
+        defaults: { type: "shell", timeout: 20, retries: 0 },
+        steps: [
+          { name: "literal", project: "../agent", text: 'echo {{ "\\u001b[201~" }}' },
+          { name: "fine", project: "../agent", text: "echo fine" },
+        ],
+      });
+      await cli(["run", f]);
+      const steps = await lastRun();
+      expect(steps.literal?.status).toBe("failed");
+      expect({ status: steps.fine?.status, reason: steps.fine?.reason }).toEqual({
+        status: "succeeded",
+        reason: null,
+      });
+    });
+
     test("#{}, ';', quotes, $() and unicode in project, outputs and literals arrive exactly", async () => {
-      const dir = join(orch.projects, `p q 'sq' "dq" $(touch ${canary}) \`touch ${canary}\` ; #{pane_id} #(touch ${canary}) \${HOME} ~x 日本 👩‍💻 \u202eR %1 -t`);
-      const value = fill("#{pane_id}; kill-server \\; run-shell 'touch {CANARY}' \"dq\" $(touch {CANARY}) #(touch {CANARY}) 日本 👩‍💻 %end 1 2 0");
+      const dir = join(
+        orch.projects,
+        `p q 'sq' "dq" $(touch ${canary}) \`touch ${canary}\` ; #{pane_id} #(touch ${canary}) \${HOME} ~x 日本 👩‍💻 \u202eR %1 -t`,
+      );
+      const value = fill(
+        "#{pane_id}; kill-server \\; run-shell 'touch {CANARY}' \"dq\" $(touch {CANARY}) #(touch {CANARY}) 日本 👩‍💻 %end 1 2 0",
+      );
       const f = write("exact.yaml", {
         name: "exact",
         defaults: { type: "shell", timeout: 20, retries: 0, project: dir },
@@ -620,7 +709,10 @@ describe("hostile input (compiled binary)", () => {
     expect(st.controller.pid).toBe(controllerPid);
     const live = st.workers.filter((w) => w.state !== "dead" && w.state !== "error");
     for (const name of ["a1", "b1", "f1", "pp", "fp"]) expect(live.map((w) => w.name)).toContain(name);
-    expect(windows()).toEqual(["controller", ...live.map((w) => `${w.type}-${w.name}`)].sort());
+    // a worker in error may keep its window (to show what the agent printed)
+    const known = new Set(["controller", ...st.workers.map((w) => `${w.type}-${w.name}`)]);
+    for (const w of windows()) expect(known).toContain(w);
+    for (const w of live) expect(windows()).toContain(`${w.type}-${w.name}`);
     expect((await apiSend("a1", "echo still-fine")).body.output).toBe("still-fine\n");
     const r: RunResult = await cli(["status"]);
     expect(r.code).toBe(0);
