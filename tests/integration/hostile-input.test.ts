@@ -641,7 +641,7 @@ describe("hostile input (compiled binary)", () => {
       });
       const r = await cli(["run", f]);
       expect([1, 2]).toContain(r.code);
-      expect(r.stdout + r.stderr).toMatch(/uses-bell.*control character U\+0007 at offset 6/);
+      expect(r.stdout + r.stderr).toMatch(/uses-bell.*control character U\+0007 at offset 7/);
       expect(r.stdout + r.stderr).not.toMatch(/[\x07\x1b]/);
       const steps = await lastRun();
       expect(steps.bell?.status).toBe("succeeded");
