@@ -12,7 +12,7 @@ export interface LineFollower {
 export function followLines(file: string, onLine: (line: string) => void): LineFollower {
   let offset = statSync(file).size;
   let partial = "";
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   const readNew = () => {
     let size: number;
     try {

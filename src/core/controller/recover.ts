@@ -42,7 +42,7 @@ export function recoverFromLog(
   onDone: (r: RecoveredResult) => void,
 ): RecoveryHandle {
   const scanner = new MarkerScanner(taskId, markers);
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   let offset = 0;
   let finished = false;
   let watcher: FSWatcher | null = null;

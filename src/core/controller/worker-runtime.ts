@@ -61,7 +61,8 @@ export class WorkerRuntime {
   project = "";
   /** Output since the last task ended, searched for the plugin's ready pattern. */
   private readyBuf = "";
-  private readonly decoder = new TextDecoder("utf-8");
+  // ignoreBOM: a U+FEFF the agent printed first is output, not a byte-order mark to drop
+  private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   readonly readyWaiters: Array<(ok: boolean) => void> = [];
 
   constructor(

@@ -404,7 +404,10 @@ const SHAPE = {
     .number({ error: "expected a number >= 1" })
     .min(1, { error: "expected a number >= 1" }),
   endMarkerPrefix: marker(),
-  endMarkerSuffix: marker(),
+  // the end marker's status digits come right before it: a leading digit would read as status
+  endMarkerSuffix: marker().refine((v) => !/^[0-9]/.test(v), {
+    error: "expected a suffix that does not start with a digit (the exit status comes right before it)",
+  }),
   sessionName: z
     .string({ error: "expected a tmux session name of letters, digits, '_' or '-'" })
     .regex(/^[A-Za-z0-9_-]+$/, { error: "expected a tmux session name of letters, digits, '_' or '-'" }),

@@ -430,3 +430,9 @@ describe("masking and privilege settings", () => {
     expect(errors({ skipPermissions: ["Claude Code"] })[0]).toMatch(/skipPermissions.*agent type names/);
   });
 });
+
+test("an end marker suffix that starts with a digit is refused (it would read as the exit status)", () => {
+  expect(errors({ endMarkerSuffix: "0---" })[0]).toBe(
+    'config endMarkerSuffix="0---": expected a suffix that does not start with a digit (the exit status comes right before it)',
+  );
+});

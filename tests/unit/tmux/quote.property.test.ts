@@ -246,7 +246,11 @@ describe("quoteArg and formatLiteral against a real tmux (property)", () => {
     server?.kill(); // kill-server on its own socket, then removes the temp dir
   });
 
-  // tmux keeps no empty buffer (set-buffer with "" does nothing), so values are non-empty.
+  // tmux keeps no empty buffer (set-buffer with "" does nothing), so values are non-empty. The
+  // bytes are read back with save-buffer: show-buffer vis-escapes non-printables. formatLiteral is
+  // checked through run-shell (its command is format-expanded, and tmux leaves the text alone);
+  // a window name (new-window -n, rename-window) would not do: tmux stores names vis-escaped
+  // (`\` doubled, control characters as `\ooo`).
   const values = fc.array(
     validString.filter((s) => s.length > 0),
     { minLength: 1, maxLength: 8 },
