@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { cac } from "cac";
 import pkg from "../../package.json" with { type: "json" };
+import { printable } from "../core/domain/text.ts";
 import { eventsCommand } from "./commands/events.ts";
 import { healthCheckCommand } from "./commands/health.ts";
 import { hookCommand } from "./commands/hook.ts";
@@ -306,15 +307,15 @@ export async function main(argv: string[]): Promise<number> {
     return typeof code === "number" ? code : EXIT.ok;
   } catch (e) {
     if (e instanceof CliError) {
-      process.stderr.write(`orch: ${e.message}\n`);
+      process.stderr.write(`orch: ${printable(e.message)}\n`);
       return e.code;
     }
     if (e instanceof Error && e.name === "CACError") {
-      process.stderr.write(`orch: ${e.message}: see 'orch --help'\n`);
+      process.stderr.write(`orch: ${printable(e.message)}: see 'orch --help'\n`);
       return EXIT.usage;
     }
     if (e instanceof Error && e.name === "DaemonError") {
-      process.stderr.write(`orch: ${e.message}\n`);
+      process.stderr.write(`orch: ${printable(e.message)}\n`);
       return (e as Error & { exitCode: number }).exitCode;
     }
     process.stderr.write(`orch: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

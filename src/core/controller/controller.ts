@@ -9,6 +9,7 @@ import { permissionSkipRefusal } from "../domain/permission-skip.ts";
 import { DEFAULT_PRIORITY, queueRank } from "../domain/priority.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import { isFinal } from "../domain/task-status.ts";
+import { printable } from "../domain/text.ts";
 import type { OrchEvent, Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
 import type { AgentPlugin, HookEvent, MarkerSpec, ResultInput, StartupContext } from "../plugin/contract.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
@@ -451,6 +452,13 @@ export class Controller {
       );
     }
     const project = resolve(req.project);
+    // a path with ESC, BEL or a newline would steer terminals wherever it is shown (status, logs)
+    if (/[\x00-\x1f\x7f-\x9f]/.test(project)) {
+      return fail(
+        "bad_input",
+        `project directory "${printable(project)}" contains a control character: rename it`,
+      );
+    }
     if (!existsSync(project) || !statSync(project).isDirectory()) {
       return fail("bad_input", `project directory "${req.project}" does not exist`);
     }

@@ -56,3 +56,20 @@ export function normalizeNewlines(s: string): string {
 export function cleanOutput(s: string): string {
   return normalizeNewlines(stripAnsi(s));
 }
+
+/**
+ * `s` safe to print on a terminal: control characters other than TAB and LF (ESC, BEL, CR,
+ * DEL, C1) shown as `\u001b`-style escapes, so text quoted from outside (a task, a path, a
+ * plugin's description) cannot move the cursor, set a title or write the clipboard.
+ *
+ * @example
+ * ```ts
+ * printable("bad \x1b]52;c;aGk=\x07"); // "bad \\u001b]52;c;aGk=\\u0007"
+ * ```
+ */
+export function printable(s: string): string {
+  return s.replace(
+    /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

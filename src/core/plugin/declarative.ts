@@ -34,8 +34,15 @@ export const DeclarativeSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,31}$/, "lowercase letters, digits or '-', starting with a letter"),
-  description: z.string().min(1),
-  version: z.string().min(1),
+  // shown on terminals by plugin add/list/show: no escape sequences
+  description: z
+    .string()
+    .min(1)
+    .regex(/^[^\x00-\x1f\x7f-\x9f]+$/, "description must be one line without control characters"),
+  version: z
+    .string()
+    .min(1)
+    .regex(/^[^\x00-\x1f\x7f-\x9f]+$/, "version must be one line without control characters"),
   /** argv of the agent; `{project}`, `{worker}` and `{dataDir}` are replaced. */
   command: z.array(z.string().min(1)).min(1),
   env: z.record(z.string(), z.string()).optional(),
@@ -110,17 +117,19 @@ export function declarativePlugin(s: DeclarativeSpec): AgentPlugin {
     description: s.description,
     version: s.version,
     startup: (ctx) => ({
+      // replacement functions: a string replacement would read `$&`, `$$`, `$'` in the value
       argv: s.command.map((a) =>
         a
-          .replaceAll("{project}", ctx.project)
-          .replaceAll("{worker}", ctx.workerName)
-          .replaceAll("{dataDir}", ctx.dataDir),
+          .replaceAll("{project}", () => ctx.project)
+          .replaceAll("{worker}", () => ctx.workerName)
+          .replaceAll("{dataDir}", () => ctx.dataDir),
       ),
       env: { ORCH_WORKER: ctx.workerName, ...s.env },
       ...(s.ready ? { ready: new RegExp(s.ready, "m") } : {}),
     }),
     frame: (task, m) => {
-      const text = template.replaceAll("{text}", pasteSafe(task.text));
+      const safe = pasteSafe(task.text);
+      const text = template.replaceAll("{text}", () => safe);
       if (s.detect === "screen")
         return { text, submit: s.submit ?? ["Enter"], submitDelayMs: s.submitDelayMs ?? 0 };
       // split so the echoed line never holds the marker verbatim

@@ -19,8 +19,15 @@ const pluginSchema = z.object({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,31}$/, "name must be lowercase letters, digits or '-', starting with a letter"),
-  description: z.string().min(1),
-  version: z.string().min(1),
+  // shown on terminals by plugin add/list/show: no escape sequences
+  description: z
+    .string()
+    .min(1)
+    .regex(/^[^\x00-\x1f\x7f-\x9f]+$/, "description must be one line without control characters"),
+  version: z
+    .string()
+    .min(1)
+    .regex(/^[^\x00-\x1f\x7f-\x9f]+$/, "version must be one line without control characters"),
   startup: fn("startup"),
   frame: fn("frame"),
   detect: z.discriminatedUnion("kind", [

@@ -60,7 +60,7 @@ export class TmuxOps {
     ];
     args.push("-c", formatLiteral(o.cwd));
     for (const [k, v] of Object.entries(o.env ?? {})) args.push("-e", `${k}=${v}`);
-    args.push("--", ...o.argv);
+    args.push("--", ...execArgv(o.argv));
     const [line] = await this.client.run(tmuxCommand("new-window", ...args));
     const [paneId, windowId] = (line ?? "").split(" ");
     if (!paneId?.startsWith("%") || !windowId?.startsWith("@"))
@@ -88,10 +88,14 @@ export class TmuxOps {
   async paste(paneId: string, text: string): Promise<void> {
     const name = `orch-paste-${++this.bufferSeq}`;
     const runs: Promise<string[]>[] = [];
-    for (let i = 0; i < text.length || i === 0; i += BUFFER_CHUNK) {
-      const chunk = text.slice(i, i + BUFFER_CHUNK);
+    for (let i = 0, end = 0; i < text.length || i === 0; i = end) {
+      end = Math.min(i + BUFFER_CHUNK, text.length);
+      // never between the two halves of a surrogate pair (an emoji would become two U+FFFD)
+      if (end < text.length && /[\uD800-\uDBFF]/.test(text[end - 1] ?? "")) end--;
+      const chunk = text.slice(i, end);
       const args = i === 0 ? ["-b", name, "--", chunk] : ["-a", "-b", name, "--", chunk];
       runs.push(this.client.run(tmuxCommand("set-buffer", ...args)));
+      if (end === 0) break;
     }
     runs.push(this.client.run(tmuxCommand("paste-buffer", "-p", "-r", "-d", "-b", name, "-t", paneId)));
     await Promise.all(runs);
@@ -129,7 +133,7 @@ export class TmuxOps {
   async respawnPane(paneId: string, o: Omit<NewWindowOptions, "name">): Promise<void> {
     const args = ["-k", "-t", paneId, "-c", formatLiteral(o.cwd)];
     for (const [k, v] of Object.entries(o.env ?? {})) args.push("-e", `${k}=${v}`);
-    await this.client.run(tmuxCommand("respawn-pane", ...args, "--", ...o.argv));
+    await this.client.run(tmuxCommand("respawn-pane", ...args, "--", ...execArgv(o.argv)));
   }
 
   /** All panes of the session with their orch worker id. */
@@ -189,3 +193,12 @@ export class TmuxOps {
 }
 
 export { quoteArg };
+
+/**
+ * argv as tmux must get it to run the program itself: tmux hands a command of one word to
+ * `sh -c`, so a one-word path with `$(...)` or spaces in it would be shell text. It runs
+ * through `sh -c 'exec "$0"' PATH` instead, which passes the path as data.
+ */
+export function execArgv(argv: string[]): string[] {
+  return argv.length === 1 ? ["sh", "-c", 'exec "$0"', argv[0]!] : argv;
+}

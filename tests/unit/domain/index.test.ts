@@ -28,6 +28,7 @@ test("index re-exports every rule", () => {
       "canTransitionTask",
       "canTransitionWorker",
       "cleanOutput",
+      "printable",
       "controlCharacterError",
       "isFinal",
       "isTaskStatus",

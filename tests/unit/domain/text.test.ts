@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { cleanOutput, normalizeNewlines, stripAnsi } from "../../../src/core/domain/text.ts";
+import { cleanOutput, normalizeNewlines, printable, stripAnsi } from "../../../src/core/domain/text.ts";
 import { rng } from "../../helpers/rng.ts";
 
 const ESC = "\x1b";
@@ -191,4 +191,8 @@ describe("1 MB inputs complete (linear time; no timing assertion)", () => {
     const clean = cleanOutput(raw);
     expect(clean.includes(ESC)).toBe(false);
   });
+});
+
+test("printable escapes terminal controls and keeps TAB, LF and unicode", () => {
+  expect(printable("a\x1b]52;c;aGk=\x07\tb\n日本\x9b")).toBe("a\\u001b]52;c;aGk=\\u0007\tb\n日本\\u009b");
 });

@@ -32,7 +32,7 @@ const VALUE = "(?!-{3})(?!\\[MASKED)(?!(?:Bearer|Basic|Token)\\s)([^\\s\"'`,;]{4
  * `DB_PASSWORD`, `client-secret`, `aws_secret_access_key`, `Authorization`.
  */
 const SECRET_WORD =
-  "(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|credentials?|private[_-]?key|access[_-]?key|authorization|auth)";
+  "(?:api[_-]?key|secret|token|passw(?:or)?d|credentials?|private[_-]?key|access[_-]?key|authorization|auth)";
 export const SECRET_NAME = `[A-Za-z0-9_.-]*${SECRET_WORD}`;
 
 /**
