@@ -4,7 +4,7 @@
  * permission-skipping flag needs the user's `skipPermissions`.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { OrchHarness } from "../helpers/orch-harness.ts";
 
@@ -67,11 +67,11 @@ describe("orch start refuses state that others can reach", () => {
 
 describe.skipIf(!isRoot)("root (this suite runs as root here)", () => {
   const refusal =
-    "orch: refusing to run as root: agents would get root's rights; run as a normal user, or set allowRoot: true (ORCH_ALLOW_ROOT=1) if you mean it\n";
+    "orch: refusing to run as root: agents would get root's rights; run as a normal user, or set allowRoot: true (ORCH_ALLOW_ROOT=1) if you mean it (in a container, IS_SANDBOX=1)\n";
 
-  test("start and daemon refuse root unless ORCH_ALLOW_ROOT=1 or allowRoot: true", async () => {
+  test("on a host (IS_SANDBOX=0), start and daemon refuse root unless ORCH_ALLOW_ROOT=1 or allowRoot: true", async () => {
     const h = harness();
-    const no = { ORCH_ALLOW_ROOT: "0" };
+    const no = { ORCH_ALLOW_ROOT: "0", IS_SANDBOX: "0" };
     const r = await h.run(["start"], 60_000, no);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 3, stderr: refusal });
     expect(existsSync(h.home)).toBe(false);
@@ -80,8 +80,18 @@ describe.skipIf(!isRoot)("root (this suite runs as root here)", () => {
     // the config file says so
     privateHome(h);
     writeFileSync(join(h.home, "config.yaml"), "allowRoot: true\n", { mode: 0o600 });
-    const ok = await h.run(["start"], 60_000, { ORCH_ALLOW_ROOT: "" });
+    const ok = await h.run(["start"], 60_000, { ORCH_ALLOW_ROOT: "", IS_SANDBOX: "0" });
     expect(ok.code).toBe(0);
+  }, 60_000);
+
+  test("in a container (IS_SANDBOX=1) root starts without allowRoot, as the CLI contract's start expects, and the log says why", async () => {
+    const h = harness();
+    const r = await h.run(["start"], 60_000, { ORCH_ALLOW_ROOT: "", IS_SANDBOX: "1" });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(readFileSync(join(h.home, "logs", "controller.log"), "utf8")).toContain(
+      "running as root, allowed because this is a container",
+    );
+    await h.run(["stop", "--kill-workers"]);
   }, 60_000);
 
   test("service install as root: no silent User=root", async () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PluginFactory } from "../plugin/contract.ts";
 import { PluginRegistry } from "../plugin/registry.ts";
+import { inSandbox } from "../runtime/sandbox.ts";
 import type { Durability } from "../runtime/sqlite-connection.ts";
 import { openStore, type Redactor, StoreOpenError } from "../store/index.ts";
 import { localControlTransport } from "../tmux/local-transport.ts";
@@ -58,7 +59,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const cfg = loadConfig(paths.config, process.env);
   if (!cfg.ok) throw new DaemonError(cfg.errors.join("\n"), 2);
   // before anything under ORCH_HOME is created or opened
-  const refused = startRefusal(paths, cfg.config, currentUid());
+  const sandbox = inSandbox(process.env);
+  const refused = startRefusal(paths, cfg.config, currentUid(), sandbox);
   if (refused) throw new DaemonError(refused, 3);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   mkdirSync(paths.logsDir, { recursive: true, mode: 0o700 });
@@ -82,6 +84,9 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     mask: (line) => masking.text(null, line),
   });
   const store = openStoreOrExplain(paths.db, cfg.config.durability, masking);
+  if (currentUid() === 0 && !cfg.config.allowRoot) {
+    logger.log("warn", "running as root, allowed because this is a container (IS_SANDBOX=0 refuses it)");
+  }
   // before the controller starts, so the events of adopting and reviving workers go out too
   const notifier = cfg.config.eventCommand
     ? startEventNotifier({

@@ -6,6 +6,7 @@ import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { type PathFacts, privacyProblem, rootRefusal } from "../domain/isolation.ts";
+import { inSandbox } from "../runtime/sandbox.ts";
 import { pathFacts } from "../store/private-files.ts";
 import { loadConfig } from "./load-config.ts";
 import { type OrchPaths, orchPaths } from "./paths.ts";
@@ -57,19 +58,20 @@ export function privacyRefusal(paths: OrchPaths, uid: number): string | null {
 
 /**
  * Why the controller must not start as `uid` with `config` on `paths`, or null: root without
- * `allowRoot` first, then {@link privacyRefusal}.
+ * `allowRoot` outside a sandbox first, then {@link privacyRefusal}.
  *
  * @example
  * ```ts
- * startRefusal(orchPaths(home), config, process.getuid!()); // null, or the one line to print
+ * startRefusal(orchPaths(home), config, process.getuid!(), inSandbox(process.env)); // null, or the line to print
  * ```
  */
 export function startRefusal(
   paths: OrchPaths,
   config: Pick<Config, "allowRoot">,
   uid: number,
+  sandbox: boolean,
 ): string | null {
-  return rootRefusal(uid, config.allowRoot) ?? privacyRefusal(paths, uid);
+  return rootRefusal(uid, config.allowRoot, sandbox) ?? privacyRefusal(paths, uid);
 }
 
 /** This process's uid (-1 where there is none). */
@@ -95,5 +97,5 @@ export function startPreflight(
 ): string | null {
   const paths = orchPaths(home);
   const cfg = loadConfig(paths.config, env);
-  return cfg.ok ? startRefusal(paths, cfg.config, uid) : null;
+  return cfg.ok ? startRefusal(paths, cfg.config, uid, inSandbox(env)) : null;
 }

@@ -61,20 +61,22 @@ export function privacyProblem(facts: readonly PathFacts[], uid: number): string
 }
 
 /**
- * Why orch will not run as `uid`, or null: root is refused unless `allowRoot` (config
- * `allowRoot: true`, env ORCH_ALLOW_ROOT=1), since every agent would get root's rights.
+ * Why orch will not run as `uid`, or null: root is refused on a host unless `allowRoot` (config
+ * `allowRoot: true`, env ORCH_ALLOW_ROOT=1), since every agent would get root's rights. In a
+ * `sandbox` (a container, where root is the norm and owns nothing outside) it is allowed.
  *
  * @example
  * ```ts
- * rootRefusal(0, false); // "refusing to run as root: agents would get root's rights; ..."
- * rootRefusal(0, true);  // null
- * rootRefusal(1000, false); // null
+ * rootRefusal(0, false, false); // "refusing to run as root: agents would get root's rights; ..."
+ * rootRefusal(0, true, false);  // null
+ * rootRefusal(0, false, true);  // null: a container
+ * rootRefusal(1000, false, false); // null
  * ```
  */
-export function rootRefusal(uid: number, allowRoot: boolean): string | null {
-  if (uid !== 0 || allowRoot) return null;
+export function rootRefusal(uid: number, allowRoot: boolean, sandbox: boolean): string | null {
+  if (uid !== 0 || allowRoot || sandbox) return null;
   return (
     "refusing to run as root: agents would get root's rights; run as a normal user, " +
-    "or set allowRoot: true (ORCH_ALLOW_ROOT=1) if you mean it"
+    "or set allowRoot: true (ORCH_ALLOW_ROOT=1) if you mean it (in a container, IS_SANDBOX=1)"
   );
 }

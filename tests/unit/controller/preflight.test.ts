@@ -75,7 +75,12 @@ describe("startRefusal", () => {
   test("root without allowRoot is refused before the folders are looked at", () => {
     privateHome();
     chmodSync(home, 0o755);
-    expect(startRefusal(orchPaths(home), { allowRoot: false }, 0)).toStartWith("refusing to run as root");
-    expect(startRefusal(orchPaths(home), { allowRoot: true }, uid)).toStartWith(`${home} is mode 0755`);
+    expect(startRefusal(orchPaths(home), { allowRoot: false }, 0, false)).toStartWith(
+      "refusing to run as root",
+    );
+    expect(startRefusal(orchPaths(home), { allowRoot: false }, 0, true)).toStartWith(`${home} is mode 0755`);
+    expect(startRefusal(orchPaths(home), { allowRoot: true }, uid, false)).toStartWith(
+      `${home} is mode 0755`,
+    );
   });
 });

@@ -69,12 +69,13 @@ describe("privacyProblem", () => {
 });
 
 describe("rootRefusal", () => {
-  test("root is refused unless allowRoot; other users always pass", () => {
-    expect(rootRefusal(0, false)).toBe(
-      "refusing to run as root: agents would get root's rights; run as a normal user, or set allowRoot: true (ORCH_ALLOW_ROOT=1) if you mean it",
+  test("root is refused on a host unless allowRoot; in a sandbox it is allowed; other users always pass", () => {
+    expect(rootRefusal(0, false, false)).toBe(
+      "refusing to run as root: agents would get root's rights; run as a normal user, or set allowRoot: true (ORCH_ALLOW_ROOT=1) if you mean it (in a container, IS_SANDBOX=1)",
     );
-    expect(rootRefusal(0, true)).toBeNull();
-    expect(rootRefusal(1000, false)).toBeNull();
-    expect(rootRefusal(1000, true)).toBeNull();
+    expect(rootRefusal(0, true, false)).toBeNull();
+    expect(rootRefusal(0, false, true)).toBeNull();
+    expect(rootRefusal(1000, false, false)).toBeNull();
+    expect(rootRefusal(1000, true, true)).toBeNull();
   });
 });
