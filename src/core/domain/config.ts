@@ -295,19 +295,24 @@ function command() {
   );
 }
 
+/** Text (an env variable) read as a list: a JSON array, or comma-separated items; other values pass. */
+function listText(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  return (
+    jsonArray(v.trim()) ??
+    v
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean)
+  );
+}
+
 /** Event kind prefixes, or null (every kind). Text is a JSON array or a comma-separated list. */
 function kindPrefixes() {
   const expected =
     'expected a list of event kind prefixes, e.g. ["worker.", "task.failed"] (env: worker.,task.failed), or null for every kind';
   return z.preprocess(
-    (v) =>
-      typeof v === "string"
-        ? (jsonArray(v.trim()) ??
-          v
-            .split(",")
-            .map((p) => p.trim())
-            .filter(Boolean))
-        : v,
+    listText,
     z
       .array(z.string({ error: expected }).regex(/^[^\s,\x00-\x1f\x7f]+$/, { error: expected }), {
         error: expected,
@@ -342,14 +347,7 @@ function flag() {
 function names(what: string, pattern: RegExp) {
   const expected = `expected a list of ${what}, e.g. ["a", "b"] (env: a,b)`;
   return z.preprocess(
-    (v) =>
-      typeof v === "string"
-        ? (jsonArray(v.trim()) ??
-          v
-            .split(",")
-            .map((p) => p.trim())
-            .filter(Boolean))
-        : v,
+    listText,
     z.array(z.string({ error: expected }).regex(pattern, { error: expected }), { error: expected }),
   );
 }

@@ -34,15 +34,9 @@ export const DeclarativeSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,31}$/, "lowercase letters, digits or '-', starting with a letter"),
-  // shown on terminals by plugin add/list/show: no escape sequences
-  description: z
-    .string()
-    .min(1)
-    .regex(/^[^\x00-\x1f\x7f-\x9f]+$/, "description must be one line without control characters"),
-  version: z
-    .string()
-    .min(1)
-    .regex(/^[^\x00-\x1f\x7f-\x9f]+$/, "version must be one line without control characters"),
+  // (one line without control characters: validate.ts checks that for every plugin)
+  description: z.string().min(1),
+  version: z.string().min(1),
   /** argv of the agent; `{project}`, `{worker}` and `{dataDir}` are replaced. */
   command: z.array(z.string().min(1)).min(1),
   env: z.record(z.string(), z.string()).optional(),

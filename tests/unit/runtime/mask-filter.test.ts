@@ -29,7 +29,7 @@ async function runFilter(
   for (const c of chunks) {
     p.stdin.write(c);
     await p.stdin.flush();
-    await Bun.sleep(1);
+    await Bun.sleep(1); // pacing so the filter likely reads chunk by chunk; no result depends on it
   }
   await p.stdin.end();
   const out = await new Response(p.stdout).text();

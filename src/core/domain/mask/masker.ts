@@ -96,18 +96,6 @@ export class Masker {
     }
     return s;
   }
-
-  /** A JSON-like value with every string in it masked (for event data and log fields). */
-  maskDeep<T>(value: T): T {
-    if (typeof value === "string") return this.mask(value) as T;
-    if (Array.isArray(value)) return value.map((v) => this.maskDeep(v)) as T;
-    if (value && typeof value === "object") {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.maskDeep(v);
-      return out as T;
-    }
-    return value;
-  }
 }
 
 /** Replaces only the rule's capture group of each match, keeping the rest of the match. */
@@ -122,9 +110,3 @@ function replaceGroup(s: string, r: Compiled): string {
   }
   return out + s.slice(at);
 }
-
-/** A masker that changes nothing, for `mask: false` and unmasked workers. */
-export const NO_MASK: Pick<Masker, "mask" | "maskDeep"> = {
-  mask: (t) => t,
-  maskDeep: (v) => v,
-};

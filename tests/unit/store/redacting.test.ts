@@ -1,0 +1,28 @@
+import { expect, test } from "bun:test";
+import { openStore, type Redactor } from "../../../src/core/store/index.ts";
+import { makeTask } from "./helpers.ts";
+
+/** Masks "s3cret" for everyone but the worker "raw". */
+const redact: Redactor = { text: (worker, s) => (worker === "raw" ? s : s.replaceAll("s3cret", "[M]")) };
+
+test("the store masks output, errors, result meta and event data, but keeps task text and unmasked workers' output", () => {
+  const store = openStore(":memory:", { redact });
+  store.tasks.insert(makeTask({ id: "t1", worker: "w", text: "echo s3cret" }));
+  store.tasks.insert(makeTask({ id: "t2", worker: "raw", text: "echo s3cret" }));
+  const done = store.tasks.update("t1", {
+    output: "x s3cret y",
+    error: "s3cret!",
+    result: { text: ["s3cret"] } as never,
+  });
+  expect(done?.output).toBe("x [M] y");
+  expect(done?.error).toBe("[M]!");
+  expect(done?.result).toEqual({ text: ["[M]"] } as never);
+  expect(done?.text).toBe("echo s3cret");
+  expect(store.tasks.update("t2", { output: "s3cret" })?.output).toBe("s3cret");
+  expect(
+    store.events.append({ at: 1, kind: "k", worker: "w", task: null, data: { a: { b: "s3cret" } } }).data,
+  ).toEqual({
+    a: { b: "[M]" },
+  });
+  store.close();
+});
