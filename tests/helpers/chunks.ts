@@ -38,3 +38,13 @@ export function splitAt<T extends Sliceable<T>>(whole: T, how: Cuts): T[] {
   parts.push(whole.slice(from));
   return parts;
 }
+
+/** The same bytes with every LF made CR LF (as a terminal writes line ends). */
+export function withCrlf(bytes: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  for (const b of bytes) {
+    if (b === 0x0a) out.push(0x0d);
+    out.push(b);
+  }
+  return Uint8Array.from(out);
+}

@@ -503,11 +503,9 @@ describe("hostile input (compiled binary)", () => {
       TEST_MS,
     );
 
-    // BUG: a project directory whose name holds ESC/BEL/LF is accepted, and `orch status`
-    // prints it raw: the OSC 52 in it writes the clipboard of the terminal that runs status,
-    // and the LF breaks the table. Either add-worker refuses it (exit 2, naming U+001B) or
-    // every text view escapes it.
-    bug(
+    // (found here: such a directory was accepted and `orch status` printed it raw, OSC 52 and
+    // all; add-worker now refuses it, naming the character)
+    test(
       "a project path with terminal controls is refused or never printed raw",
       async () => {
         const dir = join(orch.projects, "esc\u001b]52;c;aGVsbG8=\u0007\u001b]2;hostile-title\u0007 nl\nx");
@@ -633,10 +631,9 @@ describe("hostile input (compiled binary)", () => {
   // ---- plugin fields ----
 
   describe("plugin fields", () => {
-    // BUG: description and version are free text: `plugin add`, `plugin list` and `plugin show`
-    // print them raw, so a plugin file can write the clipboard (OSC 52) or clear the screen of
-    // whoever lists plugins.
-    bug(
+    // (found here: description and version were printed raw by plugin add/list/show; every
+    // plugin's fields are now refused with a control character, naming it)
+    test(
       "terminal controls in a plugin's description are refused or never printed raw",
       async () => {
         const r = await addPlugin("loud.json", {

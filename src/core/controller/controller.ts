@@ -4,12 +4,11 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../domain/config.ts";
 import { canSpawnWorker, type LimitBreach, limitsFromConfig } from "../domain/limits.ts";
-import { validateTaskText, validateWorkerName } from "../domain/names.ts";
+import { lineControlCharacter, validateTaskText, validateWorkerName } from "../domain/names.ts";
 import { permissionSkipRefusal } from "../domain/permission-skip.ts";
 import { DEFAULT_PRIORITY, queueRank } from "../domain/priority.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import { isFinal } from "../domain/task-status.ts";
-import { printable } from "../domain/text.ts";
 import type { OrchEvent, Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
 import type { AgentPlugin, HookEvent, MarkerSpec, ResultInput, StartupContext } from "../plugin/contract.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
@@ -453,11 +452,9 @@ export class Controller {
     }
     const project = resolve(req.project);
     // a path with ESC, BEL or a newline would steer terminals wherever it is shown (status, logs)
-    if (/[\x00-\x1f\x7f-\x9f]/.test(project)) {
-      return fail(
-        "bad_input",
-        `project directory "${printable(project)}" contains a control character: rename it`,
-      );
+    const control = lineControlCharacter(project);
+    if (control) {
+      return fail("bad_input", `project directory ${JSON.stringify(project)} contains ${control}: rename it`);
     }
     if (!existsSync(project) || !statSync(project).isDirectory()) {
       return fail("bad_input", `project directory "${req.project}" does not exist`);

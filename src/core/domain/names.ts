@@ -74,3 +74,19 @@ export function validateTaskText(text: string, maxBytes: number): Check {
   }
   return { ok: true };
 }
+
+/**
+ * Where the first control character of a one-line value is (C0 including TAB, LF and CR; DEL;
+ * C1), as "control character U+001B at offset 4", or null when there is none. For values shown
+ * on terminals: paths, plugin descriptions.
+ *
+ * @example
+ * ```ts
+ * lineControlCharacter("a\x1b]52;"); // "control character U+001B at offset 1"
+ * ```
+ */
+export function lineControlCharacter(s: string): string | null {
+  const m = /[\x00-\x1f\x7f-\x9f]/.exec(s);
+  if (!m) return null;
+  return `control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} at offset ${m.index}`;
+}

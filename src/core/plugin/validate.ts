@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { lineControlCharacter } from "../domain/names.ts";
 import type { AgentPlugin, PluginFactory } from "./contract.ts";
 
 const fn = (what: string) =>
@@ -15,19 +16,24 @@ const screenRules = z.object({
   latestTurn: fn("detect.screen.latestTurn").optional(),
 });
 
+/** Text shown on terminals: non-empty, without control characters (named when there is one). */
+function oneLine(field: string) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((v, ctx) => {
+      const control = lineControlCharacter(v);
+      if (control) ctx.addIssue({ code: "custom", message: `${field} contains ${control}` });
+    });
+}
+
 const pluginSchema = z.object({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,31}$/, "name must be lowercase letters, digits or '-', starting with a letter"),
   // shown on terminals by plugin add/list/show: no escape sequences
-  description: z
-    .string()
-    .min(1)
-    .regex(/^[^\x00-\x1f\x7f-\x9f]+$/, "description must be one line without control characters"),
-  version: z
-    .string()
-    .min(1)
-    .regex(/^[^\x00-\x1f\x7f-\x9f]+$/, "version must be one line without control characters"),
+  description: oneLine("description"),
+  version: oneLine("version"),
   startup: fn("startup"),
   frame: fn("frame"),
   detect: z.discriminatedUnion("kind", [

@@ -30,6 +30,7 @@ test("index re-exports every rule", () => {
       "cleanOutput",
       "printable",
       "controlCharacterError",
+      "lineControlCharacter",
       "isFinal",
       "isTaskStatus",
       "isWorkerState",

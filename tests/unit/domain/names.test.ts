@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { validateTaskText, validateWorkerName } from "../../../src/core/domain/names.ts";
+import {
+  lineControlCharacter,
+  validateTaskText,
+  validateWorkerName,
+} from "../../../src/core/domain/names.ts";
 
 describe("validateWorkerName", () => {
   test.each(["c1", "a", "A", "9", "claude.api-2_x", "x".repeat(63)])("accepts %p", (name) => {
@@ -92,4 +96,10 @@ describe("validateTaskText", () => {
   test("a bad maxBytes is a bug", () => {
     expect(() => validateTaskText("x", 0)).toThrow("maxBytes=0: expected a positive whole number of bytes");
   });
+});
+
+test("lineControlCharacter names the first control character of a one-line value, LF and TAB included", () => {
+  expect(lineControlCharacter("/srv/a\x1b]52;")).toBe("control character U+001B at offset 6");
+  expect(lineControlCharacter("a\tb")).toBe("control character U+0009 at offset 1");
+  expect(lineControlCharacter("plain 日本 🙂")).toBeNull();
 });

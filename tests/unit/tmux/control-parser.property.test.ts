@@ -13,7 +13,7 @@ import {
   decodeOctalEscapes,
   type TmuxNotification,
 } from "../../../src/core/tmux/control-parser.ts";
-import { cuts, splitAt } from "../../helpers/chunks.ts";
+import { cuts, splitAt, withCrlf } from "../../helpers/chunks.ts";
 import { FIXTURE_DIR } from "./record-fixtures.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -33,16 +33,6 @@ const canon = (msgs: ControlMessage[]): string =>
 
 /** Plain Uint8Array concatenation (a Buffer's `slice` would be a view, not a copy). */
 const concat = (parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
-
-/** `bytes` with every LF made CR LF. */
-function withCrlf(bytes: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  for (const b of bytes) {
-    if (b === 0x0a) out.push(0x0d);
-    out.push(b);
-  }
-  return Uint8Array.from(out);
-}
 
 /**
  * tmux's %output escaping: bytes below 0x20 and `\` as `\ooo`, the rest raw. `escapeHigh` also

@@ -8,6 +8,7 @@ import {
   parseNotification,
   type TmuxNotification,
 } from "../../../src/core/tmux/control-parser.ts";
+import { withCrlf } from "../../helpers/chunks.ts";
 import { FIXTURE_DIR, PANE_TEXT } from "./record-fixtures.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -29,16 +30,6 @@ function parse(bytes: Uint8Array, cuts: number[] = []): ControlMessage[] {
 /** A comparable form of messages (Uint8Array as base64). */
 const canon = (msgs: ControlMessage[]): string =>
   JSON.stringify(msgs, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v));
-
-/** The same bytes with CRLF line ends. */
-function withCrlf(bytes: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  for (const b of bytes) {
-    if (b === 0x0a) out.push(0x0d);
-    out.push(b);
-  }
-  return Uint8Array.from(out);
-}
 
 const responses = (msgs: ControlMessage[]) => msgs.flatMap((m) => (m.kind === "response" ? [m] : []));
 const events = (msgs: ControlMessage[]) => msgs.flatMap((m) => (m.kind === "notification" ? [m.event] : []));
