@@ -2,6 +2,7 @@
 import { cac } from "cac";
 import pkg from "../../package.json" with { type: "json" };
 import { printable } from "../core/domain/text.ts";
+import { ownArgvUtf8Error } from "./argv-utf8.ts";
 import { eventsCommand } from "./commands/events.ts";
 import { healthCheckCommand } from "./commands/health.ts";
 import { hookCommand } from "./commands/hook.ts";
@@ -31,6 +32,7 @@ import {
 } from "./commands/workers.ts";
 import { makeContext, selfArgv } from "./context.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { markLiteral, unmarkLiteral, unmarkMessage } from "./literal-argv.ts";
 
 type Opts = Record<string, unknown> & { home?: string; json?: boolean; "--"?: string[] };
 
@@ -293,7 +295,12 @@ function build() {
 export async function main(argv: string[]): Promise<number> {
   const cli = build();
   try {
-    cli.parse(["orch", "orch", ...argv], { run: false });
+    const notUtf8 = ownArgvUtf8Error(argv);
+    if (notUtf8) throw new CliError(notUtf8, EXIT.usage);
+    cli.parse(["orch", "orch", ...markLiteral(argv)], { run: false });
+    // (runMatchedCommand reads these two back)
+    cli.args = unmarkLiteral(cli.args);
+    cli.options = unmarkLiteral(cli.options);
     if (cli.options.help || cli.options.version) return EXIT.ok;
     if (!cli.matchedCommand) {
       const name = cli.args[0];
@@ -311,7 +318,7 @@ export async function main(argv: string[]): Promise<number> {
       return e.code;
     }
     if (e instanceof Error && e.name === "CACError") {
-      process.stderr.write(`orch: ${printable(e.message)}: see 'orch --help'\n`);
+      process.stderr.write(`orch: ${printable(unmarkMessage(e.message))}: see 'orch --help'\n`);
       return EXIT.usage;
     }
     if (e instanceof Error && e.name === "DaemonError") {

@@ -159,4 +159,18 @@ describe("permission-skipping flags need skipPermissions", () => {
     const out = await h.run(["send", "y2", "--wait", "echo still $((6*7))"]);
     expect(out.stdout).toBe("still 42\n");
   }, 90_000);
+
+  test("claude-batch with the flag in ORCH_CLAUDE_BATCH_ARGS is refused at add-worker", async () => {
+    const h = harness();
+    const project = h.project("p");
+    const started = await h.run(["start"], 60_000, {
+      ORCH_CLAUDE_BATCH_ARGS: "--dangerously-skip-permissions",
+    });
+    expect(started.code).toBe(0);
+    const r = await h.run(["add-worker", "--type", "claude-batch", "--project", project, "--name", "b1"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'orch: worker "b1": agent type "claude-batch" asks for --dangerously-skip-permissions, which skips the agent\'s permission checks; allowed only with skipPermissions: ["claude-batch"] in the config\n',
+    );
+  }, 90_000);
 });

@@ -6,9 +6,7 @@
  * injected tmux or shell command would create, a second worker whose steady tasks must not
  * be disturbed, hostile project paths, worker names, plugin fields and workflow values.
  *
- * Tests declared with `bug(...)` pin down behaviour that does not meet the rule yet (see each
- * one's comment): they run as `test.failing`, so they start failing, as a reminder to make them
- * plain tests, once fixed. ORCH_HOSTILE_STRICT=1 runs them as plain tests, to see why they fail.
+ * Comments starting "(found here: ...)" or "... must not ..." name what this suite once caught.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -34,15 +32,6 @@ interface Entry {
   /** normalized: what must arrive */
   arrives?: string;
 }
-
-/** A test of a known bug (see the header). */
-const bug = process.env.ORCH_HOSTILE_STRICT ? test : test.failing;
-
-/**
- * Corpus entries the fake agent gets wrong (none now: a declarative plugin's string
- * replacement read `$$`, `$&`, `` $` `` and `$'` in the text until it took a function).
- */
-const AGENT_BUGS = new Set<string>([]);
 
 const CORPUS = (JSON.parse(readFileSync(CORPUS_FILE, "utf8")) as { entries: Entry[] }).entries;
 const DELIVERED = CORPUS.filter((e) => e.expect !== "refused");
@@ -316,8 +305,8 @@ describe("hostile input (compiled binary)", () => {
       TEST_MS,
     );
 
-    // BUG: a lone surrogate has no UTF-8 form; orch accepts it and types U+FFFD instead.
-    bug(
+    // a lone surrogate has no UTF-8 form: typed, it would arrive as U+FFFD
+    test(
       "a lone surrogate (API) is refused rather than typed as U+FFFD",
       async () => {
         const r = await orch.api<TaskJson & { error: string }>("POST", "/v1/tasks?wait=20000", {
@@ -329,9 +318,8 @@ describe("hostile input (compiled binary)", () => {
       TEST_MS,
     );
 
-    // BUG: argv that is not UTF-8 is decoded with U+FFFD replacements and typed; neither exact
-    // nor refused.
-    bug(
+    // argv that is not UTF-8 would be decoded with U+FFFD replacements: neither exact nor refused
+    test(
       "invalid UTF-8 in argv is refused rather than typed as U+FFFD",
       async () => {
         const script = `exec "$@" send a1 --wait -- "$(printf "cat <<'${TAG}'\\n\\xff\\xfe\\n${TAG}")"`;
@@ -351,10 +339,9 @@ describe("hostile input (compiled binary)", () => {
       TEST_MS,
     );
 
-    // BUG: the CLI parser turns a word that looks like a number into a number when it follows a
-    // boolean flag (`--wait`, `--json`): `orch send a1 --json 007` queues the text "7",
-    // `1.50` becomes "1.5", `1e3` becomes "1000". (After `--` the text is kept.)
-    bug(
+    // the CLI parser (mri) would turn a word that looks like a number into a number when it
+    // follows a boolean flag: "007" would be sent as "7", "1e3" as "1000"
+    test(
       "text that looks like a number, right after a flag, arrives as typed",
       async () => {
         for (const word of ["007", "1.50", "1e3"]) {
@@ -374,7 +361,9 @@ describe("hostile input (compiled binary)", () => {
     const received = () => readFileSync(join(agentProject, "received.txt"), "utf8");
     let sent = 0;
     for (const e of single) {
-      (AGENT_BUGS.has(e.name) ? bug : test)(
+      // (found here: a declarative plugin's string replacement read `$$`, `$&`, `` $` `` and
+      // `$'` in the text until it took a function)
+      test(
         `${e.name}: read and answered exactly`,
         async () => {
           const text = fill(e.text);
@@ -569,9 +558,8 @@ describe("hostile input (compiled binary)", () => {
       TEST_MS,
     );
 
-    // BUG: `--name` goes through the CLI parser's number coercion: `--name 007` makes a worker
-    // named "7", `--name 1e3` one named "1000".
-    bug(
+    // `--name 007` must not make a worker named "7" (the CLI parser's number coercion)
+    test(
       "a numeric-looking name is kept as typed (or refused)",
       async () => {
         const r = await cli(["add-worker", "--type", "shell", "--project", project, "--name", "007"]);
@@ -581,8 +569,8 @@ describe("hostile input (compiled binary)", () => {
       TEST_MS,
     );
 
-    // BUG: `--name ""` makes a worker named "0" (the empty string coerced to a number).
-    bug(
+    // `--name ""` must not make a worker named "0" (the empty string coerced to a number)
+    test(
       'an empty --name "" is refused with exit 2',
       async () => {
         const r = await cli(["add-worker", "--type", "shell", "--project", project, "--name", ""]);
@@ -614,9 +602,9 @@ describe("hostile input (compiled binary)", () => {
       ],
     ];
     for (const [what, args] of cases) {
-      // (fixed: main.ts prints every error through printable(); the LF in a worker name still
-      // makes a second line)
-      (what === "unknown worker" ? bug : test)(
+      // (main.ts prints every error through printable(); a name is quoted as JSON, so an LF in
+      // it is "\n", not a second line)
+      test(
         `${what}: one line, no raw control characters`,
         async () => {
           const r = await cli(args());
@@ -775,11 +763,9 @@ describe("hostile input (compiled binary)", () => {
       TEST_MS,
     );
 
-    // BUG: the run engine submits all steps that can start in ONE batch, and the scheduler
-    // refuses the whole batch for one bad text: the sibling step "fine" is failed with the
-    // other step's reason ("task 1: task text contains control character U+001B ...") and
-    // never runs.
-    bug(
+    // each step is submitted on its own: the scheduler refusing one step's text must not fail
+    // the sibling step "fine" with the other step's reason
+    test(
       "a refused step does not fail the steps started with it",
       async () => {
         const f = write("siblings.yaml", {

@@ -90,7 +90,7 @@ export async function attachCommand(ctx: CliContext, worker?: string): Promise<n
   let target = "agent-system";
   if (worker) {
     const w = st.workers.find((x) => x.name === worker);
-    if (!w) throw new CliError(`unknown worker "${worker}"`, EXIT.usage);
+    if (!w) throw new CliError(`unknown worker ${JSON.stringify(worker)}`, EXIT.usage);
     if (!w.paneId) throw new CliError(`worker "${worker}" has no pane`, EXIT.unavailable);
     target = w.paneId;
   }

@@ -532,7 +532,11 @@ export class Controller {
         `plugin ${plugin.name} failed in startup: ${(e as Error).message}`,
       );
     }
-    const skip = permissionSkipRefusal(plugin.name, spec.argv, this.d.config.skipPermissions);
+    const skip = permissionSkipRefusal(
+      plugin.name,
+      [...spec.argv, ...(spec.runs ?? [])],
+      this.d.config.skipPermissions,
+    );
     // a refusal by the config (exit 2), recorded on the worker like any failed start
     if (skip) return { ...this.startFailed(worker.name, skip), code: "bad_input" } as Outcome<void>;
     if (!spec.ready && !plugin.detect.screen?.idle) {
@@ -730,7 +734,7 @@ export class Controller {
     const names = this.d.store.workers.list().map((w) => w.name);
     return fail(
       "not_found",
-      `unknown worker "${name}"${names.length ? ` (workers: ${names.join(", ")})` : " (no workers yet)"}`,
+      `unknown worker ${JSON.stringify(name)}${names.length ? ` (workers: ${names.join(", ")})` : " (no workers yet)"}`,
     );
   }
 
@@ -768,6 +772,11 @@ export class Controller {
   /** Queues tasks for whichever workers fit them (`orch submit`); see {@link Scheduler.submit}. */
   submit(reqs: SubmitRequest[]): Outcome<Task[]> {
     return this.scheduler.submit(reqs);
+  }
+
+  /** Several groups of tasks, each accepted or refused whole; see {@link Scheduler.submitGroups}. */
+  submitGroups(groups: SubmitRequest[][]): Outcome<Task[]>[] {
+    return this.scheduler.submitGroups(groups);
   }
 
   /**

@@ -30,6 +30,12 @@ export interface SubmitRequest {
   step?: string;
 }
 
+/** A request that passed the checks, with the agent type it was routed to. */
+interface Prepared {
+  req: SubmitRequest;
+  agentType: string;
+}
+
 export interface SchedulerDeps {
   store: Store;
   config: Config;
@@ -59,11 +65,80 @@ export class Scheduler {
 
   /** Checks, routes and queues tasks in one commit, then dispatches them or starts workers. */
   submit(reqs: SubmitRequest[]): Outcome<Task[]> {
+    return this.submitGroups([reqs])[0]!;
+  }
+
+  /**
+   * Like `submit` for several groups at once (a workflow's steps that start together): each
+   * group is checked on its own and refused whole or queued whole, so one bad group does not
+   * fail the others; the accepted ones share one commit and one dispatch.
+   */
+  submitGroups(groups: SubmitRequest[][]): Outcome<Task[]>[] {
     const known = this.d.pluginNames();
     const live = this.liveWorkers();
     // a workflow step submits thousands of tasks for a few pools: each pool is checked once
     const checked = new Map<string, string | null>();
-    const prepared: Array<{ req: SubmitRequest; agentType: string }> = [];
+    const results: Outcome<Task[]>[] = [];
+    const accepted: Array<{ at: number; prepared: Prepared[] }> = [];
+    let queuedNow = this.d.store.tasks.countAllQueued();
+    for (const [g, reqs] of groups.entries()) {
+      const prepared = this.prepare(reqs, known, live, checked);
+      if (!prepared.ok) {
+        results[g] = prepared;
+        continue;
+      }
+      const queued = canQueueTasks(this.limits, queuedNow, reqs.length);
+      if (!queued.ok) {
+        results[g] = fail("conflict", queued.error);
+        continue;
+      }
+      queuedNow += reqs.length;
+      accepted.push({ at: g, prepared: prepared.value });
+    }
+    if (accepted.length === 0) return results;
+    const now = Date.now();
+    const agingMs = this.d.config.priorityAging * 1000;
+    const inserted = this.d.store.transaction(() =>
+      accepted.map((a) =>
+        a.prepared.map(({ req, agentType }) => {
+          const priority = req.priority ?? DEFAULT_PRIORITY;
+          return this.d.store.tasks.insert(
+            newTask({
+              text: req.text,
+              priority,
+              submittedAt: now,
+              rank: queueRank(priority, now, agingMs),
+              timeoutMs: Math.round((req.timeoutSec ?? this.d.config.commandTimeout) * 1000),
+              agentType,
+              project: req.project ?? null,
+              maxRetries: req.retries ?? this.d.config.maxRetryCount,
+              runId: req.runId ?? null,
+              step: req.step ?? null,
+            }),
+          );
+        }),
+      ),
+    );
+    this.dispatch(
+      accepted.flatMap((a) =>
+        a.prepared.map((p) => ({ agentType: p.agentType, project: p.req.project ?? null, cwd: p.req.cwd })),
+      ),
+    );
+    // a task taken at once reads as dispatched
+    for (const [i, a] of accepted.entries()) {
+      results[a.at] = ok(inserted[i]!.map((t) => this.d.store.tasks.get(t.id) ?? t));
+    }
+    return results;
+  }
+
+  /** Checks and routes one group of requests; the first bad one refuses the group, naming it. */
+  private prepare(
+    reqs: SubmitRequest[],
+    known: string[],
+    live: Worker[],
+    checked: Map<string, string | null>,
+  ): Outcome<Prepared[]> {
+    const prepared: Prepared[] = [];
     for (const [i, asked] of reqs.entries()) {
       const where = reqs.length > 1 ? `task ${i + 1}: ` : "";
       const req = asked.project === undefined ? asked : { ...asked, project: resolve(asked.project) };
@@ -81,34 +156,7 @@ export class Scheduler {
       if (fits) return fail("conflict", `${where}${fits}`);
       prepared.push({ req, agentType: route.agentType });
     }
-    const queued = canQueueTasks(this.limits, this.d.store.tasks.countAllQueued(), reqs.length);
-    if (!queued.ok) return fail("conflict", queued.error);
-    const now = Date.now();
-    const agingMs = this.d.config.priorityAging * 1000;
-    const tasks = this.d.store.transaction(() =>
-      prepared.map(({ req, agentType }) => {
-        const priority = req.priority ?? DEFAULT_PRIORITY;
-        return this.d.store.tasks.insert(
-          newTask({
-            text: req.text,
-            priority,
-            submittedAt: now,
-            rank: queueRank(priority, now, agingMs),
-            timeoutMs: Math.round((req.timeoutSec ?? this.d.config.commandTimeout) * 1000),
-            agentType,
-            project: req.project ?? null,
-            maxRetries: req.retries ?? this.d.config.maxRetryCount,
-            runId: req.runId ?? null,
-            step: req.step ?? null,
-          }),
-        );
-      }),
-    );
-    this.dispatch(
-      prepared.map((p) => ({ agentType: p.agentType, project: p.req.project ?? null, cwd: p.req.cwd })),
-    );
-    // a task taken at once reads as dispatched
-    return ok(tasks.map((t) => this.d.store.tasks.get(t.id) ?? t));
+    return ok(prepared);
   }
 
   /** Why no worker could ever take a task of this pool, or null when one can (or may be started). */

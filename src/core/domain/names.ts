@@ -46,10 +46,32 @@ export function controlCharacterError(text: string): string | null {
   return `task text contains control character U+${code} at offset ${at}: terminal control sequences are not delivered`;
 }
 
+/** A high surrogate not followed by a low one, or a low one without a high one before it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Why `text` has no UTF-8 form (a lone UTF-16 surrogate, which would be typed as U+FFFD), or
+ * null when it is well-formed.
+ *
+ * @example
+ * ```ts
+ * loneSurrogateError("a\ud800b");
+ * // "task text contains a lone surrogate U+D800 at offset 1: expected well-formed Unicode (it has no UTF-8 form)"
+ * ```
+ */
+export function loneSurrogateError(text: string): string | null {
+  if (text.isWellFormed()) return null;
+  const m = LONE_SURROGATE.exec(text);
+  if (!m) return null;
+  const code = m[0].charCodeAt(0).toString(16).toUpperCase();
+  return `task text contains a lone surrogate U+${code} at offset ${m.index}: expected well-formed Unicode (it has no UTF-8 form)`;
+}
+
 /**
  * Checks a task's text before it is typed into a pane. Refuses text that is empty or only
  * whitespace, contains a NUL or any other control character than TAB, LF and CR (ESC, DEL and
- * C1 controls included: they would steer the terminal instead of reaching the agent), or is
+ * C1 controls included: they would steer the terminal instead of reaching the agent), contains
+ * a lone surrogate (no UTF-8 form: it would arrive as U+FFFD), or is
  * longer than `maxBytes` UTF-8 bytes. Offsets are string indexes (UTF-16 code units).
  *
  * @example
@@ -68,6 +90,8 @@ export function validateTaskText(text: string, maxBytes: number): Check {
   }
   const control = controlCharacterError(text);
   if (control) return { ok: false, error: control };
+  const surrogate = loneSurrogateError(text);
+  if (surrogate) return { ok: false, error: surrogate };
   const bytes = utf8ByteLength(text);
   if (bytes > maxBytes) {
     return { ok: false, error: `task text is ${bytes} bytes: expected at most ${maxBytes} bytes (UTF-8)` };

@@ -70,6 +70,17 @@ export interface StartupSpec {
    * `detect.screen.idle` is given: then the agent is ready when its screen looks idle.
    */
   ready?: RegExp;
+  /**
+   * The command this worker types for each task, when it is not `argv` (a batch plugin's shell
+   * runs `agent -p TASK ...` per task). orch checks these words like `argv`, for flags that turn
+   * the agent's permission checks off (see `skipPermissions`).
+   *
+   * @example
+   * ```ts
+   * startup: (ctx) => ({ argv: ["bash", "--norc"], ready: /\$ $/, runs: ["claude -p", "--output-format json"] })
+   * ```
+   */
+  runs?: string[];
 }
 
 /** A task as a plugin sees it. */

@@ -45,7 +45,7 @@ export function shellBatchPlugin(o: {
     version: "1.0.0",
     startup: (ctx) => {
       const s = shell.startup(ctx);
-      return { ...s, files: [...(s.files ?? []), ...o.seed(ctx)] };
+      return { ...s, files: [...(s.files ?? []), ...o.seed(ctx)], runs: o.command() };
     },
     frame: (task, markers) => {
       const [before, after] = o.command();

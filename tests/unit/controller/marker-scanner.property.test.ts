@@ -7,6 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { MarkerScanner, type ScanResult } from "../../../src/core/controller/marker-scanner.ts";
+import { resolveConfig } from "../../../src/core/domain/config.ts";
 import type { MarkerSpec } from "../../../src/core/plugin/contract.ts";
 import { shellQuote } from "../../../src/core/tmux/quote.ts";
 import { frameShellTask } from "../../../src/plugins/shell/index.ts";
@@ -345,11 +346,14 @@ describe("MarkerScanner with the shell plugin's framing run by a real bash (prop
 
 describe("MarkerScanner: a suffix that starts with a digit", () => {
   // The scanner takes up to 4 digits after `END+id-` greedily and then wants the suffix: a suffix
-  // that starts with a digit swallows into the status and the end is never found. The config
-  // refuses such a suffix (endMarkerSuffix); this pins why.
-  test.failing("an end-marker suffix starting with a digit is found", () => {
+  // that starts with a digit swallows into the status and the end is never found. So the
+  // config refuses such a suffix (endMarkerSuffix); this pins both halves.
+  test("is not found by the scanner, and the config refuses it", () => {
     const m: MarkerSpec = { startPrefix: "<S", endPrefix: "<E", suffix: "0>" };
     const r = new MarkerScanner("t", m).push("<St0>\r\nout<Et-30>\r\n$ ");
-    expect(r).toMatchObject({ kind: "done", raw: "out", exitCode: 3 });
+    expect(r.kind).toBe("pending");
+    const cfg = resolveConfig({ endMarkerSuffix: "0>" }, {});
+    expect(cfg.ok).toBe(false);
+    expect(JSON.stringify(cfg)).toContain("does not start with a digit");
   });
 });

@@ -31,6 +31,7 @@ test("index re-exports every rule", () => {
       "printable",
       "controlCharacterError",
       "lineControlCharacter",
+      "loneSurrogateError",
       "isFinal",
       "isTaskStatus",
       "isWorkerState",

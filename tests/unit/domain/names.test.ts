@@ -67,6 +67,23 @@ describe("validateTaskText", () => {
     });
   });
 
+  test.each([
+    ["a\ud800b", "D800", 1],
+    ["\udfff", "DFFF", 0],
+    ["ok \ud83d", "D83D", 3],
+    ["\ude00\ud83d", "DE00", 0],
+    ["🙂\udc00", "DC00", 2],
+  ])("lone surrogate in %p", (text, code, offset) => {
+    expect(validateTaskText(text, MAX)).toEqual({
+      ok: false,
+      error: `task text contains a lone surrogate U+${code} at offset ${offset}: expected well-formed Unicode (it has no UTF-8 form)`,
+    });
+  });
+
+  test("a surrogate pair is well-formed", () => {
+    expect(validateTaskText("\ud83d\ude00 done", MAX)).toEqual({ ok: true });
+  });
+
   test("the first bad character is reported", () => {
     const result = validateTaskText("a\x1bb\0", MAX);
     expect(result).toEqual({

@@ -70,4 +70,27 @@ describe("skipPermissions in the startup context", () => {
       expect(permissionSkipRefusal(name, argv, [name])).toBeNull();
     }
   });
+
+  test("batch plugins: the flags of the command typed per task are checked too (ORCH_*_BATCH_ARGS)", () => {
+    const cases: Array<[string, string, string]> = [
+      ["claude-batch", "ORCH_CLAUDE_BATCH_ARGS", "--dangerously-skip-permissions"],
+      ["gpt-batch", "ORCH_CODEX_BATCH_ARGS", "--dangerously-bypass-approvals-and-sandbox"],
+    ];
+    for (const [name, variable, flag] of cases) {
+      const plain = builtinPlugins[name]!().startup(ctx(false));
+      expect(plain.runs?.length).toBe(2);
+      expect(permissionSkipRefusal(name, [...plain.argv, ...(plain.runs ?? [])], [])).toBeNull();
+      const saved = process.env[variable];
+      process.env[variable] = `--model x ${flag}`;
+      try {
+        const spec = builtinPlugins[name]!().startup(ctx(false));
+        const words = [...spec.argv, ...(spec.runs ?? [])];
+        expect(permissionSkipRefusal(name, words, [])).toContain(`asks for ${flag}`);
+        expect(permissionSkipRefusal(name, words, [name])).toBeNull();
+      } finally {
+        if (saved === undefined) delete process.env[variable];
+        else process.env[variable] = saved;
+      }
+    }
+  });
 });

@@ -45,7 +45,7 @@ export class RunEngine {
 
   constructor(
     private readonly store: Store,
-    private readonly controller: Pick<Controller, "submit" | "cancelTask">,
+    private readonly controller: Pick<Controller, "submitGroups" | "cancelTask">,
     private readonly logger: Logger,
   ) {}
 
@@ -139,7 +139,9 @@ export class RunEngine {
 
   /**
    * Looks at pending steps (in order) and starts or skips them; skips cascade to their
-   * dependents. The steps that can start are queued together, in one submit.
+   * dependents. The steps that can start are queued together, in one commit, but each is
+   * checked on its own: a step the scheduler refuses (a bad text, no worker for it) fails
+   * alone and its siblings still run.
    */
   private advance(a: ActiveRun, candidates: readonly string[]): void {
     const queue = [...candidates];
@@ -159,53 +161,51 @@ export class RunEngine {
       this.setStep(a, name, "running", null);
       starting.push(step);
     }
-    if (starting.length) {
-      const started = this.startSteps(a, starting);
-      if (!started.ok) {
-        for (const step of starting) this.setStep(a, step.name, "failed", started.error);
-        this.advance(
-          a,
-          starting.flatMap((s) => a.graph.dependents.get(s.name) ?? []),
-        );
-      }
+    if (starting.length === 0) {
+      this.finishIfDone(a);
+      return;
+    }
+    const results = this.controller.submitGroups(starting.map((step) => this.stepRequests(a, step)));
+    const refused: WorkflowStep[] = [];
+    for (const [i, step] of starting.entries()) {
+      const r = results[i]!;
+      if (r.ok) continue;
+      a.open.delete(step.name);
+      this.setStep(a, step.name, "failed", r.error);
+      refused.push(step);
+    }
+    if (refused.length) {
+      this.advance(
+        a,
+        refused.flatMap((s) => a.graph.dependents.get(s.name) ?? []),
+      );
     }
     this.finishIfDone(a);
   }
 
-  /** Queues one task per project of each step, its text rendered from its needs' outputs. */
-  private startSteps(a: ActiveRun, steps: WorkflowStep[]): Outcome<void> {
-    const reqs: SubmitRequest[] = [];
-    for (const step of steps) {
-      const ctxSteps: Record<string, { status: StepStatus; outputs: string[] }> = {};
-      for (const ref of templateRefs(step.text).steps) {
-        ctxSteps[ref] = {
-          status: a.status.get(ref) ?? "pending",
-          outputs: this.store.tasks.list({ runId: a.id, step: ref }).map((t) => t.output ?? ""),
-        };
-      }
-      const projects = step.projects ?? [null];
-      a.open.set(step.name, projects.length);
-      for (const project of projects) {
-        reqs.push({
-          text: renderStepText(step.text, { project, steps: ctxSteps }),
-          ...(step.type ? { type: step.type } : {}),
-          tags: step.tags,
-          ...(project ? { project } : {}),
-          priority: step.priority,
-          ...(step.timeoutSec !== null ? { timeoutSec: step.timeoutSec } : {}),
-          ...(step.retries !== null ? { retries: step.retries } : {}),
-          ...(a.cwd ? { cwd: a.cwd } : {}),
-          runId: a.id,
-          step: step.name,
-        });
-      }
+  /** One task per project of the step, its text rendered from its needs' outputs. */
+  private stepRequests(a: ActiveRun, step: WorkflowStep): SubmitRequest[] {
+    const ctxSteps: Record<string, { status: StepStatus; outputs: string[] }> = {};
+    for (const ref of templateRefs(step.text).steps) {
+      ctxSteps[ref] = {
+        status: a.status.get(ref) ?? "pending",
+        outputs: this.store.tasks.list({ runId: a.id, step: ref }).map((t) => t.output ?? ""),
+      };
     }
-    const r = this.controller.submit(reqs);
-    if (!r.ok) {
-      for (const step of steps) a.open.delete(step.name);
-      return fail(r.code, r.error);
-    }
-    return ok(undefined);
+    const projects = step.projects ?? [null];
+    a.open.set(step.name, projects.length);
+    return projects.map((project) => ({
+      text: renderStepText(step.text, { project, steps: ctxSteps }),
+      ...(step.type ? { type: step.type } : {}),
+      tags: step.tags,
+      ...(project ? { project } : {}),
+      priority: step.priority,
+      ...(step.timeoutSec !== null ? { timeoutSec: step.timeoutSec } : {}),
+      ...(step.retries !== null ? { retries: step.retries } : {}),
+      ...(a.cwd ? { cwd: a.cwd } : {}),
+      runId: a.id,
+      step: step.name,
+    }));
   }
 
   /** All of a running step's tasks are final: it succeeded if every one did. */
