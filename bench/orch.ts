@@ -163,14 +163,17 @@ export async function runOrch(
     await batch(names.map(() => 1)); // warm-up
     const tmuxPid = tmuxServerPid(join(o.home, "tmux.sock"));
     const cpuBefore = cpuMs(o.pid);
+    const clientBefore = process.cpuUsage();
     const tmuxBefore = tmuxPid ? cpuMs(tmuxPid) : Number.NaN;
     const r = await batch(split(total, workers));
     const cpuAfter = cpuMs(o.pid);
+    const client = process.cpuUsage(clientBefore);
     const tmuxCpuMsPerTask = tmuxPid ? (cpuMs(tmuxPid) - tmuxBefore) / total : Number.NaN;
     return {
       ...runResult(contender, workers, total, r.start, r.end, r.detection),
       clientSeen: summarize(r.seenByClient),
       controllerCpuMsPerTask: (cpuAfter - cpuBefore) / total,
+      clientCpuMsPerTask: (client.user + client.system) / 1000 / total,
       tmuxCpuMsPerTask,
     };
   } finally {

@@ -190,7 +190,7 @@ function table(
   if (top?.controllerCpuMsPerTask !== undefined) {
     const rawTmux = get("raw", top.workers)?.tmuxCpuMsPerTask;
     out.push(
-      `  (CPU per task at ${top.workers} workers, for context: orch's controller ${f(top.controllerCpuMsPerTask, 2)} ms; tmux server ${f(top.tmuxCpuMsPerTask ?? Number.NaN, 2)} ms under orch, ${f(rawTmux ?? Number.NaN, 2)} ms under raw)`,
+      `  (CPU per task at ${top.workers} workers, for context: orch's controller ${f(top.controllerCpuMsPerTask, 2)} ms; tmux server ${f(top.tmuxCpuMsPerTask ?? Number.NaN, 2)} ms under orch, ${f(rawTmux ?? Number.NaN, 2)} ms under raw; the bench's own HTTP client ${f(top.clientCpuMsPerTask ?? Number.NaN, 2)} ms)`,
     );
   }
   if (top) {

@@ -69,6 +69,8 @@ export interface RunResult {
   clientSeen?: LatencySummary;
   /** orch only: the controller's CPU time over the timed window, per task, in ms. */
   controllerCpuMsPerTask?: number;
+  /** The bench process's own CPU per task (its HTTP requests, for orch), ms. */
+  clientCpuMsPerTask?: number;
   /** The tmux server's CPU time over the timed window, per task, in ms (raw and orch). */
   tmuxCpuMsPerTask?: number;
 }

@@ -141,7 +141,7 @@ export function serveApi(
         const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
         if (!sent.ok || wait <= 0) return answer(sent, taskJson, 201);
         // ?wait=MS: answer once the task is final (or after MS), saving a round trip
-        const t = (await controller.waitTask(sent.value.id, wait)) ?? sent.value;
+        const t = (await controller.waitTask(sent.value.id, wait, sent.value)) ?? sent.value;
         return json(taskJson(t), 201);
       }
       if (!id && m === "GET") {

@@ -821,9 +821,10 @@ export class Controller {
   }
 
   /** Resolves with the task once it is final, or as it is after `ms`. */
-  waitTask(id: string, ms: number): Promise<Task | null> {
+  waitTask(id: string, ms: number, known?: Task): Promise<Task | null> {
     const read = () => this.d.store.tasks.get(id);
-    const t = read();
+    // a task just queued in this turn is not final yet: no need to read it back
+    const t = known && !isFinal(known.status) ? known : read();
     if (!t || isFinal(t.status) || ms <= 0) return Promise.resolve(t);
     return this.waiters.wait(id, ms, read);
   }

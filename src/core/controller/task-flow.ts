@@ -40,6 +40,9 @@ export interface TaskFlowDeps {
   grouped?(fn: () => void): void;
 }
 
+/** How long a task runs before `running` is written to the store (shorter ones never are). */
+export const RUNNING_WRITE_DELAY_MS = 100;
+
 /**
  * A task's way through one worker: queued in the store, delivered when the worker is ready,
  * followed through its markers in the pane's output, recorded once with its verdict.
@@ -152,19 +155,23 @@ export class TaskFlow {
   }
 
   /**
-   * The start marker appeared. `running` is written with the next shared commit unless the
-   * task has finished by then: the final commit carries startedAt, so a short task costs no
-   * write for it. Nothing waits on `running`.
+   * The start marker appeared. `running` is written (with a shared commit) once the task has
+   * run for RUNNING_WRITE_DELAY_MS: a short task's final commit carries startedAt, so it costs
+   * no write and no commit for `running`. Nothing waits on `running`.
    */
   private markRunning(rt: WorkerRuntime, id: string): void {
     assertTaskTransition("dispatched", "running");
     const startedAt = Date.now();
     rt.startedAt = startedAt;
+    const still = () => rt.scanner?.taskId === id;
     const write = () => {
-      if (rt.scanner?.taskId === id) this.d.store.tasks.update(id, { status: "running", startedAt });
+      if (still()) this.d.store.tasks.update(id, { status: "running", startedAt });
     };
-    if (this.d.grouped) this.d.grouped(write);
-    else setImmediate(write);
+    setTimeout(() => {
+      if (!still()) return;
+      if (this.d.grouped) this.d.grouped(write);
+      else write();
+    }, RUNNING_WRITE_DELAY_MS).unref?.();
   }
 
   /** Records a task's result from its end marker, exactly once. */
@@ -185,6 +192,8 @@ export class TaskFlow {
       exitCode !== 0 ? `exited with status ${exitCode}` : failed ? "the agent reported an error" : null;
     const t = this.d.store.transaction(() => {
       const done = this.d.store.tasks.update(taskId, {
+        // (its worker since dispatch; said again so the store's masking need not read it back)
+        worker: rt.name,
         status: failed ? "failed" : "succeeded",
         exitCode,
         output: result ? result.text : cleanOutput(raw),
