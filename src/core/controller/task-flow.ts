@@ -192,8 +192,6 @@ export class TaskFlow {
       exitCode !== 0 ? `exited with status ${exitCode}` : failed ? "the agent reported an error" : null;
     const t = this.d.store.transaction(() => {
       const done = this.d.store.tasks.update(taskId, {
-        // (its worker since dispatch; said again so the store's masking need not read it back)
-        worker: rt.name,
         status: failed ? "failed" : "succeeded",
         exitCode,
         output: result ? result.text : cleanOutput(raw),
