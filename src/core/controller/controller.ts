@@ -610,7 +610,12 @@ export class Controller {
     rt.inStart = false;
     if (!ready) {
       if (rt.phase === "dead") {
-        const status = /status (\S+)/.exec(rt.deathReason ?? "")?.[1] ?? "?";
+        let status = /status (\S+)/.exec(rt.deathReason ?? "")?.[1] ?? "?";
+        // a death seen through the pane_dead subscription carries no status: tmux still has it
+        if (status === "?") {
+          const pane = (await this.ops.listPanes().catch(() => [])).find((p) => p.paneId === rt.paneId);
+          if (pane?.deadStatus !== undefined && pane.deadStatus !== null) status = String(pane.deadStatus);
+        }
         return this.startFailed(worker.name, await this.exitedAtStart(rt.paneId!, status, spec.argv));
       }
       rt.phase = "dead";
