@@ -40,9 +40,6 @@ export interface TaskFlowDeps {
   grouped?(fn: () => void): void;
 }
 
-/** How long a task runs before `running` is written to the store (shorter ones never are). */
-export const RUNNING_WRITE_DELAY_MS = 100;
-
 /**
  * A task's way through one worker: queued in the store, delivered when the worker is ready,
  * followed through its markers in the pane's output, recorded once with its verdict.
@@ -155,23 +152,19 @@ export class TaskFlow {
   }
 
   /**
-   * The start marker appeared. `running` is written (with a shared commit) once the task has
-   * run for RUNNING_WRITE_DELAY_MS: a short task's final commit carries startedAt, so it costs
-   * no write and no commit for `running`. Nothing waits on `running`.
+   * The start marker appeared. `running` is written with the next shared commit unless the
+   * task has finished by then: the final commit carries startedAt, so a short task costs no
+   * write for it. Nothing waits on `running`.
    */
   private markRunning(rt: WorkerRuntime, id: string): void {
     assertTaskTransition("dispatched", "running");
     const startedAt = Date.now();
     rt.startedAt = startedAt;
-    const still = () => rt.scanner?.taskId === id;
     const write = () => {
-      if (still()) this.d.store.tasks.update(id, { status: "running", startedAt });
+      if (rt.scanner?.taskId === id) this.d.store.tasks.update(id, { status: "running", startedAt });
     };
-    setTimeout(() => {
-      if (!still()) return;
-      if (this.d.grouped) this.d.grouped(write);
-      else write();
-    }, RUNNING_WRITE_DELAY_MS).unref?.();
+    if (this.d.grouped) this.d.grouped(write);
+    else setImmediate(write);
   }
 
   /** Records a task's result from its end marker, exactly once. */
