@@ -14,6 +14,7 @@ import type { AgentPlugin, HookEvent, MarkerSpec, ResultInput, StartupContext } 
 import type { PluginRegistry } from "../plugin/registry.ts";
 import { classifyScreen } from "../plugin/screen-rules.ts";
 import { makeStartupContext } from "../plugin/startup-context.ts";
+import { startupSpecError } from "../plugin/validate.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import { ensurePrivateFile } from "../store/private-files.ts";
@@ -532,6 +533,9 @@ export class Controller {
         `plugin ${plugin.name} failed in startup: ${(e as Error).message}`,
       );
     }
+    const bad = startupSpecError(spec);
+    if (bad)
+      return this.startFailed(worker.name, `plugin ${plugin.name}'s startup() returned a bad spec: ${bad}`);
     const skip = permissionSkipRefusal(
       plugin.name,
       [...spec.argv, ...(spec.runs ?? [])],

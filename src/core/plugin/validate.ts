@@ -88,3 +88,28 @@ export function instantiatePlugin(
   }
   return validatePlugin(value, origin);
 }
+
+const startupSpecSchema = z.object({
+  argv: z.array(z.string()).min(1, "argv must name a command"),
+  env: z.record(z.string(), z.string()).optional(),
+  files: z
+    .array(z.object({ path: z.string().min(1), content: z.string(), mode: z.number().int().optional() }))
+    .optional(),
+  ready: regex.optional(),
+  runs: z.array(z.string()).optional(),
+});
+
+/**
+ * Why what a plugin's `startup()` returned cannot be used (naming the field), or null. Checked
+ * each time a worker starts, before any of it reaches tmux or the permission guard.
+ *
+ * @example
+ * ```ts
+ * startupSpecError({ argv: [] }); // "argv: argv must name a command"
+ * ```
+ */
+export function startupSpecError(spec: unknown): string | null {
+  const r = startupSpecSchema.safeParse(spec);
+  if (r.success) return null;
+  return r.error.issues.map((i) => `${i.path.join(".") || "(spec)"}: ${i.message}`).join("; ");
+}

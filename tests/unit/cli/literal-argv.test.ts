@@ -33,14 +33,11 @@ describe("markLiteral", () => {
 });
 
 describe("parsed as typed", () => {
-  test.each(["007", "1.50", "1e3", "0x1f", " ", "-0"].filter((w) => !w.startsWith("-")))(
-    "text %p after a boolean flag",
-    (word) => {
-      const r = parse(["send", "w", "--json", word]);
-      expect(r.args).toEqual(["w", word]);
-      expect(r.options.json).toBe(true);
-    },
-  );
+  test.each(["007", "1.50", "1e3", "0x1f", " "])("text %p after a boolean flag", (word) => {
+    const r = parse(["send", "w", "--json", word]);
+    expect(r.args).toEqual(["w", word]);
+    expect(r.options.json).toBe(true);
+  });
 
   test("an option's numeric value stays a string", () => {
     expect(parse(["add-worker", "--name", "007"]).options.name).toBe("007");
