@@ -3,35 +3,40 @@ import { cac } from "cac";
 import pkg from "../../package.json" with { type: "json" };
 import { printable } from "../core/domain/text.ts";
 import { ownArgvUtf8Error } from "./argv-utf8.ts";
-import { eventsCommand } from "./commands/events.ts";
-import { healthCheckCommand } from "./commands/health.ts";
-import { hookCommand } from "./commands/hook.ts";
-import { startCommand, stopCommand } from "./commands/lifecycle.ts";
-import {
-  pluginAddCommand,
-  pluginListCommand,
-  pluginRemoveCommand,
-  pluginShowCommand,
-} from "./commands/plugins.ts";
-import { runCommand } from "./commands/run.ts";
-import { cancelCommand, reportCommand, runsCommand } from "./commands/runs.ts";
-import { serviceCommand } from "./commands/service.ts";
-import { backupCommand, exportStateCommand, restoreCommand } from "./commands/state.ts";
-import { submitCommand } from "./commands/submit.ts";
-import { resultsCommand, sendCommand, taskCommand } from "./commands/tasks.ts";
+import { makeContext, selfArgv } from "./context.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
 import {
   addWorkerCommand,
   answerCommand,
   attachCommand,
+  backupCommand,
+  cancelCommand,
   captureCommand,
+  eventsCommand,
+  exportStateCommand,
+  healthCheckCommand,
+  hookCommand,
   keysCommand,
   killWorkerCommand,
   logsCommand,
+  pluginAddCommand,
+  pluginListCommand,
+  pluginRemoveCommand,
+  pluginShowCommand,
+  reportCommand,
+  restoreCommand,
+  resultsCommand,
   reviveCommand,
+  runCommand,
+  runsCommand,
+  sendCommand,
+  serviceCommand,
+  startCommand,
   statusCommand,
-} from "./commands/workers.ts";
-import { makeContext, selfArgv } from "./context.ts";
-import { CliError, EXIT } from "./exit-codes.ts";
+  stopCommand,
+  submitCommand,
+  taskCommand,
+} from "./lazy-commands.ts";
 import { markLiteral, unmarkLiteral, unmarkMessage } from "./literal-argv.ts";
 
 type Opts = Record<string, unknown> & { home?: string; json?: boolean; "--"?: string[] };
