@@ -23,6 +23,18 @@ describe("task lifecycle on a shell worker", () => {
     expect(t.error).toContain("7");
   });
 
+  test("while a task runs the worker is running it; once its answer is out, the worker is idle", async () => {
+    const r = await orch.api<TaskJson>("POST", "/v1/tasks", { worker: "w", text: "sleep 0.5; echo slow" });
+    await waitFor("the worker shown running the slow task", async () => {
+      const w = (await orch.json<StatusJson>(["status"])).workers.find((x) => x.name === "w");
+      return w?.state === "running" && w.currentTask === r.body.id;
+    });
+    await orch.waitTask(r.body.id);
+    // the answer comes after the commit that made the worker idle: no wait needed here
+    const w = (await orch.json<StatusJson>(["status"])).workers.find((x) => x.name === "w");
+    expect(w).toMatchObject({ state: "idle", currentTask: null });
+  });
+
   test("the worker survives 'exit' and keeps its shell", async () => {
     expect((await orch.sendWait("w", "exit 0")).status).toBe("succeeded");
     expect((await orch.sendWait("w", "echo still here")).output).toBe("still here\n");

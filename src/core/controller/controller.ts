@@ -145,11 +145,6 @@ export class Controller {
         for (const l of this.taskListeners) l(t, "dispatched");
       },
       wakeAt: (at) => this.scheduler.wakeAt(at),
-      grouped: (fn) => {
-        this.group
-          .run(fn)
-          .catch((e) => this.d.logger.log("error", `store write failed: ${(e as Error).message}`));
-      },
       deadPane: async (rt) => {
         if (!rt.paneId || rt.phase === "dead") return rt.phase === "dead";
         const pane = (await this.ops.listPanes().catch(() => [])).find((p) => p.paneId === rt.paneId);
@@ -288,7 +283,11 @@ export class Controller {
       onClose: (reason) => this.onDisconnect(reason),
       // one commit for everything a read from tmux changes (finished tasks, next dispatches);
       // waiters are answered and keys sent in later microtasks, after it
-      around: (handle) => this.d.store.transaction(handle),
+      around: (handle) =>
+        this.d.store.transaction(() => {
+          handle();
+          this.flow.flushIdle();
+        }),
       onHandlerError: (e) =>
         this.d.logger.log("error", "internal error while handling tmux output", {
           error: e.stack ?? e.message,

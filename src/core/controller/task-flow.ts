@@ -36,8 +36,6 @@ export interface TaskFlowDeps {
   onDispatched?(t: Task): void;
   /** A retry was queued that may not start before `at`: the scheduler looks again then. */
   wakeAt?(at: number): void;
-  /** Runs a write in the next shared commit (see GroupCommit); without it, on the next turn. */
-  grouped?(fn: () => void): void;
 }
 
 /**
@@ -48,7 +46,25 @@ export class TaskFlow {
   /** The interactive half (hook and screen detection), set by the controller. */
   turns: { begin(rt: WorkerRuntime, task: Task): void } | null = null;
 
+  /** Workers whose task ended and whose idle state is not written yet (see {@link flushIdle}). */
+  private readonly idleLater = new Map<WorkerRuntime, string>();
+
   constructor(private readonly d: TaskFlowDeps) {}
+
+  /**
+   * Writes the idle states that finishes left for later. A worker that took its next task
+   * meanwhile needs none: the read that brought a marker and the prompt after it writes the
+   * worker once. The controller calls this before its per-read commit; a microtask catches
+   * the rest.
+   */
+  flushIdle(): void {
+    if (this.idleLater.size === 0) return;
+    const ended = [...this.idleLater];
+    this.idleLater.clear();
+    this.d.store.transaction(() => {
+      for (const [rt, taskId] of ended) this.d.store.workers.endTask(rt.name, taskId);
+    });
+  }
 
   get markers(): MarkerSpec {
     return this.d.markers;
@@ -86,7 +102,8 @@ export class TaskFlow {
         attempts: task.attempts + 1,
         ...(task.worker === null ? { worker: rt.name } : {}),
       });
-      this.d.store.workers.update(rt.name, { state: "running", currentTask: task.id });
+      this.idleLater.delete(rt);
+      this.d.store.workers.beginTask(rt.name, task.id);
     });
     rt.phase = "busy";
     if (task.runId) this.d.onDispatched?.(task);
@@ -139,8 +156,12 @@ export class TaskFlow {
     let rest = text;
     if (rt.scanner) {
       const r = rt.scanner.push(text);
-      if (r.startedNow) this.markRunning(rt, rt.scanner.taskId);
-      if (r.kind === "pending") return;
+      if (r.kind === "pending") {
+        if (r.startedNow) this.markRunning(rt, rt.scanner.taskId);
+        return;
+      }
+      // started and ended in this text: the final write carries startedAt
+      if (r.startedNow) rt.startedAt = Date.now();
       this.finish(rt, rt.scanner.taskId, r.exitCode, r.raw);
       rest = r.rest;
     }
@@ -152,19 +173,13 @@ export class TaskFlow {
   }
 
   /**
-   * The start marker appeared. `running` is written with the next shared commit unless the
-   * task has finished by then: the final commit carries startedAt, so a short task costs no
-   * write for it. Nothing waits on `running`.
+   * The start marker appeared and the end is not in the same text. Written at once: output
+   * arrives inside the controller's per-read transaction, so it shares that read's commit.
    */
   private markRunning(rt: WorkerRuntime, id: string): void {
     assertTaskTransition("dispatched", "running");
-    const startedAt = Date.now();
-    rt.startedAt = startedAt;
-    const write = () => {
-      if (rt.scanner?.taskId === id) this.d.store.tasks.update(id, { status: "running", startedAt });
-    };
-    if (this.d.grouped) this.d.grouped(write);
-    else setImmediate(write);
+    rt.startedAt = Date.now();
+    this.d.store.tasks.update(id, { status: "running", startedAt: rt.startedAt });
   }
 
   /** Records a task's result from its end marker, exactly once. */
@@ -184,16 +199,21 @@ export class TaskFlow {
     const error =
       exitCode !== 0 ? `exited with status ${exitCode}` : failed ? "the agent reported an error" : null;
     const t = this.d.store.transaction(() => {
-      const done = this.d.store.tasks.update(taskId, {
-        status: failed ? "failed" : "succeeded",
-        exitCode,
-        output: result ? result.text : cleanOutput(raw),
-        startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
-        finishedAt: now,
-        error,
-        result: result?.meta ?? null,
-      });
-      this.d.store.workers.update(rt.name, { state: "idle", currentTask: null });
+      const done = this.d.store.tasks.update(
+        taskId,
+        {
+          status: failed ? "failed" : "succeeded",
+          exitCode,
+          output: result ? result.text : cleanOutput(raw),
+          startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
+          finishedAt: now,
+          error,
+          result: result?.meta ?? null,
+        },
+        rt.name,
+      );
+      if (this.idleLater.size === 0) queueMicrotask(() => this.flushIdle());
+      this.idleLater.set(rt, taskId);
       if (failed)
         this.d.store.events.append(workerEvent("task.failed", rt.name, { exitCode, error }, taskId, now));
       return done && this.retryOrFinal(done);

@@ -24,27 +24,27 @@ export function patchUpdater<P extends object, Row>(
   columns: { readonly [K in keyof Required<P>]: string },
   select: Statement<Row, [string]>,
 ): (key: string, patch: Partial<P>) => Row | null {
-  const fields = Object.keys(columns) as (keyof P & string)[];
   const cache = new Map<string, Statement<Row, SQLQueryBindings[]>>();
   return (key, patch) => {
+    // one pass over the patch: its fields, in its own order, name the prepared statement
+    let shape = "";
+    const values: SQLQueryBindings[] = [];
     for (const field in patch) {
       if (!Object.hasOwn(columns, field)) {
         throw new TypeError(`cannot update ${table}.${field}: not a field that can be changed (key ${key})`);
       }
-    }
-    const set: string[] = [];
-    const values: SQLQueryBindings[] = [];
-    for (const field of fields) {
-      const value = patch[field];
+      const value = patch[field as keyof P];
       if (value === undefined) continue;
-      set.push(field);
+      shape = shape ? `${shape},${field}` : field;
       values.push(value as SQLQueryBindings);
     }
-    if (set.length === 0) return select.get(key);
-    const shape = set.join(",");
+    if (!shape) return select.get(key);
     let stmt = cache.get(shape);
     if (stmt === undefined) {
-      const assignments = set.map((f) => `${columns[f as keyof P]} = ?`).join(", ");
+      const assignments = shape
+        .split(",")
+        .map((f) => `${columns[f as keyof P]} = ?`)
+        .join(", ");
       stmt = db.prepare<Row, SQLQueryBindings[]>(
         `UPDATE ${table} SET ${assignments} WHERE ${keyColumn} = ? RETURNING *`,
       );

@@ -65,10 +65,11 @@ export function redactingRepos(
     tasks: {
       ...tasks,
       insert: (t) => tasks.insert(redactTaskPatch(r, t.worker, t)),
-      update: (id, p) => {
+      update: (id, p, known) => {
         // whose output it is matters only for text (unmaskedWorkers): a status change reads nothing
         if (p.output == null && p.error == null && p.result == null) return tasks.update(id, p);
-        const worker = p.worker !== undefined ? p.worker : (tasks.get(id)?.worker ?? null);
+        const worker =
+          p.worker !== undefined ? p.worker : known !== undefined ? known : (tasks.get(id)?.worker ?? null);
         return tasks.update(id, redactTaskPatch(r, worker, p));
       },
     } satisfies TasksRepo,

@@ -49,8 +49,11 @@ export interface TasksRepo {
   insert(t: NewTask): Task;
   /** The task with that id, or null. */
   get(id: string): Task | null;
-  /** Change some fields; returns the task as it is now, or null if there is no such task. */
-  update(id: string, patch: TaskPatch): Task | null;
+  /**
+   * Change some fields; returns the task as it is now, or null if there is no such task.
+   * `worker`, when the caller knows whose task it is, spares the masking a read of the task.
+   */
+  update(id: string, patch: TaskPatch, worker?: string | null): Task | null;
   /** The task that worker should run next among those sent to it: queued, lowest rank, then seq. */
   nextQueued(worker: string): Task | null;
   /**

@@ -33,6 +33,10 @@ export interface WorkersRepo {
   list(): Worker[];
   /** Change some fields; returns the worker as it is now, or null if there is no such worker. */
   update(name: string, patch: WorkerPatch): Worker | null;
+  /** The worker took task `taskId`: state running with it as current task (no read back). */
+  beginTask(name: string, taskId: string): void;
+  /** The worker is idle again after `taskId`, if it is still running that task (not dead since). */
+  endTask(name: string, taskId: string): void;
   /** Delete the worker; returns whether there was one. Its tasks are kept. */
   remove(name: string): boolean;
 }
@@ -103,6 +107,12 @@ export function createWorkersRepo(db: Database): WorkersRepo {
   const all = db.prepare<WorkerRow, []>("SELECT * FROM workers ORDER BY created_at, rowid");
   const removeStmt = db.prepare<void, [string]>("DELETE FROM workers WHERE name = ?");
   const patch = patchUpdater<WorkerPatch, WorkerRow>(db, "workers", "name", WORKER_COLUMNS, byName);
+  const begin = db.prepare<void, [string, string]>(
+    "UPDATE workers SET state = 'running', current_task = ? WHERE name = ?",
+  );
+  const end = db.prepare<void, [string, string]>(
+    "UPDATE workers SET state = 'idle', current_task = NULL WHERE name = ? AND state = 'running' AND current_task = ?",
+  );
 
   return {
     insert(w) {
@@ -140,6 +150,12 @@ export function createWorkersRepo(db: Database): WorkersRepo {
     update(name, p) {
       const r = patch(name, p);
       return r ? toWorker(r) : null;
+    },
+    beginTask(name, taskId) {
+      begin.run(taskId, name);
+    },
+    endTask(name, taskId) {
+      end.run(name, taskId);
     },
     remove(name) {
       return removeStmt.run(name).changes > 0;

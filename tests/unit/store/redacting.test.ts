@@ -26,3 +26,14 @@ test("the store masks output, errors, result meta and event data, but keeps task
   });
   store.close();
 });
+
+test("a caller that names the task's worker spares the read, and that worker's rule applies", () => {
+  const store = openStore(":memory:", { redact });
+  store.tasks.insert(makeTask({ id: "t1", worker: "raw", text: "x" }));
+  store.tasks.insert(makeTask({ id: "t2", worker: "w", text: "x" }));
+  expect(store.tasks.update("t1", { output: "s3cret" }, "raw")?.output).toBe("s3cret");
+  expect(store.tasks.update("t2", { output: "s3cret" }, "w")?.output).toBe("[M]");
+  // the patch's own worker wins over the hint (a pool task handed to a worker in this write)
+  expect(store.tasks.update("t1", { output: "s3cret", worker: "w" }, "raw")?.output).toBe("[M]");
+  store.close();
+});

@@ -143,6 +143,15 @@ describe("store.tasks", () => {
     expect(() => store.tasks.update(t.id, { id: "x" } as never)).toThrow("tasks.id");
   });
 
+  test("a patch's fields may come in any order, and undefined ones are left out", () => {
+    const t = store.tasks.insert(makeTask());
+    store.tasks.update(t.id, { status: "dispatched", attempts: 1 });
+    store.tasks.update(t.id, { attempts: 2, status: "running", error: undefined });
+    expect(store.tasks.get(t.id)).toMatchObject({ status: "running", attempts: 2, error: null });
+    store.tasks.update(t.id, { error: "e", attempts: undefined });
+    expect(store.tasks.get(t.id)).toMatchObject({ status: "running", attempts: 2, error: "e" });
+  });
+
   test("the same update shape with different values reuses a statement and stays correct", () => {
     const t = store.tasks.insert(makeTask());
     for (let i = 0; i < 500; i++) store.tasks.update(t.id, { output: `o${i}`, attempts: i });

@@ -107,6 +107,21 @@ describe("store.workers", () => {
     expect(store.workers.update("ghost", {})).toBeNull();
   });
 
+  test("beginTask and endTask: running with the task, then idle, and never over a later state", () => {
+    store.workers.insert(makeWorker());
+    store.workers.beginTask("c1", "t1");
+    expect(store.workers.get("c1")).toMatchObject({ state: "running", currentTask: "t1" });
+    store.workers.endTask("c1", "t0"); // not the task it is running: nothing changes
+    expect(store.workers.get("c1")).toMatchObject({ state: "running", currentTask: "t1" });
+    store.workers.endTask("c1", "t1");
+    expect(reopen().workers.get("c1")).toMatchObject({ state: "idle", currentTask: null });
+    store.workers.beginTask("c1", "t2");
+    store.workers.update("c1", { state: "dead", error: "agent exited" });
+    store.workers.endTask("c1", "t2"); // dead since: stays dead
+    expect(store.workers.get("c1")).toMatchObject({ state: "dead", currentTask: "t2" });
+    store.workers.endTask("ghost", "t2"); // an unknown worker: no error
+  });
+
   test("update refuses fields that cannot change", () => {
     store.workers.insert(makeWorker());
     expect(() => store.workers.update("c1", { name: "c2" } as never)).toThrow("workers.name");
