@@ -24,8 +24,8 @@ async function tmux(socket: string, ...args: string[]): Promise<string> {
   return out;
 }
 
-/** Runs `total` tasks on `workers` panes (after one warm-up task each) and measures them. */
-export async function runNaive(workers: number, total: number): Promise<RunResult> {
+/** Runs `total` tasks on `workers` panes (after `warmup` unmeasured tasks each) and measures them. */
+export async function runNaive(workers: number, total: number, warmup = 1): Promise<RunResult> {
   const tmp = tempDir("orch-bench-naive-");
   const server = startPrivateTmux(tmp.dir);
   const sock = server.socket;
@@ -86,7 +86,7 @@ export async function runNaive(workers: number, total: number): Promise<RunResul
       return { start, end: nowMs(), latencies };
     };
 
-    await batch(panes.map(() => 1)); // warm-up
+    await batch(panes.map(() => warmup));
     const r = await batch(split(total, workers));
     return runResult("naive", workers, total, r.start, r.end, r.latencies);
   } finally {

@@ -114,7 +114,7 @@ export async function waitFinal(o: OrchInstance, id: string): Promise<TaskJson> 
 }
 
 /**
- * Runs `total` tasks on `workers` orch shell workers (after one warm-up task each); as
+ * Runs `total` tasks on `workers` orch shell workers (after `warmup` unmeasured tasks each); as
  * "unmasked", with secret masking turned off.
  */
 export async function runOrch(
@@ -122,6 +122,7 @@ export async function runOrch(
   workers: number,
   total: number,
   contender: "orch" | "unmasked" = "orch",
+  warmup = 1,
 ): Promise<RunResult> {
   const o = await startOrch(bin, contender === "unmasked" ? { ORCH_MASK: "0" } : {});
   try {
@@ -160,7 +161,7 @@ export async function runOrch(
       if (errors.length) throw new Error(`orch: ${errors.length} tasks went wrong, first: ${errors[0]}`);
       return { start, end: nowMs(), detection, seenByClient };
     };
-    await batch(names.map(() => 1)); // warm-up
+    await batch(names.map(() => warmup));
     const tmuxPid = tmuxServerPid(join(o.home, "tmux.sock"));
     const cpuBefore = cpuMs(o.pid);
     const clientBefore = process.cpuUsage();

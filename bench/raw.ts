@@ -36,8 +36,8 @@ interface Pane {
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Runs `total` tasks on `workers` panes (after one warm-up task each) and measures them. */
-export async function runRaw(workers: number, total: number): Promise<RunResult> {
+/** Runs `total` tasks on `workers` panes (after `warmup` unmeasured tasks each) and measures them. */
+export async function runRaw(workers: number, total: number, warmup = 1): Promise<RunResult> {
   const tmp = tempDir("orch-bench-raw-");
   const tmux = startPrivateTmux(tmp.dir);
   const proc = Bun.spawn(["tmux", "-S", tmux.socket, "-C", "attach-session", "-t", tmux.session], {
@@ -186,7 +186,7 @@ export async function runRaw(workers: number, total: number): Promise<RunResult>
         for (const p of list) next(p);
       });
 
-    await batch(list.map(() => 1)); // warm-up
+    await batch(list.map(() => warmup));
     const counts = split(total, workers);
     const tmuxPid = tmuxServerPid(tmux.socket);
     const tmuxBefore = tmuxPid ? cpuMs(tmuxPid) : Number.NaN;

@@ -5,7 +5,8 @@
  * model API). Prints a table and writes bench/results.json. Numbers only: nothing here passes
  * or fails.
  *
- * Knobs: BENCH_TASKS (tasks per configuration, default 300), BENCH_ROUNDS (alternating rounds of
+ * Knobs: BENCH_TASKS (tasks per configuration, default 600), BENCH_WARMUP (unmeasured tasks per
+ * worker before each measured run, so every contender is measured warm; default 10), BENCH_ROUNDS (alternating rounds of
  * raw, naive and orch per worker count, each contender's median round reported; default 3),
  * BENCH_WORKERS (default "1,4,16"),
  * BENCH_IDLE_SECONDS (default 30), BENCH_IDLE_WORKERS (default 50), BENCH_HELP_RUNS (default
@@ -93,6 +94,9 @@ function envInt(name: string, fallback: number): number {
   return n;
 }
 
+/** Unmeasured tasks per worker before each measured run (JIT, page cache, bash's first forks). */
+const WARMUP = envInt("BENCH_WARMUP", 10);
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -149,7 +153,7 @@ function table(
   const out: string[] = [];
   if (runs.length) {
     out.push(
-      `${tasks} tasks per configuration, after 1 warm-up task per worker; each contender's median of ${roundCount} alternating round(s)`,
+      `${tasks} tasks per configuration, after ${WARMUP} unmeasured warm-up task(s) per worker; each contender's median of ${roundCount} alternating round(s)`,
     );
     out.push("detection = the task's $EPOCHREALTIME (its last output) -> task recorded finished");
     out.push(
@@ -250,7 +254,7 @@ function schedulerTable({ sched, pick, memory }: SchedulerFigures): string[] {
   const two = (s: { p50: number; p99: number } | undefined) => (s ? `${f(s.p50)} / ${f(s.p99)}` : "-");
   if (sched) {
     out.push(
-      `scheduler: ${sched.tasks} tasks over ${sched.workers} shell workers, all submitted at once, after 1 warm-up task per worker;`,
+      `scheduler: ${sched.tasks} tasks over ${sched.workers} shell workers, all submitted at once, after ${WARMUP} warm-up task(s) per worker;`,
       `  median of ${sched.rounds.length} alternating round(s) (rounds' tasks/s: direct ${sched.rounds.map((r) => f(r.direct.tasksPerSec, 0)).join(", ")}; scheduler ${sched.rounds.map((r) => f(r.scheduler.tasksPerSec, 0)).join(", ")})`,
       "direct = POST /v1/tasks to a named worker (each worker's share queued up front); scheduler = POST /v1/submit pool tasks",
       "",
@@ -335,7 +339,7 @@ async function runSchedulerFigures(bin: string, skip: Set<Section>): Promise<Sch
     console.log(
       `  scheduler: ${schedTasks} tasks over 16 workers, ${schedRounds} round(s) of direct + pool ...`,
     );
-    sched = await runScheduler(bin, 16, schedTasks, schedRounds);
+    sched = await runScheduler(bin, 16, schedTasks, schedRounds, WARMUP);
     console.log(
       `  scheduler 16 workers: ${f(sched.scheduler.tasksPerSec, 0)} tasks/s (direct ${f(sched.direct.tasksPerSec, 0)}, ${f(sched.ratio, 2)}x), detection p50 ${f(sched.scheduler.detection.p50)} ms, p99 ${f(sched.scheduler.detection.p99)} ms`,
     );
@@ -361,7 +365,7 @@ async function runSchedulerFigures(bin: string, skip: Set<Section>): Promise<Sch
 
 async function main(): Promise<void> {
   const skip = skipped();
-  const tasks = envInt("BENCH_TASKS", 300);
+  const tasks = envInt("BENCH_TASKS", 600);
   const roundCount = Math.max(1, envInt("BENCH_ROUNDS", 3));
   const idleSeconds = envInt("BENCH_IDLE_SECONDS", 30);
   const idleWorkers = envInt("BENCH_IDLE_WORKERS", 50);
@@ -386,10 +390,10 @@ async function main(): Promise<void> {
     const rounds = new Map<string, RunResult[]>();
     for (let round = 1; round <= roundCount; round++) {
       for (const [name, run] of [
-        ["raw", () => runRaw(w, tasks)],
-        ["naive", () => runNaive(w, tasks)],
-        ["orch", () => runOrch(bin, w, tasks)],
-        ["unmasked", () => runOrch(bin, w, tasks, "unmasked")],
+        ["raw", () => runRaw(w, tasks, WARMUP)],
+        ["naive", () => runNaive(w, tasks, WARMUP)],
+        ["orch", () => runOrch(bin, w, tasks, "orch", WARMUP)],
+        ["unmasked", () => runOrch(bin, w, tasks, "unmasked", WARMUP)],
       ] as const) {
         if (skip.has(name)) continue;
         const r = await run();

@@ -36,14 +36,19 @@ function submitPool(o: OrchInstance, project: string, text: string): Promise<Tas
 }
 
 /**
- * Runs `total` pool tasks over `workers` shell workers of one project (after one warm-up task
- * per worker), in an orch that starts no workers by itself (ORCH_AUTO_WORKERS=0).
+ * Runs `total` pool tasks over `workers` shell workers of one project (after `warmup` unmeasured
+ * tasks per worker), in an orch that starts no workers by itself (ORCH_AUTO_WORKERS=0).
  *
  * @example
  * const r = await runSchedulerPool("dist/orch", 16, 2000);
  * console.log(`${r.tasksPerSec.toFixed(0)} tasks/s, detection p50 ${r.detection.p50.toFixed(1)} ms`);
  */
-export async function runSchedulerPool(bin: string, workers: number, total: number): Promise<RunResult> {
+export async function runSchedulerPool(
+  bin: string,
+  workers: number,
+  total: number,
+  warmup = 1,
+): Promise<RunResult> {
   // no workers of its own: the bench adds them, so both contenders have the same ones
   const o = await startOrch(bin, { ORCH_AUTO_WORKERS: "0" });
   try {
@@ -71,7 +76,7 @@ export async function runSchedulerPool(bin: string, workers: number, total: numb
       if (errors.length) throw new Error(`scheduler: ${errors.length} tasks went wrong, first: ${errors[0]}`);
       return { start, end: nowMs(), detection, seenByClient };
     };
-    await batch(workers); // warm-up: about one task per worker
+    await batch(workers * warmup); // warm-up: about `warmup` tasks per worker
     const r = await batch(total);
     return {
       ...runResult("orch", workers, total, r.start, r.end, r.detection),
@@ -95,11 +100,12 @@ export async function runScheduler(
   workers: number,
   total: number,
   rounds: number,
+  warmup = 1,
 ): Promise<SchedulerResult> {
   const done: SchedulerResult["rounds"] = [];
   for (let i = 0; i < rounds; i++) {
-    const direct = await runOrch(bin, workers, total);
-    const scheduler = await runSchedulerPool(bin, workers, total);
+    const direct = await runOrch(bin, workers, total, "orch", warmup);
+    const scheduler = await runSchedulerPool(bin, workers, total, warmup);
     done.push({ direct, scheduler });
   }
   const direct = medianRun(done.map((r) => r.direct));
