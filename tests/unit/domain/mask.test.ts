@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { Masker, secretEnvValues } from "../../../src/core/domain/mask/masker.ts";
+import { BUILTIN_RULES } from "../../../src/core/domain/mask/rules.ts";
 import corpus from "../../fixtures/secrets/corpus.json";
 
 const masker = new Masker([], []);
@@ -106,6 +107,27 @@ describe("properties", () => {
         return !out.includes(s.value) && out.startsWith(`${a} `) && out.endsWith(` ${b}`);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  test("a rule's hint matches wherever its pattern does (it only spares the full pattern's scan)", () => {
+    const texts = fc.oneof(
+      fc.constantFrom(...printed.map((p) => p.text)),
+      fc
+        .tuple(plainText, fc.constantFrom(...printed.map((p) => p.text)), plainText)
+        .map(([a, t, b]) => `${a}${t}${b}`),
+      fc
+        .tuple(fc.constantFrom("API_KEY", "db.Password", "x-auth", "Token"), plainText)
+        .map(([k, v]) => `${k}=${v}`),
+    );
+    fc.assert(
+      fc.property(texts, (t) =>
+        BUILTIN_RULES.every((r) => {
+          if (!r.hint || !new RegExp(r.source, r.flags ?? "").test(t)) return true;
+          return new RegExp(r.hint, r.flags ?? "").test(t);
+        }),
+      ),
+      { numRuns: 1000 },
     );
   });
 
