@@ -87,6 +87,15 @@ export class TaskFlow {
     });
   }
 
+  /** {@link flushIdle} outside any caller (a microtask): a failed write is logged, not thrown. */
+  private flushIdleLogged(): void {
+    try {
+      this.flushIdle();
+    } catch (e) {
+      this.d.logger.log("error", `store write failed: ${(e as Error).message}`);
+    }
+  }
+
   /** Delivers the next queued task if the worker is ready and free. */
   pump(rt: WorkerRuntime): void {
     if (rt.phase !== "ready" || rt.currentTaskId || !rt.paneId) return;
@@ -212,7 +221,7 @@ export class TaskFlow {
         },
         rt.name,
       );
-      if (this.idleLater.size === 0) queueMicrotask(() => this.flushIdle());
+      if (this.idleLater.size === 0) queueMicrotask(() => this.flushIdleLogged());
       this.idleLater.set(rt, taskId);
       if (failed)
         this.d.store.events.append(workerEvent("task.failed", rt.name, { exitCode, error }, taskId, now));
