@@ -221,12 +221,13 @@ export class TaskFlow {
         },
         rt.name,
       );
-      if (this.idleLater.size === 0) queueMicrotask(() => this.flushIdleLogged());
-      this.idleLater.set(rt, taskId);
       if (failed)
         this.d.store.events.append(workerEvent("task.failed", rt.name, { exitCode, error }, taskId, now));
       return done && this.retryOrFinal(done);
     });
+    // the worker's idle write waits for the read's commit (only once the finish is stored)
+    if (this.idleLater.size === 0) queueMicrotask(() => this.flushIdleLogged());
+    this.idleLater.set(rt, taskId);
     if (!t) return;
     this.settled(t);
     // a failure is news for the live view; thousands of successes a second are not
