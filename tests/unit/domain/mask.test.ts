@@ -131,6 +131,12 @@ describe("properties", () => {
     );
   });
 
+  test("every case-insensitive built-in rule has a plain lowercase hint (the pane-log filter's fast path)", () => {
+    const ci = BUILTIN_RULES.filter((r) => r.flags === "i");
+    expect(ci.length).toBeGreaterThan(0);
+    for (const r of ci) expect(r.hint ?? "").toMatch(/^[a-z0-9_|()?:[\]-]+$/);
+  });
+
   test("masking is idempotent", () => {
     const any = fc.oneof(plainText, fc.constantFrom(...printed.map((p) => p.text)));
     fc.assert(

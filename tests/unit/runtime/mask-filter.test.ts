@@ -73,6 +73,21 @@ describe("pane-log mask filter (perl)", () => {
     }
   });
 
+  test("case-insensitive rules match in any case (a lowercase hint is tried on the lowercased line)", async () => {
+    const lines = "API_KEY=abcd12345\nPassWord: hunter2222\nauthorization: BEARER abcdefghijklmnop1234\n";
+    expect(await runFilter([lines])).toBe(masker.mask(lines));
+    expect(await runFilter([lines])).not.toMatch(/abcd12345|hunter2222|abcdefghijklmnop1234/);
+    // a user rule's hint: lowercase (tried on the lowercased line) or not (tried with /i)
+    for (const hint of ["tkt-", "Tkt-"]) {
+      const file = join(dir, `ci-${hint}.pl`);
+      expect(installMaskFilter(file, [{ name: "ci", source: "tkt-[0-9]{4}", flags: "i", hint }])).toBeNull();
+      const p = Bun.spawn(["perl", file], { stdin: "pipe", stdout: "pipe" });
+      p.stdin.write("a TKT-1234 b tkt-5678 c\n");
+      await p.stdin.end();
+      expect(await new Response(p.stdout).text()).toBe("a [MASKED:ci] b [MASKED:ci] c\n");
+    }
+  });
+
   test("a line without an end is written at the end of the stream; a huge one in parts", async () => {
     expect(await runFilter(["prompt $ "])).toBe("prompt $ ");
     const long = `${"word ".repeat(30_000)}ghp_${"a".repeat(36)} end`;

@@ -35,6 +35,9 @@ const SECRET_WORD =
   "(?:api[_-]?key|secret|token|passw(?:or)?d|credentials?|private[_-]?key|access[_-]?key|authorization|auth)";
 export const SECRET_NAME = `[A-Za-z0-9_.-]*${SECRET_WORD}`;
 
+/** Plain words every {@link SECRET_WORD} starts with: a hint Perl can scan as one fast trie. */
+const SECRET_WORD_HINT = "api|secret|token|passw|credential|private|access|auth";
+
 /**
  * The built-in rules, most specific first (a value masked by one is not seen by the next).
  *
@@ -44,8 +47,8 @@ export const SECRET_NAME = `[A-Za-z0-9_.-]*${SECRET_WORD}`;
  * ```
  */
 export const BUILTIN_RULES: readonly MaskRule[] = [
-  { name: "anthropic", hint: "sk-ant-", source: "\\bsk-ant-[A-Za-z0-9_-]{20,}" },
-  { name: "openai", hint: "sk-", source: "\\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}" },
+  { name: "anthropic", hint: "\\bsk-ant-", source: "\\bsk-ant-[A-Za-z0-9_-]{20,}" },
+  { name: "openai", hint: "\\bsk-", source: "\\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}" },
   {
     name: "github",
     hint: "gh[pousr]_|github_pat_",
@@ -62,9 +65,14 @@ export const BUILTIN_RULES: readonly MaskRule[] = [
   { name: "jwt", hint: "eyJ", source: "\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}" },
   { name: "bearer", hint: "bearer", source: "\\bBearer\\s+([A-Za-z0-9._~+/=-]{16,})", flags: "i" },
   // a name ending in a secret word; matched from the word (a leading `\\b[A-Za-z0-9_.-]*` would
-  // backtrack over every word of the text: 40x slower). The hint is the word itself: most
-  // output has a ":" or "=" somewhere, far less of it a secret word.
-  { name: "secret", hint: SECRET_WORD, source: `${SECRET_WORD}["']?\\s*[:=]\\s*["']?${VALUE}`, flags: "i" },
+  // backtrack over every word of the text: 40x slower). The hint is the start of the word:
+  // most output has a ":" or "=" somewhere, far less of it a secret word.
+  {
+    name: "secret",
+    hint: SECRET_WORD_HINT,
+    source: `${SECRET_WORD}["']?\\s*[:=]\\s*["']?${VALUE}`,
+    flags: "i",
+  },
 ];
 
 /**
