@@ -32,6 +32,8 @@ interface Pane {
   readyBuf: string;
   task: { id: string; end: RegExp } | null;
   onReady: (() => void) | null;
+  /** A task ran to its end here: the shell has the plugin's helpers (the frame's `fresh: false`). */
+  primed: boolean;
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -51,7 +53,16 @@ export async function runRaw(workers: number, total: number, warmup = 1): Promis
   const pane = (id: string): Pane => {
     let p = panes.get(id);
     if (!p) {
-      p = { id, decoder: new TextDecoder(), ready: /$^/, buf: "", readyBuf: "", task: null, onReady: null };
+      p = {
+        id,
+        decoder: new TextDecoder(),
+        ready: /$^/,
+        buf: "",
+        readyBuf: "",
+        task: null,
+        onReady: null,
+        primed: false,
+      };
       panes.set(id, p);
     }
     return p;
@@ -169,7 +180,7 @@ export async function runRaw(workers: number, total: number, warmup = 1): Promis
           };
           p.buf = "";
           const buffer = `raw-${p.id.slice(1)}`;
-          const framed = frameShellTask({ id, text: taskText(++seq) }, MARKERS);
+          const framed = frameShellTask({ id, text: taskText(++seq), fresh: !p.primed }, MARKERS);
           for (const r of send(
             tmuxCommand("set-buffer", "-b", buffer, "--", framed),
             tmuxCommand("paste-buffer", "-p", "-r", "-d", "-b", buffer, "-t", p.id),
@@ -178,6 +189,7 @@ export async function runRaw(workers: number, total: number, warmup = 1): Promis
             r.catch((e: Error) => errors.push(e.message));
         };
         onMarker = (p, exit, stamp, seen) => {
+          p.primed = true;
           if (exit !== 0 || stamp === null) errors.push(`task on ${p.id}: exit ${exit}, stamp ${stamp}`);
           else latencies.push(seen - stamp);
           void whenReady(p).then(() => next(p));

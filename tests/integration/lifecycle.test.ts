@@ -192,6 +192,27 @@ describe("stop and start: agents keep running and are adopted again", () => {
     expect((await orch.sendWait("a", "echo adopted")).output).toBe("adopted\n");
   });
 
+  test("each controller sets a shell up with its first task, also one whose helpers are gone (an older orch's)", async () => {
+    const log = join(orch.home, "logs", "a.log");
+    const paneId = (await orch.json<StatusJson>(["status"])).workers[0]!.paneId!;
+    await orch.ok(["stop"]);
+    // as a shell an older orch started: no helpers
+    orch.tmux("send-keys", "-t", paneId, "-l", "--", "unset -f _orch_s _orch_e; echo helpers-gone");
+    orch.tmux("send-keys", "-t", paneId, "Enter");
+    await waitFor("the shell ran the unset", () => /[\r\n]helpers-gone\r?\n/.test(readFileSync(log, "utf8")));
+    await orch.ok(["start"]);
+    for (const word of ["one", "two", "three"])
+      expect((await orch.sendWait("a", `echo ${word}`)).output).toBe(`${word}\n`);
+    // the first task typed the helpers again; the two after were short lines
+    const since = readFileSync(log, "utf8")
+      .split(/[\r\n]helpers-gone\r?\n/)
+      .at(-1)!;
+    const firstEnd = since.indexOf("END-OF-OUTPUT-");
+    expect(since.slice(0, firstEnd)).toContain("_orch_s() {");
+    expect(since.slice(firstEnd)).not.toContain("_orch_s() {");
+    expect(since.slice(firstEnd).match(/_orch_s [0-9a-f-]{36};\(/g)?.length).toBeGreaterThanOrEqual(2);
+  });
+
   test("a task that finished while the controller was down is recorded from the pane log", async () => {
     const sent = await orch.api<TaskJson>("POST", "/v1/tasks", {
       worker: "a",

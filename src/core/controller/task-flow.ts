@@ -127,7 +127,7 @@ export class TaskFlow {
     rt.scanner = new MarkerScanner(task.id, this.d.markers);
     let delivery: Delivery;
     try {
-      delivery = rt.plugin.frame({ id: task.id, text: task.text }, this.d.markers);
+      delivery = rt.plugin.frame({ id: task.id, text: task.text, fresh: !rt.primed }, this.d.markers);
     } catch (e) {
       this.fail(
         rt,
@@ -171,6 +171,7 @@ export class TaskFlow {
       }
       // started and ended in this text: the final write carries startedAt
       if (r.startedNow) rt.startedAt = Date.now();
+      rt.primed = true;
       this.finish(rt, rt.scanner.taskId, r.exitCode, r.raw);
       rest = r.rest;
     }
@@ -379,6 +380,7 @@ export class TaskFlow {
   /** Stops what the agent is doing (its interrupt keys) and waits for it to be ready again. */
   interrupt(rt: WorkerRuntime): void {
     if (rt.phase === "dead") return;
+    rt.primed = false;
     rt.phase = "settling";
     rt.resetReady();
     if (rt.paneId)

@@ -46,6 +46,7 @@ export class TurnFlow {
     const resumed = opts.resumed === true;
     rt.turn = {
       taskId: task.id,
+      framed: false,
       accepted: resumed,
       sawBusy: resumed,
       retried: false,
@@ -65,12 +66,13 @@ export class TurnFlow {
   private send(rt: WorkerRuntime, task: Pick<Task, "id" | "text">): void {
     let delivery: Delivery;
     try {
-      delivery = rt.plugin.frame({ id: task.id, text: task.text }, this.d.flow.markers);
+      delivery = rt.plugin.frame({ id: task.id, text: task.text, fresh: !rt.primed }, this.d.flow.markers);
     } catch (e) {
       this.failTurn(rt, `plugin ${rt.plugin.name} failed to frame the task: ${(e as Error).message}`);
       return;
     }
     const turn = rt.turn;
+    if (turn) turn.framed = true;
     this.d.flow
       .deliver(rt.paneId!, delivery)
       .then(() => {
@@ -305,6 +307,7 @@ export class TurnFlow {
   private finishTurn(rt: WorkerRuntime, hook: HookEvent | null): void {
     const turn = rt.turn;
     if (!turn) return;
+    if (turn.framed) rt.primed = true;
     const r = this.d.extract(rt, { raw: rt.lastScreen, exitCode: null, ...(hook ? { hook } : {}) });
     const now = Date.now();
     rt.clearTimer();

@@ -8,6 +8,8 @@ export type WorkerPhase = "starting" | "ready" | "busy" | "settling" | "dead";
 /** An interactive task in flight (detect `hook` or `screen`): what the agent has shown of it so far. */
 export interface Turn {
   taskId: string;
+  /** This controller framed the prompt (false for a turn resumed after a restart). */
+  framed: boolean;
   /** The agent showed it took the prompt (busy screen, accepted hook, or a question). */
   accepted: boolean;
   /** The screen was seen busy since the prompt was accepted. */
@@ -33,6 +35,11 @@ export class WorkerRuntime {
   paneId: string | null = null;
   windowId: string | null = null;
   scanner: MarkerScanner | null = null;
+  /**
+   * A task this controller framed has run to its end in this agent process (and none was
+   * interrupted since): the next frame need not set up the session (TaskInput.fresh).
+   */
+  primed = false;
   /** The interactive task in flight, for hook and screen detection. */
   turn: Turn | null = null;
   /** What the screen showed last time it was read, by the plugin's rules. */

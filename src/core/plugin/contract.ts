@@ -87,6 +87,16 @@ export interface StartupSpec {
 export interface TaskInput {
   id: string;
   text: string;
+  /**
+   * False when a task this controller framed has already run to its end in this agent process
+   * (since it started or was adopted, with no interrupt since): the frame may then rely on
+   * per-session state an earlier frame set up, such as helpers it defined. True or absent:
+   * set up what the task needs.
+   *
+   * @example
+   * frame: (task) => ({ text: `${task.fresh === false ? "" : "setup; "}run ${task.text}`, submit: ["Enter"] }),
+   */
+  fresh?: boolean;
 }
 
 /** How a task reaches the agent: text pasted (or typed), then the submit keys after a pause. */

@@ -50,7 +50,7 @@ export function shellBatchPlugin(o: {
     frame: (task, markers) => {
       const [before, after] = o.command();
       const cmd = promptArg(before, pasteSafe(task.text), task.id, after);
-      return { text: frameShellTask({ id: task.id, text: cmd }, markers), submit: ["Enter"] };
+      return { text: frameShellTask({ ...task, text: cmd }, markers), submit: ["Enter"] };
     },
     detect: { kind: "marker" },
     result: o.result,

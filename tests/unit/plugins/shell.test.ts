@@ -11,16 +11,18 @@ describe("shell plugin", () => {
     expect(r.ok).toBe(true);
   });
 
-  test("the framed command never contains either marker verbatim (so its echo cannot be mistaken)", () => {
-    const text = frameShellTask({ id: "abc", text: "echo hi" }, M);
-    expect(text).not.toContain("---START-OF-OUTPUT-abc---");
-    expect(text).not.toContain("---END-OF-OUTPUT-abc-");
-    expect(text).toContain("\necho hi\n");
+  test("the framed command never contains either marker, or a marker's prefix, verbatim (so its echo cannot be mistaken)", () => {
+    for (const fresh of [true, false]) {
+      const text = frameShellTask({ id: "abc", text: "echo hi", fresh }, M);
+      for (const marker of ["---START-OF-OUTPUT-abc---", "---END-OF-OUTPUT-abc-", M.startPrefix, M.endPrefix])
+        expect(text).not.toContain(marker);
+      expect(text).toContain("\necho hi\n");
+    }
   });
 
   test("runs the text in a subshell between the markers, with CRLF made LF", () => {
-    const text = frameShellTask({ id: "abc", text: "a\r\nb" }, M);
-    expect(text).toMatch(/; \(\na\nb\n\); printf/);
+    const text = frameShellTask({ id: "abc", text: "a\r\nb", fresh: false }, M);
+    expect(text).toBe("_orch_s abc;(\na\nb\n);_orch_e");
   });
 
   test("the framing, run by a real bash, prints the markers and the status", () => {
@@ -29,13 +31,45 @@ describe("shell plugin", () => {
     expect(p.stdout.toString()).toBe("---START-OF-OUTPUT-t1---\nout\n---END-OF-OUTPUT-t1-1---\n");
   });
 
-  test("markers with quotes in them are quoted for the shell", () => {
-    const framed = frameShellTask(
-      { id: "t2", text: "true" },
-      { startPrefix: "<'S", endPrefix: "<'E", suffix: "'>" },
+  test("a session's later tasks are short lines that use the helpers its first task defined", () => {
+    const first = frameShellTask({ id: "t1", text: "echo one" }, M);
+    const later = [
+      frameShellTask({ id: "t2", text: "echo two; exit 4", fresh: false }, M),
+      frameShellTask({ id: "t3", text: "(exit 7); true", fresh: false }, M),
+    ];
+    // a bare UUID, the text and 21 characters of framing: a paste costs bash a read(2) per byte
+    const id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    expect(frameShellTask({ id, text: "x", fresh: false }, M).length).toBe(id.length + 1 + 21);
+    const p = Bun.spawnSync(["bash", "--noprofile", "--norc", "-c", [first, ...later].join("\n")]);
+    expect(p.stdout.toString()).toBe(
+      [
+        "---START-OF-OUTPUT-t1---",
+        "one",
+        "---END-OF-OUTPUT-t1-0---",
+        "---START-OF-OUTPUT-t2---",
+        "two",
+        "---END-OF-OUTPUT-t2-4---",
+        "---START-OF-OUTPUT-t3---",
+        "---END-OF-OUTPUT-t3-0---",
+        "",
+      ].join("\n"),
     );
+  });
+
+  test("an id that is not a plain word is quoted", () => {
+    const framed = frameShellTask({ id: "a b;c", text: "true", fresh: true }, M);
     const p = Bun.spawnSync(["bash", "--noprofile", "--norc", "-c", framed]);
-    expect(p.stdout.toString()).toBe("<'St2'>\n<'Et2-0'>\n");
+    expect(p.stdout.toString()).toBe("---START-OF-OUTPUT-a b;c---\n---END-OF-OUTPUT-a b;c-0---\n");
+  });
+
+  test("markers with quotes in them are quoted for the shell", () => {
+    const m = { startPrefix: "<'S", endPrefix: "<'E", suffix: "'>" };
+    const framed = [
+      frameShellTask({ id: "t2", text: "true" }, m),
+      frameShellTask({ id: "t3", text: "false", fresh: false }, m),
+    ].join("\n");
+    const p = Bun.spawnSync(["bash", "--noprofile", "--norc", "-c", framed]);
+    expect(p.stdout.toString()).toBe("<'St2'>\n<'Et2-0'>\n<'St3'>\n<'Et3-1'>\n");
   });
 
   test("startup seeds an rcfile that turns off history expansion and completion", () => {
