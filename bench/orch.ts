@@ -115,13 +115,13 @@ export async function waitFinal(o: OrchInstance, id: string): Promise<TaskJson> 
 
 /**
  * Runs `total` tasks on `workers` orch shell workers (after `warmup` unmeasured tasks each); as
- * "unmasked", with secret masking turned off.
+ * "unmasked", with secret masking turned off; as "baseline", `bin` is another build to compare.
  */
 export async function runOrch(
   bin: string,
   workers: number,
   total: number,
-  contender: "orch" | "unmasked" = "orch",
+  contender: "orch" | "unmasked" | "baseline" = "orch",
   warmup = 1,
 ): Promise<RunResult> {
   const o = await startOrch(bin, contender === "unmasked" ? { ORCH_MASK: "0" } : {});

@@ -20,7 +20,9 @@
  * for the controller's memory; default 100000). BENCH_SKIP: a comma list of sections not to run,
  * from help, raw, naive, orch, unmasked, idle, agents, sched, queue, memory, recovery. "unmasked"
  * runs orch again with secret masking off (ORCH_MASK=0) in the same alternating rounds: the
- * masking cost is orch over unmasked.
+ * masking cost is orch over unmasked. BENCH_BASELINE: another orch binary (an older build) run
+ * as the contender "baseline" in the same alternating rounds, to measure a change: the machine's
+ * drift between two separate runs is often larger than the change.
  *
  * Recovery (bench/recovery.ts): BENCH_RECOVERY_KILLS (default 10), BENCH_RECOVERY_WORKERS
  * (kill-server, default 16), BENCH_HEALTH_WORKERS (default 100), BENCH_HEALTH_PASSES (default 20).
@@ -188,6 +190,13 @@ function table(
     if (!Number.isFinite(cost)) continue;
     out.push(
       `  secret masking keeps >= ${TARGET.maskRatio}x of unmasked tasks/s at ${w} worker(s): ${f(cost, 2)}x (${f(tps(get("orch", w)), 0)} vs ${f(tps(get("unmasked", w)), 0)})  ${mark(cost >= TARGET.maskRatio)}`,
+    );
+  }
+  for (const w of workerCounts) {
+    const [o, b] = [get("orch", w), get("baseline", w)];
+    if (!o || !b) continue;
+    out.push(
+      `  (orch over the baseline build at ${w} worker(s): ${f(tps(o) / tps(b), 2)}x tasks/s (${f(tps(o), 0)} vs ${f(tps(b), 0)}), detection p50 ${f(o.detection.p50)} vs ${f(b.detection.p50)} ms)`,
     );
   }
   const top = get("orch", Math.max(...workerCounts));
@@ -378,6 +387,9 @@ async function main(): Promise<void> {
     return n;
   });
   const bin = ensureBinary();
+  const baseline = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : null;
+  if (baseline && !existsSync(baseline)) throw new Error(`BENCH_BASELINE: no file ${baseline}`);
+  if (baseline) console.log(`  baseline: ${baseline}`);
   const tmuxVersion = Bun.spawnSync(["tmux", "-V"]).stdout.toString().trim();
   console.log(`orch bench: ${bin}, ${tmuxVersion}, bun ${Bun.version}, ${cpus().length} CPUs`);
   if (skip.size) console.log(`  skipping: ${[...skip].join(", ")}`);
@@ -394,8 +406,9 @@ async function main(): Promise<void> {
         ["naive", () => runNaive(w, tasks, WARMUP)],
         ["orch", () => runOrch(bin, w, tasks, "orch", WARMUP)],
         ["unmasked", () => runOrch(bin, w, tasks, "unmasked", WARMUP)],
+        ["baseline", () => runOrch(baseline ?? bin, w, tasks, "baseline", WARMUP)],
       ] as const) {
-        if (skip.has(name)) continue;
+        if (name === "baseline" ? !baseline : skip.has(name)) continue;
         const r = await run();
         rounds.set(name, [...(rounds.get(name) ?? []), r]);
         console.log(
@@ -436,6 +449,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, tmux: tmuxVersion, bun: Bun.version },
     binary: bin,
+    baseline,
     skipped: [...skip],
     tasksPerConfig: tasks,
     rounds: roundCount,
@@ -445,12 +459,14 @@ async function main(): Promise<void> {
       const raw = runs.find((r) => r.contender === "raw" && r.workers === w);
       const orch = runs.find((r) => r.contender === "orch" && r.workers === w);
       const unmasked = runs.find((r) => r.contender === "unmasked" && r.workers === w);
+      const base = runs.find((r) => r.contender === "baseline" && r.workers === w);
       return raw && orch
         ? [
             {
               workers: w,
               orchOverRaw: orch.tasksPerSec / raw.tasksPerSec,
               ...(unmasked ? { maskedOverUnmasked: orch.tasksPerSec / unmasked.tasksPerSec } : {}),
+              ...(base ? { orchOverBaseline: orch.tasksPerSec / base.tasksPerSec } : {}),
             },
           ]
         : [];

@@ -58,7 +58,7 @@ export function summarize(samples: number[]): LatencySummary {
 /** What one contender measured for one worker count. */
 export interface RunResult {
   /** "unmasked": orch with secret masking turned off (ORCH_MASK=0), to show what masking costs. */
-  contender: "raw" | "naive" | "orch" | "unmasked";
+  contender: "raw" | "naive" | "orch" | "unmasked" | "baseline";
   workers: number;
   tasks: number;
   seconds: number;
