@@ -398,16 +398,19 @@ async function main(): Promise<void> {
   if (help) console.log(`  --help: median ${f(help.medianMs)} ms`);
   const runs: RunResult[] = [];
   for (const w of workerCounts) {
-    // alternating rounds, so the machine's noise hits every contender alike; each one's median
+    // alternating rounds, so the machine's noise hits every contender alike; each one's median.
+    // Every other round runs them in reverse order: a contender's place in the round moves its
+    // figures by several percent (the same build run twice in a row differs so).
     const rounds = new Map<string, RunResult[]>();
+    const contenders = [
+      ["raw", () => runRaw(w, tasks, WARMUP)],
+      ["naive", () => runNaive(w, tasks, WARMUP)],
+      ["orch", () => runOrch(bin, w, tasks, "orch", WARMUP)],
+      ["unmasked", () => runOrch(bin, w, tasks, "unmasked", WARMUP)],
+      ["baseline", () => runOrch(baseline ?? bin, w, tasks, "baseline", WARMUP)],
+    ] as const;
     for (let round = 1; round <= roundCount; round++) {
-      for (const [name, run] of [
-        ["raw", () => runRaw(w, tasks, WARMUP)],
-        ["naive", () => runNaive(w, tasks, WARMUP)],
-        ["orch", () => runOrch(bin, w, tasks, "orch", WARMUP)],
-        ["unmasked", () => runOrch(bin, w, tasks, "unmasked", WARMUP)],
-        ["baseline", () => runOrch(baseline ?? bin, w, tasks, "baseline", WARMUP)],
-      ] as const) {
+      for (const [name, run] of round % 2 ? contenders : [...contenders].reverse()) {
         if (name === "baseline" ? !baseline : skip.has(name)) continue;
         const r = await run();
         rounds.set(name, [...(rounds.get(name) ?? []), r]);

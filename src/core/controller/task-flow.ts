@@ -106,7 +106,7 @@ export class TaskFlow {
     if (!task) return;
     this.d.store.transaction(() => {
       assertTaskTransition(task.status, "dispatched");
-      this.d.store.tasks.update(task.id, {
+      this.d.store.tasks.set(task.id, {
         status: "dispatched",
         attempts: task.attempts + 1,
         ...(task.worker === null ? { worker: rt.name } : {}),
@@ -189,7 +189,7 @@ export class TaskFlow {
   private markRunning(rt: WorkerRuntime, id: string): void {
     assertTaskTransition("dispatched", "running");
     rt.startedAt = Date.now();
-    this.d.store.tasks.update(id, { status: "running", startedAt: rt.startedAt });
+    this.d.store.tasks.set(id, { status: "running", startedAt: rt.startedAt });
   }
 
   /** Records a task's result from its end marker, exactly once. */

@@ -61,17 +61,19 @@ export function redactingRepos(
   },
 ) {
   const { tasks, attempts, events, workers, runs } = repos;
+  const redactPatchOf = (id: string, p: TaskPatch, known: string | null | undefined): TaskPatch => {
+    // whose output it is matters only for text (unmaskedWorkers): a status change reads nothing
+    if (p.output == null && p.error == null && p.result == null) return p;
+    const worker =
+      p.worker !== undefined ? p.worker : known !== undefined ? known : (tasks.get(id)?.worker ?? null);
+    return redactTaskPatch(r, worker, p);
+  };
   return {
     tasks: {
       ...tasks,
       insert: (t) => tasks.insert(redactTaskPatch(r, t.worker, t)),
-      update: (id, p, known) => {
-        // whose output it is matters only for text (unmaskedWorkers): a status change reads nothing
-        if (p.output == null && p.error == null && p.result == null) return tasks.update(id, p);
-        const worker =
-          p.worker !== undefined ? p.worker : known !== undefined ? known : (tasks.get(id)?.worker ?? null);
-        return tasks.update(id, redactTaskPatch(r, worker, p));
-      },
+      update: (id, p, known) => tasks.update(id, redactPatchOf(id, p, known)),
+      set: (id, p, known) => tasks.set(id, redactPatchOf(id, p, known)),
     } satisfies TasksRepo,
     attempts: {
       ...attempts,

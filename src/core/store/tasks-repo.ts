@@ -4,7 +4,7 @@ import type { Database } from "bun:sqlite";
 import { DEFAULT_PRIORITY_AGING_MS, queueRank } from "../domain/priority.ts";
 import type { Task } from "../domain/types.ts";
 import { isUniqueViolation, StoreConflictError } from "./errors.ts";
-import { patchUpdater } from "./patch-update.ts";
+import { patchSetter, patchUpdater } from "./patch-update.ts";
 import { type TaskRow, toTask } from "./task-row.ts";
 import { type TaskListOptions, taskLister } from "./tasks-list.ts";
 import { TEXT_PARAM } from "./text-param.ts";
@@ -54,6 +54,8 @@ export interface TasksRepo {
    * `worker`, when the caller knows whose task it is, spares the masking a read of the task.
    */
   update(id: string, patch: TaskPatch, worker?: string | null): Task | null;
+  /** {@link update} without reading the task back (the hot path's status changes): true if it exists. */
+  set(id: string, patch: TaskPatch, worker?: string | null): boolean;
   /** The task that worker should run next among those sent to it: queued, lowest rank, then seq. */
   nextQueued(worker: string): Task | null;
   /**
@@ -154,6 +156,10 @@ export function createTasksRepo(db: Database): TasksRepo {
     "SELECT * FROM tasks WHERE status IN ('dispatched', 'running') ORDER BY seq",
   );
   const patch = patchUpdater<TaskPatch, TaskRow>(db, "tasks", "id", TASK_COLUMNS, byId);
+  const setPatch = patchSetter<TaskPatch>(db, "tasks", "id", TASK_COLUMNS);
+  // the result column holds JSON; everything else binds as it is
+  const bindable = (p: TaskPatch): TaskPatch =>
+    p.result === undefined ? p : ({ ...p, result: p.result && JSON.stringify(p.result) } as TaskPatch);
   const lister = taskLister(db);
 
   return {
@@ -195,12 +201,11 @@ export function createTasksRepo(db: Database): TasksRepo {
       return r ? toTask(r) : null;
     },
     update(id, p) {
-      // the result column holds JSON; everything else binds as it is
-      const r = patch(
-        id,
-        p.result === undefined ? p : ({ ...p, result: p.result && JSON.stringify(p.result) } as TaskPatch),
-      );
+      const r = patch(id, bindable(p));
       return r ? toTask(r) : null;
+    },
+    set(id, p) {
+      return setPatch(id, bindable(p));
     },
     nextQueued(worker) {
       const r = next.get(worker);

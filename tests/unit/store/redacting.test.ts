@@ -37,3 +37,18 @@ test("a caller that names the task's worker spares the read, and that worker's r
   expect(store.tasks.update("t1", { output: "s3cret", worker: "w" }, "raw")?.output).toBe("[M]");
   store.close();
 });
+
+test("set masks like update: text fields by the task's worker, a status change as it is", () => {
+  const store = openStore(":memory:", { redact });
+  store.tasks.insert(makeTask({ id: "t1", worker: "w", text: "x" }));
+  store.tasks.insert(makeTask({ id: "t2", worker: "raw", text: "x" }));
+  expect(store.tasks.set("t1", { output: "a s3cret", error: "s3cret" })).toBe(true);
+  expect(store.tasks.get("t1")).toMatchObject({ output: "a [M]", error: "[M]" });
+  expect(store.tasks.set("t2", { output: "s3cret" })).toBe(true);
+  expect(store.tasks.get("t2")?.output).toBe("s3cret");
+  expect(store.tasks.set("t1", { output: "s3cret" }, "raw")).toBe(true);
+  expect(store.tasks.get("t1")?.output).toBe("s3cret");
+  expect(store.tasks.set("t1", { status: "running" })).toBe(true);
+  expect(store.tasks.get("t1")?.status).toBe("running");
+  store.close();
+});

@@ -143,6 +143,23 @@ describe("store.tasks", () => {
     expect(() => store.tasks.update(t.id, { id: "x" } as never)).toThrow("tasks.id");
   });
 
+  test("set changes the fields like update without reading the task back; false for no such task", () => {
+    const t = store.tasks.insert(makeTask());
+    expect(store.tasks.set(t.id, { status: "dispatched", attempts: 1 })).toBe(true);
+    expect(store.tasks.set(t.id, { result: { cost: 2 } as never, status: "running" })).toBe(true);
+    expect(reopen().tasks.get(t.id)).toEqual({
+      ...t,
+      status: "running",
+      attempts: 1,
+      result: { cost: 2 },
+    } as Task);
+    expect(store.tasks.set("ghost", { status: "failed" })).toBe(false);
+    expect(store.tasks.set(t.id, {})).toBe(false);
+    expect(store.tasks.set(t.id, { error: undefined })).toBe(false);
+    expect(() => store.tasks.set(t.id, { seq: 99 } as never)).toThrow("tasks.seq");
+    expect(store.tasks.get(t.id)?.status).toBe("running");
+  });
+
   test("a patch's fields may come in any order, and undefined ones are left out", () => {
     const t = store.tasks.insert(makeTask());
     store.tasks.update(t.id, { status: "dispatched", attempts: 1 });
