@@ -201,8 +201,14 @@ describe("stop and start: agents keep running and are adopted again", () => {
     orch.tmux("send-keys", "-t", paneId, "Enter");
     await waitFor("the shell ran the unset", () => /[\r\n]helpers-gone\r?\n/.test(readFileSync(log, "utf8")));
     await orch.ok(["start"]);
-    for (const word of ["one", "two", "three"])
-      expect((await orch.sendWait("a", `echo ${word}`)).output).toBe(`${word}\n`);
+    let last = "";
+    for (const word of ["one", "two", "three"]) {
+      const t = await orch.sendWait("a", `echo ${word}`);
+      expect(t.output).toBe(`${word}\n`);
+      last = t.id;
+    }
+    // (the pane log's filter writes a burst's tail up to 20 ms after its head)
+    await waitFor("the last task in the pane log", () => readFileSync(log, "utf8").includes(`${last}-0---`));
     // the first task typed the helpers again; the two after were short lines
     const since = readFileSync(log, "utf8")
       .split(/[\r\n]helpers-gone\r?\n/)

@@ -7,6 +7,9 @@
  *
  * The stream is masked a line at a time (a secret split across two `%output` chunks is whole
  * by the time its line ends); a line longer than 64 KB is written in parts cut at whitespace.
+ * After each read the filter waits 20 ms before the next (unless the read filled its buffer):
+ * the first chunk of a burst is written at once, the rest of it up to 20 ms later, and a busy
+ * pane wakes the filter 50 times a second at most instead of once per chunk.
  * A PEM private key block is held from its BEGIN line and dropped up to its END line.
  * Rules are tried only on lines their hint matches; a case-insensitive rule's hint written in
  * plain lowercase (as every built-in one is) is matched on the lowercased line, which Perl scans
@@ -148,6 +151,9 @@ while (1) {
   last unless $n;
   $buf .= $chunk;
   drain(0);
+  # a busy pane writes many small chunks: let the next ones gather in the pipe for a moment
+  # (one wake-up per 20 ms at most, where each chunk cost one), unless the pipe was full
+  select(undef, undef, undef, 0.02) if $n < 65536;
 }
 drain(1);
 `;
