@@ -6,7 +6,8 @@
  * or fails.
  *
  * Knobs: BENCH_TASKS (tasks per configuration, default 600), BENCH_WARMUP (unmeasured tasks per
- * worker before each measured run, so every contender is measured warm; default 10), BENCH_ROUNDS (alternating rounds of
+ * worker before each measured run, so every contender is measured warm; default 50: after 10 a
+ * fresh controller's JIT compiler thread still took ~15% of its CPU), BENCH_ROUNDS (alternating rounds of
  * raw, naive and orch per worker count, each contender's median round reported; default 3),
  * BENCH_WORKERS (default "1,4,16"),
  * BENCH_IDLE_SECONDS (default 30), BENCH_IDLE_WORKERS (default 50), BENCH_HELP_RUNS (default
@@ -97,7 +98,7 @@ function envInt(name: string, fallback: number): number {
 }
 
 /** Unmeasured tasks per worker before each measured run (JIT, page cache, bash's first forks). */
-const WARMUP = envInt("BENCH_WARMUP", 10);
+const WARMUP = envInt("BENCH_WARMUP", 50);
 
 function newestMtime(dir: string): number {
   let newest = 0;

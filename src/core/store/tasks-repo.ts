@@ -116,14 +116,14 @@ const TASK_COLUMNS: { readonly [K in keyof Required<TaskPatch>]: string } = {
  * ```
  */
 export function createTasksRepo(db: Database): TasksRepo {
-  const insertStmt = db.prepare<{ seq: number }, [Omit<TaskRow, "seq">]>(
+  // no RETURNING (SQLite buffers returned rows in a temporary table): seq is the rowid
+  const insertStmt = db.prepare<never, [Omit<TaskRow, "seq">]>(
     `INSERT INTO tasks (id, worker, text, priority, status, exit_code, output, submitted_at, started_at,
        finished_at, attempts, error, timeout_ms, result, agent_type, project, run_id, step, max_retries,
        not_before, rank)
      VALUES ($id, $worker, $text, $priority, $status, $exit_code, $output, $submitted_at, $started_at,
        $finished_at, $attempts, $error, $timeout_ms, $result, $agent_type, $project, $run_id, $step,
-       $max_retries, $not_before, $rank)
-     RETURNING seq`,
+       $max_retries, $not_before, $rank)`,
   );
   const byId = db.prepare<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?");
   const next = db.prepare<TaskRow, [string]>(
@@ -167,7 +167,7 @@ export function createTasksRepo(db: Database): TasksRepo {
       // the defaults (no run, no retries, the rank from priority and time) are filled once, here
       const task = pickTask(t);
       try {
-        const row = insertStmt.get({
+        const { lastInsertRowid } = insertStmt.run({
           id: task.id,
           worker: task.worker,
           text: task.text,
@@ -190,7 +190,7 @@ export function createTasksRepo(db: Database): TasksRepo {
           not_before: task.notBefore,
           rank: task.rank,
         });
-        return { ...task, seq: row!.seq };
+        return { ...task, seq: Number(lastInsertRowid) };
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         throw new StoreConflictError(`a task with id ${t.id} already exists`, { cause: err });
