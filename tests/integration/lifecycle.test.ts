@@ -207,7 +207,7 @@ describe("stop and start: agents keep running and are adopted again", () => {
       expect(t.output).toBe(`${word}\n`);
       last = t.id;
     }
-    // (the pane log's filter writes a burst's tail up to 20 ms after its head)
+    // (the pane log's filter writes a burst's tail up to 50 ms after its head)
     await waitFor("the last task in the pane log", () => readFileSync(log, "utf8").includes(`${last}-0---`));
     // the first task typed the helpers again; the two after were short lines
     const since = readFileSync(log, "utf8")

@@ -88,6 +88,36 @@ describe("pane-log mask filter (perl)", () => {
     }
   });
 
+  test("a pane that keeps writing: the first line is out at once, the later ones soon after, none held back", async () => {
+    const p = Bun.spawn(["perl", filter], { stdin: "pipe", stdout: "pipe" });
+    const reader = p.stdout.getReader();
+    let out = "";
+    let pending: ReturnType<typeof reader.read> | null = null;
+    const until = async (text: string) => {
+      const deadline = Date.now() + 5000;
+      while (!out.includes(text)) {
+        if (Date.now() > deadline)
+          throw new Error(`the filter did not write ${JSON.stringify(text)}; wrote ${JSON.stringify(out)}`);
+        pending ??= reader.read();
+        const r = await Promise.race([pending, Bun.sleep(50).then(() => null)]);
+        if (!r) continue;
+        pending = null;
+        if (!r.done) out += new TextDecoder().decode(r.value);
+      }
+    };
+    try {
+      for (let i = 0; i < 5; i++) {
+        p.stdin.write(`line ${i} ghp_${"b".repeat(36)}\n`);
+        await p.stdin.flush();
+        await until(`line ${i} [MASKED:github]\n`); // stdin still open: nothing waits for the end
+      }
+    } finally {
+      await p.stdin.end();
+      await p.exited;
+    }
+    expect(out).not.toContain("ghp_");
+  });
+
   test("a line without an end is written at the end of the stream; a huge one in parts", async () => {
     expect(await runFilter(["prompt $ "])).toBe("prompt $ ");
     const long = `${"word ".repeat(30_000)}ghp_${"a".repeat(36)} end`;
