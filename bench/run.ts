@@ -8,7 +8,8 @@
  * Knobs: BENCH_TASKS (tasks per configuration, default 600), BENCH_WARMUP (unmeasured tasks per
  * worker before each measured run, so every contender is measured warm; default 50: after 10 a
  * fresh controller's JIT compiler thread still took ~15% of its CPU), BENCH_ROUNDS (alternating rounds of
- * raw, naive and orch per worker count, each contender's median round reported; default 3),
+ * raw, naive and orch per worker count, each contender's median round reported; default 5: the same build run twice
+ * in one round differs by up to ~8%),
  * BENCH_WORKERS (default "1,4,16"),
  * BENCH_IDLE_SECONDS (default 30), BENCH_IDLE_WORKERS (default 50), BENCH_HELP_RUNS (default
  * 20), BENCH_AGENTS (interactive agent types, default "claude,gpt"; "" or "none" skips them),
@@ -376,7 +377,7 @@ async function runSchedulerFigures(bin: string, skip: Set<Section>): Promise<Sch
 async function main(): Promise<void> {
   const skip = skipped();
   const tasks = envInt("BENCH_TASKS", 600);
-  const roundCount = Math.max(1, envInt("BENCH_ROUNDS", 3));
+  const roundCount = Math.max(1, envInt("BENCH_ROUNDS", 5));
   const idleSeconds = envInt("BENCH_IDLE_SECONDS", 30);
   const idleWorkers = envInt("BENCH_IDLE_WORKERS", 50);
   const helpRuns = envInt("BENCH_HELP_RUNS", 20);
