@@ -18,7 +18,7 @@
  *
  * The scheduler (bench/scheduler.ts, bench/queue-pick.ts, bench/store-memory.ts): BENCH_SCHED_TASKS (pool tasks over
  * 16 shell workers against direct send, default 2000), BENCH_SCHED_ROUNDS (alternating rounds,
- * default 3), BENCH_QUEUE_SIZE (tasks queued for the pick time, and finished tasks in the store
+ * default 5, every other one in reverse order), BENCH_QUEUE_SIZE (tasks queued for the pick time, and finished tasks in the store
  * for the controller's memory; default 100000). BENCH_SKIP: a comma list of sections not to run,
  * from help, raw, naive, orch, unmasked, idle, agents, sched, queue, memory, recovery. "unmasked"
  * runs orch again with secret masking off (ORCH_MASK=0) in the same alternating rounds: the
@@ -343,7 +343,7 @@ function agentTable(agents: AgentResult[]): string[] {
 /** The scheduler's three figures, the sections not skipped. */
 async function runSchedulerFigures(bin: string, skip: Set<Section>): Promise<SchedulerFigures> {
   const schedTasks = envInt("BENCH_SCHED_TASKS", 2000);
-  const schedRounds = envInt("BENCH_SCHED_ROUNDS", 3);
+  const schedRounds = envInt("BENCH_SCHED_ROUNDS", 5);
   const queueSize = envInt("BENCH_QUEUE_SIZE", 100_000);
   let sched: SchedulerResult | null = null;
   if (!skip.has("sched")) {

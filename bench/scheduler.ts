@@ -20,7 +20,7 @@ export interface SchedulerResult {
   direct: RunResult;
   /** Median scheduler tasks/s over median direct tasks/s. */
   ratio: number;
-  /** Each round ran direct, then the scheduler. */
+  /** Every round, direct and scheduler (odd rounds ran direct first, even ones the scheduler). */
   rounds: Array<{ direct: RunResult; scheduler: RunResult }>;
 }
 
@@ -104,9 +104,15 @@ export async function runScheduler(
 ): Promise<SchedulerResult> {
   const done: SchedulerResult["rounds"] = [];
   for (let i = 0; i < rounds; i++) {
-    const direct = await runOrch(bin, workers, total, "orch", warmup);
-    const scheduler = await runSchedulerPool(bin, workers, total, warmup);
-    done.push({ direct, scheduler });
+    // every other round the other way round: the one that runs second tends to do better
+    const first = i % 2 === 0;
+    const a = first
+      ? await runOrch(bin, workers, total, "orch", warmup)
+      : await runSchedulerPool(bin, workers, total, warmup);
+    const b = first
+      ? await runSchedulerPool(bin, workers, total, warmup)
+      : await runOrch(bin, workers, total, "orch", warmup);
+    done.push(first ? { direct: a, scheduler: b } : { direct: b, scheduler: a });
   }
   const direct = medianRun(done.map((r) => r.direct));
   const scheduler = medianRun(done.map((r) => r.scheduler));
