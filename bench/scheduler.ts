@@ -104,15 +104,14 @@ export async function runScheduler(
 ): Promise<SchedulerResult> {
   const done: SchedulerResult["rounds"] = [];
   for (let i = 0; i < rounds; i++) {
-    // every other round the other way round: the one that runs second tends to do better
-    const first = i % 2 === 0;
-    const a = first
-      ? await runOrch(bin, workers, total, "orch", warmup)
-      : await runSchedulerPool(bin, workers, total, warmup);
-    const b = first
-      ? await runSchedulerPool(bin, workers, total, warmup)
-      : await runOrch(bin, workers, total, "orch", warmup);
-    done.push(first ? { direct: a, scheduler: b } : { direct: b, scheduler: a });
+    const direct = () => runOrch(bin, workers, total, "orch", warmup);
+    const scheduler = () => runSchedulerPool(bin, workers, total, warmup);
+    // every other round in the other order: a contender's place in the round moves its figures
+    if (i % 2 === 0) done.push({ direct: await direct(), scheduler: await scheduler() });
+    else {
+      const s = await scheduler();
+      done.push({ direct: await direct(), scheduler: s });
+    }
   }
   const direct = medianRun(done.map((r) => r.direct));
   const scheduler = medianRun(done.map((r) => r.scheduler));

@@ -91,18 +91,15 @@ describe("pane-log mask filter (perl)", () => {
   test("a pane that keeps writing: the first line is out at once, the later ones soon after, none held back", async () => {
     const p = Bun.spawn(["perl", filter], { stdin: "pipe", stdout: "pipe" });
     const reader = p.stdout.getReader();
+    const decoder = new TextDecoder();
     let out = "";
-    let pending: ReturnType<typeof reader.read> | null = null;
     const until = async (text: string) => {
-      const deadline = Date.now() + 5000;
+      const timeout = Bun.sleep(5000).then(() => null);
       while (!out.includes(text)) {
-        if (Date.now() > deadline)
+        const r = await Promise.race([reader.read(), timeout]);
+        if (!r || r.done)
           throw new Error(`the filter did not write ${JSON.stringify(text)}; wrote ${JSON.stringify(out)}`);
-        pending ??= reader.read();
-        const r = await Promise.race([pending, Bun.sleep(50).then(() => null)]);
-        if (!r) continue;
-        pending = null;
-        if (!r.done) out += new TextDecoder().decode(r.value);
+        out += decoder.decode(r.value, { stream: true });
       }
     };
     try {
