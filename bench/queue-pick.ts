@@ -4,7 +4,7 @@
  */
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { newTask } from "../src/core/controller/task-flow.ts";
+import { newTask } from "../src/core/controller/new-task.ts";
 import type { TaskPriority } from "../src/core/domain/types.ts";
 import { openStore, type QueueTaker, type Store } from "../src/core/store/index.ts";
 import type { TaskRow } from "../src/core/store/task-row.ts";

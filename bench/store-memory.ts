@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { newTask } from "../src/core/controller/task-flow.ts";
+import { newTask } from "../src/core/controller/new-task.ts";
 import { openStore } from "../src/core/store/index.ts";
 import { FINAL, type OrchInstance, startOrch, type TaskJson } from "./orch.ts";
 import { taskText } from "./workload.ts";

@@ -206,7 +206,7 @@ export default definePlugin(() => ({ name: "thrower", description: "d", version:
     await h.ok(["add-worker", "--type", "thrower", "--project", project, "--name", "t1"]);
     const r = await h.run(["send", "t1", "--wait", "boom"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("plugin thrower failed to frame the task: kaboom");
+    expect(r.stderr).toContain("plugin thrower failed in frame(): kaboom");
     expect(await controllerAlive()).toBe(true);
   }, 60_000);
 

@@ -9,6 +9,7 @@ import { localControlTransport } from "../tmux/local-transport.ts";
 import { checkTmuxVersion } from "../tmux/server.ts";
 import { serveApi } from "./api.ts";
 import { Controller } from "./controller.ts";
+import { guardProcess } from "./crash-guard.ts";
 import { startEventNotifier } from "./event-notifier.ts";
 import type { ExtensionFactory } from "./extension.ts";
 import { loadConfig } from "./load-config.ts";
@@ -83,6 +84,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     json: o.logJson,
     mask: (line) => masking.text(null, line),
   });
+  guardProcess(logger);
   const store = openStoreOrExplain(paths.db, cfg.config.durability, masking);
   if (currentUid() === 0 && !cfg.config.allowRoot) {
     logger.log("warn", "running as root, allowed because this is a container (IS_SANDBOX=0 refuses it)");

@@ -26,6 +26,11 @@ export class PaneRegistry {
     return early;
   }
 
+  /** The workers whose panes are bound now. */
+  all(): IterableIterator<WorkerRuntime> {
+    return this.byPane.values();
+  }
+
   forget(paneId: string): void {
     this.byPane.delete(paneId);
   }

@@ -8,8 +8,9 @@ import { routeAgentType } from "../domain/routing.ts";
 import type { Task, TaskPriority, Worker } from "../domain/types.ts";
 import type { Store } from "../store/index.ts";
 import type { Logger } from "./logger.ts";
+import { newTask } from "./new-task.ts";
 import { fail, type Outcome, ok } from "./outcome.ts";
-import { newTask, type TaskFlow } from "./task-flow.ts";
+import type { TaskFlow } from "./task-flow.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 /** A task for whichever worker fits: `orch submit`, and every task of a workflow run. */

@@ -2,31 +2,27 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type RetryPolicy, retryDecision } from "../domain/retry.ts";
 import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
 import { cleanOutput } from "../domain/text.ts";
-import type { Task, TaskResultMeta } from "../domain/types.ts";
-import type { Delivery, MarkerSpec, ResultInput } from "../plugin/contract.ts";
+import type { Task } from "../domain/types.ts";
+import type { Delivery, MarkerSpec } from "../plugin/contract.ts";
 import type { NewTask, Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
-import type { TmuxOps } from "../tmux/operations.ts";
+import type { PaneOps } from "../tmux/pane-ops.ts";
 import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
-import { endInLog, recoverFromLog } from "./recover.ts";
+import { newTask } from "./new-task.ts";
+import { callFrame, callResult } from "./plugin-boundary.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 export interface TaskFlowDeps {
   /** Whether the worker's pane is dead by tmux's own account (then it is marked dead); optional. */
   deadPane?(rt: WorkerRuntime): Promise<boolean>;
-  /** Runs the plugin's result() safely: a throwing plugin gives the raw text and a logged error. */
-  extract(
-    rt: WorkerRuntime,
-    input: ResultInput,
-  ): { text: string; isError: boolean; meta: TaskResultMeta | null };
   store: Store;
   logger: Logger;
   markers: MarkerSpec;
   waiters: TaskWaiters;
   /** The current tmux operations (they change when the controller reconnects). */
-  ops: () => TmuxOps;
+  ops: () => PaneOps;
   /** How failed and timed-out attempts are retried (for tasks that allow retries). */
   retry: RetryPolicy;
   /** A task reached its final status (after any retries): workflow runs follow this. */
@@ -124,19 +120,13 @@ export class TaskFlow {
       return;
     }
     rt.scanner = new MarkerScanner(task.id, this.d.markers);
-    let delivery: Delivery;
-    try {
-      delivery = rt.plugin.frame({ id: task.id, text: task.text, fresh: !rt.primed }, this.d.markers);
-    } catch (e) {
-      this.fail(
-        rt,
-        task.id,
-        "failed",
-        `plugin ${rt.plugin.name} failed to frame the task: ${(e as Error).message}`,
-      );
+    const framed = callFrame(rt.plugin, { id: task.id, text: task.text, fresh: !rt.primed }, this.d.markers);
+    if (!framed.ok) {
+      this.d.logger.log("error", framed.error, { worker: rt.name, task: task.id });
+      this.fail(rt, task.id, "failed", framed.error);
       return;
     }
-    this.deliver(rt.paneId, delivery).catch((e) => {
+    this.deliver(rt.paneId, framed.value).catch((e) => {
       if (rt.scanner?.taskId === task.id)
         this.fail(rt, task.id, "failed", `delivery failed: ${(e as Error).message}`);
     });
@@ -191,8 +181,8 @@ export class TaskFlow {
     this.d.store.tasks.set(id, { status: "running", startedAt: rt.startedAt });
   }
 
-  /** Records a task's result from its end marker, exactly once. */
-  private finish(rt: WorkerRuntime, taskId: string, exitCode: number, raw: string): void {
+  /** Records a task's result from its end marker (seen live or in the log), exactly once. */
+  finish(rt: WorkerRuntime, taskId: string, exitCode: number, raw: string): void {
     rt.scanner = null;
     rt.clearTimer();
     rt.phase = "settling";
@@ -203,10 +193,20 @@ export class TaskFlow {
     // The scanner (or the log recovery) that saw the end marker is gone now, so this runs
     // once per task; the store needs no read to know the task is still unfinished.
     assertTaskTransition("running", status);
-    const result = rt.plugin.result ? this.d.extract(rt, { raw: cleanOutput(raw), exitCode }) : null;
-    const failed = exitCode !== 0 || result?.isError === true;
+    const extracted = rt.plugin.result ? callResult(rt.plugin, { raw: cleanOutput(raw), exitCode }) : null;
+    // a plugin that failed to read the result fails the task; its raw output is kept
+    if (extracted && !extracted.ok)
+      this.d.logger.log("error", extracted.error, { worker: rt.name, task: taskId });
+    const result = extracted?.ok ? extracted.value : null;
+    const failed = exitCode !== 0 || result?.isError === true || extracted?.ok === false;
     const error =
-      exitCode !== 0 ? `exited with status ${exitCode}` : failed ? "the agent reported an error" : null;
+      exitCode !== 0
+        ? `exited with status ${exitCode}`
+        : extracted && !extracted.ok
+          ? `${extracted.error}; the raw output is kept`
+          : failed
+            ? "the agent reported an error"
+            : null;
     const t = this.d.store.transaction(() => {
       const done = this.d.store.tasks.update(
         taskId,
@@ -287,7 +287,7 @@ export class TaskFlow {
   }
 
   /** Records an ended attempt of a task that goes back to the queue. */
-  private keepAttempt(t: Task): void {
+  keepAttempt(t: Task): void {
     this.d.store.attempts.add({
       taskId: t.id,
       attempt: t.attempts,
@@ -299,48 +299,6 @@ export class TaskFlow {
       error: t.error,
       output: t.output,
     });
-  }
-
-  /**
-   * A task in flight on a worker whose pane vanished (the tmux server went away): if its end
-   * marker reached the worker's log, it is finished from there; otherwise it goes back to the
-   * queue (its lost attempt kept), unless it was already lost as often as it may be retried
-   * (at least once), and then it fails with `why`.
-   */
-  recoverOrRequeue(rt: WorkerRuntime, task: Task, logFile: string | null, why: string): void {
-    const found = logFile ? endInLog(logFile, task.id, this.d.markers) : null;
-    if (found) {
-      rt.startedAt = task.startedAt;
-      this.finish(rt, task.id, found.exitCode, found.raw);
-      return;
-    }
-    const now = Date.now();
-    const t = this.d.store.transaction(() => {
-      const cur = this.d.store.tasks.get(task.id);
-      if (!cur || isFinal(cur.status)) return null;
-      const lost = this.d.store.tasks.update(task.id, {
-        status: "failed",
-        finishedAt: now,
-        startedAt: cur.startedAt ?? now,
-        error: why,
-      });
-      if (!lost) return null;
-      const requeue = lost.attempts <= Math.max(lost.maxRetries, 1);
-      this.d.store.events.append(
-        workerEvent(requeue ? "task.requeued" : "task.failed", rt.name, { error: why }, task.id, now),
-      );
-      if (!requeue) return lost;
-      this.keepAttempt(lost);
-      return (
-        this.d.store.tasks.update(task.id, {
-          status: "queued",
-          ...(lost.agentType !== null ? { worker: null } : {}),
-          notBefore: now,
-          error: `attempt ${lost.attempts} was lost (${why}); requeued`,
-        }) ?? lost
-      );
-    });
-    if (t) this.settled(t);
   }
 
   /** After the commit: answer waiters of a final task, or arrange to look again for a retry. */
@@ -389,24 +347,6 @@ export class TaskFlow {
         .catch(() => undefined);
   }
 
-  /** Finishes a task that ran while the controller was away, from the worker's pipe-pane log. */
-  recover(rt: WorkerRuntime, task: Task, logFile: string): void {
-    rt.phase = "busy";
-    rt.startedAt = task.startedAt;
-    // onDone may run inside recoverFromLog (the end is already logged): defer it past the assignment
-    rt.recovery = recoverFromLog(logFile, task.id, this.d.markers, (r) =>
-      queueMicrotask(() => {
-        if (rt.phase !== "busy") return;
-        rt.recovery = null;
-        this.finish(rt, task.id, r.exitCode, r.raw);
-        rt.phase = "ready"; // the command has ended: the shell is at (or about to show) its prompt
-        this.pump(rt);
-      }),
-    );
-    const remaining = Math.max(1000, task.timeoutMs - (Date.now() - (task.startedAt ?? Date.now())));
-    rt.timer = setTimeout(() => this.timeOutTask(rt, task.id), remaining);
-  }
-
   /** Cancels a worker's queued and unfinished tasks (it is being removed). */
   cancelUnfinished(worker: string, why: string): void {
     for (const t of this.d.store.tasks.list({ worker, status: ["queued", "dispatched", "running"] })) {
@@ -418,27 +358,4 @@ export class TaskFlow {
       if (done) this.settled(done);
     }
   }
-}
-
-/**
- * A queued task with everything not given at its default: normal priority, submitted now,
- * no retries. Its id is a UUIDv7: ids sort by creation time, and each lands at the end of the
- * store's id index instead of on a random page of it.
- */
-export function newTask(t: Partial<NewTask> & Pick<NewTask, "text" | "timeoutMs">): NewTask {
-  return {
-    id: Bun.randomUUIDv7(),
-    worker: null,
-    priority: 3,
-    status: "queued",
-    exitCode: null,
-    output: null,
-    submittedAt: Date.now(),
-    startedAt: null,
-    finishedAt: null,
-    attempts: 0,
-    error: null,
-    result: null,
-    ...t,
-  };
 }

@@ -1,11 +1,13 @@
+import type { ApprovalPolicy } from "../domain/config.ts";
 import { assertTaskTransition } from "../domain/task-status.ts";
 import type { Task, WorkerState } from "../domain/types.ts";
-import type { ApprovalDecision, Delivery, HookEvent, ScreenState } from "../plugin/contract.ts";
+import type { Delivery, HookEvent, ScreenState } from "../plugin/contract.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
-import type { TmuxOps } from "../tmux/operations.ts";
+import type { PaneOps } from "../tmux/pane-ops.ts";
 import type { Logger } from "./logger.ts";
-import type { TaskFlow, TaskFlowDeps } from "./task-flow.ts";
+import { callApproval, callFrame, callHookRule, callRateLimitWait, callResult } from "./plugin-boundary.ts";
+import type { TaskFlow } from "./task-flow.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -13,11 +15,10 @@ export interface TurnFlowDeps {
   store: Store;
   logger: Logger;
   waiters: TaskWaiters;
-  ops: () => TmuxOps;
+  ops: () => PaneOps;
   flow: TaskFlow;
-  extract: TaskFlowDeps["extract"];
-  /** The answer to a permission prompt on `screen`: the plugin's rule, else the config's policy. */
-  decide(rt: WorkerRuntime, screen: string): ApprovalDecision;
+  /** The answer to a permission prompt when the plugin's own rule (if any) says "ask". */
+  approvalPolicy: ApprovalPolicy;
   /** Reads the worker's screen now (for a hook that ends a turn). */
   readScreen(rt: WorkerRuntime): Promise<void>;
   /** First back-off of a rate-limited agent that does not say how long to wait. */
@@ -64,13 +65,17 @@ export class TurnFlow {
   }
 
   private send(rt: WorkerRuntime, task: Pick<Task, "id" | "text">): void {
-    let delivery: Delivery;
-    try {
-      delivery = rt.plugin.frame({ id: task.id, text: task.text, fresh: !rt.primed }, this.d.flow.markers);
-    } catch (e) {
-      this.failTurn(rt, `plugin ${rt.plugin.name} failed to frame the task: ${(e as Error).message}`);
+    const framed = callFrame(
+      rt.plugin,
+      { id: task.id, text: task.text, fresh: !rt.primed },
+      this.d.flow.markers,
+    );
+    if (!framed.ok) {
+      this.d.logger.log("error", framed.error, { worker: rt.name, task: task.id });
+      this.failTurn(rt, framed.error);
       return;
     }
+    const delivery = framed.value;
     const turn = rt.turn;
     if (turn) turn.framed = true;
     this.d.flow
@@ -153,19 +158,14 @@ export class TurnFlow {
 
   /** An event from the agent's hook. */
   onHook(rt: WorkerRuntime, e: HookEvent): void {
-    const detect = rt.plugin.detect;
-    if (detect.kind !== "hook") return;
-    let signal: ReturnType<typeof detect.hook>;
-    try {
-      signal = detect.hook(e);
-    } catch (err) {
-      this.d.logger.log("error", `plugin ${rt.plugin.name} threw in its hook rule`, {
-        worker: rt.name,
-        event: e.event,
-        error: (err as Error).message,
-      });
+    if (rt.plugin.detect.kind !== "hook") return;
+    const rule = callHookRule(rt.plugin, e);
+    if (!rule.ok) {
+      this.d.logger.log("error", rule.error, { worker: rt.name, event: e.event });
+      this.pluginFailed(rt, rule.error);
       return;
     }
+    const signal = rule.value;
     const turn = rt.turn;
     if (!turn || signal === null) return;
     if (signal === "accepted") this.accept(rt);
@@ -238,7 +238,13 @@ export class TurnFlow {
     rt.promptHandled = true;
     this.setState(rt, "waiting_input");
     const spec = rt.plugin.approval;
-    const decision = spec ? this.d.decide(rt, screen) : "ask";
+    const decided = spec ? callApproval(rt.plugin, screen, this.d.approvalPolicy) : null;
+    if (decided && !decided.ok) {
+      this.d.logger.log("error", decided.error, { worker: rt.name });
+      this.pluginFailed(rt, decided.error);
+      return;
+    }
+    const decision = decided?.value ?? "ask";
     if (decision === "ask" || !spec) {
       this.d.logger.log("info", "waiting for a human", {
         worker: rt.name,
@@ -265,14 +271,13 @@ export class TurnFlow {
   private rateLimited(rt: WorkerRuntime, screen: string): void {
     const turn = rt.turn!;
     if (rt.resumeTimer) return;
-    let waitMs: number | null = null;
-    try {
-      waitMs = rt.plugin.rateLimitWaitMs?.(screen) ?? null;
-    } catch (e) {
-      this.d.logger.log("error", `plugin ${rt.plugin.name} threw in rateLimitWaitMs`, {
-        error: (e as Error).message,
-      });
+    const asked = callRateLimitWait(rt.plugin, screen);
+    if (!asked.ok) {
+      this.d.logger.log("error", asked.error, { worker: rt.name });
+      this.pluginFailed(rt, asked.error);
+      return;
     }
+    const waitMs = asked.value;
     const wait = Math.max(
       250,
       waitMs ?? rateLimitBackoffMs(this.d.rateLimitBackoffMs, turn.rateLimitRetries),
@@ -308,7 +313,16 @@ export class TurnFlow {
     const turn = rt.turn;
     if (!turn) return;
     if (turn.framed) rt.primed = true;
-    const r = this.d.extract(rt, { raw: rt.lastScreen, exitCode: null, ...(hook ? { hook } : {}) });
+    const extracted = callResult(rt.plugin, {
+      raw: rt.lastScreen,
+      exitCode: null,
+      ...(hook ? { hook } : {}),
+    });
+    if (!extracted.ok) this.d.logger.log("error", extracted.error, { worker: rt.name, task: turn.taskId });
+    // a plugin that failed to read the result fails the task; the screen is kept as its output
+    const r = extracted.ok
+      ? extracted.value
+      : { text: rt.lastScreen, isError: true, meta: null, error: `${extracted.error}; the screen is kept` };
     const now = Date.now();
     rt.clearTimer();
     const t = this.d.store.transaction(() => {
@@ -319,7 +333,7 @@ export class TurnFlow {
         output: r.text,
         startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
         finishedAt: now,
-        error: r.isError ? "the agent reported an error" : null,
+        error: "error" in r ? r.error : r.isError ? "the agent reported an error" : null,
         result: r.meta,
       });
       this.d.store.workers.update(rt.name, { state: "idle", currentTask: null });
@@ -328,6 +342,17 @@ export class TurnFlow {
     rt.phase = "ready";
     if (t) this.d.flow.settled(t);
     this.d.flow.pump(rt);
+  }
+
+  /**
+   * A plugin member failed while its task was in flight: the task fails naming it, and the
+   * agent is interrupted (it may still be working on the prompt) before it takes the next.
+   */
+  pluginFailed(rt: WorkerRuntime, error: string): void {
+    const id = rt.turn?.taskId;
+    if (!id) return;
+    this.d.flow.fail(rt, id, "failed", error);
+    this.d.flow.interrupt(rt);
   }
 
   private failTurn(rt: WorkerRuntime, error: string): void {

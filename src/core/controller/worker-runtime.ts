@@ -32,6 +32,8 @@ export class WorkerRuntime {
   deathReason: string | null = null;
   /** Set while add-worker or a revive waits for this agent: a death then is reported by that start. */
   inStart = false;
+  /** Why the start cannot succeed, when a plugin member failed while it waited (named in the failure). */
+  startError: string | null = null;
   paneId: string | null = null;
   windowId: string | null = null;
   scanner: MarkerScanner | null = null;

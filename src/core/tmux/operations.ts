@@ -1,4 +1,5 @@
 import type { ControlClient } from "./control-client.ts";
+import type { PaneOps } from "./pane-ops.ts";
 import { formatLiteral, quoteArg, shellQuote, tmuxCommand } from "./quote.ts";
 
 /** A pane as `list-panes` reports it, with orch's pane option. */
@@ -38,7 +39,7 @@ const SEP = "\u001f";
  * await ops.paste(paneId, "echo hi");
  * await ops.sendKeys(paneId, ["Enter"]);
  */
-export class TmuxOps {
+export class TmuxOps implements PaneOps {
   private bufferSeq = 0;
 
   constructor(
@@ -177,7 +178,6 @@ export class TmuxOps {
       });
   }
 
-  /** Sets the size the control client reports, which the session's windows follow. */
   /**
    * Subscribes this control client to `format` for every pane of the session: tmux checks it
    * about once a second and sends a `subscription-changed` notification named `name` when a
@@ -187,6 +187,7 @@ export class TmuxOps {
     await this.client.run(tmuxCommand("refresh-client", "-B", `${name}:%*:${format}`));
   }
 
+  /** Sets the size the control client reports, which the session's windows follow. */
   async setClientSize(width: number, height: number): Promise<void> {
     await this.client.run(tmuxCommand("refresh-client", "-C", `${width}x${height}`));
   }

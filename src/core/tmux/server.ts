@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { execa } from "execa";
-import { formatLiteral, shellQuote, tmuxCommand } from "./quote.ts";
+import { paneDiedHookCommand } from "./pane-events.ts";
+import { tmuxCommand } from "./quote.ts";
 
 /** What the tmux binary is, or why it cannot be used. */
 export type TmuxVersion = { ok: true; version: string } | { ok: false; error: string };
@@ -39,8 +40,7 @@ export interface ServerSpec {
 
 /** The tmux config orch's server starts with: options set before any pane exists, and the hooks. */
 export function serverConfig(spec: ServerSpec): string {
-  const report = `printf 'pane-died %s %s\\n' '#{hook_pane}' '#{pane_dead_status}' >> ${shellQuote(formatLiteral(spec.eventsFile))}`;
-  const hook = tmuxCommand("run-shell", "-b", report);
+  const hook = paneDiedHookCommand(spec.eventsFile);
   return [
     tmuxCommand("set-option", "-g", "remain-on-exit", "on"),
     tmuxCommand("set-option", "-g", "history-limit", String(spec.historyLimit)),

@@ -1,0 +1,117 @@
+import type { Config } from "../domain/config.ts";
+import type { Worker } from "../domain/types.ts";
+import type { PluginRegistry } from "../plugin/registry.ts";
+import type { Store } from "../store/index.ts";
+import type { Liveness } from "./liveness.ts";
+import type { Logger } from "./logger.ts";
+import type { Masking } from "./masking.ts";
+import type { Outcome } from "./outcome.ts";
+import { type OrchPaths, workerLogPath } from "./paths.ts";
+import { callReadyPattern } from "./plugin-boundary.ts";
+import type { TaskFlow } from "./task-flow.ts";
+import { recoverOrRequeue, recoverTask } from "./task-recovery.ts";
+import type { TmuxHost } from "./tmux-host.ts";
+import type { TurnFlow } from "./turn-flow.ts";
+import { WorkerRuntime } from "./worker-runtime.ts";
+import type { WorkerStarter } from "./worker-start.ts";
+
+export interface AdoptionDeps {
+  paths: OrchPaths;
+  config: Config;
+  store: Store;
+  plugins: PluginRegistry;
+  logger: Logger;
+  masking: Masking;
+  host: TmuxHost;
+  runtimes: Map<string, WorkerRuntime>;
+  starter: WorkerStarter;
+  flow: TaskFlow;
+  turns: TurnFlow;
+  liveness: Liveness;
+  /** Starts a worker's agent again in a new window (its pane went with the tmux server). */
+  revive(name: string, by: "tmux"): Promise<Outcome<Worker>>;
+  /** Reads the worker's screen now and hands it to the turn flow. */
+  readScreen(rt: WorkerRuntime): Promise<void>;
+}
+
+/**
+ * Re-maps the stored workers to the panes of a (re)connected tmux server that carry their id
+ * (the `@orch_worker` pane option): a live pane is adopted with its task in flight (finished
+ * from its log, or its turn resumed), a dead one is recorded dead, and a missing one is
+ * recreated. Stopping the controller never kills agents; this is how they are found again.
+ */
+export async function adoptWorkers(d: AdoptionDeps): Promise<void> {
+  const panes = await d.host.ops.listPanes();
+  const byWorker = new Map(panes.filter((p) => p.workerId).map((p) => [p.workerId!, p]));
+  for (const w of d.store.workers.list()) {
+    const plugin = d.plugins.get(w.type);
+    d.runtimes.get(w.name)?.clearTimer();
+    if (!plugin) {
+      const why = d.plugins.refusal(w.type);
+      d.store.workers.update(w.name, {
+        state: "error",
+        error: why ? `agent type "${w.type}" was not loaded: ${why}` : `unknown agent type "${w.type}"`,
+      });
+      continue;
+    }
+    const ready = await callReadyPattern(plugin, d.starter.context(w), d.starter.timeoutMs);
+    if (!ready.ok) d.logger.log("error", ready.error, { worker: w.name });
+    const rt = new WorkerRuntime(w.id, w.name, plugin, ready.ok ? ready.value : undefined);
+    rt.project = w.project;
+    d.runtimes.set(w.name, rt);
+    const pane = byWorker.get(w.id);
+    if (!pane) {
+      recreate(d, w, rt);
+      continue;
+    }
+    if (pane.dead) {
+      d.host.attach(rt, pane.paneId, pane.windowId);
+      d.liveness.markDead(rt, `agent exited with status ${pane.deadStatus ?? "?"}`);
+      continue;
+    }
+    // not "starting": output replayed or arriving while this is decided must not make the
+    // worker ready and dispatch its next task beside one still running from before
+    rt.phase = "busy";
+    d.host.attach(rt, pane.paneId, pane.windowId);
+    const log = workerLogPath(d.paths, w.name);
+    // the pipe outlives the controller; reopening it would lose what it is writing now
+    if (!pane.piped) await d.host.pipeLog(pane.paneId, log, d.masking.logFilter(w.name));
+    const inFlight = d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] })[0];
+    if (inFlight && plugin.detect.kind !== "marker") {
+      // an interactive turn: its screen (read now) or its hook says when it ends
+      rt.dispatchedAt = inFlight.submittedAt;
+      rt.startedAt = inFlight.startedAt;
+      d.turns.begin(rt, inFlight, { resumed: true });
+      void d.readScreen(rt);
+    } else if (inFlight) {
+      recoverTask(d.flow, rt, inFlight, log);
+    } else {
+      rt.phase = "ready";
+      d.store.workers.update(w.name, { state: "idle", paneId: pane.paneId, currentTask: null });
+      d.flow.pump(rt);
+    }
+    d.logger.log("info", "worker adopted", { worker: w.name, pane: pane.paneId });
+  }
+}
+
+/**
+ * A worker whose pane is gone with the tmux server (killed, crashed, a reboot): its tasks in
+ * flight are finished from its log or requeued, and its agent starts again in a new window
+ * (not counted by the restart intensity: the server died, not the agent). A worker given up
+ * before, or automatic restarts turned off (maxRestarts 0), stays dead.
+ */
+function recreate(d: AdoptionDeps, w: Worker, rt: WorkerRuntime): void {
+  const why = "its tmux pane is gone (the tmux server went away)";
+  const logFile = rt.plugin.detect.kind === "marker" ? workerLogPath(d.paths, w.name) : null;
+  for (const t of d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] })) {
+    recoverOrRequeue(d.flow, d.store, rt, t, logFile, why);
+  }
+  if (w.state === "error") return;
+  // started again now, not after reviveDelay
+  d.liveness.markDead(rt, why, { reviveLater: false });
+  if (d.config.maxRestarts === 0) return;
+  d.logger.log("warn", "worker's pane is gone, starting it again", { worker: w.name });
+  void d.revive(w.name, "tmux").then((r) => {
+    if (!r.ok) d.logger.log("error", "worker not recreated", { worker: w.name, error: r.error });
+  });
+}

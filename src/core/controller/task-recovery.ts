@@ -1,0 +1,74 @@
+import { isFinal } from "../domain/task-status.ts";
+import type { Task } from "../domain/types.ts";
+import type { Store } from "../store/index.ts";
+import { workerEvent } from "../store/index.ts";
+import { endInLog, recoverFromLog } from "./recover.ts";
+import type { TaskFlow } from "./task-flow.ts";
+import type { WorkerRuntime } from "./worker-runtime.ts";
+
+/**
+ * A task in flight on a worker whose pane vanished (the tmux server went away): if its end
+ * marker reached the worker's log, it is finished from there; otherwise it goes back to the
+ * queue (its lost attempt kept), unless it was already lost as often as it may be retried
+ * (at least once), and then it fails with `why`.
+ */
+export function recoverOrRequeue(
+  flow: TaskFlow,
+  store: Store,
+  rt: WorkerRuntime,
+  task: Task,
+  logFile: string | null,
+  why: string,
+): void {
+  const found = logFile ? endInLog(logFile, task.id, flow.markers) : null;
+  if (found) {
+    rt.startedAt = task.startedAt;
+    flow.finish(rt, task.id, found.exitCode, found.raw);
+    return;
+  }
+  const now = Date.now();
+  const t = store.transaction(() => {
+    const cur = store.tasks.get(task.id);
+    if (!cur || isFinal(cur.status)) return null;
+    const lost = store.tasks.update(task.id, {
+      status: "failed",
+      finishedAt: now,
+      startedAt: cur.startedAt ?? now,
+      error: why,
+    });
+    if (!lost) return null;
+    const requeue = lost.attempts <= Math.max(lost.maxRetries, 1);
+    store.events.append(
+      workerEvent(requeue ? "task.requeued" : "task.failed", rt.name, { error: why }, task.id, now),
+    );
+    if (!requeue) return lost;
+    flow.keepAttempt(lost);
+    return (
+      store.tasks.update(task.id, {
+        status: "queued",
+        ...(lost.agentType !== null ? { worker: null } : {}),
+        notBefore: now,
+        error: `attempt ${lost.attempts} was lost (${why}); requeued`,
+      }) ?? lost
+    );
+  });
+  if (t) flow.settled(t);
+}
+
+/** Finishes a task that ran while the controller was away, from the worker's pipe-pane log. */
+export function recoverTask(flow: TaskFlow, rt: WorkerRuntime, task: Task, logFile: string): void {
+  rt.phase = "busy";
+  rt.startedAt = task.startedAt;
+  // onDone may run inside recoverFromLog (the end is already logged): defer it past the assignment
+  rt.recovery = recoverFromLog(logFile, task.id, flow.markers, (r) =>
+    queueMicrotask(() => {
+      if (rt.phase !== "busy") return;
+      rt.recovery = null;
+      flow.finish(rt, task.id, r.exitCode, r.raw);
+      rt.phase = "ready"; // the command has ended: the shell is at (or about to show) its prompt
+      flow.pump(rt);
+    }),
+  );
+  const remaining = Math.max(1000, task.timeoutMs - (Date.now() - (task.startedAt ?? Date.now())));
+  rt.timer = setTimeout(() => flow.timeOutTask(rt, task.id), remaining);
+}

@@ -1,0 +1,230 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Config } from "../domain/config.ts";
+import { errorMessage } from "../domain/result.ts";
+import { ensurePrivateFile } from "../store/private-files.ts";
+import { ControlClient } from "../tmux/control-client.ts";
+import type { TmuxNotification } from "../tmux/control-parser.ts";
+import { type PaneInfo, TmuxOps } from "../tmux/operations.ts";
+import {
+  DEAD_SUBSCRIPTION,
+  DEAD_SUBSCRIPTION_FORMAT,
+  type PaneDied,
+  parseDeadSubscription,
+  parsePaneDiedLine,
+} from "../tmux/pane-events.ts";
+import type { PaneOps } from "../tmux/pane-ops.ts";
+import { ensureServer, killServer, type ServerSpec } from "../tmux/server.ts";
+import type { TransportFactory } from "../tmux/transport.ts";
+import { followLines, type LineFollower } from "./follow-file.ts";
+import type { Logger } from "./logger.ts";
+import { PaneRegistry } from "./pane-registry.ts";
+import type { OrchPaths } from "./paths.ts";
+import type { WorkerRuntime } from "./worker-runtime.ts";
+
+/** The spec of orch's tmux server on this machine: its private socket and files under ORCH_HOME. */
+export function localServer(paths: OrchPaths, config: Config, viewArgv: string[]): ServerSpec {
+  return {
+    socket: paths.tmuxSocket,
+    session: config.sessionName,
+    configFile: paths.tmuxConfig,
+    eventsFile: paths.tmuxEvents,
+    historyLimit: config.historyLimit,
+    width: config.paneWidth,
+    height: config.paneHeight,
+    controllerCwd: paths.home,
+    controllerArgv: viewArgv,
+  };
+}
+
+/** What a {@link TmuxHost} tells the controller: it never decides what a pane's output means. */
+export interface TmuxHostEvents {
+  /** Bytes a worker's pane wrote, in order. */
+  output(rt: WorkerRuntime, data: Uint8Array): void;
+  /** A worker's agent exited; `status` as tmux gave it ("" when it gave none). */
+  paneDied(rt: WorkerRuntime, status: string): void;
+  /** A worker's tmux window was closed. */
+  windowClosed(rt: WorkerRuntime): void;
+  /** The link is up (first time, or again after a loss): the panes it finds are to be adopted. */
+  connected(): Promise<void>;
+  /** Wraps the handling of everything one read from tmux brought (one store commit). */
+  around(handle: () => void): void;
+}
+
+export interface TmuxHostOptions {
+  /** The host's name in logs ("local" for this machine). */
+  name: string;
+  /** The server orch runs there: its socket, session, config and the pane-died hook's file. */
+  server: ServerSpec;
+  /** Makes the control-mode transport (a spawned `tmux -C`). */
+  transport: TransportFactory;
+  logger: Logger;
+  events: TmuxHostEvents;
+}
+
+/**
+ * Everything that belongs to one tmux server: its control-mode link and the reconnects, the
+ * registry of which pane is which worker's (with output and deaths of panes not known yet
+ * held for them), the two sources of pane deaths (the pane-died hook's file and the
+ * `pane_dead` subscription), captures and the pane logs. The controller holds one for this
+ * machine; one per machine reached over SSH later.
+ *
+ * @example
+ * const host = new TmuxHost({ name: "local", server, transport, logger, events });
+ * await host.start();
+ * const { paneId } = await host.ops.newWindow({ name: "shell-w1", cwd: "/srv/app", argv: ["bash"] });
+ */
+export class TmuxHost {
+  private readonly panes = new PaneRegistry();
+  /** Panes whose death was reported before the pane was bound to a worker: id -> status. */
+  private readonly diedEarly = new Map<string, string>();
+  private client: ControlClient | null = null;
+  private tmuxOps: TmuxOps | null = null;
+  private deaths: LineFollower | null = null;
+  private reconnecting: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(private readonly o: TmuxHostOptions) {}
+
+  get name(): string {
+    return this.o.name;
+  }
+
+  /** The pane operations of the current link (a new object after each reconnect). */
+  get ops(): PaneOps {
+    if (!this.tmuxOps) throw new Error(`tmux host ${this.o.name} is not connected`);
+    return this.tmuxOps;
+  }
+
+  /** True while the link is lost and being restored. */
+  get reconnectingNow(): boolean {
+    return this.reconnecting !== null;
+  }
+
+  /** Brings up the server, follows its pane deaths and connects; resolves once the panes are adopted. */
+  async start(): Promise<void> {
+    const file = this.o.server.eventsFile;
+    if (!existsSync(file)) writeFileSync(file, "", { mode: 0o600 });
+    this.deaths = followLines(file, (line) => {
+      const died = parsePaneDiedLine(line);
+      if (died) this.onPaneDied(died);
+    });
+    await this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    const { server } = this.o;
+    await ensureServer(server);
+    const client = new ControlClient(this.o.transport, {
+      onOutput: (pane, data) => this.onOutput(pane, data),
+      onNotification: (n) => this.onNotification(n),
+      onClose: (reason) => this.onDisconnect(reason),
+      around: (handle) => this.o.events.around(handle),
+      onHandlerError: (e) =>
+        this.o.logger.log("error", "internal error while handling tmux output", {
+          host: this.o.name,
+          error: e.stack ?? e.message,
+        }),
+    });
+    this.client = client;
+    await client.connect();
+    const ops = new TmuxOps(client, server.session);
+    this.tmuxOps = ops;
+    await ops.setClientSize(server.width, server.height);
+    // a second source of deaths: tmux 3.3a sometimes runs no pane-died hook for a pane
+    await ops.subscribePanes(DEAD_SUBSCRIPTION, DEAD_SUBSCRIPTION_FORMAT);
+    this.panes.clear();
+    await this.o.events.connected();
+  }
+
+  private onDisconnect(reason: string): void {
+    if (this.closed) return;
+    this.o.logger.log("warn", "tmux connection lost", { host: this.o.name, reason });
+    if (this.reconnecting) return;
+    this.reconnecting = (async () => {
+      for (let attempt = 1; !this.closed; attempt++) {
+        try {
+          await this.connect();
+          this.o.logger.log("info", "tmux connection restored", { host: this.o.name, attempt });
+          break;
+        } catch (e) {
+          this.o.logger.log("warn", "tmux reconnect failed", {
+            host: this.o.name,
+            attempt,
+            error: errorMessage(e),
+          });
+          await sleep(Math.min(5000, 100 * 2 ** attempt));
+        }
+      }
+      this.reconnecting = null;
+    })();
+  }
+
+  private onOutput(paneId: string, data: Uint8Array): void {
+    const rt = this.panes.get(paneId);
+    if (rt) this.o.events.output(rt, data);
+    else this.panes.hold(paneId, data);
+  }
+
+  private onPaneDied({ paneId, status }: PaneDied): void {
+    const rt = this.panes.get(paneId);
+    if (rt) {
+      this.o.events.paneDied(rt, status);
+      return;
+    }
+    if (this.diedEarly.size > 1000) this.diedEarly.clear();
+    this.diedEarly.set(paneId, status);
+  }
+
+  private onNotification(n: TmuxNotification): void {
+    if (n.type === "subscription-changed") {
+      const died = n.name === DEAD_SUBSCRIPTION ? parseDeadSubscription(n.paneId, n.value) : null;
+      if (died) this.onPaneDied(died);
+      return;
+    }
+    if (n.type !== "window-close" && n.type !== "unlinked-window-close") return;
+    for (const rt of this.panes.all()) if (rt.windowId === n.windowId) this.o.events.windowClosed(rt);
+  }
+
+  /**
+   * Binds a pane to a worker: what the pane wrote before is replayed to it, and a death
+   * reported before (an agent that exited at once) is reported now.
+   */
+  attach(rt: WorkerRuntime, paneId: string, windowId: string): void {
+    for (const chunk of this.panes.attach(rt, paneId, windowId)) this.o.events.output(rt, chunk);
+    const status = this.diedEarly.get(paneId);
+    if (status !== undefined) {
+      this.diedEarly.delete(paneId);
+      this.o.events.paneDied(rt, status);
+    }
+  }
+
+  /** Unbinds a pane (its worker was killed or got a new pane). */
+  forget(paneId: string): void {
+    this.panes.forget(paneId);
+  }
+
+  /** The pane as tmux lists it now; undefined when it is gone or tmux does not answer. */
+  async pane(paneId: string): Promise<PaneInfo | undefined> {
+    return (await this.ops.listPanes().catch(() => [] as PaneInfo[])).find((p) => p.paneId === paneId);
+  }
+
+  /** Opens the pane's log (a private file) and pipes what the pane writes into it, through `filter`. */
+  async pipeLog(paneId: string, file: string, filter: string[] | null): Promise<void> {
+    ensurePrivateFile(file);
+    await this.ops.pipeToFile(paneId, file, filter);
+  }
+
+  /** Stops following and disconnects; the server and its agents keep running. */
+  close(): void {
+    this.closed = true;
+    this.deaths?.close();
+    this.client?.close();
+  }
+
+  /** Closes the link and kills the whole server, every agent with it. */
+  async kill(): Promise<void> {
+    this.close();
+    await killServer(this.o.server.socket);
+  }
+}

@@ -1,0 +1,77 @@
+import { errorMessage } from "../domain/result.ts";
+import type { HookEvent } from "../plugin/contract.ts";
+import type { Store } from "../store/index.ts";
+import type { Masking } from "./masking.ts";
+import { fail, type Outcome, ok } from "./outcome.ts";
+import { type OrchPaths, workerLogPath } from "./paths.ts";
+import type { TmuxHost } from "./tmux-host.ts";
+import type { TurnFlow } from "./turn-flow.ts";
+import type { WorkerRuntime } from "./worker-runtime.ts";
+
+export interface WorkerDeskDeps {
+  paths: OrchPaths;
+  store: Store;
+  masking: Masking;
+  host: TmuxHost;
+  turns: TurnFlow;
+  runtimes: Map<string, WorkerRuntime>;
+  /** The failure for a worker name that is not known. */
+  unknownWorker(name: string): Outcome<never>;
+}
+
+/** What the API asks of one worker's pane: its hooks, answers to its prompts, keys, its screen and log. */
+export class WorkerDesk {
+  constructor(private readonly d: WorkerDeskDeps) {}
+
+  /** An agent's hook fired (`orch hook`): the plugin's rule says what it means. */
+  hook(name: string, event: HookEvent): Outcome<void> {
+    const rt = this.d.runtimes.get(name);
+    if (!rt) return this.d.unknownWorker(name);
+    this.d.turns.onHook(rt, event);
+    return ok(undefined);
+  }
+
+  /** Answers the permission prompt on the worker's screen. */
+  answer(name: string, decision: "approve" | "deny"): Outcome<void> {
+    const rt = this.d.runtimes.get(name);
+    if (!rt) return this.d.unknownWorker(name);
+    if (!rt.plugin.approval)
+      return fail("bad_input", `agent type "${rt.plugin.name}" has no permission prompts`);
+    if (this.d.store.workers.get(name)?.state !== "waiting_input") {
+      return fail("conflict", `worker "${name}" is not waiting for input`);
+    }
+    this.d.turns.answer(rt, decision);
+    return ok(undefined);
+  }
+
+  /** Sends named keys (`Enter`, `C-c`, `1`, ...) to the worker's pane. */
+  async sendKeys(name: string, keys: string[]): Promise<Outcome<void>> {
+    const rt = this.d.runtimes.get(name);
+    if (!rt) return this.d.unknownWorker(name);
+    if (!rt.paneId || rt.phase === "dead") return fail("unavailable", `worker "${name}" has no live pane`);
+    try {
+      await this.d.host.ops.sendKeys(rt.paneId, keys);
+      return ok(undefined);
+    } catch (e) {
+      return fail("bad_input", `tmux refused the keys ${keys.join(" ")}: ${errorMessage(e)}`);
+    }
+  }
+
+  /** The worker's screen now, masked. */
+  async capture(name: string): Promise<Outcome<string>> {
+    const rt = this.d.runtimes.get(name);
+    if (!this.d.store.workers.get(name)) return this.d.unknownWorker(name);
+    if (!rt?.paneId) return fail("unavailable", `worker "${name}" has no pane`);
+    try {
+      return ok(this.d.masking.text(name, await this.d.host.ops.capture(rt.paneId)));
+    } catch (e) {
+      return fail("unavailable", errorMessage(e));
+    }
+  }
+
+  /** The path of the worker's pane log. */
+  logFile(name: string): Outcome<string> {
+    if (!this.d.store.workers.get(name)) return this.d.unknownWorker(name);
+    return ok(workerLogPath(this.d.paths, name));
+  }
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Config } from "../domain/config.ts";
+import { canSpawnWorker, limitsFromConfig } from "../domain/limits.ts";
+import { lineControlCharacter, validateWorkerName } from "../domain/names.ts";
+import type { Worker } from "../domain/types.ts";
+import type { PluginRegistry } from "../plugin/registry.ts";
+import type { Store } from "../store/index.ts";
+import { workerEvent } from "../store/index.ts";
+import type { Logger } from "./logger.ts";
+import { fail, type Outcome, ok } from "./outcome.ts";
+import type { OrchPaths } from "./paths.ts";
+import { callCleanup } from "./plugin-boundary.ts";
+import type { TaskFlow } from "./task-flow.ts";
+import type { TmuxHost } from "./tmux-host.ts";
+import type { WorkerRuntime } from "./worker-runtime.ts";
+import type { WorkerStarter } from "./worker-start.ts";
+import { createWorkerWorktree, removeWorkerWorktree, type WorktreeRemoval } from "./worker-worktree.ts";
+
+/**
+ * Who asked for a revive (in the `worker.revived` event): the health loop ("auto", counted by
+ * the restart intensity), a person, a resource limit, or a lost tmux server.
+ */
+export type ReviveCause = "auto" | "hand" | "limit" | "tmux";
+
+export interface AddWorkerRequest {
+  type: string;
+  project: string;
+  name?: string;
+  /** A git worktree of its own (true), none (false), or as the config's `worktree` says. */
+  worktree?: boolean;
+}
+
+export interface WorkerLifecycleDeps {
+  paths: OrchPaths;
+  config: Config;
+  store: Store;
+  plugins: PluginRegistry;
+  logger: Logger;
+  host: TmuxHost;
+  runtimes: Map<string, WorkerRuntime>;
+  starter: WorkerStarter;
+  flow: TaskFlow;
+  /** Forgets the automatic restarts counted against a worker (it was removed or revived by hand). */
+  forgetRestarts(name: string): void;
+}
+
+/** How long a plugin's cleanup() may take when its worker is killed. */
+const CLEANUP_TIMEOUT_MS = 10_000;
+
+/** Adds, kills and revives workers: their rows, windows, worktrees and the plugin's cleanup. */
+export class WorkerLifecycle {
+  private readonly reviving = new Map<string, Promise<Outcome<Worker>>>();
+
+  constructor(private readonly d: WorkerLifecycleDeps) {}
+
+  /** Spawns an agent of `type` in `project`, resolves once it is ready (or failed to be). */
+  async add(req: AddWorkerRequest): Promise<Outcome<Worker>> {
+    const { store, plugins, config } = this.d;
+    const plugin = plugins.get(req.type);
+    if (!plugin) {
+      const why = plugins.refusal(req.type);
+      return fail(
+        "bad_input",
+        why
+          ? `agent type "${req.type}" is installed but was not loaded: ${why}`
+          : `unknown agent type "${req.type}": expected one of ${plugins.names().join(", ")}`,
+      );
+    }
+    const project = resolve(req.project);
+    // a path with ESC, BEL or a newline would steer terminals wherever it is shown (status, logs)
+    const control = lineControlCharacter(project);
+    if (control) {
+      return fail("bad_input", `project directory ${JSON.stringify(project)} contains ${control}: rename it`);
+    }
+    if (!existsSync(project) || !statSync(project).isDirectory()) {
+      return fail("bad_input", `project directory "${req.project}" does not exist`);
+    }
+    const name = req.name ?? this.nextName(req.type);
+    const nameCheck = validateWorkerName(name);
+    if (!nameCheck.ok) return fail("bad_input", nameCheck.error);
+    if (store.workers.get(name)) return fail("conflict", `a worker named "${name}" already exists`);
+    const live = store.workers.list().filter((w) => w.state !== "dead" && w.state !== "error");
+    const room = canSpawnWorker(limitsFromConfig(config), live, { type: plugin.name, project });
+    if (!room.ok) return fail("conflict", `${room.error}: remove a worker first`);
+    let worktree: string | null = null;
+    let workDir = project;
+    if (req.worktree ?? config.worktree) {
+      const made = await createWorkerWorktree(this.d.paths, name, project, req.worktree === undefined);
+      if (!made.ok) return made;
+      ({ worktree, project: workDir } = made.value);
+      if (store.workers.get(name)) {
+        // another add-worker took the name while git ran
+        await this.removeWorktree(name, made.value.worktree);
+        return fail("conflict", `a worker named "${name}" already exists`);
+      }
+      this.d.logger.log("info", "worktree made", {
+        worker: name,
+        worktree,
+        branch: made.value.branch,
+        repo: made.value.repo,
+        reused: made.value.reused,
+      });
+    }
+    const worker: Worker = {
+      id: randomUUID(),
+      name,
+      type: plugin.name,
+      project: workDir,
+      worktree,
+      state: "idle",
+      paneId: null,
+      currentTask: null,
+      restarts: 0,
+      createdAt: Date.now(),
+      error: null,
+    };
+    store.workers.insert(worker);
+    store.events.append(
+      workerEvent("worker.added", name, {
+        type: plugin.name,
+        project: workDir,
+        ...(worktree ? { worktree } : {}),
+      }),
+    );
+    const started = await this.d.starter.start(worker, plugin);
+    if (!started.ok) return started;
+    return ok(store.workers.get(name)!);
+  }
+
+  private nextName(type: string): string {
+    const taken = new Set(this.d.store.workers.list().map((w) => w.name));
+    for (let i = 1; ; i++) if (!taken.has(`${type}-${i}`)) return `${type}-${i}`;
+  }
+
+  /**
+   * Kills the worker's window and forgets it; its unfinished tasks are cancelled. Its git
+   * worktree, if orch made one, is removed (its branch is kept); the worker is removed even
+   * when that fails, and the answer says so.
+   */
+  async kill(name: string): Promise<Outcome<{ worktree: WorktreeRemoval | null }>> {
+    const { store, host, logger, flow } = this.d;
+    const w = store.workers.get(name);
+    if (!w) return this.unknownWorker(name);
+    const rt = this.d.runtimes.get(name);
+    rt?.clearTimer();
+    this.d.forgetRestarts(name);
+    if (rt) {
+      rt.phase = "dead";
+      rt.settleWaiters(false);
+      if (rt.paneId) host.forget(rt.paneId);
+    }
+    this.d.runtimes.delete(name);
+    if (rt?.paneId) await host.ops.killWindow(rt.paneId).catch(() => undefined);
+    if (rt) {
+      const cleaned = await callCleanup(rt.plugin, this.d.starter.context(w), CLEANUP_TIMEOUT_MS);
+      if (!cleaned.ok) logger.log("warn", cleaned.error, { worker: name });
+    }
+    const worktree = w.worktree ? await this.removeWorktree(name, w.worktree) : null;
+    store.transaction(() => {
+      flow.cancelUnfinished(name, `worker "${name}" was killed`);
+      store.workers.remove(name);
+      store.events.append(workerEvent("worker.killed", name, worktree ? { worktree } : {}));
+    });
+    logger.log("info", "worker killed", { worker: name });
+    return ok({ worktree });
+  }
+
+  /** Removes a removed worker's worktree (keeping its branch) and logs what came of it. */
+  async removeWorktree(name: string, path: string): Promise<WorktreeRemoval> {
+    const r = await removeWorkerWorktree(path, name);
+    if (r.removed) {
+      this.d.logger.log("info", `worktree ${path} removed; its branch ${r.branch} is kept`, { worker: name });
+    } else {
+      this.d.logger.log("warn", `worktree ${path} not removed: ${r.error}`, { worker: name });
+    }
+    return r;
+  }
+
+  /**
+   * Restarts a worker's agent in its window (same type, project and name). `by` goes in the
+   * `worker.revived` event: the restart intensity counts the "auto" ones.
+   */
+  revive(name: string, by: ReviveCause): Promise<Outcome<Worker>> {
+    // a revive asked for while one runs (by hand during an automatic one) shares it
+    const running = this.reviving.get(name);
+    if (running) return running;
+    const p = this.reviveNow(name, by).finally(() => this.reviving.delete(name));
+    this.reviving.set(name, p);
+    return p;
+  }
+
+  private async reviveNow(name: string, by: ReviveCause): Promise<Outcome<Worker>> {
+    const { store, plugins } = this.d;
+    const w = store.workers.get(name);
+    if (!w) return this.unknownWorker(name);
+    const plugin = plugins.get(w.type);
+    if (!plugin) {
+      const why = plugins.refusal(w.type);
+      return fail("bad_input", `unknown agent type "${w.type}" of worker "${name}"${why ? `: ${why}` : ""}`);
+    }
+    const rt = this.d.runtimes.get(name);
+    if (rt?.currentTaskId) this.d.flow.fail(rt, rt.currentTaskId, "failed", `worker "${name}" was revived`);
+    store.workers.update(name, { restarts: w.restarts + 1 });
+    const paneAlive = rt?.paneId ? (await this.d.host.pane(rt.paneId)) !== undefined : false;
+    const r = await this.d.starter.start(w, plugin, paneAlive ? rt!.paneId! : undefined);
+    if (!r.ok) return r;
+    store.events.append(workerEvent("worker.revived", name, { by }));
+    return ok(store.workers.get(name)!);
+  }
+
+  /** The failure for a worker name that is not known, naming the workers that are. */
+  unknownWorker(name: string): Outcome<never> {
+    const names = this.d.store.workers.list().map((w) => w.name);
+    return fail(
+      "not_found",
+      `unknown worker ${JSON.stringify(name)}${names.length ? ` (workers: ${names.join(", ")})` : " (no workers yet)"}`,
+    );
+  }
+}

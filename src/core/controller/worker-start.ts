@@ -1,0 +1,179 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
+import type { Config } from "../domain/config.ts";
+import { permissionSkipRefusal } from "../domain/permission-skip.ts";
+import { errorMessage } from "../domain/result.ts";
+import type { Worker } from "../domain/types.ts";
+import type { AgentPlugin, StartupContext } from "../plugin/contract.ts";
+import { makeStartupContext } from "../plugin/startup-context.ts";
+import type { Store } from "../store/index.ts";
+import { workerEvent } from "../store/index.ts";
+import type { Logger } from "./logger.ts";
+import type { Masking } from "./masking.ts";
+import { fail, type Outcome, ok } from "./outcome.ts";
+import { type OrchPaths, workerDataDir, workerLogPath } from "./paths.ts";
+import { callStartup } from "./plugin-boundary.ts";
+import type { TmuxHost } from "./tmux-host.ts";
+import { WorkerRuntime } from "./worker-runtime.ts";
+
+export interface WorkerStartDeps {
+  paths: OrchPaths;
+  config: Config;
+  store: Store;
+  logger: Logger;
+  masking: Masking;
+  /** argv that runs this orch binary (agents' hooks call `orch hook` through it). */
+  orchArgv: string[];
+  host: TmuxHost;
+  /** The live workers by name; a start puts its runtime here. */
+  runtimes: Map<string, WorkerRuntime>;
+}
+
+/**
+ * Starts a worker's agent: the plugin's startup spec (through the plugin boundary), the
+ * permission-skip guard, its seeded files, a new window (or the worker's old pane
+ * respawned), the pane log, then the wait for the agent's ready sign. A start that fails is
+ * recorded on the worker (state `error`) with the reason, and returned as the failure.
+ */
+export class WorkerStarter {
+  constructor(private readonly d: WorkerStartDeps) {}
+
+  /** What the worker's plugin is told when it starts (or its worker is adopted or killed). */
+  context(w: Pick<Worker, "name" | "project" | "type">): StartupContext {
+    return makeStartupContext({
+      workerName: w.name,
+      project: w.project,
+      dataDir: workerDataDir(this.d.paths, w.name),
+      orchArgv: this.d.orchArgv,
+      orchHome: this.d.paths.home,
+      skipPermissions: this.d.config.skipPermissions.includes(w.type),
+    });
+  }
+
+  /** Milliseconds an agent gets to become ready (WORKER_STARTUP_TIMEOUT). */
+  get timeoutMs(): number {
+    return this.d.config.workerStartupTimeout * 1000;
+  }
+
+  /** Seeds files, opens the window (or respawns `respawnPane`) and waits for the agent to be ready. */
+  async start(worker: Worker, plugin: AgentPlugin, respawnPane?: string): Promise<Outcome<void>> {
+    const { host, store, logger, masking } = this.d;
+    const ctx = this.context(worker);
+    const started = await callStartup(plugin, ctx, this.timeoutMs);
+    if (!started.ok) return this.failed(worker.name, started.error);
+    const spec = started.value;
+    const skip = permissionSkipRefusal(
+      plugin.name,
+      [...spec.argv, ...(spec.runs ?? [])],
+      this.d.config.skipPermissions,
+    );
+    // a refusal by the config (exit 2), recorded on the worker like any failed start
+    if (skip) return { ...this.failed(worker.name, skip), code: "bad_input" } as Outcome<void>;
+    if (!spec.ready && !plugin.detect.screen?.idle) {
+      return this.failed(
+        worker.name,
+        `plugin ${plugin.name} gives no way to tell the agent is ready: startup().ready or detect.screen.idle`,
+      );
+    }
+    try {
+      mkdirSync(ctx.dataDir, { recursive: true, mode: 0o700 });
+      for (const f of spec.files ?? []) {
+        const file = isAbsolute(f.path) ? f.path : join(ctx.dataDir, f.path);
+        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+        writeFileSync(file, f.content, { mode: f.mode ?? 0o600 });
+      }
+    } catch (e) {
+      return this.failed(worker.name, `cannot seed the agent's files: ${errorMessage(e)}`);
+    }
+    const rt = new WorkerRuntime(worker.id, worker.name, plugin, spec.ready);
+    rt.project = worker.project;
+    rt.inStart = true;
+    const old = this.d.runtimes.get(worker.name);
+    if (old?.paneId) host.forget(old.paneId);
+    old?.clearTimer();
+    this.d.runtimes.set(worker.name, rt);
+    const readyP = new Promise<boolean>((res) => rt.readyWaiters.push(res));
+    const env = { ORCH_HOME: this.d.paths.home, ...spec.env };
+    masking.addEnv(spec.env);
+    const log = workerLogPath(this.d.paths, worker.name);
+    try {
+      if (respawnPane) {
+        host.attach(rt, respawnPane, old?.windowId ?? "");
+        await host.ops.respawnPane(respawnPane, { cwd: worker.project, argv: spec.argv, env });
+      } else {
+        const { paneId, windowId } = await host.ops.newWindow({
+          name: `${plugin.name}-${worker.name}`,
+          cwd: worker.project,
+          argv: spec.argv,
+          env,
+        });
+        host.attach(rt, paneId, windowId);
+        await host.ops.setPaneOption(paneId, "@orch_worker", worker.id);
+      }
+      await host.pipeLog(rt.paneId!, log, masking.logFilter(worker.name));
+    } catch (e) {
+      // most often the agent exited at once (a command that does not exist, a bad flag)
+      const pane = rt.paneId ? await host.pane(rt.paneId) : undefined;
+      if (pane?.dead) {
+        rt.phase = "dead";
+        return this.failed(
+          worker.name,
+          await this.exitedAtStart(pane.paneId, String(pane.deadStatus ?? "?"), spec.argv),
+        );
+      }
+      return this.failed(worker.name, `cannot start the agent: ${errorMessage(e)}`);
+    }
+    store.workers.update(worker.name, { paneId: rt.paneId, state: "idle", error: null, currentTask: null });
+    const timer = setTimeout(() => rt.settleWaiters(false), this.timeoutMs);
+    const ready = await readyP;
+    clearTimeout(timer);
+    rt.inStart = false;
+    if (!ready) return this.notReady(worker, rt, spec.argv);
+    logger.log("info", "worker ready", { worker: worker.name, pane: rt.paneId });
+    return ok(undefined);
+  }
+
+  /** Why an agent that was waited for did not become ready: it died, a plugin failed, or time ran out. */
+  private async notReady(worker: Worker, rt: WorkerRuntime, argv: string[]): Promise<Outcome<void>> {
+    const { host } = this.d;
+    if (rt.phase === "dead") {
+      let status = /status (\S+)/.exec(rt.deathReason ?? "")?.[1] ?? "?";
+      // a death seen through the pane_dead subscription carries no status: tmux still has it
+      if (status === "?") {
+        const pane = await host.pane(rt.paneId!);
+        if (pane?.deadStatus !== undefined && pane.deadStatus !== null) status = String(pane.deadStatus);
+      }
+      return this.failed(worker.name, await this.exitedAtStart(rt.paneId!, status, argv));
+    }
+    rt.phase = "dead";
+    if (rt.startError) return this.failed(worker.name, rt.startError);
+    const screen = await host.ops.capture(rt.paneId!).catch(() => "");
+    const tail = screen.trim().split("\n").slice(-6).join(" | ").slice(-500);
+    return this.failed(
+      worker.name,
+      `agent not ready after ${this.d.config.workerStartupTimeout} s (WORKER_STARTUP_TIMEOUT)${tail ? `; its screen ends: ${tail}` : ""}`,
+    );
+  }
+
+  /** Why an agent exited while starting, with what it printed last. */
+  private async exitedAtStart(paneId: string, status: string, argv: string[]): Promise<string> {
+    const hint = status === "127" ? ` (command not found: ${argv[0]})` : "";
+    // without tmux's own "Pane is dead (status 3, DATE)" line (remain-on-exit-format)
+    const lines = (await this.d.host.ops.capture(paneId).catch(() => ""))
+      .trim()
+      .split("\n")
+      .filter((l) => l.trim() !== "" && !l.startsWith("Pane is dead"));
+    const screen = lines.slice(-3).join(" | ").slice(-300);
+    return `the agent exited at once with status ${status}${hint}${screen ? `; it printed: ${screen}` : ""}`;
+  }
+
+  /** Records a failed start on the worker (state error, an event, a log line) and returns the failure. */
+  failed(name: string, why: string): Outcome<never> {
+    // it may quote the agent's screen
+    const error = this.d.masking.text(name, why);
+    this.d.store.workers.update(name, { state: "error", error });
+    this.d.store.events.append(workerEvent("worker.error", name, { error }));
+    this.d.logger.log("error", "worker failed to start", { worker: name, error });
+    return fail("unavailable", `worker "${name}": ${error}`);
+  }
+}
