@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fields, NotifyListener } from "../helpers/notify-listener.ts";
 import { OrchHarness } from "../helpers/orch-harness.ts";
 
@@ -36,6 +36,40 @@ describe("orch service install (compiled binary)", () => {
       expect(verify(file)).toEqual({ code: 0, said: "" });
     });
   }
+
+  test("--run-as another user: a PATH of the system's folders and theirs, none of the installer's", async () => {
+    // "nobody" is in every Debian passwd (home /nonexistent)
+    const installer = "/root/.bun/bin:/home/someone/bin:/opt/installer-only/bin:/usr/bin:/bin";
+    const r = await orch.run(["service", "install", "--print", "--run-as", "nobody"], 30_000, {
+      PATH: installer,
+    });
+    expect(r.code).toBe(0);
+    const path = r.stdout.match(/^Environment=PATH=(.*)$/m)?.[1] ?? "";
+    const system = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    expect(path.startsWith(`/nonexistent/.local/bin:${system}`)).toBe(true);
+    const orchDir = dirname(orch.command()[0] ?? "");
+    const foreign = (d: string) => /^\/(root|home)(\/|$)/.test(d);
+    // orch's own folder is added unless it lies in someone's home (then stderr warns)
+    expect(path).toBe(`/nonexistent/.local/bin:${system}${foreign(orchDir) ? "" : `:${orchDir}`}`);
+    if (foreign(orchDir)) expect(r.stderr).toContain("in another user's home");
+    else expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("User=nobody");
+  });
+
+  test("--path sets the service's PATH as given; a relative entry is a usage error", async () => {
+    const unit = await orch.ok([
+      "service",
+      "install",
+      "--print",
+      "--user",
+      "--path",
+      "/opt/agents/bin:/usr/bin:/bin",
+    ]);
+    expect(unit).toContain("Environment=PATH=/opt/agents/bin:/usr/bin:/bin\n");
+    const r = await orch.run(["service", "install", "--print", "--user", "--path", "bin:/usr/bin"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--path entry "bin": expected an absolute folder');
+  });
 
   test("--user writes the unit under XDG_CONFIG_HOME and says what to run next", async () => {
     const config = join(orch.root, "config");
