@@ -273,11 +273,16 @@ function build() {
     .option("--user", "a user unit (~/.config/systemd/user) instead of a system one")
     .option("--print", "print the unit instead of writing it")
     .option("--run-as <name>", "the user a system unit runs orch as (default: you, or who called sudo)")
+    .option(
+      "--path <dirs>",
+      "the service's PATH (default: system folders, orch's and tmux's, the user's ~/.local/bin)",
+    )
     .action((action: string, o: Opts) =>
       serviceCommand(makeContext(o), String(action), {
         user: Boolean(o.user),
         print: Boolean(o.print),
         ...(o.runAs !== undefined ? { runAs: str(o.runAs, "--run-as") } : {}),
+        ...(o.path !== undefined ? { path: str(o.path, "--path") } : {}),
         homeGiven: Boolean(o.home || process.env.ORCH_HOME),
       }),
     );

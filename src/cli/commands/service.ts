@@ -1,8 +1,9 @@
-/** `orch service install [--user] [--print]`: a systemd unit that runs `orch daemon`. */
+/** `orch service install [--user] [--print] [--run-as NAME] [--path DIRS]`: a systemd unit that runs `orch daemon`. */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
+import { parsePathOption, servicePath } from "../../core/app/service-path.ts";
 import { serviceUnit, serviceUser } from "../../core/app/service-unit.ts";
 import { loadConfig } from "../../core/controller/load-config.ts";
 import { orchPaths } from "../../core/controller/paths.ts";
@@ -43,10 +44,43 @@ function myName(uid: number): string {
   return passwd(String(uid))?.[0] ?? process.env.USER ?? userInfo().username;
 }
 
+/**
+ * The unit's PATH: `--path` as given, else one that fits the service user (see servicePath),
+ * with a note on stderr for what was left out and for an orch binary the user cannot reach.
+ */
+function unitPathVariable(
+  given: string | undefined,
+  who: { sameUser: boolean; userHome: string; orch: string },
+) {
+  if (given !== undefined) {
+    const p = parsePathOption(given);
+    if (!p.ok) throw new CliError(p.error, EXIT.usage);
+    return p.path;
+  }
+  const tmux = Bun.which("tmux", { PATH: process.env.PATH ?? "" });
+  const p = servicePath({
+    serviceHome: who.userHome,
+    installerHome: homedir(),
+    sameUser: who.sameUser,
+    installerPath: process.env.PATH,
+    programs: [who.orch, ...(tmux ? [tmux] : [])],
+  });
+  if (p.leftOut.length > 0) {
+    console.error(`note: PATH leaves out ${p.leftOut.join(", ")} (another user's home); --path DIRS sets it`);
+  }
+  if (p.leftOut.includes(dirname(who.orch))) {
+    console.error(
+      `warning: ${who.orch} is in another user's home, which the service user probably cannot reach: ` +
+        "install orch where it can (e.g. /usr/local/bin) and run this again",
+    );
+  }
+  return p.path;
+}
+
 export async function serviceCommand(
   ctx: CliContext,
   action: string,
-  opts: { user: boolean; print: boolean; runAs?: string; homeGiven?: boolean },
+  opts: { user: boolean; print: boolean; runAs?: string; homeGiven?: boolean; path?: string },
 ): Promise<number> {
   if (action !== "install") throw new CliError(`service ${action}: expected "install"`, EXIT.usage);
   const scope = opts.user ? "user" : "system";
@@ -60,14 +94,16 @@ export async function serviceCommand(
     allowRoot: me.uid === 0 || opts.runAs === "root" ? allowRoot(ctx.home) : false,
   });
   if (!who.ok) throw new CliError(who.error, EXIT.usage);
+  const sameUser = who.user === me.username;
+  const userHome = sameUser ? homedir() : homeOf(who.user);
   // another user's service keeps its state in that user's default ORCH_HOME unless one is given
-  const home =
-    who.user === me.username || opts.homeGiven ? ctx.home : join(homeOf(who.user), ".local", "state", "orch");
+  const home = sameUser || opts.homeGiven ? ctx.home : join(userHome, ".local", "state", "orch");
+  const argv = selfArgv();
   const unit = serviceUnit({
-    argv: selfArgv(),
+    argv,
     home,
     user: who.user,
-    path: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    path: unitPathVariable(opts.path, { sameUser, userHome, orch: argv[0] ?? "" }),
     scope,
     allowRoot: who.root,
   });

@@ -1,8 +1,13 @@
 /**
- * The systemd unit that runs `orch daemon` as a service: restarted on failure within a start
- * limit, stopped with SIGTERM, and with KillMode=process so that stopping or restarting the
+ * The systemd unit that runs `orch daemon` as a service: `Type=notify` (the controller says
+ * READY=1 once its API answers) with a watchdog (it pings WATCHDOG=1 while its API answers,
+ * so a hung controller is killed and restarted), restarted on failure within a start limit,
+ * stopped with SIGTERM, and with KillMode=process so that stopping or restarting the
  * controller never kills the tmux server and the agents it started (the next start adopts them).
  */
+
+/** WatchdogSec: systemd restarts a controller that sent no WATCHDOG=1 for this long. */
+export const WATCHDOG_SEC = 30;
 
 /** What the unit needs to know. */
 export interface ServiceUnitSpec {
@@ -12,7 +17,7 @@ export interface ServiceUnitSpec {
   home: string;
   /** A user (system) unit runs as this user; a --user unit runs as its owner. */
   user: string | null;
-  /** PATH for the service, so that tmux and the agents' CLIs are found. */
+  /** PATH for the service, so that tmux and the agents' CLIs are found (see service-path.ts). */
   path: string;
   /** "user": for `systemctl --user`; "system": for /etc/systemd/system. */
   scope: "user" | "system";
@@ -47,12 +52,16 @@ export function serviceUnit(spec: ServiceUnitSpec): string {
     "StartLimitBurst=5",
     "",
     "[Service]",
-    "Type=simple",
+    // READY=1 and WATCHDOG=1 come from the controller's own pid (src/core/runtime/sd-notify.ts)
+    "Type=notify",
+    "NotifyAccess=main",
+    `WatchdogSec=${WATCHDOG_SEC}s`,
     `ExecStart=${exec}`,
     `Environment=${systemdQuote(`ORCH_HOME=${spec.home}`)}`,
     `Environment=${systemdQuote(`PATH=${spec.path}`)}`,
     ...(spec.allowRoot ? ["Environment=ORCH_ALLOW_ROOT=1"] : []),
     ...(spec.scope === "system" && spec.user ? [`User=${spec.user}`] : []),
+    // a crash, a non-zero exit and a missed watchdog ping; `orch stop` (exit 0) stays stopped
     "Restart=on-failure",
     "RestartSec=2",
     // the tmux server and the agents live on when the controller stops or restarts

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { PluginFactory } from "../plugin/contract.ts";
 import { PluginRegistry } from "../plugin/registry.ts";
 import { inSandbox } from "../runtime/sandbox.ts";
+import { openNotifySocket } from "../runtime/sd-notify.ts";
 import type { Durability } from "../runtime/sqlite-connection.ts";
 import { openStore, type Redactor, StoreOpenError } from "../store/index.ts";
 import { localControlTransport } from "../tmux/local-transport.ts";
@@ -15,9 +16,11 @@ import type { ExtensionFactory } from "./extension.ts";
 import { loadConfig } from "./load-config.ts";
 import { createLogger } from "./logger.ts";
 import { createMasking } from "./masking.ts";
+import { NOTIFY_VARIABLES, notifySettings } from "./notify-settings.ts";
 import { orchPaths } from "./paths.ts";
 import { currentUid, startRefusal } from "./preflight.ts";
 import { loadUserPlugins } from "./user-plugins.ts";
+import { apiProbe, type ServiceWatchdog, startServiceWatchdog } from "./watchdog.ts";
 
 export interface DaemonOptions {
   home: string;
@@ -56,6 +59,10 @@ function openStoreOrExplain(file: string, durability: Durability, redact: Redact
 export async function runDaemon(o: DaemonOptions): Promise<number> {
   // everything orch creates, and what the tmux server and its pipes create, is the user's alone
   process.umask(0o077);
+  // systemd's notify variables are for this process alone (sd_notify's unset_environment):
+  // the tmux server, the agents and their hooks must not see them
+  const notify = notifySettings(process.env, process.pid);
+  for (const name of NOTIFY_VARIABLES) delete process.env[name];
   const paths = orchPaths(o.home);
   const cfg = loadConfig(paths.config, process.env);
   if (!cfg.ok) throw new DaemonError(cfg.errors.join("\n"), 2);
@@ -130,6 +137,14 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     make({ controller, store, config: cfg.config, logger, paths }),
   );
   for (const ext of extensions) await ext.start?.();
+  const watchdog: ServiceWatchdog | null = notify
+    ? startServiceWatchdog({
+        settings: notify,
+        open: openNotifySocket,
+        probe: apiProbe(paths.apiSocket),
+        logger,
+      })
+    : null;
   let resolveDone: (code: number) => void = () => undefined;
   const done = new Promise<number>((r) => {
     resolveDone = r;
@@ -138,6 +153,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const stop = async (killWorkers: boolean, why: string) => {
     if (stopping) return;
     stopping = true;
+    watchdog?.stopping(why);
     logger.log("info", "controller stopping", { why, killWorkers });
     server.stop();
     for (const ext of extensions) ext.stop?.();
@@ -165,5 +181,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     tmux: tmux.version,
     home: paths.home,
   });
+  // Type=notify: READY=1 once the API answers, then WATCHDOG=1 while it keeps answering
+  void watchdog?.ready();
   return done;
 }
