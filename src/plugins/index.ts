@@ -1,4 +1,4 @@
-import type { PluginFactory } from "../core/plugin/contract.ts";
+import type { PluginFactory } from "../core/plugin/sdk.ts";
 import { claudeBatchPlugin } from "./claude/batch.ts";
 import { claudePlugin } from "./claude/index.ts";
 import { gptBatchPlugin } from "./gpt/batch.ts";

@@ -1,3 +1,4 @@
+import { newTaskId } from "../runtime/task-id.ts";
 import type { NewTask } from "../store/index.ts";
 
 /**
@@ -7,7 +8,7 @@ import type { NewTask } from "../store/index.ts";
  */
 export function newTask(t: Partial<NewTask> & Pick<NewTask, "text" | "timeoutMs">): NewTask {
   return {
-    id: Bun.randomUUIDv7(),
+    id: newTaskId(),
     worker: null,
     priority: 3,
     status: "queued",

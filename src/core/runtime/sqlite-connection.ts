@@ -71,3 +71,18 @@ function compareVersions(a: string, b: string): number {
   }
   return 0;
 }
+
+/**
+ * Opens an SQLite file read-only, as it is (no WAL switch, nothing written): for looking into
+ * a backup before it is restored. Throws what SQLite throws.
+ *
+ * @example
+ * ```ts
+ * const db = openReadonly("/backups/orch-2026-12-01.db");
+ * db.query("PRAGMA integrity_check").get(); // { integrity_check: "ok" }
+ * db.close();
+ * ```
+ */
+export function openReadonly(path: string): Database {
+  return new Database(path, { readonly: true });
+}

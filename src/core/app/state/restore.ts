@@ -1,5 +1,5 @@
-import { Database } from "bun:sqlite";
 import { copyFileSync, existsSync, renameSync, rmSync, statSync } from "node:fs";
+import { openReadonly } from "../../runtime/sqlite-connection.ts";
 import { SCHEMA_VERSION } from "../../store/index.ts";
 
 /** What {@link restoreStore} did: where the old store went. */
@@ -31,7 +31,7 @@ export function restoreStore(
     return { ok: false, error: `backup file "${file}" does not exist` };
   let info: { version: number; tasks: number; workers: number };
   try {
-    const db = new Database(file, { readonly: true });
+    const db = openReadonly(file);
     try {
       const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
       const check = (db.query("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check;
