@@ -15,7 +15,7 @@ import type { PluginRegistry } from "../plugin/registry.ts";
 import { classifyScreen } from "../plugin/screen-rules.ts";
 import { makeStartupContext } from "../plugin/startup-context.ts";
 import { startupSpecError } from "../plugin/validate.ts";
-import type { Store } from "../store/index.ts";
+import type { IdIndex, Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import { ensurePrivateFile } from "../store/private-files.ts";
 import { ControlClient } from "../tmux/control-client.ts";
@@ -826,6 +826,11 @@ export class Controller {
 
   getTask(id: string): Task | null {
     return this.d.store.tasks.get(id);
+  }
+
+  /** Task ids by prefix and their short forms (see id-keys.ts). */
+  taskIds(): IdIndex {
+    return this.d.store.tasks.ids;
   }
 
   /** Resolves with the task once it is final, or as it is after `ms`. */
