@@ -175,14 +175,14 @@ function build() {
       hookCommand(makeContext(o), str(o.worker, "--worker"), String(event), payload),
     );
   cli
-    .command("task <id>", "Show one task")
+    .command("task <id>", "Show one task (ID: an id or a unique prefix, as orch results shows it)")
     .option("--wait", "wait until it is finished")
     .action((id: string, o: Opts) => taskCommand(makeContext(o), String(id), { wait: Boolean(o.wait) }));
   cli
     .command("results", "List tasks and their results")
     .option("--worker <name>", "only this worker's tasks")
     .option("--limit <n>", "at most N tasks (the newest)")
-    .option("--run <id>", "only the tasks of this workflow run (its full id)")
+    .option("--run <id>", "only the tasks of this workflow run (an id, a unique prefix, or last)")
     .option("--status <s>", "only tasks in these statuses, e.g. failed,timed_out")
     .action((o: Opts) =>
       resultsCommand(makeContext(o), {
@@ -234,7 +234,10 @@ function build() {
       }),
     );
   cli
-    .command("cancel <id>", "Cancel a task (or with --run, what is left of a workflow run)")
+    .command(
+      "cancel <id>",
+      "Cancel a task (or with --run, what is left of a workflow run); ID: an id or a unique prefix",
+    )
     .option("--run", "ID is a run")
     .action((id: string, o: Opts) => cancelCommand(makeContext(o), String(id), { run: Boolean(o.run) }));
   cli

@@ -3,10 +3,10 @@ import type { OrchEvent } from "../../core/domain/types.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 
-/** One event as a line: time, kind, worker, task, data. */
+/** One event as a line: time, kind, worker, task (its whole id, as a log keeps it), data. */
 export function eventLine(e: OrchEvent): string {
   const data = Object.keys(e.data ?? {}).length ? ` ${JSON.stringify(e.data)}` : "";
-  return `${new Date(e.at).toISOString()}  ${e.kind}${e.worker ? `  ${e.worker}` : ""}${e.task ? `  ${e.task.slice(0, 8)}` : ""}${data}`;
+  return `${new Date(e.at).toISOString()}  ${e.kind}${e.worker ? `  ${e.worker}` : ""}${e.task ? `  ${e.task}` : ""}${data}`;
 }
 
 /**

@@ -6,14 +6,17 @@ import { printJson, printTable } from "../output.ts";
 
 /** `orch runs`: workflow runs, newest first. */
 export async function runsCommand(ctx: CliContext, o: { limit?: number }): Promise<number> {
-  const runs = await ctx.api.call<RunJson[]>("GET", `/v1/runs?limit=${o.limit ?? 50}`);
+  const runs = await ctx.api.call<Array<RunJson & { shortId?: string }>>(
+    "GET",
+    `/v1/runs?limit=${o.limit ?? 50}`,
+  );
   if (ctx.json) {
     printJson(runs);
     return EXIT.ok;
   }
   printTable(
     ["ID", "NAME", "STATUS", "STARTED", "FINISHED"],
-    runs.map((r) => [r.id.slice(0, 8), r.name, r.status, r.startedAt ?? "-", r.finishedAt ?? "-"]),
+    runs.map((r) => [r.shortId ?? r.id, r.name, r.status, r.startedAt ?? "-", r.finishedAt ?? "-"]),
   );
   return EXIT.ok;
 }

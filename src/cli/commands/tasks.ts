@@ -1,3 +1,5 @@
+import type { RunViewJson } from "../../core/app/runs/run-view.ts";
+import type { ShownTaskJson } from "../../core/controller/short-ids.ts";
 import type { AttemptJson, TaskJson } from "../../core/controller/task-json.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
@@ -127,10 +129,12 @@ export async function resultsCommand(
 ): Promise<number> {
   const q = new URLSearchParams();
   if (o.worker) q.set("worker", o.worker);
-  if (o.run) q.set("run", o.run);
+  // the run's full id: --run takes what `orch runs` shows, or any unique prefix, or last
+  if (o.run)
+    q.set("run", (await ctx.api.call<RunViewJson>("GET", `/v1/runs/${encodeURIComponent(o.run)}`)).run.id);
   if (o.status) q.set("status", o.status);
   if (o.limit) q.set("limit", String(o.limit));
-  const tasks = await ctx.api.call<TaskJson[]>("GET", `/v1/tasks?${q}`);
+  const tasks = await ctx.api.call<ShownTaskJson[]>("GET", `/v1/tasks?${q}`);
   if (ctx.json) {
     printJson(tasks);
     return EXIT.ok;
@@ -142,7 +146,8 @@ export async function resultsCommand(
   printTable(
     ["ID", "WORKER", "STATUS", "EXIT", "TIME", "TEXT"],
     tasks.map((t) => [
-      t.id.slice(0, 8),
+      // unique among all tasks and what `orch task` takes (a controller older than shortId: the whole id)
+      t.shortId ?? t.id,
       t.worker ?? "-",
       t.status,
       t.exitCode === null ? "-" : String(t.exitCode),

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { ShownWorkerJson } from "../../core/controller/short-ids.ts";
 import type { WorkerJson } from "../../core/controller/task-json.ts";
 import type { WorktreeRemoval } from "../../core/controller/worker-worktree.ts";
 import type { CliContext } from "../context.ts";
@@ -7,7 +8,7 @@ import { printJson, printTable } from "../output.ts";
 
 interface StatusJson {
   controller: { pid: number; version: string; startedAt: string; socket: string };
-  workers: WorkerJson[];
+  workers: ShownWorkerJson[];
 }
 
 /**
@@ -44,7 +45,7 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
       w.type,
       w.error && (w.state === "dead" || w.state === "error") ? `${w.state} (${w.error})` : w.state,
       w.paneId ?? "-",
-      w.currentTask ? w.currentTask.slice(0, 8) : "-",
+      w.currentTask ? (w.currentTaskShortId ?? w.currentTask) : "-",
       String(w.restarts),
       w.project,
     ]),

@@ -5,9 +5,11 @@ import type { TaskPriority } from "../domain/types.ts";
 import { serveUnix } from "../runtime/serve-unix.ts";
 import type { Controller } from "./controller.ts";
 import type { ControllerExtension } from "./extension.ts";
+import { idKeyProblem, resolveIdKey } from "./id-keys.ts";
 import { fileStream } from "./log-stream.ts";
 import type { FailureCode, Outcome } from "./outcome.ts";
-import { attemptJson, taskJson, workerJson } from "./task-json.ts";
+import { shortIdJson } from "./short-ids.ts";
+import { attemptJson } from "./task-json.ts";
 
 const HTTP: Record<FailureCode, number> = { bad_input: 400, not_found: 404, conflict: 409, unavailable: 503 };
 
@@ -78,6 +80,8 @@ export function serveApi(
   reloadPlugins: () => Promise<{ loaded: string[]; errors: string[] }>,
   extensions: ControllerExtension[] = [],
 ) {
+  // Task and Worker JSON with the short task ids tables show (Task JSON's `shortId`)
+  const { task: taskJson, worker: workerJson } = shortIdJson(controller.taskIds());
   return serveUnix(info.socket, async (req, ctl) => {
     const url = new URL(req.url);
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -133,6 +137,10 @@ export function serveApi(
       }
     }
     if (res === "tasks") {
+      // ID: a whole task id or a unique prefix of one (what `orch results` shows)
+      const key = id ? resolveIdKey(controller.taskIds(), id, "task", "orch results") : null;
+      if (key && !key.ok) return json(idKeyProblem(key), HTTP[key.code]);
+      const taskId = key?.id;
       if (!id && m === "POST") {
         const b = await body(req, sendBody);
         if (!b.ok) return b.res;
@@ -158,12 +166,12 @@ export function serveApi(
             .map(taskJson),
         );
       }
-      if (id && sub === "cancel" && m === "POST") {
-        return answer(controller.cancelTask(id, "cancelled by orch cancel"), taskJson);
+      if (taskId && sub === "cancel" && m === "POST") {
+        return answer(controller.cancelTask(taskId, "cancelled by orch cancel"), taskJson);
       }
-      if (id && m === "GET") {
+      if (taskId && m === "GET") {
         const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 600_000);
-        const t = await controller.waitTask(id, wait);
+        const t = await controller.waitTask(taskId, wait);
         if (!t) return problem("not_found", `unknown task "${id}"`);
         // the earlier attempts of a retried task (its latest attempt is the task itself)
         const history = controller.attemptsOf(t.id).map(attemptJson);

@@ -4,7 +4,7 @@ import { retryPolicyFromConfig } from "../domain/retry.ts";
 import type { OrchEvent, Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
 import type { HookEvent, MarkerSpec } from "../plugin/contract.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
-import type { Store } from "../store/index.ts";
+import type { IdIndex, Store } from "../store/index.ts";
 import type { TransportFactory } from "../tmux/transport.ts";
 import { adoptWorkers } from "./adoption.ts";
 import { EventFeed } from "./event-feed.ts";
@@ -323,6 +323,11 @@ export class Controller {
 
   getTask(id: string): Task | null {
     return this.d.store.tasks.get(id);
+  }
+
+  /** Task ids by prefix and their short forms (see id-keys.ts). */
+  taskIds(): IdIndex {
+    return this.d.store.tasks.ids;
   }
 
   /** Resolves with the task once it is final, or as it is after `ms`. */

@@ -2,6 +2,7 @@
 
 import type { Database } from "bun:sqlite";
 import type { RunStatus, StepStatus } from "../domain/types.ts";
+import { createIdIndex, type IdIndex } from "./id-index.ts";
 import { TEXT_PARAM } from "./text-param.ts";
 
 export type { RunStatus };
@@ -52,6 +53,8 @@ export interface RunsRepo {
     patch: Partial<Pick<RunStepRecord, "status" | "reason" | "startedAt" | "finishedAt">>,
   ): void;
   finish(id: string, status: RunStatus, finishedAt: number): void;
+  /** Run ids by prefix, and the short ids tables show. */
+  readonly ids: IdIndex;
 }
 
 type RunRow = {
@@ -141,5 +144,6 @@ export function createRunsRepo(db: Database): RunsRepo {
     finish(id, status, finishedAt) {
       finish.run(status, finishedAt, id);
     },
+    ids: createIdIndex(db, "runs"),
   };
 }

@@ -4,6 +4,7 @@ import type { Database } from "bun:sqlite";
 import { DEFAULT_PRIORITY_AGING_MS, queueRank } from "../domain/priority.ts";
 import type { Task } from "../domain/types.ts";
 import { isUniqueViolation, StoreConflictError } from "./errors.ts";
+import { createIdIndex, type IdIndex } from "./id-index.ts";
 import { patchSetter, patchUpdater } from "./patch-update.ts";
 import { type TaskRow, toTask } from "./task-row.ts";
 import { type TaskListOptions, taskLister } from "./tasks-list.ts";
@@ -76,6 +77,8 @@ export interface TasksRepo {
   list(opts?: TaskListOptions): Task[];
   /** Tasks dispatched or running, oldest first: what a restarted controller must reconcile. */
   inFlight(): Task[];
+  /** Task ids by prefix, and the short ids tables show. */
+  readonly ids: IdIndex;
 }
 
 const TASK_COLUMNS: { readonly [K in keyof Required<TaskPatch>]: string } = {
@@ -236,6 +239,7 @@ export function createTasksRepo(db: Database): TasksRepo {
     inFlight() {
       return inFlight.all().map(toTask);
     },
+    ids: createIdIndex(db, "tasks"),
   };
 }
 

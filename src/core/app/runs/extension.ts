@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { ExtensionFactory } from "../../controller/extension.ts";
-import type { Store } from "../../store/index.ts";
+import { idKeyProblem, resolveIdKey } from "../../controller/id-keys.ts";
+import { RUN_ID_SHORT_MIN, shortestUniquePrefix } from "../../domain/id-prefix.ts";
+import type { RunRecord, Store } from "../../store/index.ts";
 import { parseReportFormat, renderReport } from "../report/index.ts";
 import { formatWorkflowError, parseWorkflow } from "../workflow/index.ts";
 import { RunEngine } from "./run-engine.ts";
@@ -69,11 +71,16 @@ export const workflowRuns: ExtensionFactory = ({ controller, store, config, logg
       }
       if (!id && req.method === "GET") {
         const limit = Number(url.searchParams.get("limit") ?? "50") || 50;
-        return json(store.runs.list({ limit }).map(runJson));
+        // with the short id `orch runs` shows: the shortest unique prefix, 8 characters or more
+        const shown = (r: RunRecord) => ({
+          ...runJson(r),
+          shortId: shortestUniquePrefix(r.id, store.runs.ids.around(r.id), RUN_ID_SHORT_MIN),
+        });
+        return json(store.runs.list({ limit }).map(shown));
       }
       if (!id) return null;
       const run = findRun(store, id);
-      if (!run.ok) return problem(run.status, run.error);
+      if (!run.ok) return json(run.body, run.status);
       const runId = run.id;
       if (!sub && req.method === "GET") {
         const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 60_000);
@@ -97,23 +104,17 @@ export const workflowRuns: ExtensionFactory = ({ controller, store, config, logg
   };
 };
 
-/** A run by id, unique id prefix, or `last` (the newest). */
+/** A run by id, unique id prefix (any case, dashes optional, 4 hex digits or more), or `last` (the newest). */
 function findRun(
   store: Store,
   key: string,
-): { ok: true; id: string } | { ok: false; status: number; error: string } {
+): { ok: true; id: string } | { ok: false; status: number; body: Record<string, unknown> } {
   if (key === "last") {
     const last = store.runs.list({ limit: 1 })[0];
-    return last ? { ok: true, id: last.id } : { ok: false, status: 404, error: "no workflow runs yet" };
+    return last
+      ? { ok: true, id: last.id }
+      : { ok: false, status: 404, body: { error: "no workflow runs yet", code: "not_found" } };
   }
-  if (store.runs.get(key)) return { ok: true, id: key };
-  const matches = store.runs.list({ limit: 100_000 }).filter((r) => r.id.startsWith(key));
-  if (matches.length === 1) return { ok: true, id: matches[0]!.id };
-  if (matches.length > 1)
-    return {
-      ok: false,
-      status: 400,
-      error: `run "${key}" is ambiguous: ${matches.length} runs start with it`,
-    };
-  return { ok: false, status: 404, error: `unknown run "${key}" (orch runs lists them)` };
+  const r = resolveIdKey(store.runs.ids, key, "run", "orch runs");
+  return r.ok ? r : { ok: false, status: HTTP[r.code], body: idKeyProblem(r) };
 }
