@@ -6,6 +6,8 @@
  * controller never kills the tmux server and the agents it started (the next start adopts them).
  */
 
+import { type Failure, fail } from "../domain/result.ts";
+
 /** WatchdogSec: systemd restarts a controller that sent no WATCHDOG=1 for this long. */
 export const WATCHDOG_SEC = 30;
 
@@ -100,38 +102,38 @@ export interface ServiceUserInput {
  * serviceUser({ scope: "system", uid: 0, userName: "root", sudoUser: "ann", allowRoot: false });
  * // { ok: true, user: "ann", root: false }
  * serviceUser({ scope: "system", uid: 0, userName: "root", allowRoot: false });
- * // { ok: false, error: "a system unit that runs orch as root is refused: ..." }
+ * // { ok: false, code: "bad_input", error: "a system unit that runs orch as root is refused: ..." }
  * ```
+ *
+ * (The success keeps `user` and `root` beside `ok` rather than in `value` until its caller,
+ * src/cli/commands/service.ts, moves to `Result`.)
  */
-export function serviceUser(
-  i: ServiceUserInput,
-): { ok: true; user: string; root: boolean } | { ok: false; error: string } {
+export function serviceUser(i: ServiceUserInput): { ok: true; user: string; root: boolean } | Failure {
   const allow = "or set allowRoot: true (ORCH_ALLOW_ROOT=1) if you mean it";
   if (i.scope === "user") {
     if (i.runAs !== undefined) {
-      return { ok: false, error: "--run-as is for a system unit: a --user unit runs as its owner" };
+      return fail("bad_input", "--run-as is for a system unit: a --user unit runs as its owner");
     }
     if (i.uid === 0 && !i.allowRoot) {
-      return {
-        ok: false,
-        error: `a user unit of root would run orch as root: install it as the user orch runs as (without sudo), ${allow}`,
-      };
+      return fail(
+        "bad_input",
+        `a user unit of root would run orch as root: install it as the user orch runs as (without sudo), ${allow}`,
+      );
     }
     return { ok: true, user: i.userName, root: i.uid === 0 };
   }
   if (i.runAs !== undefined && !/^[A-Za-z_][A-Za-z0-9_.-]*\$?$/.test(i.runAs)) {
-    return { ok: false, error: `--run-as "${i.runAs}" is not a user name` };
+    return fail("bad_input", `--run-as "${i.runAs}" is not a user name`);
   }
   const sudo = i.uid === 0 && i.sudoUser && i.sudoUser !== "root" ? i.sudoUser : undefined;
   const user = i.runAs ?? sudo ?? i.userName;
   const root = user === "root" || (user === i.userName && i.uid === 0);
   if (root && !i.allowRoot) {
-    return {
-      ok: false,
-      error:
-        "a system unit that runs orch as root is refused: agents would get root's rights; " +
+    return fail(
+      "bad_input",
+      "a system unit that runs orch as root is refused: agents would get root's rights; " +
         `give --run-as NAME (the user orch runs as), ${allow}`,
-    };
+    );
   }
   return { ok: true, user, root };
 }

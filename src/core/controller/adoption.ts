@@ -1,11 +1,11 @@
 import type { Config } from "../domain/config.ts";
+import type { Result } from "../domain/result.ts";
 import type { Worker } from "../domain/types.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import type { Store } from "../store/index.ts";
 import type { Liveness } from "./liveness.ts";
 import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
-import type { Outcome } from "./outcome.ts";
 import { type OrchPaths, workerLogPath } from "./paths.ts";
 import { callReadyPattern } from "./plugin-boundary.ts";
 import type { TaskFlow } from "./task-flow.ts";
@@ -29,7 +29,7 @@ export interface AdoptionDeps {
   turns: TurnFlow;
   liveness: Liveness;
   /** Starts a worker's agent again in a new window (its pane went with the tmux server). */
-  revive(name: string, by: "tmux"): Promise<Outcome<Worker>>;
+  revive(name: string, by: "tmux"): Promise<Result<Worker>>;
   /** Reads the worker's screen now and hands it to the turn flow. */
   readScreen(rt: WorkerRuntime): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import type { Config } from "../domain/config.ts";
+import type { Result } from "../domain/result.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import type { OrchEvent, Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
 import type { HookEvent, MarkerSpec } from "../plugin/contract.ts";
@@ -14,7 +15,6 @@ import { HealthPass, type WorkerHealth } from "./health-pass.ts";
 import { Liveness } from "./liveness.ts";
 import type { Logger } from "./logger.ts";
 import { type Masking, NO_MASKING } from "./masking.ts";
-import type { Outcome } from "./outcome.ts";
 import { PaneReader } from "./pane-reader.ts";
 import type { OrchPaths } from "./paths.ts";
 import { probeWorker } from "./probe.ts";
@@ -255,12 +255,12 @@ export class Controller {
   // ---- workers -------------------------------------------------------------------------
 
   /** Spawns an agent of `type` in `project`, resolves once it is ready (or failed to be). */
-  addWorker(req: AddWorkerRequest): Promise<Outcome<Worker>> {
+  addWorker(req: AddWorkerRequest): Promise<Result<Worker>> {
     return this.lifecycle.add(req);
   }
 
   /** Kills the worker's window and forgets it; see {@link WorkerLifecycle.kill}. */
-  killWorker(name: string): Promise<Outcome<{ worktree: WorktreeRemoval | null }>> {
+  killWorker(name: string): Promise<Result<{ worktree: WorktreeRemoval | null }>> {
     return this.lifecycle.kill(name);
   }
 
@@ -268,7 +268,7 @@ export class Controller {
    * `orch revive`: a person restarts the worker, so the automatic restarts counted against it
    * so far (the restart intensity) start again from none.
    */
-  reviveByHand(name: string): Promise<Outcome<Worker>> {
+  reviveByHand(name: string): Promise<Result<Worker>> {
     this.health.forget(name);
     return this.lifecycle.revive(name, "hand");
   }
@@ -284,17 +284,17 @@ export class Controller {
   }
 
   /** Queues a task on one worker's FIFO and starts it if the worker is free. */
-  send(req: SendRequest): Outcome<Task> {
+  send(req: SendRequest): Result<Task> {
     return this.desk.send(req);
   }
 
   /** Queues tasks for whichever workers fit them (`orch submit`); see {@link Scheduler.submit}. */
-  submit(reqs: SubmitRequest[]): Outcome<Task[]> {
+  submit(reqs: SubmitRequest[]): Result<Task[]> {
     return this.scheduler.submit(reqs);
   }
 
   /** Several groups of tasks, each accepted or refused whole; see {@link Scheduler.submitGroups}. */
-  submitGroups(groups: SubmitRequest[][]): Outcome<Task[]>[] {
+  submitGroups(groups: SubmitRequest[][]): Result<Task[]>[] {
     return this.scheduler.submitGroups(groups);
   }
 
@@ -308,7 +308,7 @@ export class Controller {
   }
 
   /** Cancels a task; see {@link TaskDesk.cancel}. */
-  cancelTask(id: string, why: string): Outcome<Task> {
+  cancelTask(id: string, why: string): Result<Task> {
     return this.desk.cancel(id, why);
   }
 
@@ -336,17 +336,17 @@ export class Controller {
   }
 
   /** An agent's hook fired (`orch hook`); see {@link WorkerDesk.hook}. */
-  hook(name: string, event: HookEvent): Outcome<void> {
+  hook(name: string, event: HookEvent): Result<void> {
     return this.workerDesk.hook(name, event);
   }
 
   /** Answers the permission prompt on the worker's screen. */
-  answer(name: string, decision: "approve" | "deny"): Outcome<void> {
+  answer(name: string, decision: "approve" | "deny"): Result<void> {
     return this.workerDesk.answer(name, decision);
   }
 
   /** Sends named keys (`Enter`, `C-c`, `1`, ...) to the worker's pane. */
-  sendKeys(name: string, keys: string[]): Promise<Outcome<void>> {
+  sendKeys(name: string, keys: string[]): Promise<Result<void>> {
     return this.workerDesk.sendKeys(name, keys);
   }
 
@@ -364,12 +364,12 @@ export class Controller {
   }
 
   /** The worker's screen now, masked. */
-  capture(name: string): Promise<Outcome<string>> {
+  capture(name: string): Promise<Result<string>> {
     return this.workerDesk.capture(name);
   }
 
   /** The path of the worker's pane log. */
-  logFile(name: string): Outcome<string> {
+  logFile(name: string): Result<string> {
     return this.workerDesk.logFile(name);
   }
 

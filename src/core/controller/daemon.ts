@@ -85,7 +85,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   }
   const masked = createMasking(cfg.config, process.env, join(paths.runDir, "mask-filter.pl"));
   if (!masked.ok) throw new DaemonError(masked.error, 3);
-  const masking = masked.masking;
+  const masking = masked.value;
   const logger = createLogger(paths.controllerLog, {
     stdout: o.logStdout,
     json: o.logJson,
@@ -178,7 +178,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   logger.log("info", "controller started", {
     pid: process.pid,
     version: o.version,
-    tmux: tmux.version,
+    tmux: tmux.value,
     home: paths.home,
   });
   // Type=notify: READY=1 once the API answers, then WATCHDOG=1 while it keeps answering

@@ -5,6 +5,8 @@
  * so the controller never waits on it; a command that fails, hangs or cannot start is logged,
  * never thrown. Best effort: queued events are lost when the controller stops.
  */
+
+import { errorMessage } from "../domain/result.ts";
 import type { OrchEvent } from "../domain/types.ts";
 import { type RunningCommand, runCommand } from "../runtime/run-command.ts";
 import type { EventsRepo } from "../store/events-repo.ts";
@@ -74,7 +76,7 @@ export function startEventNotifier(o: EventNotifierOptions): EventNotifier {
         },
       });
     } catch (err) {
-      warn("event command could not start", { event: e.id, kind: e.kind, error: message(err) });
+      warn("event command could not start", { event: e.id, kind: e.kind, error: errorMessage(err) });
       return;
     }
     let timedOut = false;
@@ -96,7 +98,7 @@ export function startEventNotifier(o: EventNotifierOptions): EventNotifier {
         });
       }
     } catch (err) {
-      warn("event command failed", { event: e.id, kind: e.kind, error: message(err) });
+      warn("event command failed", { event: e.id, kind: e.kind, error: errorMessage(err) });
     } finally {
       clearTimeout(timer);
     }
@@ -106,7 +108,7 @@ export function startEventNotifier(o: EventNotifierOptions): EventNotifier {
     try {
       for (let e = queue.shift(); e && !stopped; e = queue.shift()) await send(e);
     } catch (err) {
-      warn("event notifier failed", { error: message(err) });
+      warn("event notifier failed", { error: errorMessage(err) });
     }
     running = false;
     if (dropped > 0 && queue.length === 0) {
@@ -147,8 +149,4 @@ export function startEventNotifier(o: EventNotifierOptions): EventNotifier {
       queue.length = 0;
     },
   };
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

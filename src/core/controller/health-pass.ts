@@ -8,12 +8,12 @@
  */
 import type { Config } from "../domain/config.ts";
 import { type HealthVerdict, judgeWorker, restartAllowed } from "../domain/health.ts";
+import { errorMessage, type Result } from "../domain/result.ts";
 import type { Worker } from "../domain/types.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { PaneInfo } from "../tmux/operations.ts";
 import type { Logger } from "./logger.ts";
-import type { Outcome } from "./outcome.ts";
 import { RestartHistory } from "./restart-history.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -31,7 +31,7 @@ export interface HealthPassDeps {
   runtime(name: string): WorkerRuntime | undefined;
   listPanes(): Promise<PaneInfo[]>;
   /** Restarts the worker in place; "auto" marks its event as counted by the intensity. */
-  revive(name: string, by: "auto"): Promise<Outcome<Worker>>;
+  revive(name: string, by: "auto"): Promise<Result<Worker>>;
   /**
    * Runs the plugin's probe on an idle worker: ms the answer took, false when none came, null
    * when the worker was not probed.
@@ -109,7 +109,7 @@ export class HealthPass {
     try {
       await this.repair(name, "dead", w.error ?? "dead", Date.now());
     } catch (e) {
-      this.d.logger.log("error", `revive failed: ${(e as Error).message}`, { worker: name });
+      this.d.logger.log("error", `revive failed: ${errorMessage(e)}`, { worker: name });
     }
   }
 

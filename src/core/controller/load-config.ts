@@ -1,8 +1,20 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { type Config, resolveConfig } from "../domain/config.ts";
+import { errorMessage } from "../domain/result.ts";
 
-/** Reads `config.yaml` (YAML or JSON) under ORCH_HOME and ORCH_* env; errors name the key and value. */
+/**
+ * Reads `config.yaml` (YAML or JSON) under ORCH_HOME and ORCH_* env; errors name the key and
+ * value, one problem each. (A list beside `ok` rather than a `Result`'s one error until
+ * src/cli/commands/service.ts moves to `Result`.)
+ *
+ * @example
+ * ```ts
+ * const cfg = loadConfig(paths.config, process.env);
+ * if (!cfg.ok) throw new DaemonError(cfg.errors.join("\n"), 2);
+ * // e.g. "/home/me/.local/state/orch/config.yaml: config commandTimeout=-1: expected a positive number of seconds"
+ * ```
+ */
 export function loadConfig(
   file: string,
   env: Record<string, string | undefined>,
@@ -12,11 +24,14 @@ export function loadConfig(
     try {
       raw = parse(readFileSync(file, "utf8"));
     } catch (e) {
-      return { ok: false, errors: [`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`] };
+      return { ok: false, errors: [`${file}: not valid YAML: ${errorMessage(e).split("\n")[0]}`] };
     }
   }
   const r = resolveConfig(raw ?? undefined, env);
-  return r.ok
-    ? r
-    : { ok: false, errors: r.errors.map((e) => (e.startsWith("config ") ? `${file}: ${e}` : e)) };
+  if (r.ok) return { ok: true, config: r.value };
+  // resolveConfig's error has one problem per line; those from the file get its name
+  return {
+    ok: false,
+    errors: r.error.split("\n").map((e) => (e.startsWith("config ") ? `${file}: ${e}` : e)),
+  };
 }

@@ -1,6 +1,7 @@
 import type { Config } from "../domain/config.ts";
 import { Masker, secretEnvValues } from "../domain/mask/masker.ts";
 import type { MaskRule } from "../domain/mask/rules.ts";
+import { fail, ok, type Result } from "../domain/result.ts";
 import { installMaskFilter } from "../runtime/mask-filter.ts";
 import type { Redactor } from "../store/index.ts";
 
@@ -30,8 +31,8 @@ export const NO_MASKING: Masking = {
 /**
  * Builds the masking the config asks for: the built-in rules, the user's `maskRules`, and the
  * values of the secret-looking variables in `env` (the controller's, which tmux and so every
- * agent inherits). Writes the pane-log filter to `filterFile`; an error names what is wrong
- * (no perl, a rule perl cannot read).
+ * agent inherits). Writes the pane-log filter to `filterFile`; an error (`unavailable`) names
+ * what is wrong (no perl, a rule perl cannot read).
  *
  * @example
  * ```ts
@@ -43,25 +44,22 @@ export function createMasking(
   config: Pick<Config, "mask" | "maskRules" | "unmaskedWorkers">,
   env: Record<string, string | undefined>,
   filterFile: string,
-): { ok: true; masking: Masking } | { ok: false; error: string } {
-  if (!config.mask) return { ok: true, masking: NO_MASKING };
+): Result<Masking> {
+  if (!config.mask) return ok(NO_MASKING);
   const rules: MaskRule[] = config.maskRules.map((r) => ({ name: r.name, source: r.pattern }));
   const error = installMaskFilter(filterFile, rules);
-  if (error) return { ok: false, error };
+  if (error) return fail("unavailable", error);
   const literals = new Set(secretEnvValues(env));
   let masker = new Masker(rules, [...literals]);
   const raw = new Set(config.unmaskedWorkers);
-  return {
-    ok: true,
-    masking: {
-      on: true,
-      text: (worker, t) => (worker !== null && raw.has(worker) ? t : masker.mask(t)),
-      addEnv(e) {
-        const before = literals.size;
-        for (const v of secretEnvValues(e ?? {})) literals.add(v);
-        if (literals.size !== before) masker = new Masker(rules, [...literals]);
-      },
-      logFilter: (worker) => (raw.has(worker) ? null : ["perl", filterFile]),
+  return ok({
+    on: true,
+    text: (worker, t) => (worker !== null && raw.has(worker) ? t : masker.mask(t)),
+    addEnv(e) {
+      const before = literals.size;
+      for (const v of secretEnvValues(e ?? {})) literals.add(v);
+      if (literals.size !== before) masker = new Masker(rules, [...literals]);
     },
-  };
+    logFilter: (worker) => (raw.has(worker) ? null : ["perl", filterFile]),
+  });
 }

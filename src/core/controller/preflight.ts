@@ -6,6 +6,7 @@ import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { type PathFacts, privacyProblem, rootRefusal } from "../domain/isolation.ts";
+import { errorMessage } from "../domain/result.ts";
 import { inSandbox } from "../runtime/sandbox.ts";
 import { pathFacts } from "../store/private-files.ts";
 import { loadConfig } from "./load-config.ts";
@@ -51,7 +52,7 @@ export function privacyRefusal(paths: OrchPaths, uid: number): string | null {
       if (problem) return problem;
     }
   } catch (e) {
-    return `cannot check that ${paths.home} is private: ${(e as Error).message}`;
+    return `cannot check that ${paths.home} is private: ${errorMessage(e)}`;
   }
   return null;
 }

@@ -1,4 +1,5 @@
 import { type LimitBreach, limitBreaches, type ResourceLimits, type UsageSample } from "../domain/limits.ts";
+import { errorMessage } from "../domain/result.ts";
 import { snapshotProcesses, treeUsage } from "../runtime/proc-tree.ts";
 import type { Logger } from "./logger.ts";
 
@@ -67,7 +68,7 @@ export class ResourceMonitor {
       }
       for (const w of this.last.keys()) if (!seen.has(w)) this.last.delete(w);
     } catch (e) {
-      this.d.logger.log("warn", "resource sampling failed", { error: (e as Error).message });
+      this.d.logger.log("warn", "resource sampling failed", { error: errorMessage(e) });
     } finally {
       this.busy = false;
     }

@@ -4,12 +4,12 @@ import type { Config } from "../domain/config.ts";
 import { canQueueTasks, canSpawnWorker, limitsFromConfig, type ResourceLimits } from "../domain/limits.ts";
 import { validateTaskText } from "../domain/names.ts";
 import { DEFAULT_PRIORITY, queueRank } from "../domain/priority.ts";
+import { fail, ok, type Result } from "../domain/result.ts";
 import { routeAgentType } from "../domain/routing.ts";
 import type { Task, TaskPriority, Worker } from "../domain/types.ts";
 import type { Store } from "../store/index.ts";
 import type { Logger } from "./logger.ts";
 import { newTask } from "./new-task.ts";
-import { fail, type Outcome, ok } from "./outcome.ts";
 import type { TaskFlow } from "./task-flow.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -45,7 +45,7 @@ export interface SchedulerDeps {
   runtimes(): Iterable<WorkerRuntime>;
   pluginNames(): string[];
   /** Starts a worker (the controller's add-worker). */
-  spawn(type: string, project: string): Promise<Outcome<Worker>>;
+  spawn(type: string, project: string): Promise<Result<Worker>>;
 }
 
 /**
@@ -65,7 +65,7 @@ export class Scheduler {
   }
 
   /** Checks, routes and queues tasks in one commit, then dispatches them or starts workers. */
-  submit(reqs: SubmitRequest[]): Outcome<Task[]> {
+  submit(reqs: SubmitRequest[]): Result<Task[]> {
     return this.submitGroups([reqs])[0]!;
   }
 
@@ -74,12 +74,12 @@ export class Scheduler {
    * group is checked on its own and refused whole or queued whole, so one bad group does not
    * fail the others; the accepted ones share one commit and one dispatch.
    */
-  submitGroups(groups: SubmitRequest[][]): Outcome<Task[]>[] {
+  submitGroups(groups: SubmitRequest[][]): Result<Task[]>[] {
     const known = this.d.pluginNames();
     const live = this.liveWorkers();
     // a workflow step submits thousands of tasks for a few pools: each pool is checked once
     const checked = new Map<string, string | null>();
-    const results: Outcome<Task[]>[] = [];
+    const results: Result<Task[]>[] = [];
     const accepted: Array<{ at: number; prepared: Prepared[] }> = [];
     let queuedNow = this.d.store.tasks.countAllQueued();
     for (const [g, reqs] of groups.entries()) {
@@ -90,7 +90,7 @@ export class Scheduler {
       }
       const queued = canQueueTasks(this.limits, queuedNow, reqs.length);
       if (!queued.ok) {
-        results[g] = fail("conflict", queued.error);
+        results[g] = queued;
         continue;
       }
       queuedNow += reqs.length;
@@ -138,7 +138,7 @@ export class Scheduler {
     known: string[],
     live: Worker[],
     checked: Map<string, string | null>,
-  ): Outcome<Prepared[]> {
+  ): Result<Prepared[]> {
     const prepared: Prepared[] = [];
     for (const [i, asked] of reqs.entries()) {
       const where = reqs.length > 1 ? `task ${i + 1}: ` : "";
@@ -150,12 +150,12 @@ export class Scheduler {
       if (!text.ok) return fail("bad_input", `${where}${text.error}`);
       const route = routeAgentType({ type: req.type, tags: req.tags }, this.d.config, known);
       if (!route.ok) return fail("bad_input", `${where}${route.error}`);
-      const key = JSON.stringify([route.agentType, req.project ?? null, req.cwd ?? null]);
+      const key = JSON.stringify([route.value, req.project ?? null, req.cwd ?? null]);
       if (!checked.has(key))
-        checked.set(key, this.fitFailure(live, route.agentType, req.project ?? null, req.cwd));
+        checked.set(key, this.fitFailure(live, route.value, req.project ?? null, req.cwd));
       const fits = checked.get(key);
       if (fits) return fail("conflict", `${where}${fits}`);
-      prepared.push({ req, agentType: route.agentType });
+      prepared.push({ req, agentType: route.value });
     }
     return ok(prepared);
   }

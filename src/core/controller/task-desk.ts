@@ -1,10 +1,10 @@
 import type { Config } from "../domain/config.ts";
 import { validateTaskText } from "../domain/names.ts";
 import { DEFAULT_PRIORITY, queueRank } from "../domain/priority.ts";
+import { fail, ok, type Result } from "../domain/result.ts";
 import { isFinal } from "../domain/task-status.ts";
 import type { Task, TaskStatus } from "../domain/types.ts";
 import type { Store } from "../store/index.ts";
-import { fail, type Outcome, ok } from "./outcome.ts";
 import type { TaskFlow } from "./task-flow.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
@@ -24,7 +24,7 @@ export interface TaskDeskDeps {
   waiters: TaskWaiters;
   runtimes: Map<string, WorkerRuntime>;
   /** The failure for a worker name that is not known. */
-  unknownWorker(name: string): Outcome<never>;
+  unknownWorker(name: string): Result<never>;
 }
 
 /** What the API asks of tasks sent to one worker: send, cancel, wait for, list. */
@@ -32,12 +32,12 @@ export class TaskDesk {
   constructor(private readonly d: TaskDeskDeps) {}
 
   /** Queues a task on one worker's FIFO and starts it if the worker is free. */
-  send(req: SendRequest): Outcome<Task> {
+  send(req: SendRequest): Result<Task> {
     const { store, config } = this.d;
     const w = store.workers.get(req.worker);
     if (!w) return this.d.unknownWorker(req.worker);
     const check = validateTaskText(req.text, config.maxTaskBytes);
-    if (!check.ok) return fail("bad_input", check.error);
+    if (!check.ok) return check;
     if (w.state === "dead" || w.state === "error") {
       return fail(
         "unavailable",
@@ -57,7 +57,7 @@ export class TaskDesk {
    * Cancels a task: a queued one leaves the queue, one in flight is interrupted (the agent's
    * interrupt keys) and recorded as cancelled. A final task cannot be cancelled.
    */
-  cancel(id: string, why: string): Outcome<Task> {
+  cancel(id: string, why: string): Result<Task> {
     const { store, flow } = this.d;
     const t = store.tasks.get(id);
     if (!t) return fail("not_found", `unknown task "${id}"`);

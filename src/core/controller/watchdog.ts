@@ -7,6 +7,7 @@
  * restarts it. The ticks run on their own timer, independent of the health loop's interval.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { errorMessage } from "../domain/result.ts";
 import type { Logger } from "./logger.ts";
 import type { NotifySettings } from "./notify-settings.ts";
 
@@ -101,8 +102,8 @@ export function apiProbe(socket: string): (deadlineMs: number) => Promise<ProbeR
         status: statusLine(body.workers.map((w) => String((w as { state?: unknown }).state))),
       };
     } catch (e) {
-      const err = e as Error;
-      const why = err.name === "TimeoutError" ? `no answer within ${deadlineMs} ms` : err.message;
+      const timedOut = e instanceof Error && e.name === "TimeoutError";
+      const why = timedOut ? `no answer within ${deadlineMs} ms` : errorMessage(e);
       return { ok: false, error: `GET /v1/status on ${socket}: ${why}` };
     }
   };

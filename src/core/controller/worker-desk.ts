@@ -1,8 +1,7 @@
-import { errorMessage } from "../domain/result.ts";
+import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
 import type { HookEvent } from "../plugin/contract.ts";
 import type { Store } from "../store/index.ts";
 import type { Masking } from "./masking.ts";
-import { fail, type Outcome, ok } from "./outcome.ts";
 import { type OrchPaths, workerLogPath } from "./paths.ts";
 import type { TmuxHost } from "./tmux-host.ts";
 import type { TurnFlow } from "./turn-flow.ts";
@@ -16,7 +15,7 @@ export interface WorkerDeskDeps {
   turns: TurnFlow;
   runtimes: Map<string, WorkerRuntime>;
   /** The failure for a worker name that is not known. */
-  unknownWorker(name: string): Outcome<never>;
+  unknownWorker(name: string): Result<never>;
 }
 
 /** What the API asks of one worker's pane: its hooks, answers to its prompts, keys, its screen and log. */
@@ -24,7 +23,7 @@ export class WorkerDesk {
   constructor(private readonly d: WorkerDeskDeps) {}
 
   /** An agent's hook fired (`orch hook`): the plugin's rule says what it means. */
-  hook(name: string, event: HookEvent): Outcome<void> {
+  hook(name: string, event: HookEvent): Result<void> {
     const rt = this.d.runtimes.get(name);
     if (!rt) return this.d.unknownWorker(name);
     this.d.turns.onHook(rt, event);
@@ -32,7 +31,7 @@ export class WorkerDesk {
   }
 
   /** Answers the permission prompt on the worker's screen. */
-  answer(name: string, decision: "approve" | "deny"): Outcome<void> {
+  answer(name: string, decision: "approve" | "deny"): Result<void> {
     const rt = this.d.runtimes.get(name);
     if (!rt) return this.d.unknownWorker(name);
     if (!rt.plugin.approval)
@@ -45,7 +44,7 @@ export class WorkerDesk {
   }
 
   /** Sends named keys (`Enter`, `C-c`, `1`, ...) to the worker's pane. */
-  async sendKeys(name: string, keys: string[]): Promise<Outcome<void>> {
+  async sendKeys(name: string, keys: string[]): Promise<Result<void>> {
     const rt = this.d.runtimes.get(name);
     if (!rt) return this.d.unknownWorker(name);
     if (!rt.paneId || rt.phase === "dead") return fail("unavailable", `worker "${name}" has no live pane`);
@@ -58,7 +57,7 @@ export class WorkerDesk {
   }
 
   /** The worker's screen now, masked. */
-  async capture(name: string): Promise<Outcome<string>> {
+  async capture(name: string): Promise<Result<string>> {
     const rt = this.d.runtimes.get(name);
     if (!this.d.store.workers.get(name)) return this.d.unknownWorker(name);
     if (!rt?.paneId) return fail("unavailable", `worker "${name}" has no pane`);
@@ -70,7 +69,7 @@ export class WorkerDesk {
   }
 
   /** The path of the worker's pane log. */
-  logFile(name: string): Outcome<string> {
+  logFile(name: string): Result<string> {
     if (!this.d.store.workers.get(name)) return this.d.unknownWorker(name);
     return ok(workerLogPath(this.d.paths, name));
   }

@@ -4,12 +4,12 @@ import { resolve } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { canSpawnWorker, limitsFromConfig } from "../domain/limits.ts";
 import { lineControlCharacter, validateWorkerName } from "../domain/names.ts";
+import { fail, ok, type Result } from "../domain/result.ts";
 import type { Worker } from "../domain/types.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { Logger } from "./logger.ts";
-import { fail, type Outcome, ok } from "./outcome.ts";
 import type { OrchPaths } from "./paths.ts";
 import { callCleanup } from "./plugin-boundary.ts";
 import type { TaskFlow } from "./task-flow.ts";
@@ -51,12 +51,12 @@ const CLEANUP_TIMEOUT_MS = 10_000;
 
 /** Adds, kills and revives workers: their rows, windows, worktrees and the plugin's cleanup. */
 export class WorkerLifecycle {
-  private readonly reviving = new Map<string, Promise<Outcome<Worker>>>();
+  private readonly reviving = new Map<string, Promise<Result<Worker>>>();
 
   constructor(private readonly d: WorkerLifecycleDeps) {}
 
   /** Spawns an agent of `type` in `project`, resolves once it is ready (or failed to be). */
-  async add(req: AddWorkerRequest): Promise<Outcome<Worker>> {
+  async add(req: AddWorkerRequest): Promise<Result<Worker>> {
     const { store, plugins, config } = this.d;
     const plugin = plugins.get(req.type);
     if (!plugin) {
@@ -79,7 +79,7 @@ export class WorkerLifecycle {
     }
     const name = req.name ?? this.nextName(req.type);
     const nameCheck = validateWorkerName(name);
-    if (!nameCheck.ok) return fail("bad_input", nameCheck.error);
+    if (!nameCheck.ok) return nameCheck;
     if (store.workers.get(name)) return fail("conflict", `a worker named "${name}" already exists`);
     const live = store.workers.list().filter((w) => w.state !== "dead" && w.state !== "error");
     const room = canSpawnWorker(limitsFromConfig(config), live, { type: plugin.name, project });
@@ -139,7 +139,7 @@ export class WorkerLifecycle {
    * worktree, if orch made one, is removed (its branch is kept); the worker is removed even
    * when that fails, and the answer says so.
    */
-  async kill(name: string): Promise<Outcome<{ worktree: WorktreeRemoval | null }>> {
+  async kill(name: string): Promise<Result<{ worktree: WorktreeRemoval | null }>> {
     const { store, host, logger, flow } = this.d;
     const w = store.workers.get(name);
     if (!w) return this.unknownWorker(name);
@@ -182,7 +182,7 @@ export class WorkerLifecycle {
    * Restarts a worker's agent in its window (same type, project and name). `by` goes in the
    * `worker.revived` event: the restart intensity counts the "auto" ones.
    */
-  revive(name: string, by: ReviveCause): Promise<Outcome<Worker>> {
+  revive(name: string, by: ReviveCause): Promise<Result<Worker>> {
     // a revive asked for while one runs (by hand during an automatic one) shares it
     const running = this.reviving.get(name);
     if (running) return running;
@@ -191,7 +191,7 @@ export class WorkerLifecycle {
     return p;
   }
 
-  private async reviveNow(name: string, by: ReviveCause): Promise<Outcome<Worker>> {
+  private async reviveNow(name: string, by: ReviveCause): Promise<Result<Worker>> {
     const { store, plugins } = this.d;
     const w = store.workers.get(name);
     if (!w) return this.unknownWorker(name);
@@ -211,7 +211,7 @@ export class WorkerLifecycle {
   }
 
   /** The failure for a worker name that is not known, naming the workers that are. */
-  unknownWorker(name: string): Outcome<never> {
+  unknownWorker(name: string): Result<never> {
     const names = this.d.store.workers.list().map((w) => w.name);
     return fail(
       "not_found",

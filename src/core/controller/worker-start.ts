@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { permissionSkipRefusal } from "../domain/permission-skip.ts";
-import { errorMessage } from "../domain/result.ts";
+import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
 import type { Worker } from "../domain/types.ts";
 import type { AgentPlugin, StartupContext } from "../plugin/contract.ts";
 import { makeStartupContext } from "../plugin/startup-context.ts";
@@ -10,7 +10,6 @@ import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
-import { fail, type Outcome, ok } from "./outcome.ts";
 import { type OrchPaths, workerDataDir, workerLogPath } from "./paths.ts";
 import { callStartup } from "./plugin-boundary.ts";
 import type { TmuxHost } from "./tmux-host.ts";
@@ -56,7 +55,7 @@ export class WorkerStarter {
   }
 
   /** Seeds files, opens the window (or respawns `respawnPane`) and waits for the agent to be ready. */
-  async start(worker: Worker, plugin: AgentPlugin, respawnPane?: string): Promise<Outcome<void>> {
+  async start(worker: Worker, plugin: AgentPlugin, respawnPane?: string): Promise<Result<void>> {
     const { host, store, logger, masking } = this.d;
     const ctx = this.context(worker);
     const started = await callStartup(plugin, ctx, this.timeoutMs);
@@ -68,7 +67,7 @@ export class WorkerStarter {
       this.d.config.skipPermissions,
     );
     // a refusal by the config (exit 2), recorded on the worker like any failed start
-    if (skip) return { ...this.failed(worker.name, skip), code: "bad_input" } as Outcome<void>;
+    if (skip) return { ...this.failed(worker.name, skip), code: "bad_input" } as Result<void>;
     if (!spec.ready && !plugin.detect.screen?.idle) {
       return this.failed(
         worker.name,
@@ -134,7 +133,7 @@ export class WorkerStarter {
   }
 
   /** Why an agent that was waited for did not become ready: it died, a plugin failed, or time ran out. */
-  private async notReady(worker: Worker, rt: WorkerRuntime, argv: string[]): Promise<Outcome<void>> {
+  private async notReady(worker: Worker, rt: WorkerRuntime, argv: string[]): Promise<Result<void>> {
     const { host } = this.d;
     if (rt.phase === "dead") {
       let status = /status (\S+)/.exec(rt.deathReason ?? "")?.[1] ?? "?";
@@ -168,7 +167,7 @@ export class WorkerStarter {
   }
 
   /** Records a failed start on the worker (state error, an event, a log line) and returns the failure. */
-  failed(name: string, why: string): Outcome<never> {
+  failed(name: string, why: string): Result<never> {
     // it may quote the agent's screen
     const error = this.d.masking.text(name, why);
     this.d.store.workers.update(name, { state: "error", error });

@@ -5,8 +5,8 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
+import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
 import { addWorktree, locateRepo, removeWorktree, worktreeBranch } from "../runtime/git-worktree.ts";
-import { fail, type Outcome, ok } from "./outcome.ts";
 import { type OrchPaths, workerWorktreePath } from "./paths.ts";
 
 /** The worktree made for a worker, and where in it the worker runs. */
@@ -39,26 +39,26 @@ export async function createWorkerWorktree(
   name: string,
   project: string,
   fromConfig: boolean,
-): Promise<Outcome<WorkerWorktree>> {
+): Promise<Result<WorkerWorktree>> {
   const flag = fromConfig ? "--worktree (worktree: true in the config or ORCH_WORKTREE)" : "--worktree";
   const hint = fromConfig ? "; pass --no-worktree to run in it as it is" : "";
   const where = await locateRepo(project);
   if (!where.ok) {
-    if (where.reason === "not a git repository") {
+    if (where.code === "not_found") {
       return fail("bad_input", `${flag}: ${project} is not in a git repository${hint}`);
     }
-    return fail("bad_input", `${flag}: cannot find the git repository of ${project}: ${where.reason}`);
+    return fail("bad_input", `${flag}: cannot find the git repository of ${project}: ${where.error}`);
   }
   const { root, subdir } = where.value;
   try {
     mkdirSync(paths.worktreesDir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    return fail("unavailable", `cannot make ${paths.worktreesDir}: ${(e as Error).message}`);
+    return fail("unavailable", `cannot make ${paths.worktreesDir}: ${errorMessage(e)}`);
   }
   const path = workerWorktreePath(paths, name);
   const added = await addWorktree({ repo: root, path, branch: worktreeBranch(name) });
   if (!added.ok)
-    return fail("bad_input", `${flag}: no worktree of ${root} for worker "${name}": ${added.reason}`);
+    return fail("bad_input", `${flag}: no worktree of ${root} for worker "${name}": ${added.error}`);
   const inTree = resolve(path, subdir); // without the trailing "/" of the prefix
   // a folder git does not track (empty, or ignored) is not in the worktree: make it
   if (!existsSync(inTree)) mkdirSync(inTree, { recursive: true });
@@ -96,8 +96,8 @@ export async function removeWorkerWorktree(path: string, name: string): Promise<
     const r = await removeWorktree(path);
     return r.ok
       ? { path, branch, removed: true, error: null }
-      : { path, branch, removed: false, error: r.reason };
+      : { path, branch, removed: false, error: r.error };
   } catch (e) {
-    return { path, branch, removed: false, error: (e as Error).message };
+    return { path, branch, removed: false, error: errorMessage(e) };
   }
 }

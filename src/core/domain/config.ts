@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { errorMessage, fail, ok, type Result } from "./result.ts";
 
 /**
  * orch's settings: the seed's variables plus a few limits. Read from the config file, then
@@ -358,7 +359,7 @@ function badMaskPattern(pattern: string): string | null {
   try {
     re = new RegExp(pattern, "g");
   } catch (e) {
-    return `pattern ${JSON.stringify(pattern)} is not a regular expression (${(e as Error).message})`;
+    return `pattern ${JSON.stringify(pattern)} is not a regular expression (${errorMessage(e)})`;
   }
   if (re.test("")) return `pattern ${JSON.stringify(pattern)} matches empty text`;
   const groups = new RegExp(`${pattern}|`).exec("")?.length ?? 1;
@@ -462,29 +463,27 @@ const SHAPE = {
  */
 export const ConfigSchema: z.ZodType<Config> = z.strictObject(SHAPE);
 
-/** What {@link resolveConfig} returns. */
-export type ResolveConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
-
 type Key = keyof Config;
 const KEYS = Object.keys(CONFIG_ENV_NAMES) as Key[];
 
 /**
  * Builds the config from the parsed config file (`undefined` when there is none) and the
  * environment: defaults < file < env. Env values are strings; numbers are read as decimals
- * (`30`, `0.5`, `1e3`), and an empty variable counts as unset. Every problem is reported, each
- * naming the key, the bad value and what was expected.
+ * (`30`, `0.5`, `1e3`), and an empty variable counts as unset. Every problem is reported, one
+ * per line of the error (code `bad_input`), each naming the key, the bad value and what was
+ * expected.
  *
  * @example
  * ```ts
  * resolveConfig({ commandTimeout: 60 }, { ORCH_MAX_WORKERS: "8" });
- * // { ok: true, config: { ...DEFAULT_CONFIG, commandTimeout: 60, maxWorkers: 8 } }
+ * // { ok: true, value: { ...DEFAULT_CONFIG, commandTimeout: 60, maxWorkers: 8 } }
  * resolveConfig({ commandTimeout: -1 }, { ORCH_COMMAND_TIMEOUT: "abc" });
- * // { ok: false, errors: [
- * //   "config commandTimeout=-1: expected a positive number of seconds",
- * //   'ORCH_COMMAND_TIMEOUT="abc": expected a positive number of seconds' ] }
+ * // { ok: false, code: "bad_input", error:
+ * //   "config commandTimeout=-1: expected a positive number of seconds\n" +
+ * //   'ORCH_COMMAND_TIMEOUT="abc": expected a positive number of seconds' }
  * ```
  */
-export function resolveConfig(file: unknown, env: Record<string, string | undefined>): ResolveConfigResult {
+export function resolveConfig(file: unknown, env: Record<string, string | undefined>): Result<Config> {
   const errors: string[] = [];
   const merged: Record<string, unknown> = { ...DEFAULT_CONFIG };
   if (file !== undefined && file !== null) {
@@ -511,8 +510,8 @@ export function resolveConfig(file: unknown, env: Record<string, string | undefi
     if (parsed.success) merged[key] = parsed.data;
     else errors.push(`${name}=${JSON.stringify(raw)}: ${parsed.error.issues[0]?.message}`);
   }
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: ConfigSchema.parse(merged) };
+  if (errors.length > 0) return fail("bad_input", errors.join("\n"));
+  return ok(ConfigSchema.parse(merged));
 }
 
 function isKey(key: string): key is Key {

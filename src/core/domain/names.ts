@@ -1,7 +1,5 @@
+import { fail, OK, type Result } from "./result.ts";
 import { utf8ByteLength } from "./utf8.ts";
-
-/** What the validators here return: fine, or why not. */
-export type Check = { ok: true } | { ok: false; error: string };
 
 const WORKER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -11,17 +9,17 @@ const WORKER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
  *
  * @example
  * ```ts
- * validateWorkerName("c1"); // { ok: true }
+ * validateWorkerName("c1"); // { ok: true, value: undefined }
  * validateWorkerName("a b");
- * // { ok: false, error: `bad worker name "a b": use letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit` }
+ * // { ok: false, code: "bad_input", error: `bad worker name "a b": use letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit` }
  * ```
  */
-export function validateWorkerName(name: string): Check {
-  if (WORKER_NAME.test(name)) return { ok: true };
-  return {
-    ok: false,
-    error: `bad worker name ${JSON.stringify(name)}: use letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit`,
-  };
+export function validateWorkerName(name: string): Result<void> {
+  if (WORKER_NAME.test(name)) return OK;
+  return fail(
+    "bad_input",
+    `bad worker name ${JSON.stringify(name)}: use letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit`,
+  );
 }
 
 /** C0 controls but TAB, LF and CR; DEL; C1 controls (U+0080-U+009F, which some terminals obey too). */
@@ -76,27 +74,26 @@ export function loneSurrogateError(text: string): string | null {
  *
  * @example
  * ```ts
- * validateTaskText("make test", 1_048_576); // { ok: true }
+ * validateTaskText("make test", 1_048_576); // { ok: true, value: undefined }
  * validateTaskText("ls\x1b[A", 1_048_576);
- * // { ok: false, error: "task text contains control character U+001B at offset 2: terminal control sequences are not delivered" }
+ * // { ok: false, code: "bad_input", error: "task text contains control character U+001B at offset 2: terminal control sequences are not delivered" }
  * ```
  */
-export function validateTaskText(text: string, maxBytes: number): Check {
+export function validateTaskText(text: string, maxBytes: number): Result<void> {
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
     throw new RangeError(`maxBytes=${maxBytes}: expected a positive whole number of bytes`);
   }
-  if (!/\S/.test(text)) {
-    return { ok: false, error: `task text is empty or only whitespace: expected something to do` };
-  }
+  if (!/\S/.test(text))
+    return fail("bad_input", "task text is empty or only whitespace: expected something to do");
   const control = controlCharacterError(text);
-  if (control) return { ok: false, error: control };
+  if (control) return fail("bad_input", control);
   const surrogate = loneSurrogateError(text);
-  if (surrogate) return { ok: false, error: surrogate };
+  if (surrogate) return fail("bad_input", surrogate);
   const bytes = utf8ByteLength(text);
   if (bytes > maxBytes) {
-    return { ok: false, error: `task text is ${bytes} bytes: expected at most ${maxBytes} bytes (UTF-8)` };
+    return fail("bad_input", `task text is ${bytes} bytes: expected at most ${maxBytes} bytes (UTF-8)`);
   }
-  return { ok: true };
+  return OK;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { fail, ok, type Result } from "./result.ts";
 import type { TaskPriority } from "./types.ts";
 
 /**
@@ -36,9 +37,6 @@ export const PRIORITY_NAMES = ["critical", "high", "normal", "low"] as const;
 /** One of {@link PRIORITY_NAMES}. */
 export type PriorityName = (typeof PRIORITY_NAMES)[number];
 
-/** What {@link parsePriority} returns. */
-export type ParsePriorityResult = { ok: true; value: TaskPriority } | { ok: false; error: string };
-
 /**
  * Reads a priority name as given on the command line or in a workflow file. Letter case is
  * ignored; numbers are not accepted, names are.
@@ -47,18 +45,18 @@ export type ParsePriorityResult = { ok: true; value: TaskPriority } | { ok: fals
  * ```ts
  * parsePriority("high"); // { ok: true, value: 2 }
  * parsePriority("urgent");
- * // { ok: false, error: 'unknown priority "urgent": expected one of critical, high, normal, low' }
+ * // { ok: false, code: "bad_input", error: 'unknown priority "urgent": expected one of critical, high, normal, low' }
  * ```
  */
-export function parsePriority(name: string): ParsePriorityResult {
+export function parsePriority(name: string): Result<TaskPriority> {
   const index = (PRIORITY_NAMES as readonly string[]).indexOf(name.toLowerCase());
   if (index === -1) {
-    return {
-      ok: false,
-      error: `unknown priority ${JSON.stringify(name)}: expected one of ${PRIORITY_NAMES.join(", ")}`,
-    };
+    return fail(
+      "bad_input",
+      `unknown priority ${JSON.stringify(name)}: expected one of ${PRIORITY_NAMES.join(", ")}`,
+    );
   }
-  return { ok: true, value: (index + 1) as TaskPriority };
+  return ok((index + 1) as TaskPriority);
 }
 
 /**

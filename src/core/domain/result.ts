@@ -18,13 +18,29 @@ export type FailureCode = "bad_input" | "not_found" | "unavailable" | "conflict"
  * if (!r.ok) console.error(r.error); // "3 is odd: expected an even number"
  * ```
  */
-export type Result<T> = { ok: true; value: T } | { ok: false; code: FailureCode; error: string };
+export type Result<T> = { ok: true; value: T } | Failure;
+
+/** The failed half of a {@link Result}: it fits a `Result<T>` of any `T`. */
+export type Failure = { ok: false; code: FailureCode; error: string };
 
 /** A successful {@link Result}. */
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 
+/**
+ * The success of a check that has no value to give (`Result<void>`): one shared object, so a
+ * check on a hot path (every task's text) allocates nothing when it passes.
+ *
+ * @example
+ * ```ts
+ * function positive(n: number): Result<void> {
+ *   return n > 0 ? OK : fail("bad_input", `${n}: expected a positive number`);
+ * }
+ * ```
+ */
+export const OK: Result<void> = Object.freeze({ ok: true, value: undefined });
+
 /** A failed {@link Result}: `code` says what kind of failure, `error` says what and with which value. */
-export const fail = <T = never>(code: FailureCode, error: string): Result<T> => ({ ok: false, code, error });
+export const fail = (code: FailureCode, error: string): Failure => ({ ok: false, code, error });
 
 /**
  * The message of anything that was thrown: an Error's message, a string as it is, and any

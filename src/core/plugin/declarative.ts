@@ -3,6 +3,7 @@
  * with no code. Validated here and turned into an {@link AgentPlugin}.
  */
 import { z } from "zod";
+import { fail, ok, type Result } from "../domain/result.ts";
 import { shellQuote } from "../tmux/quote.ts";
 import type { AgentPlugin, ScreenRules } from "./contract.ts";
 import { pasteSafe } from "./paste-guard.ts";
@@ -75,29 +76,26 @@ export const DeclarativeSchema = z.strictObject({
 export type DeclarativeSpec = z.infer<typeof DeclarativeSchema>;
 
 /** Parses and checks a declarative spec; errors name the field and what was expected. */
-export function parseDeclarative(
-  value: unknown,
-  origin: string,
-): { ok: true; spec: DeclarativeSpec } | { ok: false; error: string } {
+export function parseDeclarative(value: unknown, origin: string): Result<DeclarativeSpec> {
   const r = DeclarativeSchema.safeParse(value);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join(".") || "(plugin)"}: ${i.message}`).join("; ");
-    return { ok: false, error: `declarative plugin ${origin} is invalid: ${issues}` };
+    return fail("bad_input", `declarative plugin ${origin} is invalid: ${issues}`);
   }
   const s = r.data;
   if (s.detect === "screen" && !(s.screen?.busy && s.screen.idle)) {
-    return {
-      ok: false,
-      error: `declarative plugin ${origin}: detect "screen" needs screen.busy and screen.idle`,
-    };
+    return fail(
+      "bad_input",
+      `declarative plugin ${origin}: detect "screen" needs screen.busy and screen.idle`,
+    );
   }
   if (!s.ready && !s.screen?.idle) {
-    return {
-      ok: false,
-      error: `declarative plugin ${origin}: give "ready" or screen.idle so orch knows the agent is ready`,
-    };
+    return fail(
+      "bad_input",
+      `declarative plugin ${origin}: give "ready" or screen.idle so orch knows the agent is ready`,
+    );
   }
-  return { ok: true, spec: s };
+  return ok(s);
 }
 
 /** The plugin a declarative spec describes. */

@@ -17,11 +17,12 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, extname, join, relative, resolve, sep } from "node:path";
+import { errorMessage, type Failure, fail, type Result } from "../domain/result.ts";
 import { importFile, parseToml, provideSdk } from "../runtime/plugin-import.ts";
 import type { AgentPlugin, PluginFactory } from "./contract.ts";
 import { declarativePlugin, parseDeclarative } from "./declarative.ts";
 import * as sdk from "./sdk.ts";
-import { checkTrust, type TrustResult, treeChecksum, walkTree } from "./trust.ts";
+import { checkTrust, treeChecksum, walkTree } from "./trust.ts";
 import { instantiatePlugin } from "./validate.ts";
 
 export type PluginKind = "declarative" | "module";
@@ -39,9 +40,13 @@ export interface InstalledPlugin {
   sha256?: string;
 }
 
+/**
+ * A loaded plugin, or why it did not load. (The success keeps its fields beside `ok` rather
+ * than in a `value` until src/cli/commands/plugins.ts moves to `Result`.)
+ */
 export type LoadResult =
   | { ok: true; plugin: AgentPlugin; factory: PluginFactory; kind: PluginKind }
-  | { ok: false; error: string };
+  | Failure;
 
 const DECLARATIVE = new Set([".json", ".toml"]);
 const CODE = new Set([".ts", ".js", ".mjs", ".mts"]);
@@ -68,13 +73,13 @@ export function entryOf(path: string): string | null {
 /** Loads and validates the plugin at `path` (a .json/.toml spec, a .ts/.js module, or a folder). */
 export async function loadPlugin(path: string): Promise<LoadResult> {
   const abs = resolve(path);
-  if (!existsSync(abs)) return { ok: false, error: `plugin source "${path}" does not exist` };
+  if (!existsSync(abs)) return fail("not_found", `plugin source "${path}" does not exist`);
   const entry = entryOf(abs);
   if (!entry) {
-    return {
-      ok: false,
-      error: `plugin folder "${path}" has no package.json main, index.ts, index.js, plugin.json or plugin.toml`,
-    };
+    return fail(
+      "bad_input",
+      `plugin folder "${path}" has no package.json main, index.ts, index.js, plugin.json or plugin.toml`,
+    );
   }
   const ext = extname(entry).toLowerCase();
   let factory: PluginFactory;
@@ -85,14 +90,14 @@ export async function loadPlugin(path: string): Promise<LoadResult> {
       const text = readFileSync(entry, "utf8");
       value = ext === ".json" ? JSON.parse(text) : parseToml(text);
     } catch (e) {
-      return {
-        ok: false,
-        error: `plugin file ${entry} is not valid ${ext.slice(1).toUpperCase()}: ${(e as Error).message}`,
-      };
+      return fail(
+        "bad_input",
+        `plugin file ${entry} is not valid ${ext.slice(1).toUpperCase()}: ${errorMessage(e)}`,
+      );
     }
     const spec = parseDeclarative(value, entry);
     if (!spec.ok) return spec;
-    factory = () => declarativePlugin(spec.spec);
+    factory = () => declarativePlugin(spec.value);
     kind = "declarative";
   } else if (CODE.has(ext)) {
     provideSdk(sdk as unknown as Record<string, unknown>);
@@ -100,25 +105,25 @@ export async function loadPlugin(path: string): Promise<LoadResult> {
     try {
       mod = await importFile(entry);
     } catch (e) {
-      return { ok: false, error: `plugin file ${entry} does not load: ${(e as Error).message}` };
+      return fail("bad_input", `plugin file ${entry} does not load: ${errorMessage(e)}`);
     }
     const exported = mod.default ?? mod.plugin;
     if (typeof exported !== "function") {
-      return {
-        ok: false,
-        error: `plugin file ${entry} must export a factory as default (export default definePlugin(() => ({...})))`,
-      };
+      return fail(
+        "bad_input",
+        `plugin file ${entry} must export a factory as default (export default definePlugin(() => ({...})))`,
+      );
     }
     factory = exported as PluginFactory;
     kind = "module";
   } else {
-    return {
-      ok: false,
-      error: `plugin file ${entry}: expected .ts, .js, .mjs, .json or .toml, got "${ext || "no extension"}"`,
-    };
+    return fail(
+      "bad_input",
+      `plugin file ${entry}: expected .ts, .js, .mjs, .json or .toml, got "${ext || "no extension"}"`,
+    );
   }
   const v = instantiatePlugin(factory, entry);
-  return v.ok ? { ok: true, plugin: v.plugin, factory, kind } : v;
+  return v.ok ? { ok: true, plugin: v.value, factory, kind } : v;
 }
 
 /** Where installed plugins live. */
@@ -198,18 +203,19 @@ export function install(
 /**
  * Whether the installed plugin `rec` may be loaded: its files have the checksum recorded by
  * `orch plugin add`, and they, its folder, its record and the plugins folder are owned by
- * this user and writable by nobody else. The reason has no `plugin NAME: ` before it.
+ * this user and writable by nobody else. Gives the checksum; the error has no `plugin NAME: `
+ * before it.
  *
  * @example
  * const t = verifyInstalled(home, rec);
- * if (!t.ok) console.error(`plugin ${rec.name}: ${t.reason}`);
+ * if (!t.ok) console.error(`plugin ${rec.name}: ${t.error}`);
  */
-export function verifyInstalled(home: string, rec: InstalledPlugin): TrustResult {
+export function verifyInstalled(home: string, rec: InstalledPlugin): Result<string> {
   const root = pluginsDir(home);
   const dir = join(root, rec.name);
   const readd = `run "orch plugin add ${rec.source}" again`;
   if (!resolve(rec.entry).startsWith(dir + sep)) {
-    return { ok: false, reason: `its entry file ${rec.entry} is outside its folder ${dir}; ${readd}` };
+    return fail("bad_input", `its entry file ${rec.entry} is outside its folder ${dir}; ${readd}`);
   }
   return checkTrust({
     source: rec.source,
@@ -224,7 +230,7 @@ export function verifyInstalled(home: string, rec: InstalledPlugin): TrustResult
 /** Loads an installed plugin once {@link verifyInstalled} trusts it; the refusal is its error. */
 export async function loadInstalled(home: string, rec: InstalledPlugin): Promise<LoadResult> {
   const t = verifyInstalled(home, rec);
-  return t.ok ? loadPlugin(rec.entry) : { ok: false, error: t.reason };
+  return t.ok ? loadPlugin(rec.entry) : t;
 }
 
 /** Removes an installed plugin; false when there is none by that name. */

@@ -1,3 +1,4 @@
+import { ok, type Result } from "../domain/result.ts";
 import type { AgentPlugin, PluginFactory } from "./contract.ts";
 import { instantiatePlugin } from "./validate.ts";
 
@@ -6,15 +7,12 @@ export class PluginRegistry {
   private readonly plugins = new Map<string, AgentPlugin>();
   private refused: ReadonlyMap<string, string> = new Map();
 
-  /** Loads a factory; returns an error (never throws) when it is broken. */
-  register(
-    factory: PluginFactory,
-    origin: string,
-  ): { ok: true; name: string } | { ok: false; error: string } {
+  /** Loads a factory and gives the plugin's name; an error (never a throw) when it is broken. */
+  register(factory: PluginFactory, origin: string): Result<string> {
     const r = instantiatePlugin(factory, origin);
     if (!r.ok) return r;
-    this.plugins.set(r.plugin.name, r.plugin);
-    return { ok: true, name: r.plugin.name };
+    this.plugins.set(r.value.name, r.value);
+    return ok(r.value.name);
   }
 
   /** Adds (or replaces) a plugin that was loaded and validated elsewhere. */

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
+import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
 
 /** One file or folder under a plugin's folder, as the checks see it (symlinks are not followed). */
 export interface TreeEntry {
@@ -135,8 +136,6 @@ export interface TrustInput {
   uid: number | undefined;
 }
 
-export type TrustResult = { ok: true; sha256: string } | { ok: false; reason: string };
-
 function entryOf(path: string): TreeEntry {
   const st = lstatSync(path);
   return {
@@ -151,40 +150,41 @@ function entryOf(path: string): TreeEntry {
 /**
  * Whether an installed plugin may be loaded: nobody else can write or owns any of its files
  * and folders (nor `alsoCheck`), and its files still have the checksum recorded when it was
- * added. The reason names the path or both sums and what to do; callers put
- * `plugin NAME: ` before it.
+ * added. Gives that checksum; the error names the path or both sums and what to do (callers
+ * put `plugin NAME: ` before it), with code `unavailable` when the files cannot be read and
+ * `bad_input` when they are not to be trusted.
  *
  * @example
  * checkTrust({ source: "/src/mine.ts", dir: "/h/plugins/mine",
  *   skip: (r) => r === "orch-plugin.json", expected: "9f86...", alsoCheck: ["/h/plugins"], uid: 1000 });
- * // { ok: false, reason: 'its files changed since it was added (sha256 was 9f86..., now 2c26...); run "orch plugin add /src/mine.ts" again to trust the new version' }
+ * // { ok: false, code: "bad_input", error: 'its files changed since it was added (sha256 was 9f86..., now 2c26...); run "orch plugin add /src/mine.ts" again to trust the new version' }
  */
-export function checkTrust(t: TrustInput): TrustResult {
+export function checkTrust(t: TrustInput): Result<string> {
   const readd = `run "orch plugin add ${t.source}" again`;
   let unsafe: UnsafePath | null;
   try {
     unsafe = findUnsafe([...t.alsoCheck.map(entryOf), ...walkTree(t.dir, t.skip)], t.uid);
   } catch (e) {
-    return { ok: false, reason: `cannot check its files: ${(e as Error).message}` };
+    return fail("unavailable", `cannot check its files: ${errorMessage(e)}`);
   }
-  if (unsafe) return { ok: false, reason: `${unsafe.path} ${unsafe.problem}: ${unsafe.fix}` };
+  if (unsafe) return fail("bad_input", `${unsafe.path} ${unsafe.problem}: ${unsafe.fix}`);
   if (!t.expected) {
-    return {
-      ok: false,
-      reason: `no checksum was recorded when it was added (by an older orch); ${readd} to trust it`,
-    };
+    return fail(
+      "bad_input",
+      `no checksum was recorded when it was added (by an older orch); ${readd} to trust it`,
+    );
   }
   let now: string;
   try {
     now = treeChecksum(t.dir, t.skip);
   } catch (e) {
-    return { ok: false, reason: `cannot read its files: ${(e as Error).message}` };
+    return fail("unavailable", `cannot read its files: ${errorMessage(e)}`);
   }
   if (now !== t.expected) {
-    return {
-      ok: false,
-      reason: `its files changed since it was added (sha256 was ${t.expected}, now ${now}); ${readd} to trust the new version`,
-    };
+    return fail(
+      "bad_input",
+      `its files changed since it was added (sha256 was ${t.expected}, now ${now}); ${readd} to trust the new version`,
+    );
   }
-  return { ok: true, sha256: now };
+  return ok(now);
 }

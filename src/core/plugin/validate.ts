@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { lineControlCharacter } from "../domain/names.ts";
+import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
 import type { AgentPlugin, PluginFactory } from "./contract.ts";
 
 const fn = (what: string) =>
@@ -64,27 +65,37 @@ const pluginSchema = z.object({
     .optional(),
 });
 
-/** Validates what a plugin factory returned; the error names the plugin and the bad field. */
-export function validatePlugin(
-  value: unknown,
-  origin: string,
-): { ok: true; plugin: AgentPlugin } | { ok: false; error: string } {
+/**
+ * Validates what a plugin factory returned; the error names the plugin and the bad field.
+ *
+ * @example
+ * ```ts
+ * validatePlugin({ name: "Bad" }, "file x.ts");
+ * // { ok: false, code: "bad_input", error: "plugin from file x.ts is invalid: name: name must be lowercase ...; ..." }
+ * ```
+ */
+export function validatePlugin(value: unknown, origin: string): Result<AgentPlugin> {
   const r = pluginSchema.safeParse(value);
-  if (r.success) return { ok: true, plugin: value as AgentPlugin };
+  if (r.success) return ok(value as AgentPlugin);
   const issues = r.error.issues.map((i) => `${i.path.join(".") || "(plugin)"}: ${i.message}`).join("; ");
-  return { ok: false, error: `plugin from ${origin} is invalid: ${issues}` };
+  return fail("bad_input", `plugin from ${origin} is invalid: ${issues}`);
 }
 
-/** Calls a plugin factory and validates what it returns; never throws. */
-export function instantiatePlugin(
-  factory: PluginFactory,
-  origin: string,
-): { ok: true; plugin: AgentPlugin } | { ok: false; error: string } {
+/**
+ * Calls a plugin factory and validates what it returns; never throws.
+ *
+ * @example
+ * ```ts
+ * const r = instantiatePlugin(shellPlugin, "built-in shell");
+ * if (r.ok) registry.add(r.value);
+ * ```
+ */
+export function instantiatePlugin(factory: PluginFactory, origin: string): Result<AgentPlugin> {
   let value: unknown;
   try {
     value = factory();
   } catch (e) {
-    return { ok: false, error: `plugin from ${origin} threw while loading: ${(e as Error).message}` };
+    return fail("bad_input", `plugin from ${origin} threw while loading: ${errorMessage(e)}`);
   }
   return validatePlugin(value, origin);
 }

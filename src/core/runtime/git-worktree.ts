@@ -1,13 +1,12 @@
 /**
  * Git worktrees, through the `git` command: where a directory's repository is, a worktree on a
  * branch of its own, and its removal. An expected failure (not a repository, a branch in use,
- * no git) is a result with its reason, never an exception.
+ * no git) is a {@link Result} with its reason (git's own words where it gave some), never an
+ * exception.
  */
 import { existsSync } from "node:fs";
 import { execa } from "execa";
-
-/** A value, or why there is none (git's own words where it gave some). */
-export type GitResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+import { fail, ok, type Result } from "../domain/result.ts";
 
 /** Where a directory sits in its repository. */
 export interface RepoLocation {
@@ -61,24 +60,27 @@ async function git(args: string[]): Promise<{ ok: boolean; stdout: string; error
 }
 
 /**
- * The repository `dir` is in, and where in it. Fails with `not a git repository` when it is in
- * none (also for a bare repository, which has no working tree to copy).
+ * The repository `dir` is in, and where in it. Fails with code `not_found` and `not a git
+ * repository` when it is in none (also for a bare repository, which has no working tree to
+ * copy), and with `unavailable` when git does not run or fails otherwise.
  *
  * @example
  * ```ts
  * await locateRepo("/src/app/web"); // { ok: true, value: { root: "/src/app", subdir: "web/" } }
- * await locateRepo("/tmp");         // { ok: false, reason: "not a git repository" }
+ * await locateRepo("/tmp");         // { ok: false, code: "not_found", error: "not a git repository" }
  * ```
  */
-export async function locateRepo(dir: string): Promise<GitResult<RepoLocation>> {
+export async function locateRepo(dir: string): Promise<Result<RepoLocation>> {
   const r = await git(["-C", dir, "rev-parse", "--show-toplevel", "--show-prefix"]);
   if (!r.ok) {
-    const notRepo = /not a git repository|must be run in a work tree/.test(r.error);
-    return { ok: false, reason: notRepo ? "not a git repository" : r.error || `git exited with ${r.code}` };
+    if (/not a git repository|must be run in a work tree/.test(r.error)) {
+      return fail("not_found", "not a git repository");
+    }
+    return fail("unavailable", r.error || `git exited with ${r.code}`);
   }
   const [root = "", subdir = ""] = r.stdout.split("\n");
-  if (!root) return { ok: false, reason: "not a git repository" };
-  return { ok: true, value: { root, subdir } };
+  if (!root) return fail("not_found", "not a git repository");
+  return ok({ root, subdir });
 }
 
 /**
@@ -89,36 +91,36 @@ export async function locateRepo(dir: string): Promise<GitResult<RepoLocation>> 
  * @example
  * ```ts
  * const r = await addWorktree({ repo: "/src/app", path: "/home/me/.local/state/orch/worktrees/c1", branch: "orch/c1" });
- * if (!r.ok) console.error(r.reason); // e.g. "branch orch/c1 already exists and is checked out at /src/app-c1"
+ * if (!r.ok) console.error(r.error); // e.g. "branch orch/c1 already exists and is checked out at /src/app-c1: ..."
  * ```
  */
 export async function addWorktree(o: {
   repo: string;
   path: string;
   branch: string;
-}): Promise<GitResult<WorktreeAdded>> {
+}): Promise<Result<WorktreeAdded>> {
   const exists = await git(["-C", o.repo, "show-ref", "--verify", "--quiet", `refs/heads/${o.branch}`]);
-  if (exists.code === -1) return { ok: false, reason: exists.error };
+  if (exists.code === -1) return fail("unavailable", exists.error);
   if (!exists.ok) {
     const head = await git(["-C", o.repo, "rev-parse", "--verify", "--quiet", "HEAD"]);
-    if (!head.ok) return { ok: false, reason: "the repository has no commit yet (HEAD points to nothing)" };
+    if (!head.ok) return fail("bad_input", "the repository has no commit yet (HEAD points to nothing)");
     const r = await git(["-C", o.repo, "worktree", "add", "-b", o.branch, o.path, "HEAD"]);
-    if (!r.ok) return { ok: false, reason: `git worktree add failed: ${r.error || `exit ${r.code}`}` };
-    return { ok: true, value: { path: o.path, branch: o.branch, reused: false } };
+    if (!r.ok) return fail("unavailable", `git worktree add failed: ${r.error || `exit ${r.code}`}`);
+    return ok({ path: o.path, branch: o.branch, reused: false });
   }
   // forget worktrees whose folders are gone, so a branch they held counts as free
   await git(["-C", o.repo, "worktree", "prune"]);
   const list = await git(["-C", o.repo, "worktree", "list", "--porcelain"]);
   const at = list.ok ? checkedOutAt(list.stdout, o.branch) : null;
   if (at !== null) {
-    return {
-      ok: false,
-      reason: `branch ${o.branch} already exists and is checked out at ${at}: pick another --name, or remove that worktree`,
-    };
+    return fail(
+      "conflict",
+      `branch ${o.branch} already exists and is checked out at ${at}: pick another --name, or remove that worktree`,
+    );
   }
   const r = await git(["-C", o.repo, "worktree", "add", o.path, o.branch]);
-  if (!r.ok) return { ok: false, reason: `git worktree add failed: ${r.error || `exit ${r.code}`}` };
-  return { ok: true, value: { path: o.path, branch: o.branch, reused: true } };
+  if (!r.ok) return fail("unavailable", `git worktree add failed: ${r.error || `exit ${r.code}`}`);
+  return ok({ path: o.path, branch: o.branch, reused: true });
 }
 
 /** The worktree that has `branch` checked out, from `git worktree list --porcelain`, or null. */
@@ -139,12 +141,12 @@ function checkedOutAt(porcelain: string, branch: string): string | null {
  * @example
  * ```ts
  * const r = await removeWorktree("/home/me/.local/state/orch/worktrees/c1");
- * if (!r.ok) console.warn(`worktree left at ${"/home/me/.local/state/orch/worktrees/c1"}: ${r.reason}`);
+ * if (!r.ok) console.warn(`worktree left at ${"/home/me/.local/state/orch/worktrees/c1"}: ${r.error}`);
  * ```
  */
-export async function removeWorktree(path: string): Promise<GitResult<{ alreadyGone: boolean }>> {
-  if (!existsSync(path)) return { ok: true, value: { alreadyGone: true } };
+export async function removeWorktree(path: string): Promise<Result<{ alreadyGone: boolean }>> {
+  if (!existsSync(path)) return ok({ alreadyGone: true });
   const r = await git(["-C", path, "worktree", "remove", "--force", path]);
-  if (!r.ok) return { ok: false, reason: r.error || `git exited with ${r.code}` };
-  return { ok: true, value: { alreadyGone: false } };
+  if (!r.ok) return fail("unavailable", r.error || `git exited with ${r.code}`);
+  return ok({ alreadyGone: false });
 }

@@ -1,4 +1,5 @@
 /** Reading one line of Linux `/proc/PID/stat`. */
+import { fail, ok, type Result } from "../domain/result.ts";
 
 /** The fields of `/proc/PID/stat` that resource limits need, in the kernel's units. */
 export interface ProcStat {
@@ -11,9 +12,6 @@ export interface ProcStat {
   /** Field 24: resident set size, in pages. */
   rssPages: number;
 }
-
-/** What {@link parseProcStat} returns. */
-export type ParseProcStatResult = { ok: true; value: ProcStat } | { ok: false; error: string };
 
 /** Field numbers (1-based, as in proc(5)) counted after the command name, which is field 2. */
 const FIELD_PPID = 4;
@@ -31,11 +29,11 @@ const FIELD_RSS = 24;
  * // { ok: true, value: { pid: 42, ppid: 1, utimeTicks: 7, stimeTicks: 3, rssPages: 25 } }
  * ```
  */
-export function parseProcStat(text: string): ParseProcStatResult {
+export function parseProcStat(text: string): Result<ProcStat> {
   const open = text.indexOf(" (");
   const close = text.lastIndexOf(")");
   if (open === -1 || close < open) {
-    return { ok: false, error: `stat line ${preview(text)}: expected "PID (COMM) STATE PPID ..."` };
+    return fail("bad_input", `stat line ${preview(text)}: expected "PID (COMM) STATE PPID ..."`);
   }
   const pid = wholeNumber(text.slice(0, open));
   // after[0] is field 3 (state), so field n is after[n - 3]
@@ -49,12 +47,12 @@ export function parseProcStat(text: string): ParseProcStatResult {
   const stimeTicks = field(FIELD_STIME);
   const rssPages = field(FIELD_RSS);
   if (pid === null || ppid === null || utimeTicks === null || stimeTicks === null || rssPages === null) {
-    return {
-      ok: false,
-      error: `stat line ${preview(text)}: expected whole numbers for pid, ppid (4), utime (14), stime (15) and rss (24)`,
-    };
+    return fail(
+      "bad_input",
+      `stat line ${preview(text)}: expected whole numbers for pid, ppid (4), utime (14), stime (15) and rss (24)`,
+    );
   }
-  return { ok: true, value: { pid, ppid, utimeTicks, stimeTicks, rssPages: Math.max(0, rssPages) } };
+  return ok({ pid, ppid, utimeTicks, stimeTicks, rssPages: Math.max(0, rssPages) });
 }
 
 /** A decimal integer (a negative one for rss, which the kernel prints signed), or null. */

@@ -1,6 +1,7 @@
 /** How much memory and CPU a worker's process tree uses, read from Linux `/proc`. */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { errorMessage } from "../domain/result.ts";
 import { parseProcStat } from "./proc-stat.ts";
 
 /** One process in a {@link snapshotProcesses} snapshot. */
@@ -39,8 +40,9 @@ export function snapshotProcesses(procRoot = "/proc", opts: ProcUnits = {}): Map
   try {
     names = readdirSync(procRoot);
   } catch (err) {
-    const cause = err instanceof Error ? err.message : String(err);
-    throw new Error(`cannot list processes in ${procRoot}: ${cause}; expected a Linux /proc`, { cause: err });
+    throw new Error(`cannot list processes in ${procRoot}: ${errorMessage(err)}; expected a Linux /proc`, {
+      cause: err,
+    });
   }
   const snapshot = new Map<number, ProcInfo>();
   for (const name of names) {

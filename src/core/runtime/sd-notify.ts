@@ -7,6 +7,7 @@
 
 import { dlopen, FFIType, ptr, read } from "bun:ffi";
 import { endianness } from "node:os";
+import { errorMessage } from "../domain/result.ts";
 
 /** An open notify socket: one datagram per {@link NotifySocket.send}. */
 export interface NotifySocket {
@@ -60,7 +61,7 @@ function openLibc(): { ok: true; libc: Libc } | { ok: false; error: string } {
       libc = dlopen(name, LIBC).symbols;
       return { ok: true, libc };
     } catch (e) {
-      tried.push(`${name}: ${(e as Error).message}`);
+      tried.push(`${name}: ${errorMessage(e)}`);
     }
   }
   return { ok: false, error: `cannot load libc through bun:ffi (${tried.join("; ")})` };

@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { describeCause } from "./errors.ts";
+import { errorMessage } from "../domain/result.ts";
 import { ensurePrivateFile } from "./private-files.ts";
 
 /**
@@ -34,7 +34,7 @@ export function backupDatabase(db: Database, dbFile: string, file: string): void
     syncPath(dirname(target), "r");
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw new Error(`cannot back up the orch store to ${file}: ${describeCause(err)}`, { cause: err });
+    throw new Error(`cannot back up the orch store to ${file}: ${errorMessage(err)}`, { cause: err });
   }
 }
 

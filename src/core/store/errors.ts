@@ -2,24 +2,11 @@
  * The errors the store throws on purpose. Anything else that escapes it is a bug or an
  * I/O failure reported by SQLite as is.
  */
+import { errorMessage } from "../domain/result.ts";
 
 /** What to tell a user whose store file cannot be used. */
 const RESTORE_HINT =
   "If the file is damaged, stop orch, restore it from a backup made with `orch backup` by running `orch restore FILE`, then start orch again.";
-
-/**
- * The message of an unknown thrown value, for inclusion in our own messages.
- *
- * @example
- * ```ts
- * describeCause(new Error("disk full")); // "disk full"
- * describeCause("boom"); // "boom"
- * ```
- */
-export function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return cause.message;
-  return String(cause);
-}
 
 /**
  * The store file could not be opened, is not an orch database, or could not be prepared for
@@ -40,7 +27,7 @@ export class StoreOpenError extends Error {
   readonly file: string;
 
   constructor(file: string, cause: unknown, message?: string) {
-    super(message ?? `cannot open the orch store ${file}: ${describeCause(cause)}. ${RESTORE_HINT}`, {
+    super(message ?? `cannot open the orch store ${file}: ${errorMessage(cause)}. ${RESTORE_HINT}`, {
       cause,
     });
     this.file = file;

@@ -1,3 +1,4 @@
+import { errorMessage } from "../domain/result.ts";
 import { type ControlMessage, ControlParser, type TmuxNotification } from "./control-parser.ts";
 import { TmuxCommandError, TmuxTimeoutError, TmuxUnavailableError } from "./errors.ts";
 import type { ControlTransport, TransportFactory } from "./transport.ts";
@@ -118,7 +119,7 @@ export class ControlClient {
       try {
         this.transport?.write(out);
       } catch (e) {
-        this.shutdown(`cannot write to tmux: ${(e as Error).message}`);
+        this.shutdown(`cannot write to tmux: ${errorMessage(e)}`);
       }
     });
   }

@@ -1,27 +1,35 @@
 import { writeFileSync } from "node:fs";
 import { execa } from "execa";
+import { fail, ok, type Result } from "../domain/result.ts";
 import { paneDiedHookCommand } from "./pane-events.ts";
 import { tmuxCommand } from "./quote.ts";
 
-/** What the tmux binary is, or why it cannot be used. */
-export type TmuxVersion = { ok: true; version: string } | { ok: false; error: string };
-
 const INSTALL_HINT = "install tmux 3.2 or newer (Debian/Ubuntu: apt-get install tmux)";
 
-/** Checks that tmux exists and is at least 3.2 (control-mode flow control, format subscriptions). */
-export async function checkTmuxVersion(): Promise<TmuxVersion> {
+/**
+ * Checks that tmux exists and is at least 3.2 (control-mode flow control, format
+ * subscriptions) and gives its version line; a missing or old tmux is `unavailable`.
+ *
+ * @example
+ * ```ts
+ * await checkTmuxVersion(); // { ok: true, value: "tmux 3.4" }
+ * ```
+ */
+export async function checkTmuxVersion(): Promise<Result<string>> {
   const r = await execa("tmux", ["-V"], { reject: false });
-  if (r.failed || r.exitCode !== 0) return { ok: false, error: `tmux not found on PATH: ${INSTALL_HINT}` };
+  if (r.failed || r.exitCode !== 0) return fail("unavailable", `tmux not found on PATH: ${INSTALL_HINT}`);
   const m = /tmux (?:next-)?(\d+)\.(\d+)/.exec(r.stdout);
-  if (!m)
-    return {
-      ok: false,
-      error: `cannot read the tmux version from ${JSON.stringify(r.stdout)}: ${INSTALL_HINT}`,
-    };
+  if (!m) {
+    return fail(
+      "unavailable",
+      `cannot read the tmux version from ${JSON.stringify(r.stdout)}: ${INSTALL_HINT}`,
+    );
+  }
   const [major, minor] = [Number(m[1]), Number(m[2])];
-  if (major < 3 || (major === 3 && minor < 2))
-    return { ok: false, error: `${r.stdout.trim()} is too old: ${INSTALL_HINT}` };
-  return { ok: true, version: r.stdout.trim() };
+  if (major < 3 || (major === 3 && minor < 2)) {
+    return fail("unavailable", `${r.stdout.trim()} is too old: ${INSTALL_HINT}`);
+  }
+  return ok(r.stdout.trim());
 }
 
 export interface ServerSpec {

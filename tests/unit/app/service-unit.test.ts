@@ -51,6 +51,7 @@ describe("serviceUser", () => {
     });
     expect(serviceUser({ scope: "user", ...ann, runAs: "bob" })).toEqual({
       ok: false,
+      code: "bad_input",
       error: "--run-as is for a system unit: a --user unit runs as its owner",
     });
   });

@@ -9,14 +9,15 @@ import {
 
 function ok(file: unknown, env: Record<string, string | undefined> = {}): Config {
   const result = resolveConfig(file, env);
-  if (!result.ok) throw new Error(`expected ok, got ${result.errors.join("; ")}`);
-  return result.config;
+  if (!result.ok) throw new Error(`expected ok, got ${result.error}`);
+  return result.value;
 }
 
 function errors(file: unknown, env: Record<string, string | undefined> = {}): string[] {
   const result = resolveConfig(file, env);
   if (result.ok) throw new Error("expected errors");
-  return result.errors;
+  expect(result.code).toBe("bad_input");
+  return result.error.split("\n");
 }
 
 describe("defaults", () => {

@@ -7,7 +7,7 @@ import {
 
 describe("validateWorkerName", () => {
   test.each(["c1", "a", "A", "9", "claude.api-2_x", "x".repeat(63)])("accepts %p", (name) => {
-    expect(validateWorkerName(name)).toEqual({ ok: true });
+    expect(validateWorkerName(name)).toEqual({ ok: true, value: undefined });
   });
 
   test.each(["", "a b", "-a", ".a", "_a", "x".repeat(64), "é", "a/b", "a:b", "a\n", "w%1"])(
@@ -15,6 +15,7 @@ describe("validateWorkerName", () => {
     (name) => {
       expect(validateWorkerName(name)).toEqual({
         ok: false,
+        code: "bad_input",
         error: `bad worker name ${JSON.stringify(name)}: use letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit`,
       });
     },
@@ -23,6 +24,7 @@ describe("validateWorkerName", () => {
   test("the example error", () => {
     expect(validateWorkerName("a b")).toEqual({
       ok: false,
+      code: "bad_input",
       error: `bad worker name "a b": use letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit`,
     });
   });
@@ -34,13 +36,14 @@ describe("validateTaskText", () => {
   test.each(["make test", "a\tb", "line 1\nline 2", "echo hi\r\n", "日本語 🙂", " x "])(
     "accepts %p",
     (text) => {
-      expect(validateTaskText(text, MAX)).toEqual({ ok: true });
+      expect(validateTaskText(text, MAX)).toEqual({ ok: true, value: undefined });
     },
   );
 
   test.each(["", " ", "\n\t \r\n", "\u3000"])("refuses blank %p", (text) => {
     expect(validateTaskText(text, MAX)).toEqual({
       ok: false,
+      code: "bad_input",
       error: "task text is empty or only whitespace: expected something to do",
     });
   });
@@ -48,6 +51,7 @@ describe("validateTaskText", () => {
   test("NUL", () => {
     expect(validateTaskText("hello\0world", MAX)).toEqual({
       ok: false,
+      code: "bad_input",
       error: "task text contains a NUL byte at offset 5",
     });
   });
@@ -63,6 +67,7 @@ describe("validateTaskText", () => {
   ])("control character in %p", (text, code, offset) => {
     expect(validateTaskText(text, MAX)).toEqual({
       ok: false,
+      code: "bad_input",
       error: `task text contains control character U+${code} at offset ${offset}: terminal control sequences are not delivered`,
     });
   });
@@ -76,36 +81,41 @@ describe("validateTaskText", () => {
   ])("lone surrogate in %p", (text, code, offset) => {
     expect(validateTaskText(text, MAX)).toEqual({
       ok: false,
+      code: "bad_input",
       error: `task text contains a lone surrogate U+${code} at offset ${offset}: expected well-formed Unicode (it has no UTF-8 form)`,
     });
   });
 
   test("a surrogate pair is well-formed", () => {
-    expect(validateTaskText("\ud83d\ude00 done", MAX)).toEqual({ ok: true });
+    expect(validateTaskText("\ud83d\ude00 done", MAX)).toEqual({ ok: true, value: undefined });
   });
 
   test("the first bad character is reported", () => {
     const result = validateTaskText("a\x1bb\0", MAX);
     expect(result).toEqual({
       ok: false,
+      code: "bad_input",
       error:
         "task text contains control character U+001B at offset 1: terminal control sequences are not delivered",
     });
   });
 
   test("size limit counts UTF-8 bytes", () => {
-    expect(validateTaskText("abcd", 4)).toEqual({ ok: true });
+    expect(validateTaskText("abcd", 4)).toEqual({ ok: true, value: undefined });
     expect(validateTaskText("abcde", 4)).toEqual({
       ok: false,
+      code: "bad_input",
       error: "task text is 5 bytes: expected at most 4 bytes (UTF-8)",
     });
     expect(validateTaskText("日本", 5)).toEqual({
       ok: false,
+      code: "bad_input",
       error: "task text is 6 bytes: expected at most 5 bytes (UTF-8)",
     });
-    expect(validateTaskText("x".repeat(MAX), MAX)).toEqual({ ok: true });
+    expect(validateTaskText("x".repeat(MAX), MAX)).toEqual({ ok: true, value: undefined });
     expect(validateTaskText("x".repeat(MAX + 1), MAX)).toEqual({
       ok: false,
+      code: "bad_input",
       error: `task text is ${MAX + 1} bytes: expected at most ${MAX} bytes (UTF-8)`,
     });
   });

@@ -29,6 +29,7 @@ describe("priority", () => {
   test.each(["urgent", "", "1", " high", "highest"])("refuses %p", (name) => {
     expect(parsePriority(name)).toEqual({
       ok: false,
+      code: "bad_input",
       error: `unknown priority ${JSON.stringify(name)}: expected one of critical, high, normal, low`,
     });
   });
@@ -36,6 +37,7 @@ describe("priority", () => {
   test("the example error", () => {
     expect(parsePriority("urgent")).toEqual({
       ok: false,
+      code: "bad_input",
       error: 'unknown priority "urgent": expected one of critical, high, normal, low',
     });
   });

@@ -189,7 +189,7 @@ describe("declarative plugins", () => {
   test("a valid spec becomes a plugin whose marker framing runs in a shell", () => {
     const r = parseDeclarative(base, "t.json");
     if (!r.ok) throw new Error(r.error);
-    const p = declarativePlugin(r.spec);
+    const p = declarativePlugin(r.value);
     const m = { startPrefix: "S-", endPrefix: "E-", suffix: "-X" };
     const d = p.frame({ id: "id1", text: "echo hi" }, m);
     expect(d.text).not.toContain("E-id1");
@@ -217,7 +217,7 @@ describe("declarative plugins", () => {
       "t.json",
     );
     if (!r.ok) throw new Error(r.error);
-    const probe = declarativePlugin(r.spec).probe!;
+    const probe = declarativePlugin(r.value).probe!;
     expect(probe.text).toBe("echo $((1+1))ok");
     expect(probe.timeoutMs).toBe(800);
     expect(probe.expect.test("$ echo $((1+1))ok\n2ok\n")).toBe(true);

@@ -170,7 +170,7 @@ describe("checkTrust", () => {
     chmodSync(root, 0o700);
     const a = tree("a");
     const sum = treeChecksum(a);
-    expect(checkTrust(input(a, sum))).toEqual({ ok: true, sha256: sum });
+    expect(checkTrust(input(a, sum))).toEqual({ ok: true, value: sum });
   });
 
   test("changed: both sums and how to trust the new version", () => {
@@ -181,7 +181,7 @@ describe("checkTrust", () => {
     const r = checkTrust(input(a, sum));
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.reason).toBe(
+    expect(r.error).toBe(
       `its files changed since it was added (sha256 was ${sum}, now ${treeChecksum(a)}); run "orch plugin add /src/a" again to trust the new version`,
     );
   });
@@ -194,7 +194,8 @@ describe("checkTrust", () => {
     const r = checkTrust(input(a, sum));
     expect(r).toEqual({
       ok: false,
-      reason: `${join(a, "index.ts")} is group-writable (mode 0620): expected no write access for others; chmod go-w it or re-add the plugin`,
+      code: "bad_input",
+      error: `${join(a, "index.ts")} is group-writable (mode 0620): expected no write access for others; chmod go-w it or re-add the plugin`,
     });
   });
 
@@ -202,20 +203,21 @@ describe("checkTrust", () => {
     chmodSync(root, 0o777);
     const a = tree("a");
     const r = checkTrust(input(a, treeChecksum(a)));
-    expect(r.ok ? "" : r.reason).toStartWith(`${root} is group- and world-writable (mode 0777)`);
+    expect(r.ok ? "" : r.error).toStartWith(`${root} is group- and world-writable (mode 0777)`);
   });
 
   test("no recorded sum: untrusted, asking to add it again", () => {
     chmodSync(root, 0o700);
     const r = checkTrust(input(tree("a"), undefined));
-    expect(r.ok ? "" : r.reason).toBe(
+    expect(r.ok ? "" : r.error).toBe(
       'no checksum was recorded when it was added (by an older orch); run "orch plugin add /src/a" again to trust it',
     );
   });
 
   test("a missing folder is a reason, not an exception", () => {
     const r = checkTrust(input(join(root, "gone"), "x"));
-    expect(r.ok ? "" : r.reason).toStartWith("cannot check its files: ENOENT");
+    expect(r.ok ? "" : r.error).toStartWith("cannot check its files: ENOENT");
+    expect(r.ok ? "" : r.code).toBe("unavailable");
   });
 });
 
@@ -250,7 +252,7 @@ describe("install and verifyInstalled", () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(rec.entry).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, "orch-plugin.json")).mode & 0o777).toBe(0o600);
-    expect(verifyInstalled(home, rec)).toEqual({ ok: true, sha256: rec.sha256! });
+    expect(verifyInstalled(home, rec)).toEqual({ ok: true, value: rec.sha256! });
     const loaded = await loadInstalled(home, rec);
     expect(loaded.ok && loaded.plugin.name).toBe("lite");
   });
@@ -305,19 +307,19 @@ describe("install and verifyInstalled", () => {
     const meta = join(home, "plugins", "lite", "orch-plugin.json");
     chmodSync(meta, 0o660);
     const r = verifyInstalled(home, rec);
-    expect(r.ok ? "" : r.reason).toStartWith(`${meta} is group-writable (mode 0660)`);
+    expect(r.ok ? "" : r.error).toStartWith(`${meta} is group-writable (mode 0660)`);
     chmodSync(meta, 0o600);
     chmodSync(join(home, "plugins"), 0o770);
     const r2 = verifyInstalled(home, rec);
-    expect(r2.ok ? "" : r2.reason).toStartWith(`${join(home, "plugins")} is group-writable (mode 0770)`);
+    expect(r2.ok ? "" : r2.error).toStartWith(`${join(home, "plugins")} is group-writable (mode 0770)`);
   });
 
   test("an install without a checksum (older orch) or with an entry elsewhere is refused", () => {
     const { home, rec } = addLite();
     const { sha256: _, ...old } = rec;
     const r = verifyInstalled(home, old);
-    expect(r.ok ? "" : r.reason).toContain("no checksum was recorded");
+    expect(r.ok ? "" : r.error).toContain("no checksum was recorded");
     const moved = verifyInstalled(home, { ...rec, entry: "/tmp/elsewhere.json" });
-    expect(moved.ok ? "" : moved.reason).toContain("is outside its folder");
+    expect(moved.ok ? "" : moved.error).toContain("is outside its folder");
   });
 });

@@ -1,3 +1,4 @@
+import { fail, ok, type Result } from "../../domain/result.ts";
 import type { ReportFormat } from "./types.ts";
 
 /**
@@ -10,25 +11,23 @@ import type { ReportFormat } from "./types.ts";
  */
 export const REPORT_FORMATS = ["md", "json", "html"] as const satisfies readonly ReportFormat[];
 
-/** What {@link parseReportFormat} returns. */
-export type ParseReportFormatResult = { ok: true; value: ReportFormat } | { ok: false; error: string };
-
 /**
  * Reads a report format as given on the command line; letter case is ignored.
  *
  * @example
  * ```ts
  * parseReportFormat("HTML"); // { ok: true, value: "html" }
- * parseReportFormat("pdf"); // { ok: false, error: 'unknown report format "pdf": expected one of md, json, html' }
+ * parseReportFormat("pdf");
+ * // { ok: false, code: "bad_input", error: 'unknown report format "pdf": expected one of md, json, html' }
  * ```
  */
-export function parseReportFormat(name: string): ParseReportFormatResult {
+export function parseReportFormat(name: string): Result<ReportFormat> {
   const value = REPORT_FORMATS.find((f) => f === name.toLowerCase());
   if (value === undefined) {
-    return {
-      ok: false,
-      error: `unknown report format ${JSON.stringify(name)}: expected one of ${REPORT_FORMATS.join(", ")}`,
-    };
+    return fail(
+      "bad_input",
+      `unknown report format ${JSON.stringify(name)}: expected one of ${REPORT_FORMATS.join(", ")}`,
+    );
   }
-  return { ok: true, value };
+  return ok(value);
 }

@@ -6,7 +6,7 @@ import { resolveReportOptions } from "./options.ts";
 import type { ReportFormat, ReportOptions, ReportRun } from "./types.ts";
 
 export { formatDuration } from "./duration.ts";
-export { type ParseReportFormatResult, parseReportFormat, REPORT_FORMATS } from "./format.ts";
+export { parseReportFormat, REPORT_FORMATS } from "./format.ts";
 export { DEFAULT_EXCERPT_CHARS, DEFAULT_TASK_LIMIT } from "./options.ts";
 export type { DurationStats, FailedTaskSummary, RunSummary } from "./summary.ts";
 export { summarizeRun } from "./summary.ts";

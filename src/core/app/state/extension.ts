@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import type { ExtensionFactory } from "../../controller/extension.ts";
+import { errorMessage } from "../../domain/result.ts";
 import { exportState } from "./export-state.ts";
 
 const backupBody = z.strictObject({ file: z.string().min(1) });
@@ -18,7 +19,7 @@ export const storeState: ExtensionFactory = ({ store, logger }) => ({
     try {
       store.backupTo(file);
     } catch (e) {
-      return Response.json({ error: (e as Error).message }, { status: 400 });
+      return Response.json({ error: errorMessage(e) }, { status: 400 });
     }
     logger.log("info", "store backed up", { file });
     return Response.json({ ok: true, file });

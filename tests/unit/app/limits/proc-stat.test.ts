@@ -34,6 +34,7 @@ describe("parseProcStat", () => {
   test("malformed lines are errors that quote the line", () => {
     expect(parseProcStat("")).toEqual({
       ok: false,
+      code: "bad_input",
       error: 'stat line "": expected "PID (COMM) STATE PPID ..."',
     });
     const short = parseProcStat("5 (sh) S 1 5 5");

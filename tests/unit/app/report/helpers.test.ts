@@ -72,6 +72,7 @@ describe("options and formats", () => {
     expect(parseReportFormat("HTML")).toEqual({ ok: true, value: "html" });
     expect(parseReportFormat("pdf")).toEqual({
       ok: false,
+      code: "bad_input",
       error: 'unknown report format "pdf": expected one of md, json, html',
     });
   });
