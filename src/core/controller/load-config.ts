@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { type Config, resolveConfig } from "../domain/config.ts";
+import type { Config } from "../domain/config.ts";
+import { resolveConfig } from "../domain/config-resolve.ts";
 import { errorMessage } from "../domain/result.ts";
 
 /**

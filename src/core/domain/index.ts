@@ -8,6 +8,8 @@
  * ```
  */
 export * from "./config.ts";
+export * from "./config-resolve.ts";
+export { ConfigSchema } from "./config-schema.ts";
 export * from "./errors.ts";
 export * from "./limits.ts";
 export * from "./names.ts";

@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { MarkerScanner, type ScanResult } from "../../../src/core/controller/marker-scanner.ts";
-import { resolveConfig } from "../../../src/core/domain/config.ts";
+import { resolveConfig } from "../../../src/core/domain/config-resolve.ts";
 import type { MarkerSpec } from "../../../src/core/plugin/contract.ts";
 import { shellQuote } from "../../../src/core/tmux/quote.ts";
 import { frameShellTask } from "../../../src/plugins/shell/index.ts";
