@@ -38,6 +38,7 @@ import {
   taskCommand,
 } from "./lazy-commands.ts";
 import { markLiteral, unmarkLiteral, unmarkMessage } from "./literal-argv.ts";
+import { err, exitAfterOutput } from "./stdio.ts";
 
 type Opts = Record<string, unknown> & { home?: string; json?: boolean; "--"?: string[] };
 
@@ -327,23 +328,22 @@ export async function main(argv: string[]): Promise<number> {
     return typeof code === "number" ? code : EXIT.ok;
   } catch (e) {
     if (e instanceof CliError) {
-      process.stderr.write(`orch: ${printable(e.message)}\n`);
+      err.write(`orch: ${printable(e.message)}\n`);
       return e.code;
     }
     if (e instanceof Error && e.name === "CACError") {
-      process.stderr.write(`orch: ${printable(unmarkMessage(e.message))}: see 'orch --help'\n`);
+      err.write(`orch: ${printable(unmarkMessage(e.message))}: see 'orch --help'\n`);
       return EXIT.usage;
     }
     if (e instanceof Error && e.name === "DaemonError") {
-      process.stderr.write(`orch: ${printable(e.message)}\n`);
+      err.write(`orch: ${printable(e.message)}\n`);
       return (e as Error & { exitCode: number }).exitCode;
     }
-    process.stderr.write(`orch: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    err.write(`orch: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT.unavailable;
   }
 }
 
 if (import.meta.main) {
-  const code = await main(process.argv.slice(2));
-  process.exit(code);
+  await exitAfterOutput(await main(process.argv.slice(2)));
 }

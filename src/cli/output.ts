@@ -1,6 +1,8 @@
+import { out } from "./stdio.ts";
+
 /** Prints a value as JSON on stdout. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  out.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Prints rows as an aligned table with a header. */
@@ -11,5 +13,5 @@ export function printTable(header: string[], rows: string[][]): void {
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join("  ")
       .trimEnd();
-  process.stdout.write(`${[line(header), ...rows.map(line)].join("\n")}\n`);
+  out.write(`${[line(header), ...rows.map(line)].join("\n")}\n`);
 }

@@ -2,6 +2,7 @@
 import type { OrchEvent } from "../../core/domain/types.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
+import { out } from "../stdio.ts";
 
 /** One event as a line: time, kind, worker, task (its whole id, as a log keeps it), data. */
 export function eventLine(e: OrchEvent): string {
@@ -20,7 +21,7 @@ export async function eventsCommand(
   if (!(Number.isInteger(opts.limit) && opts.limit >= 1 && opts.limit <= 10_000)) {
     throw new CliError(`--limit ${opts.limit}: expected a whole number from 1 to 10000`, EXIT.usage);
   }
-  const show = (e: OrchEvent) => console.log(ctx.json ? JSON.stringify(e) : eventLine(e));
+  const show = (e: OrchEvent) => out.line(ctx.json ? JSON.stringify(e) : eventLine(e));
   const first = await ctx.api.call<OrchEvent[]>("GET", `/v1/events?limit=${opts.limit}`);
   for (const e of first) show(e);
   if (!opts.follow) return EXIT.ok;

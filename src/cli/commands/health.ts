@@ -3,6 +3,7 @@ import type { WorkerHealth } from "../../core/controller/health-pass.ts";
 import type { CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
+import { out } from "../stdio.ts";
 
 /**
  * Runs a health pass in the controller (which revives what it can) and prints each worker's
@@ -12,7 +13,7 @@ import { printJson, printTable } from "../output.ts";
 export async function healthCheckCommand(ctx: CliContext): Promise<number> {
   const report = await ctx.api.call<WorkerHealth[]>("POST", "/v1/health-check", {});
   if (ctx.json) printJson(report);
-  else if (report.length === 0) console.log("no workers");
+  else if (report.length === 0) out.line("no workers");
   else
     printTable(
       ["WORKER", "VERDICT", "REASON"],

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type CliContext, selfArgv } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
+import { out } from "../stdio.ts";
 
 interface StatusJson {
   controller: { pid: number; version: string; startedAt: string; socket: string };
@@ -18,16 +19,16 @@ export async function startCommand(ctx: CliContext, opts: { timeout?: number }):
   if (await ctx.api.alive()) {
     const st = await ctx.api.call<StatusJson>("GET", "/v1/status");
     if (ctx.json) printJson({ started: false, ...st.controller });
-    else console.log(`orch is already running (pid ${st.controller.pid})`);
+    else out.line(`orch is already running (pid ${st.controller.pid})`);
     return EXIT.ok;
   }
   mkdirSync(join(ctx.home, "run"), { recursive: true, mode: 0o700 });
   const outFile = join(ctx.home, "run", "daemon.out");
-  const out = openSync(outFile, "a", 0o600);
+  const daemonOut = openSync(outFile, "a", 0o600);
   const [cmd, ...args] = selfArgv();
   const child = spawn(cmd!, [...args, "daemon", "--home", ctx.home], {
     detached: true,
-    stdio: ["ignore", out, out],
+    stdio: ["ignore", daemonOut, daemonOut],
     env: process.env,
   });
   let exited: number | null = null;
@@ -40,7 +41,7 @@ export async function startCommand(ctx: CliContext, opts: { timeout?: number }):
     if (await ctx.api.alive()) {
       const st = await ctx.api.call<StatusJson>("GET", "/v1/status");
       if (ctx.json) printJson({ started: true, ...st.controller });
-      else console.log(`orch started (pid ${st.controller.pid}, home ${ctx.home})`);
+      else out.line(`orch started (pid ${st.controller.pid}, home ${ctx.home})`);
       return EXIT.ok;
     }
     if (exited !== null) {
@@ -67,7 +68,7 @@ export async function stopCommand(ctx: CliContext, opts: { killWorkers?: boolean
       const sock = join(ctx.home, "tmux.sock");
       if (existsSync(sock)) Bun.spawnSync(["tmux", "-S", sock, "kill-server"]);
     }
-    if (!ctx.json) console.log("orch is not running");
+    if (!ctx.json) out.line("orch is not running");
     else printJson({ stopped: false });
     return EXIT.ok;
   }
@@ -79,9 +80,7 @@ export async function stopCommand(ctx: CliContext, opts: { killWorkers?: boolean
   while (Date.now() < deadline && pidAlive(r.pid)) await Bun.sleep(20);
   if (ctx.json) printJson({ stopped: true, pid: r.pid });
   else
-    console.log(
-      `orch stopped (pid ${r.pid})${opts.killWorkers ? ", workers killed" : ", agents left running"}`,
-    );
+    out.line(`orch stopped (pid ${r.pid})${opts.killWorkers ? ", workers killed" : ", agents left running"}`);
   return EXIT.ok;
 }
 

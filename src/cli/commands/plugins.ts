@@ -17,6 +17,7 @@ import { builtinPlugins } from "../../plugins/index.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
+import { err, out } from "../stdio.ts";
 
 /**
  * What a plugin will run, as `add` and `show` print it: its command, env names, the files it
@@ -68,19 +69,19 @@ function describePlugin(
 }
 
 function printDescription(d: ReturnType<typeof describePlugin>): void {
-  console.log(`${d.name} ${d.version} (${d.kind}${d.source ? `, from ${d.source}` : ""})`);
-  console.log(`  ${d.description}`);
-  console.log(`  runs:      ${d.command ? d.command.join(" ") : `(startup failed: ${d.startupError})`}`);
-  if (d.env.length) console.log(`  env:       ${d.env.join(", ")}`);
-  if (d.seeds.length) console.log(`  seeds:     ${d.seeds.map((f) => `${f.path} (${f.mode})`).join(", ")}`);
-  console.log(
+  out.line(`${d.name} ${d.version} (${d.kind}${d.source ? `, from ${d.source}` : ""})`);
+  out.line(`  ${d.description}`);
+  out.line(`  runs:      ${d.command ? d.command.join(" ") : `(startup failed: ${d.startupError})`}`);
+  if (d.env.length) out.line(`  env:       ${d.env.join(", ")}`);
+  if (d.seeds.length) out.line(`  seeds:     ${d.seeds.map((f) => `${f.path} (${f.mode})`).join(", ")}`);
+  out.line(
     `  completion: ${d.detect}${d.screenStates.length ? ` (screen: ${d.screenStates.join(", ")})` : ""}`,
   );
   if (d.approval)
-    console.log(
+    out.line(
       `  approval:  approve ${d.approval.approveKeys.join(" ")}, deny ${d.approval.denyKeys.join(" ")}`,
     );
-  if (d.sha256) console.log(`  sha256:    ${d.sha256}`);
+  if (d.sha256) out.line(`  sha256:    ${d.sha256}`);
 }
 
 /** npm package specs (`name`, `@scope/name`, `name@1.2.3`) are installed into a temp dir first. */
@@ -106,7 +107,7 @@ async function fetchNpm(spec: string): Promise<{ dir: string; cleanup: () => voi
 async function reload(ctx: CliContext): Promise<void> {
   if (!(await ctx.api.alive())) return;
   const r = await ctx.api.call<{ loaded: string[]; errors: string[] }>("POST", "/v1/plugins/reload", {});
-  for (const e of r.errors) process.stderr.write(`orch: warning: ${e}\n`);
+  for (const e of r.errors) err.write(`orch: warning: ${e}\n`);
 }
 
 /** `orch plugin add SRC`: validates the plugin, shows what it runs, installs it under ORCH_HOME. */
@@ -134,7 +135,7 @@ export async function pluginAddCommand(ctx: CliContext, src: string): Promise<nu
     if (ctx.json) printJson({ added: true, ...d, entry: rec.entry });
     else {
       printDescription(d);
-      console.log(`added plugin ${d.name}: orch add-worker --type ${d.name} --project DIR`);
+      out.line(`added plugin ${d.name}: orch add-worker --type ${d.name} --project DIR`);
     }
     return EXIT.ok;
   } finally {
@@ -213,6 +214,6 @@ export async function pluginRemoveCommand(ctx: CliContext, name: string): Promis
   }
   await reload(ctx);
   if (ctx.json) printJson({ removed: name });
-  else console.log(`removed plugin ${name}`);
+  else out.line(`removed plugin ${name}`);
   return EXIT.ok;
 }

@@ -5,6 +5,7 @@ import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
 import { createProgressView, type ProgressMode, type ProgressRun } from "../progress/index.ts";
+import { err, out } from "../stdio.ts";
 
 /** Flags of `orch run`. */
 export interface RunOptions {
@@ -28,7 +29,7 @@ export async function runCommand(ctx: CliContext, file: string | undefined, o: R
   const run = await ctx.api.call<RunJson>("POST", "/v1/runs", body);
   if (o.detach) {
     if (ctx.json) printJson(run);
-    else console.log(run.id);
+    else out.line(run.id);
     return EXIT.ok;
   }
   return followRun(ctx, run.id);
@@ -64,7 +65,7 @@ function projectsRun(o: RunOptions) {
 export async function followRun(ctx: CliContext, runId: string): Promise<number> {
   const mode: ProgressMode = ctx.json ? "json" : process.stdout.isTTY ? "tty" : "plain";
   const view = createProgressView(mode, {
-    write: (s) => process.stdout.write(s),
+    write: (s) => out.write(s),
     get columns() {
       return process.stdout.columns || 80;
     },
@@ -76,7 +77,7 @@ export async function followRun(ctx: CliContext, runId: string): Promise<number>
   let cancelling: Promise<unknown> = Promise.resolve();
   const onInt = () => {
     if (interrupted) {
-      if (mode === "tty") process.stdout.write("\x1b[?25h\n");
+      if (mode === "tty") out.write("\x1b[?25h\n");
       process.exit(EXIT.interrupted);
     }
     interrupted = true;
@@ -87,10 +88,10 @@ export async function followRun(ctx: CliContext, runId: string): Promise<number>
       )
       .then(
         (r) =>
-          process.stderr.write(
+          err.write(
             `\norch: run ${runId} cancelled: ${r.cancelledTasks} queued task(s) cancelled, ${r.interruptedTasks} running task(s) interrupted, ${r.cancelledSteps} step(s) not started\n`,
           ),
-        (e: Error) => process.stderr.write(`\norch: could not cancel run ${runId}: ${e.message}\n`),
+        (e: Error) => err.write(`\norch: could not cancel run ${runId}: ${e.message}\n`),
       );
   };
   process.on("SIGINT", onInt);

@@ -3,6 +3,7 @@ import type { RunJson } from "../../core/app/runs/run-view.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
+import { err, out } from "../stdio.ts";
 
 /** `orch runs`: workflow runs, newest first. */
 export async function runsCommand(ctx: CliContext, o: { limit?: number }): Promise<number> {
@@ -32,14 +33,14 @@ export async function reportCommand(
     throw new CliError(`--format ${JSON.stringify(format)}: expected md, json or html`, EXIT.usage);
   const res = await ctx.api.raw("GET", `/v1/runs/${encodeURIComponent(run)}/report?format=${format}`);
   if (!res.ok) {
-    const err = ((await res.json().catch(() => ({}))) as { error?: string }).error ?? res.statusText;
-    throw new CliError(err, res.status === 503 ? EXIT.unavailable : EXIT.usage);
+    const message = ((await res.json().catch(() => ({}))) as { error?: string }).error ?? res.statusText;
+    throw new CliError(message, res.status === 503 ? EXIT.unavailable : EXIT.usage);
   }
   const text = await res.text();
   if (o.output) {
     writeFileSync(o.output, text);
-    console.error(`wrote ${o.output}`);
-  } else process.stdout.write(text);
+    err.line(`wrote ${o.output}`);
+  } else out.write(text);
   return EXIT.ok;
 }
 
@@ -49,7 +50,7 @@ export async function cancelCommand(ctx: CliContext, id: string, o: { run?: bool
     const r = await ctx.api.call<Record<string, number>>("POST", `/v1/runs/${encodeURIComponent(id)}/cancel`);
     if (ctx.json) printJson(r);
     else
-      console.log(
+      out.line(
         `cancelled ${r.cancelledTasks} queued task(s), interrupted ${r.interruptedTasks}, ${r.cancelledSteps} step(s) not started`,
       );
     return EXIT.ok;
@@ -59,6 +60,6 @@ export async function cancelCommand(ctx: CliContext, id: string, o: { run?: bool
     `/v1/tasks/${encodeURIComponent(id)}/cancel`,
   );
   if (ctx.json) printJson(t);
-  else console.log(`${t.id} ${t.status}`);
+  else out.line(`${t.id} ${t.status}`);
   return EXIT.ok;
 }

@@ -10,6 +10,7 @@ import { orchPaths } from "../../core/controller/paths.ts";
 import { type CliContext, selfArgv } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
+import { out } from "../stdio.ts";
 
 /** Where the unit goes: the user's systemd folder, or the system's. */
 export function unitPath(scope: "user" | "system", env: NodeJS.ProcessEnv = process.env): string {
@@ -109,7 +110,7 @@ export async function serviceCommand(
   });
   if (opts.print) {
     if (ctx.json) printJson({ scope, path: unitPath(scope), unit });
-    else process.stdout.write(unit);
+    else out.write(unit);
     return EXIT.ok;
   }
   const file = unitPath(scope);
@@ -126,9 +127,9 @@ export async function serviceCommand(
   const systemctl = scope === "user" ? "systemctl --user" : "systemctl";
   if (ctx.json) printJson({ scope, path: file, unit });
   else {
-    console.log(`wrote ${file}`);
-    console.log(`next: ${systemctl} daemon-reload && ${systemctl} enable --now orch`);
-    if (scope === "user") console.log("(to keep it running after you log out: loginctl enable-linger)");
+    out.line(`wrote ${file}`);
+    out.line(`next: ${systemctl} daemon-reload && ${systemctl} enable --now orch`);
+    if (scope === "user") out.line("(to keep it running after you log out: loginctl enable-linger)");
   }
   return EXIT.ok;
 }

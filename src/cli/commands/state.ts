@@ -5,12 +5,13 @@ import { orchPaths } from "../../core/controller/paths.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
+import { err, out } from "../stdio.ts";
 
 /** `orch backup FILE`: a consistent copy of the store, taken by the running controller. */
 export async function backupCommand(ctx: CliContext, file: string): Promise<number> {
   const r = await ctx.api.call<{ file: string }>("POST", "/v1/backup", { file: resolve(file) });
   if (ctx.json) printJson(r);
-  else console.log(`backed up the store to ${r.file}`);
+  else out.line(`backed up the store to ${r.file}`);
   return EXIT.ok;
 }
 
@@ -25,7 +26,7 @@ export async function restoreCommand(ctx: CliContext, file: string): Promise<num
   if (!r.ok) throw new CliError(r.error, EXIT.usage);
   if (ctx.json) printJson(r.value);
   else
-    console.log(
+    out.line(
       `restored ${file}: ${r.value.workers} worker(s), ${r.value.tasks} task(s)${r.value.previous ? `; the previous store is kept as ${r.value.previous}` : ""}`,
     );
   return EXIT.ok;
@@ -37,7 +38,7 @@ export async function exportStateCommand(ctx: CliContext, file: string | undefin
   const text = `${JSON.stringify(state, null, 2)}\n`;
   if (file) {
     writeFileSync(file, text, { mode: 0o600 });
-    console.error(`wrote ${file}`);
-  } else process.stdout.write(text);
+    err.line(`wrote ${file}`);
+  } else out.write(text);
   return EXIT.ok;
 }

@@ -4,6 +4,7 @@ import type { AttemptJson, TaskJson } from "../../core/controller/task-json.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
+import { err, out } from "../stdio.ts";
 
 const FINAL = new Set(["succeeded", "failed", "timed_out", "cancelled"]);
 
@@ -68,15 +69,14 @@ export function timeoutAndRetries(o: { timeout?: number; retries?: number }): {
 export async function printQueued(ctx: CliContext, t: TaskJson, wait: boolean): Promise<number> {
   if (!wait) {
     if (ctx.json) printJson(t);
-    else console.log(t.id);
+    else out.line(t.id);
     return EXIT.ok;
   }
   const done = FINAL.has(t.status) ? t : await waitForTask(ctx, t.id);
   if (ctx.json) printJson(done);
   else {
-    process.stdout.write(done.output ?? "");
-    if (done.status !== "succeeded")
-      process.stderr.write(`orch: task ${done.id} ${done.status}: ${done.error ?? ""}\n`);
+    out.write(done.output ?? "");
+    if (done.status !== "succeeded") err.write(`orch: task ${done.id} ${done.status}: ${done.error ?? ""}\n`);
   }
   return verdictExit(done);
 }
@@ -105,20 +105,20 @@ export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boole
     ["error", t.error],
     ["text", t.text],
   ];
-  for (const [k, v] of rows) if (v !== null && v !== undefined) console.log(`${`${k}:`.padEnd(11)}${v}`);
+  for (const [k, v] of rows) if (v !== null && v !== undefined) out.line(`${`${k}:`.padEnd(11)}${v}`);
   const history = (t as TaskJson & { history?: AttemptJson[] }).history ?? [];
   for (const a of history) {
     const took =
       a.startedAt && a.finishedAt
         ? ` in ${(Date.parse(a.finishedAt) - Date.parse(a.startedAt)) / 1000} s`
         : "";
-    console.log(
+    out.line(
       `attempt ${a.attempt}: ${a.status} on ${a.worker ?? "-"}${took}${a.error ? `: ${a.error}` : ""}`,
     );
   }
-  if (history.length) console.log(`attempt ${t.attempts}: ${t.status} (latest)`);
+  if (history.length) out.line(`attempt ${t.attempts}: ${t.status} (latest)`);
   if (t.output !== null)
-    process.stdout.write(`output:\n${t.output}${t.output.endsWith("\n") || t.output === "" ? "" : "\n"}`);
+    out.write(`output:\n${t.output}${t.output.endsWith("\n") || t.output === "" ? "" : "\n"}`);
   return EXIT.ok;
 }
 

@@ -5,6 +5,7 @@ import type { WorktreeRemoval } from "../../core/controller/worker-worktree.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
+import { err, out } from "../stdio.ts";
 
 interface StatusJson {
   controller: { pid: number; version: string; startedAt: string; socket: string };
@@ -21,7 +22,7 @@ export async function addWorkerCommand(
 ): Promise<number> {
   const w = await ctx.api.call<WorkerJson>("POST", "/v1/workers", o);
   if (ctx.json) printJson(w);
-  else console.log(w.name);
+  else out.line(w.name);
   return EXIT.ok;
 }
 
@@ -33,9 +34,9 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
     return EXIT.ok;
   }
   const c = st.controller;
-  console.log(`controller: pid ${c.pid}, orch ${c.version}, up since ${c.startedAt}`);
+  out.line(`controller: pid ${c.pid}, orch ${c.version}, up since ${c.startedAt}`);
   if (st.workers.length === 0) {
-    console.log("no workers: add one with 'orch add-worker --type shell --project DIR'");
+    out.line("no workers: add one with 'orch add-worker --type shell --project DIR'");
     return EXIT.ok;
   }
   printTable(
@@ -57,7 +58,7 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
 export async function captureCommand(ctx: CliContext, worker: string): Promise<number> {
   const r = await ctx.api.call<{ text: string }>("GET", `/v1/workers/${encodeURIComponent(worker)}/capture`);
   if (ctx.json) printJson({ worker, text: r.text });
-  else process.stdout.write(r.text.endsWith("\n") ? r.text : `${r.text}\n`);
+  else out.write(r.text.endsWith("\n") ? r.text : `${r.text}\n`);
   return EXIT.ok;
 }
 
@@ -67,8 +68,8 @@ export async function logsCommand(ctx: CliContext, worker: string, o: { follow?:
   const path = `/v1/workers/${encodeURIComponent(worker)}/log${o.follow ? "?follow=1" : ""}`;
   const res = await ctx.api.raw("GET", path);
   if (!res.ok) {
-    const err = ((await res.json()) as { error: string }).error;
-    throw new CliError(err, res.status === 503 ? EXIT.unavailable : EXIT.usage);
+    const message = ((await res.json()) as { error: string }).error;
+    throw new CliError(message, res.status === 503 ? EXIT.unavailable : EXIT.usage);
   }
   if (ctx.json) {
     const { cleanOutput } = await import("../../core/domain/text.ts");
@@ -78,9 +79,8 @@ export async function logsCommand(ctx: CliContext, worker: string, o: { follow?:
   // streamed: with -f the controller keeps the response open and sends what the pane appends
   const clean = new StreamCleaner();
   const decoder = new TextDecoder();
-  for await (const chunk of res.body ?? [])
-    process.stdout.write(clean.push(decoder.decode(chunk, { stream: true })));
-  process.stdout.write(clean.flush());
+  for await (const chunk of res.body ?? []) out.write(clean.push(decoder.decode(chunk, { stream: true })));
+  out.write(clean.flush());
   return EXIT.ok;
 }
 
@@ -113,10 +113,10 @@ export async function killWorkerCommand(ctx: CliContext, worker: string): Promis
     printJson({ killed: worker, worktree: wt });
     return EXIT.ok;
   }
-  console.log(`killed ${worker}`);
-  if (wt?.removed) console.log(`removed its worktree ${wt.path}; its branch ${wt.branch} is kept`);
+  out.line(`killed ${worker}`);
+  if (wt?.removed) out.line(`removed its worktree ${wt.path}; its branch ${wt.branch} is kept`);
   else if (wt) {
-    console.error(
+    err.line(
       `warning: the worktree ${wt.path} was not removed (${wt.error}): remove it with 'git worktree remove --force ${wt.path}'; its branch ${wt.branch} is kept`,
     );
   }
@@ -127,7 +127,7 @@ export async function killWorkerCommand(ctx: CliContext, worker: string): Promis
 export async function reviveCommand(ctx: CliContext, worker: string): Promise<number> {
   const w = await ctx.api.call<WorkerJson>("POST", `/v1/workers/${encodeURIComponent(worker)}/revive`);
   if (ctx.json) printJson(w);
-  else console.log(`revived ${w.name} (restarts: ${w.restarts})`);
+  else out.line(`revived ${w.name} (restarts: ${w.restarts})`);
   return EXIT.ok;
 }
 
@@ -143,7 +143,7 @@ export async function answerCommand(
     {},
   );
   if (ctx.json) printJson({ worker, answer: decision, ...r });
-  else console.log(`${decision === "approve" ? "approved" : "denied"} on ${worker}`);
+  else out.line(`${decision === "approve" ? "approved" : "denied"} on ${worker}`);
   return EXIT.ok;
 }
 
