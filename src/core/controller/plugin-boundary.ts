@@ -2,8 +2,10 @@
  * The one boundary through which the core calls plugin code. Every member is called inside a
  * guard: a plugin that throws, returns the wrong shape, or hands back a promise where a value
  * is due gives a failure that names the plugin and the member, never an exception in the
- * controller. Members that may be asynchronous (`startup`, `cleanup`) get a deadline, so a
- * plugin that never answers cannot hold a start or a kill forever.
+ * controller. What a member returns is checked and copied here, so the core never reads a
+ * plugin's object again (a getter that throws, a value JSON cannot store). Members that may be
+ * asynchronous (`startup`, `cleanup`) get a deadline, so a plugin that never answers cannot
+ * hold a start or a kill forever.
  *
  * What a guard cannot do: stop a synchronous member that loops forever (JavaScript cannot
  * preempt it); such a plugin blocks the controller, and systemd's watchdog restarts it.
@@ -23,9 +25,10 @@ import type {
   StartupContext,
   StartupSpec,
   TaskInput,
+  TaskResult,
 } from "../plugin/contract.ts";
 import { classifyScreen } from "../plugin/screen-rules.ts";
-import { startupSpecError } from "../plugin/validate.ts";
+import { parseStartupSpec } from "../plugin/validate.ts";
 
 /** The plugin members the core calls, as failures name them. */
 export type PluginMember =
@@ -56,30 +59,59 @@ export function pluginFailure(plugin: Pick<AgentPlugin, "name">, member: PluginM
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
 
-/** Calls a synchronous member: a throw, a promise or a value `check` refuses is a failure. */
+/** What a plugin threw, as a message; never throws itself (a plugin may throw anything). */
+function thrownMessage(e: unknown): string {
+  try {
+    return errorMessage(e);
+  } catch {
+    return "a value that cannot be shown";
+  }
+}
+
+/** A value a plugin returned, for a failure message: its JSON, cut short; never throws. */
+function show(v: unknown): string {
+  try {
+    // JSON would call NaN null and lose a BigInt
+    const s = typeof v === "bigint" ? `${v}n` : typeof v === "number" ? String(v) : JSON.stringify(v);
+    return (s ?? String(v)).slice(0, 100);
+  } catch {
+    return "a value that JSON cannot show";
+  }
+}
+
+/**
+ * Calls a synchronous member: a throw, a promise, or a value `read` refuses is a failure.
+ * `read` checks what the member returned and gives the copy the core keeps (its failure
+ * says what was wrong); a plugin value that throws while it is read fails too.
+ */
 function callSync<T>(
   plugin: AgentPlugin,
   member: PluginMember,
-  call: () => T,
-  check?: (v: T) => string | null,
+  call: () => unknown,
+  read: (v: unknown) => Result<T>,
 ): Result<T> {
-  let v: T;
+  const failed = (why: string) => fail<T>("unavailable", pluginFailure(plugin, member, why));
+  let v: unknown;
   try {
     v = call();
   } catch (e) {
-    return fail("unavailable", pluginFailure(plugin, member, errorMessage(e)));
+    return failed(thrownMessage(e));
   }
-  if (isThenable(v)) {
-    // a promise here would be answered too late to count: the caller needs the value now
-    void Promise.resolve(v).catch(() => undefined);
-    return fail(
-      "unavailable",
-      pluginFailure(plugin, member, "it returned a Promise; this member must return its value directly"),
-    );
+  try {
+    if (isThenable(v)) {
+      // a promise here would be answered too late to count: the caller needs the value now
+      Promise.resolve(v).catch(() => undefined);
+      return failed("it returned a Promise; this member must return its value directly");
+    }
+    const r = read(v);
+    return r.ok ? r : failed(r.error);
+  } catch (e) {
+    return failed(`what it returned cannot be read: ${thrownMessage(e)}`);
   }
-  const bad = check?.(v) ?? null;
-  return bad ? fail("unavailable", pluginFailure(plugin, member, bad)) : ok(v);
 }
+
+/** A refusal inside `read`: what was wrong with the value (callSync names the plugin and member). */
+const bad = (why: string) => fail<never>("unavailable", why);
 
 /** Calls a member that may answer with a promise, waiting at most `timeoutMs` for it. */
 async function callAsync<T>(
@@ -99,7 +131,7 @@ async function callAsync<T>(
     try {
       return ok(await call());
     } catch (e) {
-      return fail("unavailable", pluginFailure(plugin, member, errorMessage(e)));
+      return fail("unavailable", pluginFailure(plugin, member, thrownMessage(e)));
     }
   })();
   try {
@@ -115,10 +147,18 @@ export async function callStartup(
   ctx: StartupContext,
   timeoutMs: number,
 ): Promise<Result<StartupSpec>> {
-  const r = await callAsync(plugin, "startup", () => plugin.startup(ctx), timeoutMs);
+  const r = await callAsync<unknown>(plugin, "startup", () => plugin.startup(ctx), timeoutMs);
   if (!r.ok) return r;
-  const bad = startupSpecError(r.value);
-  return bad ? fail("unavailable", pluginFailure(plugin, "startup", `it returned a bad spec: ${bad}`)) : r;
+  let spec: Result<StartupSpec>;
+  try {
+    spec = parseStartupSpec(r.value);
+  } catch (e) {
+    const why = `what it returned cannot be read: ${thrownMessage(e)}`;
+    return fail("unavailable", pluginFailure(plugin, "startup", why));
+  }
+  return spec.ok
+    ? spec
+    : fail("unavailable", pluginFailure(plugin, "startup", `it returned a bad spec: ${spec.error}`));
 }
 
 /** The ready pattern of an adopted worker's agent (undefined: its screen says when it is ready). */
@@ -137,14 +177,21 @@ export function callFrame(plugin: AgentPlugin, task: TaskInput, markers: MarkerS
     plugin,
     "frame",
     () => plugin.frame(task, markers),
-    (d) =>
-      typeof d?.text !== "string"
-        ? `it returned ${JSON.stringify(d)?.slice(0, 100)}; expected {text: string, submit: string[]}`
-        : !Array.isArray(d.submit) || d.submit.some((k) => typeof k !== "string" || k === "")
-          ? `its submit ${JSON.stringify(d.submit)?.slice(0, 100)} is not a list of key names`
-          : d.submitDelayMs !== undefined && !(Number.isFinite(d.submitDelayMs) && d.submitDelayMs >= 0)
-            ? `its submitDelayMs ${String(d.submitDelayMs)} is not a number of ms, 0 or more`
-            : null,
+    (v) => {
+      const d = v as Partial<Delivery> | null | undefined;
+      const text = d?.text;
+      if (typeof text !== "string")
+        return bad(`it returned ${show(v)}; expected {text: string, submit: string[]}`);
+      const submit: unknown = d!.submit;
+      const keys = Array.isArray(submit) ? [...submit] : null;
+      if (!keys || keys.some((k) => typeof k !== "string" || k === ""))
+        return bad(`its submit ${show(submit)} is not a list of key names`);
+      const delay: unknown = d!.submitDelayMs;
+      if (delay === undefined) return ok({ text, submit: keys });
+      if (typeof delay !== "number" || !Number.isFinite(delay) || delay < 0)
+        return bad(`its submitDelayMs ${show(delay)} is not a number of ms, 0 or more`);
+      return ok({ text, submit: keys, submitDelayMs: delay });
+    },
   );
 }
 
@@ -158,8 +205,8 @@ export function callHookRule(plugin: AgentPlugin, e: HookEvent): Result<HookSign
     () => detect.hook(e),
     (s) =>
       HOOK_SIGNALS.has(s)
-        ? null
-        : `it returned ${JSON.stringify(s)}; expected "accepted", "done", "waiting_input" or null`,
+        ? ok(s as HookSignal)
+        : bad(`it returned ${show(s)}; expected "accepted", "done", "waiting_input" or null`),
   );
 }
 
@@ -172,7 +219,7 @@ export function callClassifyScreen(plugin: AgentPlugin, screen: string): Result<
     plugin,
     "detect.screen.latestTurn",
     () => rules.latestTurn!(screen),
-    (t) => (typeof t === "string" ? null : `it returned ${typeof t}; expected the screen's text`),
+    (t) => (typeof t === "string" ? ok(t) : bad(`it returned ${typeof t}; expected the screen's text`)),
   );
   return turn.ok ? ok(classifyScreen(screen, { ...rules, latestTurn: () => turn.value })) : turn;
 }
@@ -180,18 +227,24 @@ export function callClassifyScreen(plugin: AgentPlugin, screen: string): Result<
 /** The finished task's result by the plugin (its raw text when it has no result()). */
 export function callResult(plugin: AgentPlugin, input: ResultInput): Result<ExtractedResult> {
   if (!plugin.result) return ok({ text: input.raw, isError: false, meta: null });
-  const r = callSync(
+  return callSync(
     plugin,
     "result",
     () => plugin.result!(input),
-    (v) =>
-      typeof v?.text === "string"
-        ? null
-        : `it returned ${JSON.stringify(v)?.slice(0, 100)}; expected {text: string, ...}`,
+    (v): Result<ExtractedResult> => {
+      const text = typeof v === "object" && v !== null ? (v as Partial<TaskResult>).text : undefined;
+      if (typeof text !== "string") return bad(`it returned ${show(v)}; expected {text: string, ...}`);
+      const { text: _, ...rest } = v as TaskResult;
+      // the rest is stored with the task as JSON: a copy through JSON now, or a failure now
+      let meta: TaskResultMeta;
+      try {
+        meta = JSON.parse(JSON.stringify(rest)) as TaskResultMeta;
+      } catch (e) {
+        return bad(`its result cannot be stored as JSON: ${thrownMessage(e)}`);
+      }
+      return ok({ text, isError: meta.isError === true, meta: Object.keys(meta).length ? meta : null });
+    },
   );
-  if (!r.ok) return r;
-  const { text, ...meta } = r.value;
-  return ok({ text, isError: meta.isError === true, meta: Object.keys(meta).length ? meta : null });
 }
 
 /** The answer to a permission prompt: the plugin's own rule when it has one, else `policy`. */
@@ -207,7 +260,9 @@ export function callApproval(
     "approval.decide",
     () => decide(screen),
     (d) =>
-      DECISIONS.has(d) ? null : `it returned ${JSON.stringify(d)}; expected "approve", "deny" or "ask"`,
+      DECISIONS.has(d)
+        ? ok(d as ApprovalDecision)
+        : bad(`it returned ${show(d)}; expected "approve", "deny" or "ask"`),
   );
   return r.ok ? ok(r.value === "ask" ? policy : r.value) : r;
 }
@@ -221,8 +276,8 @@ export function callRateLimitWait(plugin: AgentPlugin, screen: string): Result<n
     () => plugin.rateLimitWaitMs!(screen),
     (ms) =>
       ms === null || (typeof ms === "number" && Number.isFinite(ms) && ms >= 0)
-        ? null
-        : `it returned ${JSON.stringify(ms)}; expected ms (0 or more) or null`,
+        ? ok(ms)
+        : bad(`it returned ${show(ms)}; expected ms (0 or more) or null`),
   );
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { lineControlCharacter } from "../domain/names.ts";
 import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
-import type { AgentPlugin, PluginFactory } from "./contract.ts";
+import type { AgentPlugin, PluginFactory, StartupSpec } from "./contract.ts";
 
 const fn = (what: string) =>
   z.custom<(...a: never[]) => unknown>((v) => typeof v === "function", `${what} must be a function`);
@@ -120,7 +120,24 @@ const startupSpecSchema = z.object({
  * ```
  */
 export function startupSpecError(spec: unknown): string | null {
+  const r = parseStartupSpec(spec);
+  return r.ok ? null : r.error;
+}
+
+/**
+ * What a plugin's `startup()` returned, checked and copied (unknown fields dropped), or why it
+ * cannot be used (naming the field). A field that throws when read throws here.
+ *
+ * @example
+ * ```ts
+ * parseStartupSpec({ argv: ["sh"], extra: 1 }); // { ok: true, value: { argv: ["sh"] } }
+ * ```
+ */
+export function parseStartupSpec(spec: unknown): Result<StartupSpec> {
   const r = startupSpecSchema.safeParse(spec);
-  if (r.success) return null;
-  return r.error.issues.map((i) => `${i.path.join(".") || "(spec)"}: ${i.message}`).join("; ");
+  if (r.success) return ok(r.data as StartupSpec);
+  return fail(
+    "bad_input",
+    r.error.issues.map((i) => `${i.path.join(".") || "(spec)"}: ${i.message}`).join("; "),
+  );
 }

@@ -23,6 +23,11 @@ export function serveUnix(
 ): UnixServer {
   const server = Bun.serve({
     unix: path,
+    // no idle timeout (Bun's default cuts a request off after 10 s): a worker's start or kill
+    // may wait longer than that for its agent and the plugin's startup()/cleanup(), and the
+    // CLI must still get the answer. (Bun 1.4's per-request `timeout(req, 0)` does not hold;
+    // its types know `idleTimeout` only for a port, the server honours it on a socket too.)
+    ...({ idleTimeout: 0 } as object),
     fetch: (req, srv) => fetch(req, { keepOpen: (r) => srv.timeout(r, 0) }),
   });
   chmodSync(path, 0o600);
