@@ -90,7 +90,7 @@ function callSync<T>(
   call: () => unknown,
   read: (v: unknown) => Result<T>,
 ): Result<T> {
-  const failed = (why: string) => fail<T>("unavailable", pluginFailure(plugin, member, why));
+  const failed = (why: string) => fail("unavailable", pluginFailure(plugin, member, why));
   let v: unknown;
   try {
     v = call();
@@ -111,7 +111,7 @@ function callSync<T>(
 }
 
 /** A refusal inside `read`: what was wrong with the value (callSync names the plugin and member). */
-const bad = (why: string) => fail<never>("unavailable", why);
+const bad = (why: string) => fail("unavailable", why);
 
 /** Calls a member that may answer with a promise, waiting at most `timeoutMs` for it. */
 async function callAsync<T>(
