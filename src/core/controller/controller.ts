@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../domain/config.ts";
+import { describeExit } from "../domain/exit-status.ts";
 import { canSpawnWorker, type LimitBreach, limitsFromConfig } from "../domain/limits.ts";
 import { lineControlCharacter, validateTaskText, validateWorkerName } from "../domain/names.ts";
 import { permissionSkipRefusal } from "../domain/permission-skip.ts";
@@ -10,6 +11,7 @@ import { DEFAULT_PRIORITY, queueRank } from "../domain/priority.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import { isFinal } from "../domain/task-status.ts";
 import type { OrchEvent, Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
+import { unknownWorkerMessage } from "../domain/unknown-worker.ts";
 import type { AgentPlugin, HookEvent, MarkerSpec, ResultInput, StartupContext } from "../plugin/contract.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import { classifyScreen } from "../plugin/screen-rules.ts";
@@ -17,10 +19,12 @@ import { makeStartupContext } from "../plugin/startup-context.ts";
 import { startupSpecError } from "../plugin/validate.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
+import { wrongPathKind } from "../store/path-kind.ts";
 import { ensurePrivateFile } from "../store/private-files.ts";
 import { ControlClient } from "../tmux/control-client.ts";
 import type { TmuxNotification } from "../tmux/control-parser.ts";
 import { TmuxOps } from "../tmux/operations.ts";
+import { PANE_DEAD_FORMAT, parsePaneDeadValue, parsePaneDiedLine } from "../tmux/pane-death.ts";
 import { ensureServer, killServer } from "../tmux/server.ts";
 import type { TransportFactory } from "../tmux/transport.ts";
 import { EventFeed } from "./event-feed.ts";
@@ -100,7 +104,7 @@ export class Controller {
   readonly startedAt = Date.now();
   private readonly runtimes = new Map<string, WorkerRuntime>();
   private readonly panes = new PaneRegistry();
-  /** Panes whose pane-died line came before the pane was attached to a worker: id -> status. */
+  /** Panes whose pane-died line came before the pane was attached to a worker: id -> why (describeExit). */
   private readonly diedEarly = new Map<string, string>();
   private readonly waiters = new TaskWaiters();
   private readonly flow: TaskFlow;
@@ -149,7 +153,7 @@ export class Controller {
         if (!rt.paneId || rt.phase === "dead") return rt.phase === "dead";
         const pane = (await this.ops.listPanes().catch(() => [])).find((p) => p.paneId === rt.paneId);
         if (!pane?.dead) return false;
-        this.markDead(rt, `agent exited with status ${pane.deadStatus ?? "?"}`);
+        this.markDead(rt, describeExit(pane.deadStatus, pane.deadSignal));
         return true;
       },
     });
@@ -298,7 +302,7 @@ export class Controller {
     await this.ops.setClientSize(config.paneWidth, config.paneHeight);
     // a second source of deaths: tmux 3.3a sometimes runs no pane-died hook for a pane. tmux
     // compares values about once a second, so the pid makes a death after a quick revive new
-    await this.ops.subscribePanes(DEAD_SUBSCRIPTION, "#{pane_dead}:#{pane_pid}:#{pane_dead_status}");
+    await this.ops.subscribePanes(DEAD_SUBSCRIPTION, PANE_DEAD_FORMAT);
     await this.adopt();
     const wake = this.d.store.tasks.nextWake(Date.now());
     if (wake !== null) this.scheduler.wakeAt(wake);
@@ -358,7 +362,7 @@ export class Controller {
       }
       if (pane.dead) {
         this.attachPane(rt, pane.paneId, pane.windowId);
-        this.markDead(rt, `agent exited with status ${pane.deadStatus ?? "?"}`);
+        this.markDead(rt, describeExit(pane.deadStatus, pane.deadSignal));
         continue;
       }
       // not "starting": output replayed or arriving while this is decided must not make the
@@ -418,10 +422,10 @@ export class Controller {
   private attachPane(rt: WorkerRuntime, paneId: string, windowId: string): void {
     for (const chunk of this.panes.attach(rt, paneId, windowId)) this.onOutput(paneId, chunk);
     // the agent may have exited before its pane was known (a command that does not exist)
-    const status = this.diedEarly.get(paneId);
-    if (status !== undefined) {
+    const why = this.diedEarly.get(paneId);
+    if (why !== undefined) {
       this.diedEarly.delete(paneId);
-      this.markDead(rt, `agent exited with status ${status || "?"}`);
+      this.markDead(rt, why);
     }
   }
 
@@ -456,9 +460,8 @@ export class Controller {
     if (control) {
       return fail("bad_input", `project directory ${JSON.stringify(project)} contains ${control}: rename it`);
     }
-    if (!existsSync(project) || !statSync(project).isDirectory()) {
-      return fail("bad_input", `project directory "${req.project}" does not exist`);
-    }
+    const notDir = wrongPathKind("project directory", req.project, "directory", project);
+    if (notDir) return fail("bad_input", notDir);
     const name = req.name ?? this.nextName(req.type);
     const nameCheck = validateWorkerName(name);
     if (!nameCheck.ok) return fail("bad_input", nameCheck.error);
@@ -739,10 +742,12 @@ export class Controller {
   }
 
   private unknownWorker(name: string): Outcome<never> {
-    const names = this.d.store.workers.list().map((w) => w.name);
     return fail(
       "not_found",
-      `unknown worker ${JSON.stringify(name)}${names.length ? ` (workers: ${names.join(", ")})` : " (no workers yet)"}`,
+      unknownWorkerMessage(
+        name,
+        this.d.store.workers.list().map((w) => w.name),
+      ),
     );
   }
 
@@ -917,29 +922,29 @@ export class Controller {
 
   // ---- liveness ------------------------------------------------------------------------
 
-  /** A line from the pane-died hook: `pane-died %PANE STATUS`. */
+  /** A line from the pane-died hook: `pane-died %PANE STATUS SIGNAL`. */
   private onTmuxEvent(line: string): void {
-    const [kind, paneId, status] = line.trim().split(" ");
-    if (kind !== "pane-died" || !paneId) return;
-    this.onPaneDied(paneId, status);
+    const died = parsePaneDiedLine(line);
+    if (died) this.onPaneDied(died.paneId, describeExit(died.status, died.signal));
   }
 
   /** A pane's agent exited (from the hook, or the subscription to `pane_dead`). */
-  private onPaneDied(paneId: string, status: string | undefined): void {
+  private onPaneDied(paneId: string, why: string): void {
     const rt = this.panes.get(paneId);
     if (!rt) {
       if (this.diedEarly.size > 1000) this.diedEarly.clear();
-      this.diedEarly.set(paneId, status ?? "");
+      this.diedEarly.set(paneId, why);
       return;
     }
     if (rt.phase === "dead") return;
-    this.markDead(rt, `agent exited with status ${status || "?"}`);
+    this.markDead(rt, why);
   }
 
   private onNotification(n: TmuxNotification): void {
     if (n.type === "subscription-changed") {
-      const [dead, , status] = n.value.split(":");
-      if (n.name === DEAD_SUBSCRIPTION && dead === "1" && n.paneId) this.onPaneDied(n.paneId, status);
+      const d = parsePaneDeadValue(n.value);
+      if (n.name === DEAD_SUBSCRIPTION && d.dead && n.paneId)
+        this.onPaneDied(n.paneId, describeExit(d.status, d.signal));
       return;
     }
     if (n.type !== "window-close" && n.type !== "unlinked-window-close") return;

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { execa } from "execa";
+import { paneDiedReport } from "./pane-death.ts";
 import { formatLiteral, shellQuote, tmuxCommand } from "./quote.ts";
 
 /** What the tmux binary is, or why it cannot be used. */
@@ -27,7 +28,7 @@ export interface ServerSpec {
   socket: string;
   session: string;
   configFile: string;
-  /** File the pane-died hook appends `pane-died PANE STATUS` lines to. */
+  /** File the pane-died hook appends `pane-died PANE STATUS SIGNAL` lines to (pane-death.ts). */
   eventsFile: string;
   historyLimit: number;
   width: number;
@@ -39,7 +40,7 @@ export interface ServerSpec {
 
 /** The tmux config orch's server starts with: options set before any pane exists, and the hooks. */
 export function serverConfig(spec: ServerSpec): string {
-  const report = `printf 'pane-died %s %s\\n' '#{hook_pane}' '#{pane_dead_status}' >> ${shellQuote(formatLiteral(spec.eventsFile))}`;
+  const report = paneDiedReport(shellQuote(formatLiteral(spec.eventsFile)));
   const hook = tmuxCommand("run-shell", "-b", report);
   return [
     tmuxCommand("set-option", "-g", "remain-on-exit", "on"),
