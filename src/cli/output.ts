@@ -1,3 +1,6 @@
+import { writePrivateFile } from "../core/store/private-files.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
+
 /** Prints a value as JSON on stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -12,4 +15,13 @@ export function printTable(header: string[], rows: string[][]): void {
       .join("  ")
       .trimEnd();
   process.stdout.write(`${[line(header), ...rows.map(line)].join("\n")}\n`);
+}
+
+/** Writes `text` to `file` readable by its owner only (0600), as backups are; exit 2 naming the file if it cannot. */
+export function writeOwnFile(file: string, text: string): void {
+  try {
+    writePrivateFile(file, text);
+  } catch (e) {
+    throw new CliError(`cannot write ${JSON.stringify(file)}: ${(e as Error).message}`, EXIT.usage);
+  }
 }
