@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { intParam } from "../../controller/api-http.ts";
 import type { ExtensionFactory } from "../../controller/extension.ts";
 import type { Store } from "../../store/index.ts";
 import { parseReportFormat, renderReport } from "../report/index.ts";
-import { formatWorkflowError, parseWorkflow } from "../workflow/index.ts";
+import { formatWorkflowErrors, parseWorkflow } from "../workflow/index.ts";
 import { RunEngine } from "./run-engine.ts";
 import { reportInput, runJson, runView } from "./run-view.ts";
 import { checkWorkflowTargets } from "./targets.ts";
@@ -62,14 +63,15 @@ export const workflowRuns: ExtensionFactory = ({ controller, store, config, logg
           ? checkWorkflowTargets(parsed.workflow, b.data.file, controller.agentTypes(), config)
           : parsed.errors;
         if (errors.length || !parsed.ok) {
-          return problem(400, errors.map(formatWorkflowError).join("\n"), { errors });
+          return problem(400, formatWorkflowErrors(errors), { errors });
         }
         const run = engine.start(parsed.workflow, b.data.file, b.data.cwd ?? b.data.baseDir);
         return json(runJson(run), 201);
       }
       if (!id && req.method === "GET") {
-        const limit = Number(url.searchParams.get("limit") ?? "50") || 50;
-        return json(store.runs.list({ limit }).map(runJson));
+        const limit = intParam(url, "limit", 1, 100_000);
+        if (!limit.ok) return limit.res;
+        return json(store.runs.list({ limit: limit.value ?? 50 }).map(runJson));
       }
       if (!id) return null;
       const run = findRun(store, id);
