@@ -18,19 +18,23 @@ function coercible(word: string): boolean {
 
 /**
  * argv with every numeric-looking value marked, so that the parser keeps it a string. Flags
- * (words starting with "-") are left alone but for a value after "=" (`--name=007`); words after
- * `--` are left alone (the parser keeps them as they are).
+ * (words starting with "-") are left alone but for a value after "=" (`--name=007`), and but
+ * for a negative number right after a flag in `takesValue` (`--timeout -1`: the parser would
+ * read `-1` as a flag of its own; marked, it is the flag's value, which validation then
+ * judges); words after `--` are left alone (the parser keeps them as they are).
  *
  * @example
  * ```ts
  * markLiteral(["send", "w", "--json", "007"]); // ["send", "w", "--json", "\u0000007"]
+ * markLiteral(["send", "w", "--timeout", "-1"], new Set(["--timeout"])); // [..., "--timeout", "\u0000-1"]
  * ```
  */
-export function markLiteral(argv: readonly string[]): string[] {
+export function markLiteral(argv: readonly string[], takesValue: ReadonlySet<string> = new Set()): string[] {
   const out: string[] = [];
   for (const [i, word] of argv.entries()) {
     if (word === "--") return [...out, ...argv.slice(i)];
-    if (!word.startsWith("-")) {
+    const afterValueFlag = i > 0 && takesValue.has(argv[i - 1]!);
+    if (!word.startsWith("-") || (afterValueFlag && /^-[\d.]/.test(word) && coercible(word))) {
       out.push(coercible(word) ? MARK + word : word);
       continue;
     }

@@ -52,6 +52,37 @@ function str(v: unknown, flag: string): string {
   return String(v);
 }
 
+/** The numeric flags' validators (zod), loaded only when such a flag is given: zod costs every command's start. */
+const numericFlags = () => import("./flags.ts");
+
+/** `--timeout` and `--retries` as numbers, validated (a bad one is a usage error naming it). */
+async function timeoutRetriesFlags(o: Opts): Promise<{ timeout?: number; retries?: number }> {
+  if (o.timeout === undefined && o.retries === undefined) return {};
+  const { secondsFlag, wholeFlag } = await numericFlags();
+  return {
+    ...(o.timeout !== undefined ? { timeout: secondsFlag(o.timeout, "--timeout") } : {}),
+    ...(o.retries !== undefined ? { retries: wholeFlag(o.retries, "--retries", 0, 100) } : {}),
+  };
+}
+
+/** `--limit` as a whole number from 1 to `max`, validated; none when not given. */
+async function limitFlag(o: Opts, max: number): Promise<{ limit?: number }> {
+  if (o.limit === undefined) return {};
+  const { wholeFlag } = await numericFlags();
+  return { limit: wholeFlag(o.limit, "--limit", 1, max) };
+}
+
+/** The flags (`--timeout`, `-o`, ...) of these options that take a value. */
+function valueFlags(options: readonly { rawName: string; isBoolean?: boolean }[]): Set<string> {
+  const flags = options
+    .filter((opt) => !opt.isBoolean)
+    .flatMap((opt) => opt.rawName.split(",").map((n) => n.trim().split(/\s/)[0]!));
+  return new Set(flags);
+}
+
+/** The most tasks or runs one listing (`--limit`) asks for. */
+const MAX_LIST_LIMIT = 100_000;
+
 function build() {
   const cli = cac("orch");
   cli.option("--home <dir>", "orch's state directory (env ORCH_HOME, default $XDG_STATE_HOME/orch)");
@@ -110,7 +141,7 @@ function build() {
     .option("--timeout <sec>", "task timeout in seconds (default COMMAND_TIMEOUT)")
     .option("--retries <n>", "retries after a failed or timed-out attempt (default 0)")
     .option("--key <key>", "send a named key (Enter, Escape, C-c, 1, ...) instead of a task; repeatable")
-    .action((worker: string, text: unknown[], o: Opts) => {
+    .action(async (worker: string, text: unknown[], o: Opts) => {
       if (o.key !== undefined) {
         const keys = (Array.isArray(o.key) ? o.key : [o.key]).map((k) => str(k, "--key"));
         if (joinText(text, o)) throw new CliError("give either TEXT or --key, not both", EXIT.usage);
@@ -118,8 +149,7 @@ function build() {
       }
       return sendCommand(makeContext(o), String(worker), joinText(text, o), {
         wait: Boolean(o.wait),
-        ...(o.timeout !== undefined ? { timeout: Number(o.timeout) } : {}),
-        ...(o.retries !== undefined ? { retries: Number(o.retries) } : {}),
+        ...(await timeoutRetriesFlags(o)),
       });
     });
   cli
@@ -134,7 +164,7 @@ function build() {
     .option("--timeout <sec>", "task timeout in seconds (default COMMAND_TIMEOUT)")
     .option("--retries <n>", "retries after a failed or timed-out attempt (default MAX_RETRY_COUNT)")
     .option("--wait", "wait for the task and print its output; exit with its verdict")
-    .action((text: unknown[], o: Opts) => {
+    .action(async (text: unknown[], o: Opts) => {
       const words = joinText(text, o);
       if (!words) throw new CliError("submit needs TEXT: orch submit [options] -- TEXT", EXIT.usage);
       const list = (v: unknown) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(String));
@@ -143,8 +173,7 @@ function build() {
         ...(o.project !== undefined ? { project: str(o.project, "--project") } : {}),
         ...(o.priority !== undefined ? { priority: str(o.priority, "--priority") } : {}),
         ...(o.tag !== undefined ? { tag: list(o.tag) } : {}),
-        ...(o.timeout !== undefined ? { timeout: Number(o.timeout) } : {}),
-        ...(o.retries !== undefined ? { retries: Number(o.retries) } : {}),
+        ...(await timeoutRetriesFlags(o)),
         wait: Boolean(o.wait),
       });
     });
@@ -185,12 +214,12 @@ function build() {
     .option("--limit <n>", "at most N tasks (the newest)")
     .option("--run <id>", "only the tasks of this workflow run (an id, a unique prefix, or last)")
     .option("--status <s>", "only tasks in these statuses, e.g. failed,timed_out")
-    .action((o: Opts) =>
+    .action(async (o: Opts) =>
       resultsCommand(makeContext(o), {
         ...(o.worker !== undefined ? { worker: String(o.worker) } : {}),
         ...(o.run !== undefined ? { run: str(o.run, "--run") } : {}),
         ...(o.status !== undefined ? { status: str(o.status, "--status") } : {}),
-        ...(o.limit !== undefined ? { limit: Number(o.limit) } : {}),
+        ...(await limitFlag(o, MAX_LIST_LIMIT)),
       }),
     );
   cli
@@ -200,7 +229,7 @@ function build() {
     .option("--timeout <sec>", "with --projects: task timeout in seconds")
     .option("--retries <n>", "with --projects: retries after a failed attempt")
     .option("--detach", "print the run id and return; follow it with orch report RUN")
-    .action((args: unknown[], o: Opts) => {
+    .action(async (args: unknown[], o: Opts) => {
       const ctx = makeContext(o);
       const words = args.map(String);
       if (o.projects !== undefined) {
@@ -209,8 +238,7 @@ function build() {
           projects: [...first, ...words],
           command: (o["--"] ?? []).join(" "),
           ...(o.type !== undefined ? { type: str(o.type, "--type") } : {}),
-          ...(o.timeout !== undefined ? { timeout: Number(o.timeout) } : {}),
-          ...(o.retries !== undefined ? { retries: Number(o.retries) } : {}),
+          ...(await timeoutRetriesFlags(o)),
           detach: Boolean(o.detach),
         });
       }
@@ -221,9 +249,7 @@ function build() {
   cli
     .command("runs", "List workflow runs, newest first")
     .option("--limit <n>", "at most N runs (default 50)")
-    .action((o: Opts) =>
-      runsCommand(makeContext(o), o.limit !== undefined ? { limit: Number(o.limit) } : {}),
-    );
+    .action(async (o: Opts) => runsCommand(makeContext(o), await limitFlag(o, MAX_LIST_LIMIT)));
   cli
     .command("report <run>", "A run's report (RUN: an id, a unique prefix, or last)")
     .option("--format <f>", "md (default), json or html")
@@ -294,10 +320,10 @@ function build() {
     .command("events", "Show what happened to workers and tasks (dead, revived, gave up, failed, ...)")
     .option("-f, --follow", "keep printing new events as they happen")
     .option("--limit <n>", "how many of the newest events to show first (default 50)")
-    .action((o: Opts) =>
+    .action(async (o: Opts) =>
       eventsCommand(makeContext(o), {
         follow: Boolean(o.follow),
-        limit: o.limit === undefined ? 50 : Number(o.limit),
+        limit: (await limitFlag(o, 10_000)).limit ?? 50,
       }),
     );
   cli.help();
@@ -311,7 +337,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const notUtf8 = ownArgvUtf8Error(argv);
     if (notUtf8) throw new CliError(notUtf8, EXIT.usage);
-    cli.parse(["orch", "orch", ...markLiteral(argv)], { run: false });
+    const first = markLiteral(argv);
+    cli.parse(["orch", "orch", ...first], { run: false });
+    // once the command is known: a negative number after one of its flags that take a value is
+    // that value (`--timeout -1`, refused by validation, not "Unknown option -1")
+    const takesValue = valueFlags([...cli.globalCommand.options, ...(cli.matchedCommand?.options ?? [])]);
+    const marked = markLiteral(argv, takesValue);
+    if (marked.some((w, i) => w !== first[i])) cli.parse(["orch", "orch", ...marked], { run: false });
     // (runMatchedCommand reads these two back)
     cli.args = unmarkLiteral(cli.args);
     cli.options = unmarkLiteral(cli.options);

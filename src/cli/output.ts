@@ -1,3 +1,6 @@
+import { errorMessage } from "../core/domain/result.ts";
+import { writePrivateFile } from "../core/store/private-files.ts";
+import { CliError, EXIT } from "./exit-codes.ts";
 import { out } from "./stdio.ts";
 
 /** Prints a value as JSON on stdout. */
@@ -14,4 +17,13 @@ export function printTable(header: string[], rows: string[][]): void {
       .join("  ")
       .trimEnd();
   out.write(`${[line(header), ...rows.map(line)].join("\n")}\n`);
+}
+
+/** Writes `text` to `file` readable by its owner only (0600), as backups are; exit 2 naming the file if it cannot. */
+export function writeOwnFile(file: string, text: string): void {
+  try {
+    writePrivateFile(file, text);
+  } catch (e) {
+    throw new CliError(`cannot write ${JSON.stringify(file)}: ${errorMessage(e)}`, EXIT.usage);
+  }
 }

@@ -142,7 +142,7 @@ describe("claude (interactive)", () => {
     process.kill(pid, "SIGKILL");
     const t = await h.waitTask(id, 30_000);
     expect(t.status).toBe("failed");
-    expect(t.error).toContain("agent exited");
+    expect(t.error).toContain("agent killed by signal 9 (SIGKILL)");
     expect((await status()).workers[0]?.state).toBe("dead");
     await h.ok(["revive", "c1"], 90_000);
     const r = await h.run(["send", "c1", "--wait", "--timeout", "60", "REPLY: back again"], 90_000);

@@ -92,7 +92,7 @@ describe("agent faults (compiled binary)", () => {
     await killAgent("sh1");
     const t = await orch.waitTask(sent.body.id, 15_000);
     expect(t.status).toBe("failed");
-    expect(t.error).toContain("agent exited");
+    expect(t.error).toContain("agent killed by signal 9 (SIGKILL)");
     await revivedBy("sh1", 1);
     expect((await orch.sendWait("sh1", "echo back")).output).toBe("back\n");
     expect((await events("sh1")).find((e) => e.kind === "worker.revived")?.data).toEqual({ by: "auto" });
@@ -115,7 +115,7 @@ describe("agent faults (compiled binary)", () => {
     await killAgent("steady-1");
     const t = await orch.waitTask(sent.body.id, 15_000);
     expect(t.status).toBe("failed");
-    expect(t.error).toContain("agent exited");
+    expect(t.error).toContain("agent killed by signal 9 (SIGKILL)");
     await revivedBy("steady-1", 1);
     expect((await orch.sendWait("steady-1", "again")).output).toContain("answer: again");
   });

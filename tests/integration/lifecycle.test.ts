@@ -106,7 +106,7 @@ describe("task lifecycle on a shell worker", () => {
     process.kill(pid, "SIGKILL");
     const t = await orch.waitTask(sent.body.id, 10_000);
     expect(t.status).toBe("failed");
-    expect(t.error).toContain("agent exited");
+    expect(t.error).toContain("agent killed by signal 9 (SIGKILL)");
     // dead is recorded (an event with the reason), then the worker is revived by itself
     const events = async () =>
       (await orch.ok(["events", "--json", "--limit", "100"]))
@@ -115,7 +115,7 @@ describe("task lifecycle on a shell worker", () => {
         .map((l) => JSON.parse(l) as { kind: string; worker: string; data: Record<string, unknown> })
         .filter((e) => e.worker === "victim");
     const dead = (await events()).find((e) => e.kind === "worker.dead");
-    expect(String(dead?.data.reason)).toContain("agent exited");
+    expect(String(dead?.data.reason)).toBe("agent killed by signal 9 (SIGKILL)");
     const w = await waitFor("victim revived by itself", async () =>
       (await orch.json<StatusJson>(["status"])).workers.find(
         (x) => x.name === "victim" && x.state === "idle" && x.restarts === 1,

@@ -1,3 +1,4 @@
+import { segment, WORKER_EXPECTED } from "../api-client.ts";
 import type { CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 
@@ -41,7 +42,10 @@ export async function hookCommand(
   try {
     const payload = parsePayload(payloadArg ?? (await readStdin(1000)));
     await Promise.race([
-      ctx.api.raw("POST", `/v1/workers/${encodeURIComponent(worker)}/hooks`, { event, payload }),
+      ctx.api.raw("POST", `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}/hooks`, {
+        event,
+        payload,
+      }),
       new Promise((r) => setTimeout(r, 3000)),
     ]);
   } catch {

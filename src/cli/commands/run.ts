@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import type { RunJson, RunViewJson } from "../../core/app/runs/run-view.ts";
+import { wrongPathKind } from "../../core/store/path-kind.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
@@ -38,8 +39,8 @@ export async function runCommand(ctx: CliContext, file: string | undefined, o: R
 function fileRun(file: string | undefined) {
   if (!file) throw new CliError("run needs a workflow FILE, or --projects DIR... -- COMMAND", EXIT.usage);
   const path = resolve(file);
-  if (!existsSync(path) || !statSync(path).isFile())
-    throw new CliError(`workflow file "${file}" does not exist`, EXIT.usage);
+  const notFile = wrongPathKind("workflow file", file, "file", path);
+  if (notFile) throw new CliError(notFile, EXIT.usage);
   return { source: readFileSync(path, "utf8"), file, baseDir: dirname(path), cwd: process.cwd() };
 }
 

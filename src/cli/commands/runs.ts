@@ -1,8 +1,8 @@
-import { writeFileSync } from "node:fs";
 import type { RunJson } from "../../core/app/runs/run-view.ts";
+import { RUN_EXPECTED, segment, TASK_EXPECTED } from "../api-client.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
-import { printJson, printTable } from "../output.ts";
+import { printJson, printTable, writeOwnFile } from "../output.ts";
 import { err, out } from "../stdio.ts";
 
 /** `orch runs`: workflow runs, newest first. */
@@ -31,14 +31,17 @@ export async function reportCommand(
   const format = o.format ?? (ctx.json ? "json" : "md");
   if (!["md", "json", "html"].includes(format))
     throw new CliError(`--format ${JSON.stringify(format)}: expected md, json or html`, EXIT.usage);
-  const res = await ctx.api.raw("GET", `/v1/runs/${encodeURIComponent(run)}/report?format=${format}`);
+  const res = await ctx.api.raw(
+    "GET",
+    `/v1/runs/${segment(run, "run", RUN_EXPECTED)}/report?format=${format}`,
+  );
   if (!res.ok) {
     const message = ((await res.json().catch(() => ({}))) as { error?: string }).error ?? res.statusText;
     throw new CliError(message, res.status === 503 ? EXIT.unavailable : EXIT.usage);
   }
   const text = await res.text();
   if (o.output) {
-    writeFileSync(o.output, text);
+    writeOwnFile(o.output, text);
     err.line(`wrote ${o.output}`);
   } else out.write(text);
   return EXIT.ok;
@@ -47,7 +50,10 @@ export async function reportCommand(
 /** `orch cancel TASK|--run RUN`: cancels a task, or what is left of a run. */
 export async function cancelCommand(ctx: CliContext, id: string, o: { run?: boolean }): Promise<number> {
   if (o.run) {
-    const r = await ctx.api.call<Record<string, number>>("POST", `/v1/runs/${encodeURIComponent(id)}/cancel`);
+    const r = await ctx.api.call<Record<string, number>>(
+      "POST",
+      `/v1/runs/${segment(id, "run", RUN_EXPECTED)}/cancel`,
+    );
     if (ctx.json) printJson(r);
     else
       out.line(
@@ -57,7 +63,7 @@ export async function cancelCommand(ctx: CliContext, id: string, o: { run?: bool
   }
   const t = await ctx.api.call<{ id: string; status: string }>(
     "POST",
-    `/v1/tasks/${encodeURIComponent(id)}/cancel`,
+    `/v1/tasks/${segment(id, "task", TASK_EXPECTED)}/cancel`,
   );
   if (ctx.json) printJson(t);
   else out.line(`${t.id} ${t.status}`);

@@ -1,10 +1,9 @@
-import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { restoreStore } from "../../core/app/state/restore.ts";
 import { orchPaths } from "../../core/controller/paths.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
-import { printJson } from "../output.ts";
+import { printJson, writeOwnFile } from "../output.ts";
 import { err, out } from "../stdio.ts";
 
 /** `orch backup FILE`: a consistent copy of the store, taken by the running controller. */
@@ -37,7 +36,7 @@ export async function exportStateCommand(ctx: CliContext, file: string | undefin
   const state = await ctx.api.call<unknown>("GET", "/v1/state");
   const text = `${JSON.stringify(state, null, 2)}\n`;
   if (file) {
-    writeFileSync(file, text, { mode: 0o600 });
+    writeOwnFile(file, text);
     err.line(`wrote ${file}`);
   } else out.write(text);
   return EXIT.ok;

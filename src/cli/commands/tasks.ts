@@ -1,8 +1,9 @@
 import type { RunViewJson } from "../../core/app/runs/run-view.ts";
 import type { ShownTaskJson } from "../../core/controller/short-ids.ts";
 import type { AttemptJson, TaskJson } from "../../core/controller/task-json.ts";
+import { segment, TASK_EXPECTED } from "../api-client.ts";
 import type { CliContext } from "../context.ts";
-import { CliError, EXIT } from "../exit-codes.ts";
+import { EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
 import { err, out } from "../stdio.ts";
 
@@ -18,7 +19,10 @@ export function verdictExit(t: TaskJson): number {
 /** Long-polls the controller until the task is final. */
 export async function waitForTask(ctx: CliContext, id: string): Promise<TaskJson> {
   for (;;) {
-    const t = await ctx.api.call<TaskJson>("GET", `/v1/tasks/${encodeURIComponent(id)}?wait=5000`);
+    const t = await ctx.api.call<TaskJson>(
+      "GET",
+      `/v1/tasks/${segment(id, "task", TASK_EXPECTED)}?wait=5000`,
+    );
     if (FINAL.has(t.status)) return t;
   }
 }
@@ -39,23 +43,11 @@ export async function sendCommand(
   return printQueued(ctx, t, Boolean(o.wait));
 }
 
-/** `--timeout` and `--retries` as the API takes them; a bad value is a usage error naming it. */
+/** `--timeout` and `--retries` (validated where argv comes in, src/cli/flags.ts) as the API takes them. */
 export function timeoutAndRetries(o: { timeout?: number; retries?: number }): {
   timeoutSec?: number;
   retries?: number;
 } {
-  if (o.timeout !== undefined && !(Number.isFinite(o.timeout) && o.timeout > 0)) {
-    throw new CliError(
-      `--timeout ${JSON.stringify(o.timeout)}: expected a positive number of seconds`,
-      EXIT.usage,
-    );
-  }
-  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0 && o.retries <= 100)) {
-    throw new CliError(
-      `--retries ${JSON.stringify(o.retries)}: expected a whole number from 0 to 100`,
-      EXIT.usage,
-    );
-  }
   return {
     ...(o.timeout !== undefined ? { timeoutSec: o.timeout } : {}),
     ...(o.retries !== undefined ? { retries: o.retries } : {}),
@@ -85,7 +77,7 @@ export async function printQueued(ctx: CliContext, t: TaskJson, wait: boolean): 
 export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boolean }): Promise<number> {
   const t = o.wait
     ? await waitForTask(ctx, id)
-    : await ctx.api.call<TaskJson>("GET", `/v1/tasks/${encodeURIComponent(id)}`);
+    : await ctx.api.call<TaskJson>("GET", `/v1/tasks/${segment(id, "task", TASK_EXPECTED)}`);
   if (ctx.json) {
     printJson(t);
     return EXIT.ok;

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { ShownWorkerJson } from "../../core/controller/short-ids.ts";
 import type { WorkerJson } from "../../core/controller/task-json.ts";
 import type { WorktreeRemoval } from "../../core/controller/worker-worktree.ts";
+import { segment, WORKER_EXPECTED } from "../api-client.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
@@ -56,7 +57,10 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
 
 /** `orch capture WORKER`: the pane's screen as text. */
 export async function captureCommand(ctx: CliContext, worker: string): Promise<number> {
-  const r = await ctx.api.call<{ text: string }>("GET", `/v1/workers/${encodeURIComponent(worker)}/capture`);
+  const r = await ctx.api.call<{ text: string }>(
+    "GET",
+    `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}/capture`,
+  );
   if (ctx.json) printJson({ worker, text: r.text });
   else out.write(r.text.endsWith("\n") ? r.text : `${r.text}\n`);
   return EXIT.ok;
@@ -65,7 +69,7 @@ export async function captureCommand(ctx: CliContext, worker: string): Promise<n
 /** `orch logs WORKER [-f]`: what the worker's pane printed (its pipe-pane log), ANSI removed. */
 export async function logsCommand(ctx: CliContext, worker: string, o: { follow?: boolean }): Promise<number> {
   const { StreamCleaner } = await import("../../core/domain/clean-stream.ts");
-  const path = `/v1/workers/${encodeURIComponent(worker)}/log${o.follow ? "?follow=1" : ""}`;
+  const path = `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}/log${o.follow ? "?follow=1" : ""}`;
   const res = await ctx.api.raw("GET", path);
   if (!res.ok) {
     const message = ((await res.json()) as { error: string }).error;
@@ -106,7 +110,7 @@ export async function attachCommand(ctx: CliContext, worker?: string): Promise<n
 export async function killWorkerCommand(ctx: CliContext, worker: string): Promise<number> {
   const r = await ctx.api.call<{ worktree?: WorktreeRemoval | null }>(
     "DELETE",
-    `/v1/workers/${encodeURIComponent(worker)}`,
+    `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}`,
   );
   const wt = r.worktree ?? null;
   if (ctx.json) {
@@ -125,7 +129,10 @@ export async function killWorkerCommand(ctx: CliContext, worker: string): Promis
 
 /** `orch revive WORKER`: restarts the agent in its window. */
 export async function reviveCommand(ctx: CliContext, worker: string): Promise<number> {
-  const w = await ctx.api.call<WorkerJson>("POST", `/v1/workers/${encodeURIComponent(worker)}/revive`);
+  const w = await ctx.api.call<WorkerJson>(
+    "POST",
+    `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}/revive`,
+  );
   if (ctx.json) printJson(w);
   else out.line(`revived ${w.name} (restarts: ${w.restarts})`);
   return EXIT.ok;
@@ -139,7 +146,7 @@ export async function answerCommand(
 ): Promise<number> {
   const r = await ctx.api.call<{ ok: true }>(
     "POST",
-    `/v1/workers/${encodeURIComponent(worker)}/${decision}`,
+    `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}/${decision}`,
     {},
   );
   if (ctx.json) printJson({ worker, answer: decision, ...r });
@@ -149,7 +156,7 @@ export async function answerCommand(
 
 /** `orch send WORKER --key KEY...`: named keys (Enter, Escape, C-c, 1, ...) to the worker's pane. */
 export async function keysCommand(ctx: CliContext, worker: string, keys: string[]): Promise<number> {
-  await ctx.api.call("POST", `/v1/workers/${encodeURIComponent(worker)}/keys`, { keys });
+  await ctx.api.call("POST", `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}/keys`, { keys });
   if (ctx.json) printJson({ worker, keys });
   return EXIT.ok;
 }

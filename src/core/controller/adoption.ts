@@ -1,4 +1,5 @@
 import type { Config } from "../domain/config.ts";
+import { describeExit } from "../domain/exit-status.ts";
 import type { Result } from "../domain/result.ts";
 import type { Worker } from "../domain/types.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
@@ -66,7 +67,7 @@ export async function adoptWorkers(d: AdoptionDeps): Promise<void> {
     }
     if (pane.dead) {
       d.host.attach(rt, pane.paneId, pane.windowId);
-      d.liveness.markDead(rt, `agent exited with status ${pane.deadStatus ?? "?"}`);
+      d.liveness.markDead(rt, describeExit(pane.deadStatus, pane.deadSignal));
       continue;
     }
     // not "starting": output replayed or arriving while this is decided must not make the

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import type { Config } from "../domain/config.ts";
+import { describeExit } from "../domain/exit-status.ts";
 import type { Result } from "../domain/result.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import type { OrchEvent, Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
@@ -95,7 +96,7 @@ export class Controller {
       logger,
       events: {
         output: (rt, data) => this.reader.onOutput(rt, data),
-        paneDied: (rt, status) => this.liveness.exited(rt, status),
+        paneDied: (rt, why) => this.liveness.exited(rt, why),
         windowClosed: (rt) => {
           if (rt.phase !== "dead") this.liveness.markDead(rt, "its tmux window was closed");
         },
@@ -132,7 +133,7 @@ export class Controller {
         if (!rt.paneId || rt.phase === "dead") return rt.phase === "dead";
         const pane = await this.host.pane(rt.paneId);
         if (!pane?.dead) return false;
-        this.liveness.markDead(rt, `agent exited with status ${pane.deadStatus ?? "?"}`);
+        this.liveness.markDead(rt, describeExit(pane.deadStatus, pane.deadSignal));
         return true;
       },
     });

@@ -164,6 +164,7 @@ export class HealthPass {
         paneExists: pane !== undefined,
         paneDead: pane?.dead ?? false,
         deadStatus: pane?.deadStatus === null || pane === undefined ? null : String(pane.deadStatus),
+        deadSignal: pane?.deadSignal ?? null,
         processAlive: pane ? pane.dead || alive(pane.pid) : false,
         // an interactive agent waiting for a human is not stuck
         busySince: w.state === "waiting_input" || w.state === "rate_limited" ? null : busy,

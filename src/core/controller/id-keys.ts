@@ -1,8 +1,8 @@
 /** Reading the task or run id someone typed (a whole id or a unique prefix) into the full id. */
 
 import { parseIdPrefix } from "../domain/id-prefix.ts";
+import type { FailureCode } from "../domain/result.ts";
 import type { IdIndex } from "../store/index.ts";
-import type { FailureCode } from "./outcome.ts";
 
 /** How many matching ids an "ambiguous" answer names. */
 export const AMBIGUOUS_SHOWN = 10;

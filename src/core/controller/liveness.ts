@@ -22,10 +22,10 @@ export interface LivenessDeps {
 export class Liveness {
   constructor(private readonly d: LivenessDeps) {}
 
-  /** A pane's agent exited with tmux's `status` ("" or "?" when tmux gave none). */
-  exited(rt: WorkerRuntime, status: string): void {
+  /** A pane's agent ended; `why` names its exit status or signal (see describeExit). */
+  exited(rt: WorkerRuntime, why: string): void {
     if (rt.phase === "dead") return;
-    this.markDead(rt, `agent exited with status ${status || "?"}`);
+    this.markDead(rt, why);
   }
 
   /** Records a death: its tasks fail with `why`, a worker.dead event, and (unless told not to) a revive later. */

@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { canQueueTasks, canSpawnWorker, limitsFromConfig, type ResourceLimits } from "../domain/limits.ts";
@@ -8,6 +7,7 @@ import { fail, ok, type Result } from "../domain/result.ts";
 import { routeAgentType } from "../domain/routing.ts";
 import type { Task, TaskPriority, Worker } from "../domain/types.ts";
 import type { Store } from "../store/index.ts";
+import { wrongPathKind } from "../store/path-kind.ts";
 import type { Logger } from "./logger.ts";
 import { newTask } from "./new-task.ts";
 import type { TaskFlow } from "./task-flow.ts";
@@ -143,9 +143,11 @@ export class Scheduler {
     for (const [i, asked] of reqs.entries()) {
       const where = reqs.length > 1 ? `task ${i + 1}: ` : "";
       const req = asked.project === undefined ? asked : { ...asked, project: resolve(asked.project) };
-      if (req.project !== undefined && !isDirectory(req.project)) {
-        return fail("bad_input", `${where}project directory "${asked.project}" does not exist`);
-      }
+      const notDir =
+        req.project === undefined
+          ? null
+          : wrongPathKind("project directory", asked.project!, "directory", req.project);
+      if (notDir) return fail("bad_input", `${where}${notDir}`);
       const text = validateTaskText(req.text, this.d.config.maxTaskBytes);
       if (!text.ok) return fail("bad_input", `${where}${text.error}`);
       const route = routeAgentType({ type: req.type, tags: req.tags }, this.d.config, known);
@@ -280,14 +282,6 @@ export class Scheduler {
 
 function fits(w: Pick<Worker, "type" | "project">, agentType: string, project: string | null): boolean {
   return w.type === agentType && (project === null || w.project === project);
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function poolKey(agentType: string, project: string | null): string {

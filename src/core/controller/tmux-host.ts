@@ -1,18 +1,13 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../domain/config.ts";
+import { describeExit } from "../domain/exit-status.ts";
 import { errorMessage } from "../domain/result.ts";
 import { ensurePrivateFile } from "../store/private-files.ts";
 import { ControlClient } from "../tmux/control-client.ts";
 import type { TmuxNotification } from "../tmux/control-parser.ts";
 import { type PaneInfo, TmuxOps } from "../tmux/operations.ts";
-import {
-  DEAD_SUBSCRIPTION,
-  DEAD_SUBSCRIPTION_FORMAT,
-  type PaneDied,
-  parseDeadSubscription,
-  parsePaneDiedLine,
-} from "../tmux/pane-events.ts";
+import { PANE_DEAD_FORMAT, parsePaneDeadValue, parsePaneDiedLine } from "../tmux/pane-death.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
 import { ensureServer, killServer, type ServerSpec } from "../tmux/server.ts";
 import type { TransportFactory } from "../tmux/transport.ts";
@@ -37,12 +32,15 @@ export function localServer(paths: OrchPaths, config: Config, viewArgv: string[]
   };
 }
 
+/** The name of orch's control-mode subscription to every pane's `pane_dead`. */
+const DEAD_SUBSCRIPTION = "orch-dead";
+
 /** What a {@link TmuxHost} tells the controller: it never decides what a pane's output means. */
 export interface TmuxHostEvents {
   /** Bytes a worker's pane wrote, in order. */
   output(rt: WorkerRuntime, data: Uint8Array): void;
-  /** A worker's agent exited; `status` as tmux gave it ("" when it gave none). */
-  paneDied(rt: WorkerRuntime, status: string): void;
+  /** A worker's agent ended: `why` names its exit status or the signal that killed it. */
+  paneDied(rt: WorkerRuntime, why: string): void;
   /** A worker's tmux window was closed. */
   windowClosed(rt: WorkerRuntime): void;
   /** The link is up (first time, or again after a loss): the panes it finds are to be adopted. */
@@ -76,7 +74,7 @@ export interface TmuxHostOptions {
  */
 export class TmuxHost {
   private readonly panes = new PaneRegistry();
-  /** Panes whose death was reported before the pane was bound to a worker: id -> status. */
+  /** Panes whose death was reported before the pane was bound to a worker: id -> why. */
   private readonly diedEarly = new Map<string, string>();
   private client: ControlClient | null = null;
   private tmuxOps: TmuxOps | null = null;
@@ -107,7 +105,7 @@ export class TmuxHost {
     if (!existsSync(file)) writeFileSync(file, "", { mode: 0o600 });
     this.deaths = followLines(file, (line) => {
       const died = parsePaneDiedLine(line);
-      if (died) this.onPaneDied(died);
+      if (died) this.onPaneDied(died.paneId, describeExit(died.status, died.signal));
     });
     await this.connect();
   }
@@ -132,7 +130,8 @@ export class TmuxHost {
     this.tmuxOps = ops;
     await ops.setClientSize(server.width, server.height);
     // a second source of deaths: tmux 3.3a sometimes runs no pane-died hook for a pane
-    await ops.subscribePanes(DEAD_SUBSCRIPTION, DEAD_SUBSCRIPTION_FORMAT);
+    // (tmux compares values about once a second; the pid makes a death after a quick revive new)
+    await ops.subscribePanes(DEAD_SUBSCRIPTION, PANE_DEAD_FORMAT);
     this.panes.clear();
     await this.o.events.connected();
   }
@@ -166,20 +165,20 @@ export class TmuxHost {
     else this.panes.hold(paneId, data);
   }
 
-  private onPaneDied({ paneId, status }: PaneDied): void {
+  private onPaneDied(paneId: string, why: string): void {
     const rt = this.panes.get(paneId);
     if (rt) {
-      this.o.events.paneDied(rt, status);
+      this.o.events.paneDied(rt, why);
       return;
     }
     if (this.diedEarly.size > 1000) this.diedEarly.clear();
-    this.diedEarly.set(paneId, status);
+    this.diedEarly.set(paneId, why);
   }
 
   private onNotification(n: TmuxNotification): void {
     if (n.type === "subscription-changed") {
-      const died = n.name === DEAD_SUBSCRIPTION ? parseDeadSubscription(n.paneId, n.value) : null;
-      if (died) this.onPaneDied(died);
+      const d = n.name === DEAD_SUBSCRIPTION ? parsePaneDeadValue(n.value) : null;
+      if (d?.dead && n.paneId) this.onPaneDied(n.paneId, describeExit(d.status, d.signal));
       return;
     }
     if (n.type !== "window-close" && n.type !== "unlinked-window-close") return;
@@ -192,10 +191,10 @@ export class TmuxHost {
    */
   attach(rt: WorkerRuntime, paneId: string, windowId: string): void {
     for (const chunk of this.panes.attach(rt, paneId, windowId)) this.o.events.output(rt, chunk);
-    const status = this.diedEarly.get(paneId);
-    if (status !== undefined) {
+    const why = this.diedEarly.get(paneId);
+    if (why !== undefined) {
       this.diedEarly.delete(paneId);
-      this.o.events.paneDied(rt, status);
+      this.o.events.paneDied(rt, why);
     }
   }
 

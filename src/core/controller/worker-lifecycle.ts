@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { canSpawnWorker, limitsFromConfig } from "../domain/limits.ts";
 import { lineControlCharacter, validateWorkerName } from "../domain/names.ts";
 import { fail, ok, type Result } from "../domain/result.ts";
 import type { Worker } from "../domain/types.ts";
+import { unknownWorkerMessage } from "../domain/unknown-worker.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
+import { wrongPathKind } from "../store/path-kind.ts";
 import type { Logger } from "./logger.ts";
 import type { OrchPaths } from "./paths.ts";
 import { callCleanup } from "./plugin-boundary.ts";
@@ -74,9 +75,8 @@ export class WorkerLifecycle {
     if (control) {
       return fail("bad_input", `project directory ${JSON.stringify(project)} contains ${control}: rename it`);
     }
-    if (!existsSync(project) || !statSync(project).isDirectory()) {
-      return fail("bad_input", `project directory "${req.project}" does not exist`);
-    }
+    const notDir = wrongPathKind("project directory", req.project, "directory", project);
+    if (notDir) return fail("bad_input", notDir);
     const name = req.name ?? this.nextName(req.type);
     const nameCheck = validateWorkerName(name);
     if (!nameCheck.ok) return nameCheck;
@@ -213,9 +213,6 @@ export class WorkerLifecycle {
   /** The failure for a worker name that is not known, naming the workers that are. */
   unknownWorker(name: string): Result<never> {
     const names = this.d.store.workers.list().map((w) => w.name);
-    return fail(
-      "not_found",
-      `unknown worker ${JSON.stringify(name)}${names.length ? ` (workers: ${names.join(", ")})` : " (no workers yet)"}`,
-    );
+    return fail("not_found", unknownWorkerMessage(name, names));
   }
 }

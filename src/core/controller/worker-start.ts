@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import type { Config } from "../domain/config.ts";
+import { describeExit } from "../domain/exit-status.ts";
 import { permissionSkipRefusal } from "../domain/permission-skip.ts";
 import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
 import type { Worker } from "../domain/types.ts";
@@ -117,7 +118,7 @@ export class WorkerStarter {
         rt.phase = "dead";
         return this.failed(
           worker.name,
-          await this.exitedAtStart(pane.paneId, String(pane.deadStatus ?? "?"), spec.argv),
+          await this.exitedAtStart(pane.paneId, describeExit(pane.deadStatus, pane.deadSignal), spec.argv),
         );
       }
       return this.failed(worker.name, `cannot start the agent: ${errorMessage(e)}`);
@@ -136,13 +137,11 @@ export class WorkerStarter {
   private async notReady(worker: Worker, rt: WorkerRuntime, argv: string[]): Promise<Result<void>> {
     const { host } = this.d;
     if (rt.phase === "dead") {
-      let status = /status (\S+)/.exec(rt.deathReason ?? "")?.[1] ?? "?";
-      // a death seen through the pane_dead subscription carries no status: tmux still has it
-      if (status === "?") {
-        const pane = await host.pane(rt.paneId!);
-        if (pane?.deadStatus !== undefined && pane.deadStatus !== null) status = String(pane.deadStatus);
-      }
-      return this.failed(worker.name, await this.exitedAtStart(rt.paneId!, status, argv));
+      // what tmux still holds of the dead pane; the death's own report may have carried none
+      const pane = await host.pane(rt.paneId!);
+      const told = pane?.dead ? describeExit(pane.deadStatus, pane.deadSignal) : null;
+      const why = told && !told.endsWith("status ?") ? told : (rt.deathReason ?? describeExit(null, null));
+      return this.failed(worker.name, await this.exitedAtStart(rt.paneId!, why, argv));
     }
     rt.phase = "dead";
     if (rt.startError) return this.failed(worker.name, rt.startError);
@@ -154,16 +153,20 @@ export class WorkerStarter {
     );
   }
 
-  /** Why an agent exited while starting, with what it printed last. */
-  private async exitedAtStart(paneId: string, status: string, argv: string[]): Promise<string> {
-    const hint = status === "127" ? ` (command not found: ${argv[0]})` : "";
+  /**
+   * Why an agent ended while starting (`why` as describeExit words it: "agent exited with
+   * status 3", "agent killed by signal 9 (SIGKILL)"), with what it printed last.
+   */
+  private async exitedAtStart(paneId: string, why: string, argv: string[]): Promise<string> {
+    const hint = why.endsWith("status 127") ? ` (command not found: ${argv[0]})` : "";
     // without tmux's own "Pane is dead (status 3, DATE)" line (remain-on-exit-format)
     const lines = (await this.d.host.ops.capture(paneId).catch(() => ""))
       .trim()
       .split("\n")
       .filter((l) => l.trim() !== "" && !l.startsWith("Pane is dead"));
     const screen = lines.slice(-3).join(" | ").slice(-300);
-    return `the agent exited at once with status ${status}${hint}${screen ? `; it printed: ${screen}` : ""}`;
+    const ended = why.replace(/^agent (exited|killed)/, "the agent $1 at once");
+    return `${ended}${hint}${screen ? `; it printed: ${screen}` : ""}`;
   }
 
   /** Records a failed start on the worker (state error, an event, a log line) and returns the failure. */

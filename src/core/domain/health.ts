@@ -4,6 +4,8 @@
  * systemd limit restarts: at most N in a sliding window).
  */
 
+import { describeExit } from "./exit-status.ts";
+
 /** A worker's verdict after a health pass. */
 export type HealthVerdict = "healthy" | "stuck" | "dead" | "revived" | "gave_up";
 
@@ -16,6 +18,8 @@ export interface HealthObservation {
   /** tmux says the pane's process exited; its exit status when known. */
   paneDead: boolean;
   deadStatus: string | null;
+  /** The signal that killed it, when one did (tmux 3.3+). */
+  deadSignal?: string | null;
   /** The pane's process (and so the agent) is alive by the kernel's account. */
   processAlive: boolean;
   /** When the task it is on started, or null when it is on none. */
@@ -41,7 +45,7 @@ export function judgeWorker(
   stuckAfterMs: number,
 ): { verdict: "healthy" | "stuck" | "dead"; reason: string } {
   if (!o.paneExists) return { verdict: "dead", reason: "its tmux pane is gone" };
-  if (o.paneDead) return { verdict: "dead", reason: `agent exited with status ${o.deadStatus ?? "?"}` };
+  if (o.paneDead) return { verdict: "dead", reason: describeExit(o.deadStatus, o.deadSignal) };
   if (!o.processAlive) return { verdict: "dead", reason: "the agent's process is gone" };
   if (o.knownDead) return { verdict: "dead", reason: "marked dead" };
   if (o.busySince !== null) {

@@ -30,6 +30,25 @@ function shellWord(path: string): string {
 }
 
 /**
+ * Why `f` is not the caller's, or null when it belongs to `uid`: names the path, its owner, the
+ * caller and the fix.
+ *
+ * @example
+ * ```ts
+ * ownerProblem({ path: "/tmp/shared/orch.sock", isDir: false, mode: 0o140600, uid: 65534 }, 1000);
+ * // "/tmp/shared/orch.sock belongs to uid 65534, not to you (uid 1000): orch's files must be yours alone; ..."
+ * ```
+ */
+export function ownerProblem(f: PathFacts, uid: number): string | null {
+  if (f.uid === uid) return null;
+  const what = f.isDir ? "folder" : "file";
+  return (
+    `${f.path} belongs to uid ${f.uid}, not to you (uid ${uid}): orch's ${what}s must be yours ` +
+    `alone; run chown ${uid} ${shellWord(f.path)} as root, or use another --home`
+  );
+}
+
+/**
  * The first path that others could reach: owned by another uid than `uid`, or with any
  * group/other permission bit. The answer names the path, what it is, what was expected and
  * the command that fixes it; null when every path is private.
@@ -43,13 +62,8 @@ function shellWord(path: string): string {
 export function privacyProblem(facts: readonly PathFacts[], uid: number): string | null {
   for (const f of facts) {
     const want = f.isDir ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE;
-    const what = f.isDir ? "folder" : "file";
-    if (f.uid !== uid) {
-      return (
-        `${f.path} belongs to uid ${f.uid}, not to you (uid ${uid}): orch's ${what}s must be yours ` +
-        `alone; run chown ${uid} ${shellWord(f.path)} as root, or use another --home`
-      );
-    }
+    const owner = ownerProblem(f, uid);
+    if (owner) return owner;
     if ((f.mode & 0o077) !== 0) {
       return (
         `${f.path} is mode ${octalMode(f.mode)}: expected ${octalMode(want)} (only you); ` +

@@ -2,7 +2,17 @@
  * Files that only their owner may read: the store holds task text and agent output, which can
  * carry secrets. New folders get mode 0700, new files 0600, whatever the umask says.
  */
-import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fchmodSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 
 import { type PathFacts, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../domain/isolation.ts";
 
@@ -93,4 +103,26 @@ export function pathFacts(paths: readonly string[]): PathFacts[] {
     if (st) out.push({ path, isDir: st.isDirectory(), mode: st.mode, uid: st.uid });
   }
   return out;
+}
+
+/**
+ * Write `text` to `file` (created or truncated) so that only its owner can read it: mode 0600,
+ * also when the file was there before with another mode. A file that is not a regular one
+ * (`/dev/stdout`, a pipe) is written to and left as it is.
+ *
+ * @example
+ * ```ts
+ * writePrivateFile("report.md", text); // -rw------- report.md
+ * ```
+ */
+export function writePrivateFile(file: string, text: string): void {
+  const fd = openSync(file, "w", PRIVATE_FILE_MODE);
+  try {
+    const st = fstatSync(fd);
+    if (st.isFile() && (st.mode & 0o777) !== PRIVATE_FILE_MODE) fchmodSync(fd, PRIVATE_FILE_MODE);
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  } finally {
+    closeSync(fd);
+  }
 }

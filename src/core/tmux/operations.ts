@@ -10,6 +10,8 @@ export interface PaneInfo {
   pid: number;
   dead: boolean;
   deadStatus: number | null;
+  /** The signal that killed its process (tmux 3.3+; "9", or a name on some systems), or null. */
+  deadSignal: string | null;
   /** Value of the `@orch_worker` pane option, or null. */
   workerId: string | null;
   /** Whether a pipe-pane is open on it. */
@@ -148,6 +150,7 @@ export class TmuxOps implements PaneOps {
       "#{pane_dead_status}",
       "#{@orch_worker}",
       "#{pane_pipe}",
+      "#{pane_dead_signal}",
     ].join(SEP);
     const lines = await this.client.run(
       tmuxCommand("list-panes", "-s", "-t", `${this.session}:`, "-F", format),
@@ -164,6 +167,7 @@ export class TmuxOps implements PaneOps {
           status = "",
           worker = "",
           pipe = "0",
+          signal = "",
         ] = l.split(SEP);
         return {
           paneId,
@@ -172,6 +176,7 @@ export class TmuxOps implements PaneOps {
           pid: Number(pid),
           dead: dead === "1",
           deadStatus: status === "" ? null : Number(status),
+          deadSignal: signal === "" || signal === "0" ? null : signal,
           workerId: worker === "" ? null : worker,
           piped: pipe === "1",
         };

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { execa } from "execa";
 import { fail, ok, type Result } from "../domain/result.ts";
-import { paneDiedHookCommand } from "./pane-events.ts";
-import { tmuxCommand } from "./quote.ts";
+import { paneDiedReport } from "./pane-death.ts";
+import { formatLiteral, shellQuote, tmuxCommand } from "./quote.ts";
 
 const INSTALL_HINT = "install tmux 3.2 or newer (Debian/Ubuntu: apt-get install tmux)";
 
@@ -36,7 +36,7 @@ export interface ServerSpec {
   socket: string;
   session: string;
   configFile: string;
-  /** File the pane-died hook appends `pane-died PANE STATUS` lines to. */
+  /** File the pane-died hook appends `pane-died PANE STATUS SIGNAL` lines to (pane-death.ts). */
   eventsFile: string;
   historyLimit: number;
   width: number;
@@ -48,7 +48,8 @@ export interface ServerSpec {
 
 /** The tmux config orch's server starts with: options set before any pane exists, and the hooks. */
 export function serverConfig(spec: ServerSpec): string {
-  const hook = paneDiedHookCommand(spec.eventsFile);
+  const report = paneDiedReport(shellQuote(formatLiteral(spec.eventsFile)));
+  const hook = tmuxCommand("run-shell", "-b", report);
   return [
     tmuxCommand("set-option", "-g", "remain-on-exit", "on"),
     tmuxCommand("set-option", "-g", "history-limit", String(spec.historyLimit)),

@@ -3,12 +3,12 @@ import { cac } from "cac";
 import { markLiteral, unmarkLiteral, unmarkMessage } from "../../../src/cli/literal-argv.ts";
 
 /** Parses like main.ts does: marked, then unmarked. */
-function parse(argv: string[]) {
+function parse(argv: string[], takesValue: ReadonlySet<string> = new Set()) {
   const cli = cac("orch");
   cli.option("--json", "json");
   cli.command("send <worker> [...text]").option("--wait", "wait").option("--timeout <sec>", "timeout");
   cli.command("add-worker").option("--name <name>", "name");
-  cli.parse(["orch", "orch", ...markLiteral(argv)], { run: false });
+  cli.parse(["orch", "orch", ...markLiteral(argv, takesValue)], { run: false });
   return { args: unmarkLiteral(cli.args), options: unmarkLiteral(cli.options) };
 }
 
@@ -53,6 +53,23 @@ describe("parsed as typed", () => {
     const r = parse(["send", "w", "--wait", "false"]);
     expect(r.args).toEqual(["w", "false"]);
     expect(r.options.wait).toBe(true);
+  });
+
+  test("a negative number after a flag that takes a value is that value, not a flag of its own", () => {
+    const flags = new Set(["--timeout", "--name"]);
+    expect(markLiteral(["send", "w", "--timeout", "-1", "x"], flags)).toEqual([
+      "send",
+      "w",
+      "--timeout",
+      "\u0000-1",
+      "x",
+    ]);
+    expect(parse(["send", "w", "x", "--timeout", "-1"], flags).options.timeout).toBe("-1");
+    expect(parse(["send", "w", "x", "--timeout", "-0.5"], flags).options.timeout).toBe("-0.5");
+    // without the flag set (or after a boolean flag, or not a number) it stays a flag
+    expect(markLiteral(["send", "w", "--timeout", "-1"])).toEqual(["send", "w", "--timeout", "-1"]);
+    expect(markLiteral(["send", "w", "--wait", "-1"], flags)).toEqual(["send", "w", "--wait", "-1"]);
+    expect(markLiteral(["send", "w", "--timeout", "-x"], flags)).toEqual(["send", "w", "--timeout", "-x"]);
   });
 
   test("words after -- are kept", () => {

@@ -22,6 +22,9 @@ describe("judgeWorker", () => {
       verdict: "dead",
       reason: "agent exited with status 137",
     });
+    expect(judgeWorker({ ...alive, paneDead: true, deadStatus: null, deadSignal: "9" }, 0, 1).reason).toBe(
+      "agent killed by signal 9 (SIGKILL)",
+    );
     expect(judgeWorker({ ...alive, processAlive: false }, 0, 1).verdict).toBe("dead");
     expect(judgeWorker({ ...alive, knownDead: true }, 0, 1).verdict).toBe("dead");
   });

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { intParam } from "../../controller/api-http.ts";
 import type { ExtensionFactory } from "../../controller/extension.ts";
 import { idKeyProblem, resolveIdKey } from "../../controller/id-keys.ts";
 import { RUN_ID_SHORT_MIN, shortestUniquePrefix } from "../../domain/id-prefix.ts";
 import type { RunRecord, Store } from "../../store/index.ts";
 import { parseReportFormat, renderReport } from "../report/index.ts";
-import { formatWorkflowError, parseWorkflow } from "../workflow/index.ts";
+import { formatWorkflowErrors, parseWorkflow } from "../workflow/index.ts";
 import { RunEngine } from "./run-engine.ts";
 import { reportInput, runJson, runView } from "./run-view.ts";
 import { checkWorkflowTargets } from "./targets.ts";
@@ -64,19 +65,20 @@ export const workflowRuns: ExtensionFactory = ({ controller, store, config, logg
           ? checkWorkflowTargets(parsed.workflow, b.data.file, controller.agentTypes(), config)
           : parsed.errors;
         if (errors.length || !parsed.ok) {
-          return problem(400, errors.map(formatWorkflowError).join("\n"), { errors });
+          return problem(400, formatWorkflowErrors(errors), { errors });
         }
         const run = engine.start(parsed.workflow, b.data.file, b.data.cwd ?? b.data.baseDir);
         return json(runJson(run), 201);
       }
       if (!id && req.method === "GET") {
-        const limit = Number(url.searchParams.get("limit") ?? "50") || 50;
+        const limit = intParam(url, "limit", 1, 100_000);
+        if (!limit.ok) return limit.res;
         // with the short id `orch runs` shows: the shortest unique prefix, 8 characters or more
         const shown = (r: RunRecord) => ({
           ...runJson(r),
           shortId: shortestUniquePrefix(r.id, store.runs.ids.around(r.id), RUN_ID_SHORT_MIN),
         });
-        return json(store.runs.list({ limit }).map(shown));
+        return json(store.runs.list({ limit: limit.value ?? 50 }).map(shown));
       }
       if (!id) return null;
       const run = findRun(store, id);

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Controller } from "../../controller/controller.ts";
 import type { Logger } from "../../controller/logger.ts";
-import { fail, type Outcome, ok } from "../../controller/outcome.ts";
 import type { SubmitRequest } from "../../controller/scheduler.ts";
+import { fail, ok, type Result } from "../../domain/result.ts";
 import { isFinal } from "../../domain/task-status.ts";
 import type { Task } from "../../domain/types.ts";
 import type { RunRecord, RunStatus, Store } from "../../store/index.ts";
@@ -251,7 +251,7 @@ export class RunEngine {
   /** Cancels a run: queued tasks leave the queue, running ones are interrupted, pending steps are cancelled. */
   cancel(
     runId: string,
-  ): Outcome<{ cancelledTasks: number; interruptedTasks: number; cancelledSteps: number }> {
+  ): Result<{ cancelledTasks: number; interruptedTasks: number; cancelledSteps: number }> {
     const run = this.store.runs.get(runId);
     if (!run) return fail("not_found", `unknown run "${runId}"`);
     const a = this.active.get(runId);

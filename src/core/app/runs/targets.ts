@@ -1,5 +1,5 @@
-import { statSync } from "node:fs";
 import { type RoutingRules, routeAgentType } from "../../domain/routing.ts";
+import { wrongPathKind } from "../../store/path-kind.ts";
 import type { Workflow, WorkflowError } from "../workflow/index.ts";
 
 /**
@@ -21,24 +21,17 @@ export function checkWorkflowTargets(
   const errors: WorkflowError[] = [];
   const at = (path: string, message: string) =>
     errors.push({ file, line: null, column: null, path, message });
-  const seen = new Map<string, boolean>();
-  const isDir = (p: string) => {
-    let r = seen.get(p);
-    if (r === undefined) {
-      try {
-        r = statSync(p).isDirectory();
-      } catch {
-        r = false;
-      }
-      seen.set(p, r);
-    }
-    return r;
+  const seen = new Map<string, string | null>();
+  const notDir = (p: string) => {
+    if (!seen.has(p)) seen.set(p, wrongPathKind("project directory", p, "directory"));
+    return seen.get(p) ?? null;
   };
   w.steps.forEach((s, i) => {
     const route = routeAgentType({ ...(s.type ? { type: s.type } : {}), tags: s.tags }, rules, known);
     if (!route.ok) at(`steps[${i}].type`, route.error);
     (s.projects ?? []).forEach((p, j) => {
-      if (!isDir(p)) at(`steps[${i}].projects[${j}]`, `project directory "${p}" does not exist`);
+      const why = notDir(p);
+      if (why) at(`steps[${i}].projects[${j}]`, why);
     });
   });
   return errors;

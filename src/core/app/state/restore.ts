@@ -1,6 +1,7 @@
-import { copyFileSync, existsSync, renameSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, renameSync, rmSync } from "node:fs";
 import { openReadonly } from "../../runtime/sqlite-connection.ts";
 import { SCHEMA_VERSION } from "../../store/index.ts";
+import { wrongPathKind } from "../../store/path-kind.ts";
 
 /** What {@link restoreStore} did: where the old store went. */
 export interface RestoreResult {
@@ -27,8 +28,8 @@ export function restoreStore(
   dbFile: string,
   now = new Date(),
 ): { ok: true; value: RestoreResult } | { ok: false; error: string } {
-  if (!existsSync(file) || !statSync(file).isFile())
-    return { ok: false, error: `backup file "${file}" does not exist` };
+  const notFile = wrongPathKind("backup file", file, "file");
+  if (notFile) return { ok: false, error: notFile };
   let info: { version: number; tasks: number; workers: number };
   try {
     const db = openReadonly(file);

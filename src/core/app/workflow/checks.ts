@@ -88,6 +88,9 @@ function expectedNames(names: readonly string[]): string {
   return names.length > LISTED_NAMES ? `${listed} (and ${names.length - LISTED_NAMES} more)` : listed;
 }
 
+/** How many steps of a cycle its error names before it only counts the rest. */
+const LISTED_CYCLE = 20;
+
 /** The error for one cycle among `blocked`, at the need of its first step that leads on round it. */
 function cycleProblem(
   steps: readonly StepShape[],
@@ -98,8 +101,13 @@ function cycleProblem(
   const names = cycle.map((i) => steps[i]!.name);
   const first = steps[cycle[0]!]!;
   const next = names[1] ?? names[0]!;
+  // a cycle through thousands of steps would be one line of as many names
+  const long = names.length > LISTED_CYCLE;
+  const shown = long
+    ? `${names.slice(0, LISTED_CYCLE).join(" -> ")} -> ... ${names.length - LISTED_CYCLE} more -> ${names[0]}`
+    : [...names, names[0]].join(" -> ");
   return {
     path: ["steps", cycle[0]!, "needs", first.needs.indexOf(next)],
-    message: `dependency cycle: ${[...names, names[0]].join(" -> ")} (each step needs the next)`,
+    message: `dependency cycle${long ? ` of ${names.length} steps` : ""}: ${shown} (each step needs the next)`,
   };
 }

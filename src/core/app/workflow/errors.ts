@@ -41,6 +41,26 @@ export function formatWorkflowError(e: WorkflowError): string {
   return e.path === "" ? `${where}: ${e.message}` : `${where}: ${e.path}: ${e.message}`;
 }
 
+/** How many of a workflow's errors a refusal lists before it only counts the rest. */
+export const LISTED_ERRORS = 20;
+
+/**
+ * The errors of a refused workflow, one line each as {@link formatWorkflowError} writes them:
+ * the first {@link LISTED_ERRORS}, then one line counting the rest.
+ *
+ * @example
+ * ```ts
+ * formatWorkflowErrors(tenThousandErrors);
+ * // "ci.yaml:5:13: steps[0].needs[0]: ...\n... (20 lines)\n... and 9980 more errors (10000 in all)"
+ * ```
+ */
+export function formatWorkflowErrors(errors: readonly WorkflowError[]): string {
+  const lines = errors.slice(0, LISTED_ERRORS).map(formatWorkflowError);
+  if (errors.length > LISTED_ERRORS)
+    lines.push(`... and ${errors.length - LISTED_ERRORS} more errors (${errors.length} in all)`);
+  return lines.join("\n");
+}
+
 /**
  * Describes a value in an error message, shortened: strings quoted, lists and mappings by kind.
  *

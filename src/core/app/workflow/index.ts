@@ -7,7 +7,7 @@
  * import { parseWorkflow, stepGraph, stepVerdict, renderStepText } from "../app/workflow/index.ts";
  * ```
  */
-export { describeValue, formatPath, formatWorkflowError } from "./errors.ts";
+export { describeValue, formatPath, formatWorkflowError, formatWorkflowErrors } from "./errors.ts";
 export { type StepGraph, stepGraph } from "./graph.ts";
 export { type ParseWorkflowOptions, parseWorkflow } from "./parse.ts";
 export { STEP_NAME } from "./schema.ts";

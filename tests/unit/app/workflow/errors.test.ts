@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import {
   formatPath,
   formatWorkflowError,
+  formatWorkflowErrors,
   parseWorkflow,
   type WorkflowLimits,
 } from "../../../../src/core/app/workflow/index.ts";
@@ -28,6 +29,18 @@ describe("formatting", () => {
     expect(formatWorkflowError({ ...e, line: null, column: null, path: "" })).toBe(
       'nightly.yaml: unknown step "bild"; expected one of build, test, report',
     );
+  });
+
+  test("a refusal lists the first 20 errors and counts the rest", () => {
+    const err = (i: number) => ({ file: "w.yaml", line: i, column: 1, path: `steps[${i}]`, message: "bad" });
+    expect(formatWorkflowErrors([err(1), err(2)])).toBe(
+      "w.yaml:1:1: steps[1]: bad\nw.yaml:2:1: steps[2]: bad",
+    );
+    const lines = formatWorkflowErrors(Array.from({ length: 10_000 }, (_, i) => err(i))).split("\n");
+    expect(lines).toHaveLength(21);
+    expect(lines[19]).toBe("w.yaml:19:1: steps[19]: bad");
+    expect(lines[20]).toBe("... and 9980 more errors (10000 in all)");
+    expect(formatWorkflowErrors(Array.from({ length: 20 }, (_, i) => err(i))).split("\n")).toHaveLength(20);
   });
 
   test("paths", () => {
