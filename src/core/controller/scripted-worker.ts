@@ -239,8 +239,12 @@ export class ScriptedWorker {
     }
   }
 
-  /** Stops every timer of the worker and closes the store. */
+  /**
+   * Stops every timer of the worker and closes the store. The worker counts as dead from now
+   * on, so what is still under way (a delivery's pause, a screen read) ends without a write.
+   */
   close(): void {
+    this.rt.phase = "dead";
     this.rt.clearTimer();
     if (this.rt.screenTimer) clearTimeout(this.rt.screenTimer);
     for (const t of this.timers) clearTimeout(t);
