@@ -28,6 +28,7 @@ export const pluginAddCommand = lazy(pluginsModule, "pluginAddCommand");
 export const pluginListCommand = lazy(pluginsModule, "pluginListCommand");
 export const pluginRemoveCommand = lazy(pluginsModule, "pluginRemoveCommand");
 export const pluginShowCommand = lazy(pluginsModule, "pluginShowCommand");
+export const pluginTestCommand = lazy(() => import("./commands/plugin-test.ts"), "pluginTestCommand");
 const runModule = () => import("./commands/run.ts");
 export const runCommand = lazy(runModule, "runCommand");
 const runsModule = () => import("./commands/runs.ts");

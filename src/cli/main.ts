@@ -23,6 +23,7 @@ import {
   pluginListCommand,
   pluginRemoveCommand,
   pluginShowCommand,
+  pluginTestCommand,
   reportCommand,
   restoreCommand,
   resultsCommand,
@@ -184,19 +185,32 @@ function build() {
     .command("deny <worker>", "Deny the permission prompt a worker waits on")
     .action((w: string, o: Opts) => answerCommand(makeContext(o), String(w), "deny"));
   cli
-    .command("plugin <action> [arg]", "Agent types: plugin add SRC | list | show NAME | remove NAME")
+    .command(
+      "plugin <action> [arg]",
+      "Agent types: plugin add SRC | list | show NAME | remove NAME | test SRC",
+    )
+    .option("--script <file>", "plugin test: what the agent shows (JSON; default <SRC>.script.json)")
     .action((action: string, arg: string | undefined, o: Opts) => {
       const ctx = makeContext(o);
       const need = (what: string) => {
         if (!arg) throw new CliError(`plugin ${action} needs ${what}`, EXIT.usage);
         return String(arg);
       };
+      if (o.script !== undefined && action !== "test")
+        throw new CliError(`--script goes with plugin test, not plugin ${action}`, EXIT.usage);
       if (action === "add")
         return pluginAddCommand(ctx, need("SRC (a .ts/.js/.json/.toml file, a folder or an npm package)"));
       if (action === "list") return pluginListCommand(ctx);
       if (action === "show") return pluginShowCommand(ctx, need("NAME"));
       if (action === "remove") return pluginRemoveCommand(ctx, need("NAME"));
-      throw new CliError(`unknown plugin action "${action}": expected add, list, show or remove`, EXIT.usage);
+      if (action === "test") {
+        const src = need("SRC (a .ts/.js/.json/.toml file or a folder)");
+        return pluginTestCommand(ctx, src, o.script === undefined ? undefined : str(o.script, "--script"));
+      }
+      throw new CliError(
+        `unknown plugin action "${action}": expected add, list, show, remove or test`,
+        EXIT.usage,
+      );
     });
   cli
     .command("hook <event> [payload]", "(for agents' hooks) tell the controller about an agent event")

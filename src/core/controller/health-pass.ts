@@ -41,6 +41,8 @@ export interface HealthPassDeps {
   markDead(name: string, reason: string): void;
   /** Whether a process is alive (signal 0); injectable for tests. */
   processAlive?(pid: number): boolean;
+  /** The clock (ms since the epoch) for restart windows and quiet times; default Date.now. */
+  now?(): number;
 }
 
 function pidAlive(pid: number): boolean {
@@ -64,10 +66,13 @@ export class HealthPass {
   private readonly repairing = new Set<string>();
   private running: Promise<WorkerHealth[]> | null = null;
 
+  private readonly now: () => number;
+
   constructor(private readonly d: HealthPassDeps) {
+    this.now = d.now ?? Date.now;
     this.restarts = new RestartHistory(
       d.store.events.latest(RestartHistory.seedEvents),
-      Date.now(),
+      this.now(),
       d.config.restartWindow * 1000,
     );
   }
@@ -82,7 +87,7 @@ export class HealthPass {
   afterDeath(name: string): void {
     const { maxRestarts, reviveDelay, restartWindow } = this.d.config;
     if (maxRestarts === 0 || this.pending.has(name)) return;
-    const now = Date.now();
+    const now = this.now();
     const before = this.restarts.recent(name, now - restartWindow * 1000).length;
     const ms = Math.min(reviveDelay * 1000 * 2 ** before, MAX_REVIVE_DELAY_MS);
     const timer = setTimeout(() => {
@@ -107,7 +112,7 @@ export class HealthPass {
     const w = this.d.store.workers.get(name);
     if (w?.state !== "dead" || this.repairing.has(name)) return;
     try {
-      await this.repair(name, "dead", w.error ?? "dead", Date.now());
+      await this.repair(name, "dead", w.error ?? "dead", this.now());
     } catch (e) {
       this.d.logger.log("error", `revive failed: ${errorMessage(e)}`, { worker: name });
     }
@@ -122,7 +127,7 @@ export class HealthPass {
   }
 
   private async pass(): Promise<WorkerHealth[]> {
-    const now = Date.now();
+    const now = this.now();
     const panes = new Map((await this.d.listPanes()).map((p) => [p.paneId, p]));
     const seen = this.d.store.workers.list().map((w) => this.judge(w, panes, now));
     // workers that look healthy answer their plugin's probe, all at once (the busy ones are skipped)

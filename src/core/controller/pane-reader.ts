@@ -10,7 +10,8 @@ import type { WorkerRuntime } from "./worker-runtime.ts";
 const SCREEN_DEBOUNCE_MS = 40;
 
 export interface PaneReaderDeps {
-  host: TmuxHost;
+  /** The tmux host (only its current operations are used; a test hands in a scripted pane). */
+  host: Pick<TmuxHost, "ops">;
   flow: TaskFlow;
   turns: TurnFlow;
   logger: Logger;

@@ -23,6 +23,8 @@ export interface TurnFlowDeps {
   readScreen(rt: WorkerRuntime): Promise<void>;
   /** First back-off of a rate-limited agent that does not say how long to wait. */
   rateLimitBackoffMs: number;
+  /** How long a `hook` agent's hook may lag behind its idle screen (default {@link HOOK_GRACE_MS}). */
+  hookGraceMs?: number;
 }
 
 /** How long a `hook` agent's Stop hook may lag behind its idle screen before the screen decides. */
@@ -228,7 +230,7 @@ export class TurnFlow {
         task: turn.taskId,
       });
       this.finishTurn(rt, null);
-    }, HOOK_GRACE_MS);
+    }, this.d.hookGraceMs ?? HOOK_GRACE_MS);
   }
 
   /** A permission prompt: the plugin's rule or the policy answers it, or it waits for a human. */
