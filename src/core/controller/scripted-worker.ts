@@ -1,11 +1,11 @@
 import { type ApprovalPolicy, DEFAULT_CONFIG } from "../domain/config.ts";
+import { fail } from "../domain/result.ts";
 import { isFinal } from "../domain/task-status.ts";
 import type { Task, Worker } from "../domain/types.ts";
 import type { AgentPlugin, HookEvent, MarkerSpec } from "../plugin/contract.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { ScriptedPane } from "../tmux/scripted-pane.ts";
 import type { Logger, LogLevel } from "./logger.ts";
-import { fail } from "./outcome.ts";
 import { PaneReader } from "./pane-reader.ts";
 import { TaskDesk } from "./task-desk.ts";
 import { TaskFlow } from "./task-flow.ts";
@@ -155,6 +155,7 @@ export class ScriptedWorker {
       pid: process.pid,
       dead: false,
       deadStatus: null,
+      deadSignal: null,
       workerId: worker.id,
       piped: true,
     });

@@ -213,5 +213,3 @@ export const CONFIG_ENV_NAMES = {
   worktree: "ORCH_WORKTREE",
 } as const satisfies Record<keyof Config, `ORCH_${string}`>;
 
-export { resolveConfig } from "./config-resolve.ts";
-export { ConfigSchema } from "./config-schema.ts";

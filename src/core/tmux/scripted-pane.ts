@@ -113,6 +113,7 @@ export class ScriptedPane implements PaneOps {
       pid: 0,
       dead: false,
       deadStatus: null,
+      deadSignal: null,
       workerId: null,
       piped: false,
     });

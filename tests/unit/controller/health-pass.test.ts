@@ -5,9 +5,9 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { HealthPass, type HealthPassDeps } from "../../../src/core/controller/health-pass.ts";
-import { fail, type Outcome, ok } from "../../../src/core/controller/outcome.ts";
 import { WorkerRuntime } from "../../../src/core/controller/worker-runtime.ts";
 import { type Config, DEFAULT_CONFIG } from "../../../src/core/domain/config.ts";
+import { fail, type Result as Outcome, ok } from "../../../src/core/domain/result.ts";
 import type { Worker } from "../../../src/core/domain/types.ts";
 import { openStore, type Store, workerEvent } from "../../../src/core/store/index.ts";
 import { FakePane, markerPlugin } from "../../helpers/fake-pane.ts";
@@ -54,6 +54,7 @@ class Ward {
       pid: 4242,
       dead: false,
       deadStatus: null,
+      deadSignal: null,
       workerId: "id-w",
       piped: true,
     });

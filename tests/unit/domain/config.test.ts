@@ -1,11 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import {
-  CONFIG_ENV_NAMES,
-  type Config,
-  ConfigSchema,
-  DEFAULT_CONFIG,
-  resolveConfig,
-} from "../../../src/core/domain/config.ts";
+import { CONFIG_ENV_NAMES, type Config, DEFAULT_CONFIG } from "../../../src/core/domain/config.ts";
+import { resolveConfig } from "../../../src/core/domain/config-resolve.ts";
+import { ConfigSchema } from "../../../src/core/domain/config-schema.ts";
 
 function ok(file: unknown, env: Record<string, string | undefined> = {}): Config {
   const result = resolveConfig(file, env);

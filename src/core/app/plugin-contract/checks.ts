@@ -49,9 +49,9 @@ export const CONTRACT_STARTUP_CONTEXT = makeStartupContext({
 async function prepare(input: CheckInput): Promise<{ plugin: AgentPlugin; spec: StartupSpec }> {
   const made = instantiatePlugin(input.factory, input.origin);
   if (!made.ok) throw new ContractFailure(made.error);
-  const started = await callStartup(made.plugin, CONTRACT_STARTUP_CONTEXT, STEP_MS);
+  const started = await callStartup(made.value, CONTRACT_STARTUP_CONTEXT, STEP_MS);
   if (!started.ok) throw new ContractFailure(started.error);
-  return { plugin: made.plugin, spec: started.value };
+  return { plugin: made.value, spec: started.value };
 }
 
 /** Runs `body` with a ready scripted agent of the plugin, and stops it after. */

@@ -51,7 +51,7 @@ export function contractChecks(
   const input: CheckInput = { factory, script, origin };
   const made = instantiatePlugin(factory, origin);
   const applicable: ContractCheck[] = made.ok
-    ? CONTRACT_CHECKS.filter((c) => c.applies(made.plugin, script))
+    ? CONTRACT_CHECKS.filter((c) => c.applies(made.value, script))
     : CONTRACT_CHECKS.slice(0, 1);
   return applicable.map((c) => ({ name: c.name, run: () => c.run(input) }));
 }
@@ -90,7 +90,7 @@ export async function testPlugin(
     }
   }
   return {
-    plugin: made.ok ? (made.plugin as AgentPlugin).name : origin,
+    plugin: made.ok ? (made.value as AgentPlugin).name : origin,
     ok: checks.every((c) => c.ok),
     checks,
   };
