@@ -136,7 +136,7 @@ describe("gpt (Codex, interactive)", () => {
     process.kill(pid, "SIGKILL");
     const t = await h.waitTask(id, 30_000);
     expect(t.status).toBe("failed");
-    expect(t.error).toContain("agent exited");
+    expect(t.error).toContain("agent killed by signal 9 (SIGKILL)");
   }, 120_000);
 
   test("kill-worker leaves no Codex process of the worker behind (the TUI, and any app-server it started)", async () => {

@@ -131,9 +131,11 @@ describe("output through a pipe (compiled binary)", () => {
 
   beforeAll(async () => {
     writeFileSync(reader, SLOW_READER);
-    // 120 steps with 6 keys of 1000 characters a step does not have: 1.5 MB of errors
-    const keys = Array.from({ length: 6 }, (_, k) => `    ${"k".repeat(1000)}${k}: 1\n`).join("");
-    const steps = Array.from({ length: 120 }, (_, i) => `  - name: s${i}\n${keys}`);
+    // a refusal lists its first 20 errors: 4 steps with 6 keys of 40,000 characters a step
+    // does not have (each error names its key twice) make 1.3 MB of them; explicit keys (`? `),
+    // since YAML allows an implicit one at most 1024 characters
+    const keys = Array.from({ length: 6 }, (_, k) => `    ? ${"k".repeat(40_000)}${k}\n    : 1\n`).join("");
+    const steps = Array.from({ length: 4 }, (_, i) => `  - name: s${i}\n${keys}`);
     writeFileSync(badWorkflow, `name: bad\nsteps:\n${steps.join("")}`);
     reportRun = seedStore(orch.home);
     await orch.startWithWorker("w");
@@ -191,7 +193,7 @@ describe("output through a pipe (compiled binary)", () => {
     await expectSameAsFile(["status", "--json"]);
   }, 60_000);
 
-  test("stderr: a workflow's 720 errors of 2 KB", async () => {
+  test("stderr: a workflow's refusal of 1.3 MB (20 errors of 80 KB)", async () => {
     await expectSameAsFile(["run", badWorkflow], "stderr");
   }, 60_000);
 

@@ -113,7 +113,9 @@ describe("CLI edges (compiled binary)", () => {
       expect(slash.code).toBe(2);
       expect(oneLine(slash)).toBe('orch: unknown worker "../status?x=1#y" (workers: w)\n');
       const task = await cli(["task", "a/../../status"]);
-      expect(oneLine(task)).toBe('orch: unknown task "a/../../status"\n');
+      expect(oneLine(task)).toBe(
+        'orch: task id "a/../../status": expected hex digits (0-9, a-f) and dashes only\n',
+      );
     },
     TEST_MS,
   );

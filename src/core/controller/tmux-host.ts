@@ -7,7 +7,12 @@ import { ensurePrivateFile } from "../store/private-files.ts";
 import { ControlClient } from "../tmux/control-client.ts";
 import type { TmuxNotification } from "../tmux/control-parser.ts";
 import { type PaneInfo, TmuxOps } from "../tmux/operations.ts";
-import { PANE_DEAD_FORMAT, parsePaneDeadValue, parsePaneDiedLine } from "../tmux/pane-death.ts";
+import {
+  PANE_DEAD_FORMAT,
+  type PaneExit,
+  parsePaneDeadValue,
+  parsePaneDiedLine,
+} from "../tmux/pane-death.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
 import { ensureServer, killServer, type ServerSpec } from "../tmux/server.ts";
 import type { TransportFactory } from "../tmux/transport.ts";
@@ -31,6 +36,9 @@ export function localServer(paths: OrchPaths, config: Config, viewArgv: string[]
     controllerArgv: viewArgv,
   };
 }
+
+/** When to look again for the exit status of a pane reported dead without one (ms after each try). */
+const STATUS_RETRIES_MS = [30, 100, 300];
 
 /** The name of orch's control-mode subscription to every pane's `pane_dead`. */
 const DEAD_SUBSCRIPTION = "orch-dead";
@@ -105,7 +113,7 @@ export class TmuxHost {
     if (!existsSync(file)) writeFileSync(file, "", { mode: 0o600 });
     this.deaths = followLines(file, (line) => {
       const died = parsePaneDiedLine(line);
-      if (died) this.onPaneDied(died.paneId, describeExit(died.status, died.signal));
+      if (died) this.onPaneDied(died.paneId, died);
     });
     await this.connect();
   }
@@ -165,7 +173,26 @@ export class TmuxHost {
     else this.panes.hold(paneId, data);
   }
 
-  private onPaneDied(paneId: string, why: string): void {
+  /**
+   * A pane's process ended. tmux may tell it before it has reaped the process (the
+   * subscription sees the pane's terminal close first): such a report, with neither an exit
+   * status nor a signal, is completed from tmux's record of the dead pane a moment later (the
+   * pane-died hook's line, which carries both, usually comes meanwhile), so the reason says
+   * how the agent ended.
+   */
+  private onPaneDied(paneId: string, exit: PaneExit, retry = 0): void {
+    if (exit.status !== null || exit.signal !== null || retry === STATUS_RETRIES_MS.length) {
+      this.paneEnded(paneId, describeExit(exit.status, exit.signal));
+      return;
+    }
+    setTimeout(async () => {
+      if (this.panes.get(paneId)?.phase === "dead") return; // told meanwhile
+      const p = await this.pane(paneId);
+      this.onPaneDied(paneId, { status: p?.deadStatus ?? null, signal: p?.deadSignal ?? null }, retry + 1);
+    }, STATUS_RETRIES_MS[retry]);
+  }
+
+  private paneEnded(paneId: string, why: string): void {
     const rt = this.panes.get(paneId);
     if (rt) {
       this.o.events.paneDied(rt, why);
@@ -178,7 +205,7 @@ export class TmuxHost {
   private onNotification(n: TmuxNotification): void {
     if (n.type === "subscription-changed") {
       const d = n.name === DEAD_SUBSCRIPTION ? parsePaneDeadValue(n.value) : null;
-      if (d?.dead && n.paneId) this.onPaneDied(n.paneId, describeExit(d.status, d.signal));
+      if (d?.dead && n.paneId) this.onPaneDied(n.paneId, d);
       return;
     }
     if (n.type !== "window-close" && n.type !== "unlinked-window-close") return;
