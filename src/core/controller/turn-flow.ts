@@ -118,9 +118,7 @@ export class TurnFlow {
     rt.screenState = state;
     if (state !== "waiting_input") rt.promptHandled = false;
     if (state === "idle" && !rt.ready && (rt.phase === "starting" || rt.phase === "settling")) {
-      rt.phase = "ready";
-      rt.settleWaiters(true);
-      this.d.flow.pump(rt);
+      this.becomeReady(rt);
       return;
     }
     const turn = rt.turn;
@@ -166,6 +164,10 @@ export class TurnFlow {
       });
       return;
     }
+    if (signal === "ready") {
+      this.readyByHook(rt, e);
+      return;
+    }
     const turn = rt.turn;
     if (!turn || signal === null) return;
     if (signal === "accepted") this.accept(rt);
@@ -181,6 +183,24 @@ export class TurnFlow {
         this.finishTurn(rt, e);
       });
     }
+  }
+
+  /**
+   * The agent says it takes input (a `ready` hook): a worker that is starting is ready now,
+   * however its screen looks (the screen's idle rule is the fallback). At any other time the
+   * signal changes nothing: e.g. Claude Code also runs SessionStart after /clear.
+   */
+  private readyByHook(rt: WorkerRuntime, e: HookEvent): void {
+    if (rt.phase !== "starting") return;
+    this.d.logger.log("info", "the agent says it is ready", { worker: rt.name, hook: e.event });
+    this.becomeReady(rt);
+  }
+
+  /** The start (or settling after a task) is over: the worker takes its next task. */
+  private becomeReady(rt: WorkerRuntime): void {
+    rt.phase = "ready";
+    rt.settleWaiters(true);
+    this.d.flow.pump(rt);
   }
 
   /** A human (or `orch approve|deny`) answers the permission prompt on screen. */
