@@ -208,10 +208,7 @@ export class TurnFlow {
     const spec = rt.plugin.approval;
     if (!spec || !rt.paneId) return false;
     rt.promptHandled = true;
-    void this.d
-      .ops()
-      .sendKeys(rt.paneId, decision === "approve" ? spec.approveKeys : spec.denyKeys)
-      .catch(() => undefined);
+    this.sendAnswer(rt, decision);
     this.d.store.events.append(
       workerEvent(`approval.${decision}`, rt.name, { by: "human" }, rt.currentTaskId),
     );
@@ -256,6 +253,7 @@ export class TurnFlow {
     // once per prompt: later reads of the same question change nothing
     if (rt.promptHandled) return;
     rt.promptHandled = true;
+    rt.promptSeenAt = Date.now();
     this.setState(rt, "waiting_input");
     const spec = rt.plugin.approval;
     const decision = spec ? this.d.decide(rt, screen) : "ask";
@@ -275,10 +273,30 @@ export class TurnFlow {
       ),
     );
     this.d.logger.log("info", `permission prompt: ${decision} by policy`, { worker: rt.name });
-    void this.d
-      .ops()
-      .sendKeys(rt.paneId!, decision === "approve" ? spec.approveKeys : spec.denyKeys)
-      .catch(() => undefined);
+    this.sendAnswer(rt, decision);
+  }
+
+  /**
+   * Sends the plugin's keys for `decision` once the prompt has been on screen for its
+   * `answerDelayMs`; not at all when, by then, the screen shows no question any more.
+   */
+  private sendAnswer(rt: WorkerRuntime, decision: "approve" | "deny"): void {
+    const spec = rt.plugin.approval!;
+    const keys = decision === "approve" ? spec.approveKeys : spec.denyKeys;
+    const pane = rt.paneId!;
+    const send = () =>
+      void this.d
+        .ops()
+        .sendKeys(pane, keys)
+        .catch(() => undefined);
+    const wait = rt.promptSeenAt + (spec.answerDelayMs ?? 0) - Date.now();
+    if (wait <= 0) {
+      send();
+      return;
+    }
+    setTimeout(() => {
+      if (rt.paneId === pane && rt.screenState === "waiting_input") send();
+    }, wait);
   }
 
   /** The agent was rate limited: pause the worker, then send the same prompt again. */

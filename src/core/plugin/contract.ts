@@ -190,6 +190,12 @@ export interface ApprovalSpec {
   approveKeys: string[];
   /** Keys that refuse (e.g. `["Escape"]`). */
   denyKeys: string[];
+  /**
+   * How long a prompt must have been on screen before its keys are sent, in ms (default 0).
+   * Some agents drop keys that come the moment a question opens, against answers typed by
+   * accident: Claude Code 2.1.332 ignores an Enter in its first ~150 ms.
+   */
+  answerDelayMs?: number;
   /** The plugin's default for a prompt when the worker has no policy: usually `ask`. */
   decide?(screen: string): ApprovalDecision;
 }

@@ -118,7 +118,8 @@ export const claudePlugin = definePlugin(
     frame: (task) => ({ text: pasteSafe(task.text), submit: ["Enter"], submitDelayMs: 300 }),
     detect: { kind: "hook", hook: claudeHookSignal, screen: CLAUDE_SCREEN },
     result: claudeResult,
-    approval: { approveKeys: ["Enter"], denyKeys: ["Escape"] },
+    // 2.1.332 ignores an Enter in the first ~150 ms of its permission dialog
+    approval: { approveKeys: ["Enter"], denyKeys: ["Escape"], answerDelayMs: 500 },
     rateLimitWaitMs,
     acceptMs: 4000,
     interruptKeys: ["Escape"],
