@@ -11,8 +11,10 @@ import {
   AGENT_PINS,
   type AgentKind,
   agentEnv,
+  agentVersion,
   ensureAgentCli,
   killAgentProcesses,
+  requestedVersion,
   writeAgentFiles,
 } from "../helpers/agent-cli.ts";
 import { type FakeModelApi, startFakeModelApi } from "../helpers/fake-model-api.ts";
@@ -117,8 +119,10 @@ describe("claude against the fake Anthropic API", () => {
       expect(out).toMatchObject({ type: "result", is_error: false, result: "hello from fake", num_turns: 1 });
       expect(typeof out.session_id).toBe("string");
       expect(r.code).toBe(0);
-      // HEAD / at start, then the main request on /v1/messages?beta=true, streamed.
-      expect(s.api.requests[0]).toMatchObject({ method: "HEAD", path: "/" });
+      // HEAD / at start (2.1.197; 2.1.332 sends none), then the main request on
+      // /v1/messages?beta=true, streamed.
+      const others = s.api.requests.filter((q) => q.method !== "POST");
+      expect(others.map((q) => `${q.method} ${q.path}`)).toEqual(others.length ? ["HEAD /"] : []);
       const main = s.api.modelRequests(true);
       expect(main.length).toBe(1);
       expect(main[0]).toMatchObject({ method: "POST", path: "/v1/messages", query: "?beta=true" });
@@ -246,7 +250,7 @@ test(
           env: { PATH: process.env.PATH ?? "", HOME: home, TMPDIR: home },
           timeout: 30_000,
         });
-        expect(v.stdout.toString()).toContain(AGENT_PINS[kind].version);
+        expect(v.stdout.toString()).toContain(agentVersion(kind));
       }
     } finally {
       rmSync(home, { recursive: true, force: true });
@@ -254,3 +258,14 @@ test(
   },
   TIMEOUT,
 );
+
+test("ORCH_AGENT_VERSIONS picks the versions: the pins by default, latest, or one per kind", () => {
+  expect(requestedVersion("claude", "")).toBe(AGENT_PINS.claude.version);
+  expect(requestedVersion("codex", "pinned")).toBe(AGENT_PINS.codex.version);
+  expect(requestedVersion("claude", "latest")).toBe("latest");
+  expect(requestedVersion("claude", "claude=2.1.197,codex=latest")).toBe("2.1.197");
+  expect(requestedVersion("codex", "claude=2.1.197,codex=latest")).toBe("latest");
+  expect(requestedVersion("codex", "claude=2.1.197")).toBe(AGENT_PINS.codex.version);
+  expect(() => requestedVersion("claude", "gemini=1.0.0")).toThrow('"gemini=1.0.0" names no agent kind');
+  expect(() => requestedVersion("claude", "claude=new")).toThrow('"claude=new" has no version');
+});

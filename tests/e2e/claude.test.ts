@@ -49,6 +49,15 @@ afterAll(async () => {
   await api?.stop();
 }, 60_000);
 
+/**
+ * The prompt as the user pasted it: Claude Code 2.1.332 hands a long paste to the model inside
+ * `<pasted_content id="X">` ... `</pasted_content id="X">` lines (2.1.197 sent it as is).
+ */
+function unwrapPaste(text: string | null): string | null {
+  const m = /^\s*<pasted_content id="([^"]+)">\n([\s\S]*)\n<\/pasted_content id="\1">\s*$/.exec(text ?? "");
+  return m ? m[2]! : text;
+}
+
 async function status(): Promise<StatusJson> {
   return JSON.parse(await h.ok(["status", "--json"])) as StatusJson;
 }
@@ -101,7 +110,7 @@ describe("claude (interactive)", () => {
     const text = `REPLY: got it\n${lines.join("\n")}`;
     const r = await h.run(["send", "c1", "--wait", "--timeout", "60", "--", text], 90_000);
     expect(r.code).toBe(0);
-    expect(api.lastUserText()).toBe(text);
+    expect(unwrapPaste(api.lastUserText())).toBe(text);
   }, 120_000);
 
   test("text that could end the paste is refused with a clear error, and the worker goes on", async () => {

@@ -1,5 +1,5 @@
 /**
- * The real agent CLIs for the e2e and contract tests: install a pinned version once into a
+ * The real agent CLIs for the e2e and contract tests: install the pinned (or, with ORCH_AGENT_VERSIONS=latest, the newest) version once into a
  * shared cache, and build the throwaway-HOME environment that runs it offline against the fake
  * model API (tests/helpers/fake-model-api.ts).
  *
@@ -26,9 +26,70 @@ import { join } from "node:path";
 export type AgentKind = "claude" | "codex";
 
 export const AGENT_PINS: Record<AgentKind, { pkg: string; version: string; bin: string }> = {
-  claude: { pkg: "@anthropic-ai/claude-code", version: "2.1.197", bin: "claude" },
-  codex: { pkg: "@openai/codex", version: "0.169.0", bin: "codex" },
+  claude: { pkg: "@anthropic-ai/claude-code", version: "2.1.332", bin: "claude" },
+  codex: { pkg: "@openai/codex", version: "0.171.0", bin: "codex" },
 };
+
+const VERSION_RE = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+const chosen = new Map<AgentKind, string>();
+
+/**
+ * The version of `kind` the tests run: the pin by default; with `ORCH_AGENT_VERSIONS=latest`
+ * the newest the npm registry serves (`npm view PKG version`, asked once per process);
+ * `ORCH_AGENT_VERSIONS=claude=2.1.332,codex=latest` picks per kind (a kind not named keeps its pin).
+ *
+ * @example
+ * // ORCH_AGENT_VERSIONS=latest bun test tests/e2e/claude.test.ts
+ * agentVersion("claude"); // "2.1.332"
+ */
+export function agentVersion(kind: AgentKind): string {
+  const known = chosen.get(kind);
+  if (known) return known;
+  const want = requestedVersion(kind, process.env.ORCH_AGENT_VERSIONS ?? "");
+  const version = want === "latest" ? latestVersion(kind) : want;
+  chosen.set(kind, version);
+  return version;
+}
+
+/** What ORCH_AGENT_VERSIONS asks for `kind`: "latest", an exact version, or the pin. */
+export function requestedVersion(kind: AgentKind, spec: string): string {
+  const s = spec.trim();
+  if (s === "" || s === "pinned") return AGENT_PINS[kind].version;
+  if (s === "latest") return "latest";
+  for (const part of s.split(",")) {
+    const [k, v] = part.split("=").map((x) => x.trim());
+    if (k !== "claude" && k !== "codex") {
+      throw new Error(
+        `ORCH_AGENT_VERSIONS: "${part}" names no agent kind; expected latest, pinned or claude=VERSION,codex=VERSION`,
+      );
+    }
+    if (k !== kind) continue;
+    if (v === "latest" || v === "pinned") return v === "latest" ? "latest" : AGENT_PINS[kind].version;
+    if (!v || !VERSION_RE.test(v)) {
+      throw new Error(
+        `ORCH_AGENT_VERSIONS: "${part}" has no version; expected e.g. ${kind}=${AGENT_PINS[kind].version}`,
+      );
+    }
+    return v;
+  }
+  return AGENT_PINS[kind].version;
+}
+
+function latestVersion(kind: AgentKind): string {
+  const pkg = AGENT_PINS[kind].pkg;
+  const r = spawnSync("npm", ["view", pkg, "version"], {
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
+  const v = (r.stdout ?? "").trim();
+  if (r.status !== 0 || !VERSION_RE.test(v)) {
+    throw new Error(
+      `ORCH_AGENT_VERSIONS=latest: 'npm view ${pkg} version' gave status ${r.status} and "${v}" (${tail(r.stderr ?? "", 5)})`,
+    );
+  }
+  return v;
+}
 
 /** A fake key: claude only checks its shape and its last 20 characters against ~/.claude.json. */
 export const FAKE_ANTHROPIC_KEY = "sk-ant-test-0000000000000000000000000000";
@@ -53,13 +114,13 @@ export function agentCacheRoot(): string {
 }
 
 export function agentCacheDir(kind: AgentKind): string {
-  return join(agentCacheRoot(), `${kind}-${AGENT_PINS[kind].version}`);
+  return join(agentCacheRoot(), `${kind}-${agentVersion(kind)}`);
 }
 
 const pending = new Map<AgentKind, Promise<string>>();
 
 /**
- * The absolute path of a runnable `claude` / `codex` executable of the pinned version,
+ * The absolute path of a runnable `claude` / `codex` executable of {@link agentVersion},
  * installing it into the cache first when needed. Checked with `--version` before returning.
  */
 export function ensureAgentCli(kind: AgentKind): Promise<string> {
@@ -85,7 +146,7 @@ async function ensure(kind: AgentKind): Promise<string> {
     if (done) return done;
     rmSync(dir, { recursive: true, force: true });
     // Leftovers of installs that were killed: we hold the lock, nobody else is installing this.
-    const base = `${kind}-${AGENT_PINS[kind].version}.tmp-`;
+    const base = `${kind}-${agentVersion(kind)}.tmp-`;
     for (const n of readdirSync(agentCacheRoot())) {
       if (n.startsWith(base)) rmSync(join(agentCacheRoot(), n), { recursive: true, force: true });
     }
@@ -95,7 +156,7 @@ async function ensure(kind: AgentKind): Promise<string> {
       await npmInstall(kind, tmp);
       const bin = findExecutable(kind, tmp);
       checkVersion(kind, bin);
-      writeFileSync(join(tmp, COMPLETE_MARKER), `${AGENT_PINS[kind].pkg}@${AGENT_PINS[kind].version}\n`);
+      writeFileSync(join(tmp, COMPLETE_MARKER), `${AGENT_PINS[kind].pkg}@${agentVersion(kind)}\n`);
       renameSync(tmp, dir);
     } catch (e) {
       rmSync(tmp, { recursive: true, force: true });
@@ -186,11 +247,11 @@ function checkVersion(kind: AgentKind, bin: string): void {
       },
     });
     const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-    if (r.error || r.status !== 0 || !out.includes(AGENT_PINS[kind].version)) {
+    if (r.error || r.status !== 0 || !out.includes(agentVersion(kind))) {
       throw new Error(
         `${kind}: '${bin} --version' failed (status ${r.status}${r.signal ? `, signal ${r.signal}` : ""}${
           r.error ? `, ${r.error.message}` : ""
-        }), expected version ${AGENT_PINS[kind].version}, output: ${tail(out)}`,
+        }), expected version ${agentVersion(kind)}, output: ${tail(out)}`,
       );
     }
   } finally {
@@ -199,7 +260,7 @@ function checkVersion(kind: AgentKind, bin: string): void {
 }
 
 async function npmInstall(kind: AgentKind, prefix: string): Promise<void> {
-  const spec = `${AGENT_PINS[kind].pkg}@${AGENT_PINS[kind].version}`;
+  const spec = `${AGENT_PINS[kind].pkg}@${agentVersion(kind)}`;
   const argv = ["npm", "install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", spec];
   const proc = Bun.spawn(argv, {
     cwd: prefix,
@@ -306,7 +367,7 @@ export function agentEnv(kind: AgentKind, opts: AgentEnvOptions): AgentEnv {
   if (kind === "claude") {
     const claudeJson = {
       hasCompletedOnboarding: true,
-      lastOnboardingVersion: AGENT_PINS.claude.version,
+      lastOnboardingVersion: agentVersion("claude"),
       theme: "dark",
       customApiKeyResponses: { approved: [FAKE_ANTHROPIC_KEY.slice(-20)], rejected: [] },
       projects: {

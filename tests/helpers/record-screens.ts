@@ -17,9 +17,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
-  AGENT_PINS,
   type AgentKind,
   agentEnv,
+  agentVersion,
   ensureAgentCli,
   killAgentProcesses,
   writeAgentFiles,
@@ -227,7 +227,8 @@ export async function recordScreens(kind: AgentKind, keep = false): Promise<Reco
       ),
     };
     writeFileSync(join(dir, "hooks-settings.json"), JSON.stringify(settings, null, 2));
-    args.push("--settings", join(dir, "hooks-settings.json"));
+    // the permission mode orch passes (Claude Code's own default became "auto" in 2.1.3xx)
+    args.push("--settings", join(dir, "hooks-settings.json"), "--permission-mode", "default");
   } else {
     const notify = join(dir, "notify.sh");
     writeFileSync(
@@ -252,13 +253,13 @@ export async function recordScreens(kind: AgentKind, keep = false): Promise<Reco
     files.push(p);
   };
   /** Enter once more when the prompt did not reach the model (agents.md: retry Enter once). */
-  const submit = async (text: string, delivered: () => boolean) => {
-    await pane.paste(text);
+  const submit = async (text: string, delivered: () => boolean, into = pane) => {
+    await into.paste(text);
     const deadline = Date.now() + 3000;
     while (!delivered() && Date.now() < deadline) await Bun.sleep(50);
     if (!delivered()) {
       notes.push(`Enter re-sent for ${JSON.stringify(text)}`);
-      pane.keys("Enter");
+      into.keys("Enter");
     }
   };
   const mainCount = () => api.modelRequests(true).length;
@@ -324,13 +325,29 @@ export async function recordScreens(kind: AgentKind, keep = false): Promise<Reco
     if (kind === "claude") {
       pane.keys("Escape");
       await pane.waitFor((s) => !signs.busy(s), 10_000, "claude: not busy after Esc");
+      // The idle screen in another permission mode: the footer names the mode, no "? for shortcuts".
+      const paneAuto = new TmuxPane(join(dir, "auto"));
+      mkdirSync(paneAuto.dir);
+      try {
+        const autoArgs = args.map((a) => (a === "default" ? "auto" : a));
+        paneAuto.start([bin, ...autoArgs], a.env, project);
+        await paneAuto.waitFor(
+          (s) => /^❯/m.test(s) && /auto mode on/.test(s) && !signs.busy(s),
+          60_000,
+          "claude (auto mode): idle prompt",
+        );
+        save("idle_auto", await paneAuto.settle(1000, 10_000));
+      } finally {
+        paneAuto.kill();
+      }
       // What it shows once it gives up: a second claude with CLAUDE_CODE_MAX_RETRIES=1.
       const pane2 = new TmuxPane(join(dir, "giveup"));
       mkdirSync(pane2.dir);
       try {
         pane2.start([bin, ...args], { ...a.env, CLAUDE_CODE_MAX_RETRIES: "1" }, project);
         await pane2.waitFor(signs.idle, 60_000, "claude (max retries 1): idle prompt");
-        await pane2.paste(PROMPTS.rateLimited);
+        n = mainCount();
+        await submit(PROMPTS.rateLimited, () => mainCount() > n, pane2);
         await pane2.waitFor((s) => /API Error/.test(s) && !signs.busy(s), 30_000, "claude: gave up on 429");
         save("rate_limited_final", await pane2.settle(500, 5000));
       } finally {
@@ -415,7 +432,7 @@ if (import.meta.main) {
   for (const kind of kinds.length ? kinds : (["claude", "codex"] as const)) {
     const r = await recordScreens(kind, keep);
     console.log(
-      `${kind} ${AGENT_PINS[kind].version}: first paint ${r.firstPaintMs} ms, idle prompt ${r.idleMs} ms; wrote ${r.files
+      `${kind} ${agentVersion(kind)}: first paint ${r.firstPaintMs} ms, idle prompt ${r.idleMs} ms; wrote ${r.files
         .map((f) => f.slice(ROOT.length + 1))
         .join(", ")}${r.notes.length ? `\n  notes: ${r.notes.join("; ")}` : ""}`,
     );

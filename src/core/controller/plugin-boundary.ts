@@ -48,7 +48,7 @@ export interface ExtractedResult {
   meta: TaskResultMeta | null;
 }
 
-const HOOK_SIGNALS: ReadonlySet<unknown> = new Set(["accepted", "done", "waiting_input", null]);
+const HOOK_SIGNALS: ReadonlySet<unknown> = new Set(["ready", "accepted", "done", "waiting_input", null]);
 const DECISIONS: ReadonlySet<unknown> = new Set(["approve", "deny", "ask"]);
 
 /** `plugin NAME failed in MEMBER(): WHY`, the one form every plugin failure takes. */
@@ -206,7 +206,7 @@ export function callHookRule(plugin: AgentPlugin, e: HookEvent): Result<HookSign
     (s) =>
       HOOK_SIGNALS.has(s)
         ? ok(s as HookSignal)
-        : bad(`it returned ${show(s)}; expected "accepted", "done", "waiting_input" or null`),
+        : bad(`it returned ${show(s)}; expected "ready", "accepted", "done", "waiting_input" or null`),
   );
 }
 

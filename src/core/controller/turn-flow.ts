@@ -6,7 +6,8 @@ import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
 import type { Logger } from "./logger.ts";
-import { callApproval, callFrame, callHookRule, callRateLimitWait, callResult } from "./plugin-boundary.ts";
+import { PermissionPrompts } from "./permission-prompts.ts";
+import { callFrame, callHookRule, callRateLimitWait, callResult } from "./plugin-boundary.ts";
 import type { TaskFlow } from "./task-flow.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
@@ -39,7 +40,18 @@ const rateLimitBackoffMs = (first: number, n: number) => Math.min(15 * 60_000, f
  * idle. Permission prompts and rate limits show on the screen and are handled here.
  */
 export class TurnFlow {
-  constructor(private readonly d: TurnFlowDeps) {}
+  private readonly prompts: PermissionPrompts;
+
+  constructor(private readonly d: TurnFlowDeps) {
+    this.prompts = new PermissionPrompts({
+      store: d.store,
+      logger: d.logger,
+      ops: d.ops,
+      approvalPolicy: d.approvalPolicy,
+      setState: (rt, state) => this.setState(rt, state),
+      pluginFailed: (rt, error) => this.pluginFailed(rt, error),
+    });
+  }
 
   /**
    * Starts a dispatched task: a fresh turn, then the prompt. `resumed`: the task was already
@@ -125,9 +137,7 @@ export class TurnFlow {
     rt.screenState = state;
     if (state !== "waiting_input") rt.promptHandled = false;
     if (state === "idle" && !rt.ready && (rt.phase === "starting" || rt.phase === "settling")) {
-      rt.phase = "ready";
-      rt.settleWaiters(true);
-      this.d.flow.pump(rt);
+      this.becomeReady(rt);
       return;
     }
     const turn = rt.turn;
@@ -135,7 +145,7 @@ export class TurnFlow {
     switch (state) {
       case "waiting_input":
         this.accept(rt);
-        this.ask(rt, screen);
+        this.prompts.ask(rt, screen);
         return;
       case "rate_limited":
         this.rateLimited(rt, screen);
@@ -168,6 +178,10 @@ export class TurnFlow {
       return;
     }
     const signal = rule.value;
+    if (signal === "ready") {
+      this.readyByHook(rt, e);
+      return;
+    }
     const turn = rt.turn;
     if (!turn || signal === null) return;
     if (signal === "accepted") this.accept(rt);
@@ -185,20 +199,27 @@ export class TurnFlow {
     }
   }
 
+  /**
+   * The agent says it takes input (a `ready` hook): a worker that is starting is ready now,
+   * however its screen looks (the screen's idle rule is the fallback). At any other time the
+   * signal changes nothing: e.g. Claude Code also runs SessionStart after /clear.
+   */
+  private readyByHook(rt: WorkerRuntime, e: HookEvent): void {
+    if (rt.phase !== "starting") return;
+    this.d.logger.log("info", "the agent says it is ready", { worker: rt.name, hook: e.event });
+    this.becomeReady(rt);
+  }
+
+  /** The start (or settling after a task) is over: the worker takes its next task. */
+  private becomeReady(rt: WorkerRuntime): void {
+    rt.phase = "ready";
+    rt.settleWaiters(true);
+    this.d.flow.pump(rt);
+  }
+
   /** A human (or `orch approve|deny`) answers the permission prompt on screen. */
   answer(rt: WorkerRuntime, decision: "approve" | "deny"): boolean {
-    const spec = rt.plugin.approval;
-    if (!spec || !rt.paneId) return false;
-    rt.promptHandled = true;
-    void this.d
-      .ops()
-      .sendKeys(rt.paneId, decision === "approve" ? spec.approveKeys : spec.denyKeys)
-      .catch(() => undefined);
-    this.d.store.events.append(
-      workerEvent(`approval.${decision}`, rt.name, { by: "human" }, rt.currentTaskId),
-    );
-    if (rt.turn) this.setState(rt, "running");
-    return true;
+    return this.prompts.answer(rt, decision);
   }
 
   private accept(rt: WorkerRuntime): void {
@@ -231,42 +252,6 @@ export class TurnFlow {
       });
       this.finishTurn(rt, null);
     }, this.d.hookGraceMs ?? HOOK_GRACE_MS);
-  }
-
-  /** A permission prompt: the plugin's rule or the policy answers it, or it waits for a human. */
-  private ask(rt: WorkerRuntime, screen: string): void {
-    // once per prompt: later reads of the same question change nothing
-    if (rt.promptHandled) return;
-    rt.promptHandled = true;
-    this.setState(rt, "waiting_input");
-    const spec = rt.plugin.approval;
-    const decided = spec ? callApproval(rt.plugin, screen, this.d.approvalPolicy) : null;
-    if (decided && !decided.ok) {
-      this.d.logger.log("error", decided.error, { worker: rt.name });
-      this.pluginFailed(rt, decided.error);
-      return;
-    }
-    const decision = decided?.value ?? "ask";
-    if (decision === "ask" || !spec) {
-      this.d.logger.log("info", "waiting for a human", {
-        worker: rt.name,
-        hint: `orch approve ${rt.name} | orch deny ${rt.name}`,
-      });
-      return;
-    }
-    this.d.store.events.append(
-      workerEvent(
-        `approval.${decision}`,
-        rt.name,
-        { by: "policy", prompt: screen.slice(-400) },
-        rt.currentTaskId,
-      ),
-    );
-    this.d.logger.log("info", `permission prompt: ${decision} by policy`, { worker: rt.name });
-    void this.d
-      .ops()
-      .sendKeys(rt.paneId!, decision === "approve" ? spec.approveKeys : spec.denyKeys)
-      .catch(() => undefined);
   }
 
   /** The agent was rate limited: pause the worker, then send the same prompt again. */

@@ -51,6 +51,8 @@ export class WorkerRuntime {
   screenTimer: ReturnType<typeof setTimeout> | null = null;
   /** The permission prompt on screen was answered or put to a human; cleared once the screen moves on. */
   promptHandled = false;
+  /** When the permission prompt on screen was first seen (for ApprovalSpec.answerDelayMs). */
+  promptSeenAt = 0;
   /** A rate-limited worker resumes when this fires. */
   resumeTimer: ReturnType<typeof setTimeout> | null = null;
   /** The hook event that ended the current turn, for the plugin's result(). */

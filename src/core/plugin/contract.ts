@@ -67,7 +67,8 @@ export interface StartupSpec {
   files?: SeedFile[];
   /**
    * Matches the pane's output (ANSI included) once the agent waits for input. Optional when
-   * `detect.screen.idle` is given: then the agent is ready when its screen looks idle.
+   * `detect.screen.idle` is given: then the agent is ready when its screen looks idle. A
+   * `ready` hook signal (see {@link HookSignal}) makes it ready sooner, whichever comes first.
    */
   ready?: RegExp;
   /**
@@ -134,10 +135,17 @@ export interface HookEvent {
 }
 
 /**
- * What a hook event means for the task in flight: `accepted` (the prompt was taken),
- * `done` (the turn finished), `waiting_input` (the agent asks something), or `null` (nothing).
+ * What a hook event means: for the task in flight `accepted` (the prompt was taken), `done`
+ * (the turn finished), `waiting_input` (the agent asks something); `ready` (the agent has
+ * started and takes input, e.g. Claude Code's SessionStart hook: a worker that is starting is
+ * ready at once, whatever its screen looks like; ignored at any other time); or `null`
+ * (nothing). A plugin whose agent says `ready` still gives screen rules (`detect.screen.idle`)
+ * or `startup().ready`, the fallback when the hook does not come.
+ *
+ * @example
+ * hook: (e) => (e.event === "SessionStart" ? "ready" : e.event === "Stop" ? "done" : null),
  */
-export type HookSignal = "accepted" | "done" | "waiting_input" | null;
+export type HookSignal = "accepted" | "done" | "waiting_input" | "ready" | null;
 
 /**
  * How completion is detected.
@@ -182,6 +190,12 @@ export interface ApprovalSpec {
   approveKeys: string[];
   /** Keys that refuse (e.g. `["Escape"]`). */
   denyKeys: string[];
+  /**
+   * How long a prompt must have been on screen before its keys are sent, in ms (default 0).
+   * Some agents drop keys that come the moment a question opens, against answers typed by
+   * accident: Claude Code 2.1.332 ignores an Enter in its first ~150 ms.
+   */
+  answerDelayMs?: number;
   /** The plugin's default for a prompt when the worker has no policy: usually `ask`. */
   decide?(screen: string): ApprovalDecision;
 }

@@ -61,7 +61,13 @@ export const DeclarativeSchema = z.strictObject({
       rate_limited: pattern.optional(),
     })
     .optional(),
-  approval: z.strictObject({ approveKeys: keys, denyKeys: keys }).optional(),
+  approval: z
+    .strictObject({
+      approveKeys: keys,
+      denyKeys: keys,
+      answerDelayMs: z.number().int().min(0).max(10_000).optional(),
+    })
+    .optional(),
   interruptKeys: keys.optional(),
   /** The health pass's check of an idle agent: `text` is typed, `expect` must show in time. */
   probe: z

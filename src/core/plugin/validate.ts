@@ -50,7 +50,12 @@ const pluginSchema = z.object({
   ]),
   result: fn("result").optional(),
   approval: z
-    .object({ approveKeys: keys, denyKeys: keys, decide: fn("approval.decide").optional() })
+    .object({
+      approveKeys: keys,
+      denyKeys: keys,
+      decide: fn("approval.decide").optional(),
+      answerDelayMs: z.number().int().min(0).max(10_000).optional(),
+    })
     .optional(),
   rateLimitWaitMs: fn("rateLimitWaitMs").optional(),
   acceptMs: z.number().int().positive().max(60_000).optional(),

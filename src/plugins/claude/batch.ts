@@ -1,6 +1,7 @@
 import { definePlugin, type ResultInput, shellQuote, type TaskResult } from "../../core/plugin/sdk.ts";
 import { shellBatchPlugin } from "../shell/batch.ts";
 import { claudeCommand, claudeSeedFiles } from "./index.ts";
+import { claudePermissionArgs } from "./permission-mode.ts";
 
 /** The JSON object `claude -p --output-format json` printed last, as a task result. */
 export function claudeBatchResult(input: ResultInput): TaskResult {
@@ -28,6 +29,20 @@ export function claudeBatchResult(input: ResultInput): TaskResult {
 }
 
 /**
+ * The permission mode flag for `claude -p`, as for the interactive plugin
+ * (`ORCH_CLAUDE_PERMISSION_MODE`, default `default`), with a space after it; nothing when the
+ * user's own batch args already pick a mode.
+ *
+ * @example
+ * batchPermissionArgs("--allowedTools Bash"); // "--permission-mode default "
+ * batchPermissionArgs("--permission-mode plan"); // ""
+ */
+export function batchPermissionArgs(userArgs: string): string {
+  if (/(^|\s)(--permission-mode|--dangerously-skip-permissions)(\s|=|$)/.test(userArgs)) return "";
+  return `${claudePermissionArgs(false, process.env.ORCH_CLAUDE_PERMISSION_MODE).join(" ")} `;
+}
+
+/**
  * `claude-batch`: a bash in the project runs `claude -p TASK --output-format json` per task;
  * the end marker ends it and the JSON it prints is the result (text, cost, tokens, session).
  * Extra flags come from `ORCH_CLAUDE_BATCH_ARGS` (e.g. `--allowedTools Bash`).
@@ -39,7 +54,7 @@ export const claudeBatchPlugin = definePlugin(() =>
       "Claude Code, batch: `claude -p --output-format json` per task in a shell; completion by end marker",
     command: () => [
       `${shellQuote(claudeCommand())} -p`,
-      `--output-format json ${process.env.ORCH_CLAUDE_BATCH_ARGS ?? ""}`.trim(),
+      `--output-format json ${batchPermissionArgs(process.env.ORCH_CLAUDE_BATCH_ARGS ?? "")}${process.env.ORCH_CLAUDE_BATCH_ARGS ?? ""}`.trim(),
     ],
     seed: claudeSeedFiles,
     result: claudeBatchResult,

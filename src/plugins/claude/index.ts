@@ -9,12 +9,13 @@ import {
   type StartupContext,
   type TaskResult,
 } from "../../core/plugin/sdk.ts";
+import { claudePermissionArgs } from "./permission-mode.ts";
 import { CLAUDE_SCREEN, rateLimitWaitMs, screenAnswer } from "./screen.ts";
 import { mergeClaudeJson, readClaudeJson } from "./seed-config.ts";
 import { readLastTurn } from "./transcript.ts";
 
 /** The hooks orch installs (through `--settings`, so the user's own settings stay untouched). */
-const HOOK_EVENTS = ["UserPromptSubmit", "Stop", "Notification"] as const;
+const HOOK_EVENTS = ["SessionStart", "UserPromptSubmit", "Stop", "Notification"] as const;
 
 /** The `claude` executable: `ORCH_CLAUDE_COMMAND` or `claude` on PATH. */
 export function claudeCommand(): string {
@@ -46,8 +47,15 @@ function hookSettings(ctx: StartupContext): string {
   return `${JSON.stringify({ hooks, ...skip }, null, 2)}\n`;
 }
 
-/** What a Claude Code hook event means for the task in flight. */
+/**
+ * What a Claude Code hook event means for the worker. SessionStart says it has started: it
+ * runs ~1 s before (2.1.332) or just after (2.1.197) the TUI first paints; a prompt pasted from
+ * then on lands in the box (2.1.197 may drop the Enter in its first second: orch sends it again
+ * after `acceptMs`). orch acts on it only while the worker starts, so the SessionStart after
+ * /clear or a compaction changes nothing.
+ */
 export function claudeHookSignal(e: HookEvent): HookSignal {
+  if (e.event === "SessionStart") return "ready";
   if (e.event === "UserPromptSubmit") return "accepted";
   if (e.event === "Stop") return "done";
   if (e.event === "Notification") {
@@ -85,8 +93,8 @@ export function claudeResult(input: ResultInput): TaskResult {
 /**
  * `claude`: Claude Code's TUI stays up in the pane and every task is a prompt. The prompt is
  * pasted and submitted with Enter after a pause; its hooks (installed with `--settings`) say
- * when the prompt was taken and when the turn ended; the screen shows permission prompts
- * and rate limits.
+ * when it has started, when the prompt was taken and when the turn ended; the screen shows
+ * permission prompts and rate limits, and is the fallback for the rest.
  */
 export const claudePlugin = definePlugin(
   (): AgentPlugin => ({
@@ -99,8 +107,10 @@ export const claudePlugin = definePlugin(
         claudeCommand(),
         "--settings",
         join(ctx.dataDir, "claude-settings.json"),
-        // only when the config names claude in skipPermissions (orch refuses it otherwise)
-        ...(ctx.skipPermissions ? ["--dangerously-skip-permissions"] : []),
+        // the mode orch wants, never Claude Code's own default (since 2.1.3xx "auto", which
+        // answers permission prompts itself); the skip flag only when the config names claude
+        // in skipPermissions (orch refuses it otherwise)
+        ...claudePermissionArgs(ctx.skipPermissions, process.env.ORCH_CLAUDE_PERMISSION_MODE),
       ],
       env: { ORCH_WORKER: ctx.workerName, DISABLE_AUTOUPDATER: "1" },
       files: [{ path: "claude-settings.json", content: hookSettings(ctx) }, ...claudeSeedFiles(ctx)],
@@ -108,7 +118,8 @@ export const claudePlugin = definePlugin(
     frame: (task) => ({ text: pasteSafe(task.text), submit: ["Enter"], submitDelayMs: 300 }),
     detect: { kind: "hook", hook: claudeHookSignal, screen: CLAUDE_SCREEN },
     result: claudeResult,
-    approval: { approveKeys: ["Enter"], denyKeys: ["Escape"] },
+    // 2.1.332 ignores an Enter in the first ~150 ms of its permission dialog
+    approval: { approveKeys: ["Enter"], denyKeys: ["Escape"], answerDelayMs: 500 },
     rateLimitWaitMs,
     acceptMs: 4000,
     interruptKeys: ["Escape"],

@@ -6,10 +6,13 @@
 import { betweenPrompts, type ScreenRules } from "../../core/plugin/sdk.ts";
 
 export const CLAUDE_SCREEN: ScreenRules = {
-  // the footer while a turn runs; the spinner's verb is random, this is not
-  busy: /esc to interrupt/i,
-  // the footer of the empty prompt box
-  idle: /\? for shortcuts/,
+  // the footer while a turn runs (the spinner's verb is random, this is not), or the spinner
+  // line itself, `✽ Contemplating…`: 2.1.332 shows it a moment before its footer says so
+  busy: /esc to interrupt|^[✶✢✻✽✳*·] [^\n…]{1,60}…/im,
+  // the footer of the empty prompt box in the default permission mode, or the box itself: a
+  // `❯` line between two rules, whatever the footer says (it names the mode: "⏸ manual mode
+  // on", "⏵⏵ auto mode on (shift+tab to cycle)", ...)
+  idle: /\? for shortcuts|^─{20,}[ \t]*\n❯[^\n]*\n─{20,}/m,
   waiting_input: /Do you want to (proceed|make this edit|create)[^\n]*\?/,
   // the final error once Claude Code's own retries are spent ("API error · Retrying" is busy)
   rate_limited: /API Error: Request rejected \(429\)|rate limit|usage limit|limit reached/i,

@@ -75,32 +75,64 @@ describe.each(ALL.map((p) => [p.name, p] as const))("contract: %s", (_name, p) =
   });
 });
 
-const EXPECTED: Record<string, Record<string, ScreenState | null>> = {
-  claude: {
-    startup: "idle",
-    idle: "idle",
-    busy: "busy",
-    done: "idle",
-    permission: "waiting_input",
-    // while Claude Code retries a 429 by itself it is busy; once it gives up it is rate limited
-    rate_limited: "busy",
-    rate_limited_final: "rate_limited",
-  },
-  gpt: {
-    idle: "idle",
-    busy: "busy",
-    done: "idle",
-    approval: "waiting_input",
-    rate_limited: "rate_limited",
-  },
+const CLAUDE_EXPECTED: Record<string, ScreenState | null> = {
+  // 2.1.332's first paint shows the empty box before its footer says "? for shortcuts"
+  startup: "idle",
+  idle: "idle",
+  // the idle screen in another permission mode: the footer names the mode instead
+  idle_auto: "idle",
+  busy: "busy",
+  done: "idle",
+  permission: "waiting_input",
+  // while Claude Code retries a 429 by itself it is busy; once it gives up it is rate limited
+  rate_limited: "busy",
+  rate_limited_final: "rate_limited",
 };
-const FIXTURE_DIR: Record<string, string> = { claude: "claude", gpt: "codex" };
+const CODEX_EXPECTED: Record<string, ScreenState | null> = {
+  startup: "idle",
+  idle: "idle",
+  busy: "busy",
+  done: "idle",
+  approval: "waiting_input",
+  rate_limited: "rate_limited",
+};
+/**
+ * Each plugin against the screens of every version recorded: `<dir>/` holds the pinned version
+ * (tests/helpers/agent-cli.ts AGENT_PINS), `<dir>-<version>/` the ones before it.
+ */
+const RECORDED: Array<[plugin: string, dir: string, expected: Record<string, ScreenState | null>]> = [
+  ["claude", "claude", CLAUDE_EXPECTED],
+  ["claude", "claude-2.1.197", CLAUDE_EXPECTED],
+  ["gpt", "codex", CODEX_EXPECTED],
+  ["gpt", "codex-0.169.0", CODEX_EXPECTED],
+];
 
-describe.each(Object.keys(EXPECTED))("recorded screens: %s", (name) => {
+describe.each(RECORDED)("recorded screens: %s on %s/", (name, dir, expected) => {
   const plugin = builtinPlugins[name]!();
-  test.each(Object.entries(EXPECTED[name]!))("%s.txt shows %s", (file, want) => {
-    expect(classifyScreen(screen(FIXTURE_DIR[name]!, file), plugin.detect.screen!)).toBe(want);
+  test.each(Object.entries(expected))("%s.txt shows %s", (file, want) => {
+    expect(classifyScreen(screen(dir, file), plugin.detect.screen!)).toBe(want);
   });
+});
+
+test("claude: the spinner line alone is busy (2.1.332 shows it a moment before its footer says esc to interrupt)", () => {
+  const busy = screen("claude", "busy");
+  const early = busy.replace(" · esc to interrupt", "");
+  expect(early).not.toContain("esc to interrupt");
+  expect(classifyScreen(early, builtinPlugins.claude!().detect.screen!)).toBe("busy");
+});
+
+describe("the claude screen rules from before the 2.1.332 fix", () => {
+  // what made 2.1.332 fail to start: its first screens and its auto-mode idle screen have no
+  // "? for shortcuts"; the rules now see the prompt box itself
+  const old = { busy: /esc to interrupt/i, idle: /\? for shortcuts/ };
+  test.each(["claude/startup", "claude/idle_auto", "claude-2.1.197/idle_auto"])(
+    "%s.txt: not idle by the old footer rule, idle by the current one",
+    (f) => {
+      const [dir, file] = f.split("/") as [string, string];
+      expect(classifyScreen(screen(dir, file), old)).toBe(null);
+      expect(classifyScreen(screen(dir, file), builtinPlugins.claude!().detect.screen!)).toBe("idle");
+    },
+  );
 });
 
 describe("recorded hook payloads", () => {
@@ -108,11 +140,31 @@ describe("recorded hook payloads", () => {
   const gpt = builtinPlugins.gpt!();
   const signal = (p: AgentPlugin, e: HookEvent) => (p.detect.kind === "hook" ? p.detect.hook(e) : "no hooks");
 
-  test("claude: UserPromptSubmit proves delivery, Stop ends the turn, a permission notification asks", () => {
+  test("claude: SessionStart says it is ready, UserPromptSubmit proves delivery, Stop ends the turn, a permission notification asks", () => {
+    expect(signal(claude, hook("claude-session-start", "SessionStart"))).toBe("ready");
     expect(signal(claude, hook("claude-user-prompt-submit", "UserPromptSubmit"))).toBe("accepted");
     expect(signal(claude, hook("claude-stop", "Stop"))).toBe("done");
     expect(signal(claude, hook("claude-notification", "Notification"))).toBe("waiting_input");
-    expect(signal(claude, hook("claude-session-start", "SessionStart"))).toBe(null);
+  });
+
+  test("claude: orch installs the SessionStart hook (with the others) through --settings", () => {
+    const spec = claude.startup(
+      makeStartupContext({
+        workerName: "w1",
+        project: "/tmp/p",
+        dataDir: "/tmp/d/w1",
+        home: "/tmp/no-such-home",
+      }),
+    );
+    const settings = JSON.parse(spec.files!.find((f) => f.path === "claude-settings.json")!.content) as {
+      hooks: Record<string, unknown>;
+    };
+    expect(Object.keys(settings.hooks).sort()).toEqual([
+      "Notification",
+      "SessionStart",
+      "Stop",
+      "UserPromptSubmit",
+    ]);
   });
 
   test("claude: the answer is the Stop hook's last_assistant_message", () => {

@@ -98,6 +98,22 @@ describe("plugin validation", () => {
   });
 });
 
+describe("approval.answerDelayMs", () => {
+  test("accepted from 0 to 10 s, refused outside, naming the field", () => {
+    const plugin = (answerDelayMs: number) => ({
+      ...shellPlugin(),
+      approval: { approveKeys: ["y"], denyKeys: ["n"], answerDelayMs },
+    });
+    expect(validatePlugin(plugin(0), "t").ok).toBe(true);
+    expect(validatePlugin(plugin(500), "t").ok).toBe(true);
+    for (const bad of [-1, 10_001, 1.5]) {
+      const r = validatePlugin(plugin(bad), "t");
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error).toContain("approval.answerDelayMs");
+    }
+  });
+});
+
 describe("shell probe", () => {
   test("the echo probe's answer is in bash's output, never in the echoed line", () => {
     const probe = shellPlugin().probe!;

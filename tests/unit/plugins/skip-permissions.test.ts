@@ -33,12 +33,13 @@ describe("skipPermissions in the startup context", () => {
     expect(ctx(true).skipPermissions).toBe(true);
   });
 
-  test("claude: --dangerously-skip-permissions and the dialog's answer only when on", () => {
+  test("claude: --dangerously-skip-permissions (instead of orch's permission mode) and the dialog's answer only when on", () => {
     const off = builtinPlugins.claude!().startup(ctx(false)).argv;
     expect(off).not.toContain("--dangerously-skip-permissions");
+    expect(off.slice(-2)).toEqual(["--permission-mode", "default"]);
     expect(claudeSettings(false).skipDangerousModePermissionPrompt).toBeUndefined();
     const on = builtinPlugins.claude!().startup(ctx(true)).argv;
-    expect(on).toEqual([...off, "--dangerously-skip-permissions"]);
+    expect(on).toEqual([...off.slice(0, -2), "--dangerously-skip-permissions"]);
     expect(claudeSettings(true).skipDangerousModePermissionPrompt).toBe(true);
     expect(claudeSettings(true).hooks).toEqual(claudeSettings(false).hooks);
   });
@@ -68,6 +69,24 @@ describe("skipPermissions in the startup context", () => {
         `allowed only with skipPermissions: ["${name}"]`,
       );
       expect(permissionSkipRefusal(name, argv, [name])).toBeNull();
+    }
+  });
+
+  test("claude: ORCH_CLAUDE_PERMISSION_MODE=bypassPermissions is a skip flag the guard refuses unless named", () => {
+    const saved = process.env.ORCH_CLAUDE_PERMISSION_MODE;
+    process.env.ORCH_CLAUDE_PERMISSION_MODE = "bypassPermissions";
+    try {
+      for (const name of ["claude", "claude-batch"]) {
+        const spec = builtinPlugins[name]!().startup(ctx(false));
+        const words = [...spec.argv, ...(spec.runs ?? [])];
+        expect(permissionSkipRefusal(name, words, [])).toContain(
+          "asks for --permission-mode bypassPermissions",
+        );
+        expect(permissionSkipRefusal(name, words, [name])).toBeNull();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.ORCH_CLAUDE_PERMISSION_MODE;
+      else process.env.ORCH_CLAUDE_PERMISSION_MODE = saved;
     }
   });
 
