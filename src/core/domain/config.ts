@@ -212,4 +212,3 @@ export const CONFIG_ENV_NAMES = {
   skipPermissions: "ORCH_SKIP_PERMISSIONS",
   worktree: "ORCH_WORKTREE",
 } as const satisfies Record<keyof Config, `ORCH_${string}`>;
-
