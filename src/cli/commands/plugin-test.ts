@@ -11,6 +11,7 @@ import { loadPlugin } from "../../core/plugin/external.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
+import { out } from "../stdio.ts";
 
 /** The script next to a plugin file: `dash-agent.ts` -> `dash-agent.script.json`; null for a folder. */
 export function siblingScript(src: string): string | null {
@@ -46,8 +47,8 @@ export async function pluginTestCommand(ctx: CliContext, src: string, scriptFile
   const report = await testPlugin(loaded.value.factory, script, src);
   if (ctx.json) printJson({ ...report, script: file });
   else {
-    if (!file) console.log(`(no script: pass --script FILE, or put one at <plugin>.script.json)`);
-    console.log(formatReport(report));
+    if (!file) out.line(`(no script: pass --script FILE, or put one at <plugin>.script.json)`);
+    out.line(formatReport(report));
   }
   return report.ok ? EXIT.ok : EXIT.taskFailed;
 }

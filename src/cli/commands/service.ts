@@ -11,7 +11,7 @@ import { errorMessage } from "../../core/domain/result.ts";
 import { type CliContext, selfArgv } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
-import { out } from "../stdio.ts";
+import { err, out } from "../stdio.ts";
 
 /** Where the unit goes: the user's systemd folder, or the system's. */
 export function unitPath(scope: "user" | "system", env: NodeJS.ProcessEnv = process.env): string {
@@ -68,10 +68,10 @@ function unitPathVariable(
     programs: [who.orch, ...(tmux ? [tmux] : [])],
   });
   if (p.leftOut.length > 0) {
-    console.error(`note: PATH leaves out ${p.leftOut.join(", ")} (another user's home); --path DIRS sets it`);
+    err.line(`note: PATH leaves out ${p.leftOut.join(", ")} (another user's home); --path DIRS sets it`);
   }
   if (p.leftOut.includes(dirname(who.orch))) {
-    console.error(
+    err.line(
       `warning: ${who.orch} is in another user's home, which the service user probably cannot reach: ` +
         "install orch where it can (e.g. /usr/local/bin) and run this again",
     );
