@@ -6,10 +6,12 @@ import {
   parseContractScript,
   testPlugin,
 } from "../../core/app/plugin-contract/index.ts";
+import { errorMessage } from "../../core/domain/result.ts";
 import { loadPlugin } from "../../core/plugin/external.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
+import { out } from "../stdio.ts";
 
 /** The script next to a plugin file: `dash-agent.ts` -> `dash-agent.script.json`; null for a folder. */
 export function siblingScript(src: string): string | null {
@@ -23,11 +25,11 @@ function readScript(file: string): ContractScript {
   try {
     value = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw new CliError(`contract script ${file} is not readable JSON: ${(e as Error).message}`, EXIT.usage);
+    throw new CliError(`contract script ${file} is not readable JSON: ${errorMessage(e)}`, EXIT.usage);
   }
   const r = parseContractScript(value, file);
   if (!r.ok) throw new CliError(r.error, EXIT.usage);
-  return r.script;
+  return r.value;
 }
 
 /**
@@ -42,11 +44,11 @@ export async function pluginTestCommand(ctx: CliContext, src: string, scriptFile
   if (!loaded.ok) throw new CliError(loaded.error, EXIT.usage);
   const file = scriptFile ?? siblingScript(src);
   const script = file ? readScript(file) : {};
-  const report = await testPlugin(loaded.factory, script, src);
+  const report = await testPlugin(loaded.value.factory, script, src);
   if (ctx.json) printJson({ ...report, script: file });
   else {
-    if (!file) console.log(`(no script: pass --script FILE, or put one at <plugin>.script.json)`);
-    console.log(formatReport(report));
+    if (!file) out.line(`(no script: pass --script FILE, or put one at <plugin>.script.json)`);
+    out.line(formatReport(report));
   }
   return report.ok ? EXIT.ok : EXIT.taskFailed;
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { execa } from "execa";
+import { errorMessage } from "../../core/domain/result.ts";
 import type { AgentPlugin, PluginFactory } from "../../core/plugin/contract.ts";
 import {
   install,
@@ -48,7 +49,7 @@ function describePlugin(
       mode: octal(f.mode ?? 0o600),
     }));
   } catch (e) {
-    startupError = (e as Error).message;
+    startupError = errorMessage(e);
   }
   return {
     name: p.name,
@@ -121,16 +122,17 @@ export async function pluginAddCommand(ctx: CliContext, src: string): Promise<nu
   try {
     const r = await loadPlugin(fetched?.dir ?? src);
     if (!r.ok) throw new CliError(r.error, EXIT.usage);
-    if (Object.hasOwn(builtinPlugins, r.plugin.name)) {
+    const { plugin, kind } = r.value;
+    if (Object.hasOwn(builtinPlugins, plugin.name)) {
       throw new CliError(
-        `plugin "${r.plugin.name}" from ${src} has the name of a built-in agent type: rename it`,
+        `plugin "${plugin.name}" from ${src} has the name of a built-in agent type: rename it`,
         EXIT.usage,
       );
     }
     mkdirSync(ctx.home, { recursive: true, mode: 0o700 });
     // the record names what to add again: the npm spec, or the path made absolute
-    const rec = install(ctx.home, r.plugin.name, fetched?.dir ?? src, r.kind, fetched ? src : undefined);
-    const d = describePlugin(r.plugin, r.kind, src, rec.sha256 ?? null);
+    const rec = install(ctx.home, plugin.name, fetched?.dir ?? src, kind, fetched ? src : undefined);
+    const d = describePlugin(plugin, kind, src, rec.sha256 ?? null);
     await reload(ctx);
     if (ctx.json) printJson({ added: true, ...d, entry: rec.entry });
     else {
@@ -158,7 +160,7 @@ async function allPlugins(home: string) {
     const r = await loadInstalled(home, rec);
     out.push(
       r.ok
-        ? { desc: describePlugin(r.plugin, r.kind, rec.source, rec.sha256 ?? null) }
+        ? { desc: describePlugin(r.value.plugin, r.value.kind, rec.source, rec.sha256 ?? null) }
         : { name: rec.name, error: r.error, source: rec.source },
     );
   }

@@ -7,10 +7,11 @@ import { parsePathOption, servicePath } from "../../core/app/service-path.ts";
 import { serviceUnit, serviceUser } from "../../core/app/service-unit.ts";
 import { loadConfig } from "../../core/controller/load-config.ts";
 import { orchPaths } from "../../core/controller/paths.ts";
+import { errorMessage } from "../../core/domain/result.ts";
 import { type CliContext, selfArgv } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
-import { out } from "../stdio.ts";
+import { err, out } from "../stdio.ts";
 
 /** Where the unit goes: the user's systemd folder, or the system's. */
 export function unitPath(scope: "user" | "system", env: NodeJS.ProcessEnv = process.env): string {
@@ -22,8 +23,8 @@ export function unitPath(scope: "user" | "system", env: NodeJS.ProcessEnv = proc
 /** config `allowRoot` under `home` (with ORCH_* env); a config that does not load is an error. */
 function allowRoot(home: string): boolean {
   const cfg = loadConfig(orchPaths(home).config, process.env);
-  if (!cfg.ok) throw new CliError(cfg.errors.join("\n"), EXIT.usage);
-  return cfg.config.allowRoot;
+  if (!cfg.ok) throw new CliError(cfg.error, EXIT.usage);
+  return cfg.value.allowRoot;
 }
 
 /** The passwd entry of a user name or uid (`getent passwd`), as its fields; null when none. */
@@ -56,7 +57,7 @@ function unitPathVariable(
   if (given !== undefined) {
     const p = parsePathOption(given);
     if (!p.ok) throw new CliError(p.error, EXIT.usage);
-    return p.path;
+    return p.value;
   }
   const tmux = Bun.which("tmux", { PATH: process.env.PATH ?? "" });
   const p = servicePath({
@@ -67,10 +68,10 @@ function unitPathVariable(
     programs: [who.orch, ...(tmux ? [tmux] : [])],
   });
   if (p.leftOut.length > 0) {
-    console.error(`note: PATH leaves out ${p.leftOut.join(", ")} (another user's home); --path DIRS sets it`);
+    err.line(`note: PATH leaves out ${p.leftOut.join(", ")} (another user's home); --path DIRS sets it`);
   }
   if (p.leftOut.includes(dirname(who.orch))) {
-    console.error(
+    err.line(
       `warning: ${who.orch} is in another user's home, which the service user probably cannot reach: ` +
         "install orch where it can (e.g. /usr/local/bin) and run this again",
     );
@@ -95,18 +96,19 @@ export async function serviceCommand(
     allowRoot: me.uid === 0 || opts.runAs === "root" ? allowRoot(ctx.home) : false,
   });
   if (!who.ok) throw new CliError(who.error, EXIT.usage);
-  const sameUser = who.user === me.username;
-  const userHome = sameUser ? homedir() : homeOf(who.user);
+  const { user, root } = who.value;
+  const sameUser = user === me.username;
+  const userHome = sameUser ? homedir() : homeOf(user);
   // another user's service keeps its state in that user's default ORCH_HOME unless one is given
   const home = sameUser || opts.homeGiven ? ctx.home : join(userHome, ".local", "state", "orch");
   const argv = selfArgv();
   const unit = serviceUnit({
     argv,
     home,
-    user: who.user,
+    user,
     path: unitPathVariable(opts.path, { sameUser, userHome, orch: argv[0] ?? "" }),
     scope,
-    allowRoot: who.root,
+    allowRoot: root,
   });
   if (opts.print) {
     if (ctx.json) printJson({ scope, path: unitPath(scope), unit });
@@ -118,7 +120,7 @@ export async function serviceCommand(
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, unit, { mode: 0o644 });
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : (e as Error).message;
+    const why = (e as NodeJS.ErrnoException).code === "EACCES" ? "permission denied" : errorMessage(e);
     throw new CliError(
       `cannot write ${file} (${why}): run it as root for a system unit, or use --user (or --print to see it)`,
       EXIT.usage,

@@ -4,6 +4,7 @@
  * `/root/...` entries the service user cannot even read).
  */
 import { dirname, isAbsolute, normalize } from "node:path";
+import { fail, ok, type Result } from "../domain/result.ts";
 
 /** The system's folders, as systemd itself sets PATH for services (on a merged-/usr system too). */
 export const SYSTEM_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
@@ -79,13 +80,14 @@ export function servicePath(i: ServicePathInput): ServicePath {
  *
  * @example
  * ```ts
- * parsePathOption("/usr/bin:/opt/agents/bin"); // { ok: true, path: "/usr/bin:/opt/agents/bin" }
- * parsePathOption("bin:/usr/bin"); // { ok: false, error: '--path entry "bin": expected an absolute folder' }
+ * parsePathOption("/usr/bin:/opt/agents/bin"); // { ok: true, value: "/usr/bin:/opt/agents/bin" }
+ * parsePathOption("bin:/usr/bin");
+ * // { ok: false, code: "bad_input", error: '--path entry "bin": expected an absolute folder' }
  * ```
  */
-export function parsePathOption(value: string): { ok: true; path: string } | { ok: false; error: string } {
+export function parsePathOption(value: string): Result<string> {
   const entries = value.split(":");
   const bad = entries.find((e) => !isAbsolute(e));
-  if (bad !== undefined) return { ok: false, error: `--path entry "${bad}": expected an absolute folder` };
-  return { ok: true, path: entries.join(":") };
+  if (bad !== undefined) return fail("bad_input", `--path entry "${bad}": expected an absolute folder`);
+  return ok(entries.join(":"));
 }

@@ -6,7 +6,7 @@
  * controller never kills the tmux server and the agents it started (the next start adopts them).
  */
 
-import { type Failure, fail } from "../domain/result.ts";
+import { fail, ok, type Result } from "../domain/result.ts";
 
 /** WatchdogSec: systemd restarts a controller that sent no WATCHDOG=1 for this long. */
 export const WATCHDOG_SEC = 30;
@@ -100,15 +100,12 @@ export interface ServiceUserInput {
  * @example
  * ```ts
  * serviceUser({ scope: "system", uid: 0, userName: "root", sudoUser: "ann", allowRoot: false });
- * // { ok: true, user: "ann", root: false }
+ * // { ok: true, value: { user: "ann", root: false } }
  * serviceUser({ scope: "system", uid: 0, userName: "root", allowRoot: false });
  * // { ok: false, code: "bad_input", error: "a system unit that runs orch as root is refused: ..." }
  * ```
- *
- * (The success keeps `user` and `root` beside `ok` rather than in `value` until its caller,
- * src/cli/commands/service.ts, moves to `Result`.)
  */
-export function serviceUser(i: ServiceUserInput): { ok: true; user: string; root: boolean } | Failure {
+export function serviceUser(i: ServiceUserInput): Result<{ user: string; root: boolean }> {
   const allow = "or set allowRoot: true (ORCH_ALLOW_ROOT=1) if you mean it";
   if (i.scope === "user") {
     if (i.runAs !== undefined) {
@@ -120,7 +117,7 @@ export function serviceUser(i: ServiceUserInput): { ok: true; user: string; root
         `a user unit of root would run orch as root: install it as the user orch runs as (without sudo), ${allow}`,
       );
     }
-    return { ok: true, user: i.userName, root: i.uid === 0 };
+    return ok({ user: i.userName, root: i.uid === 0 });
   }
   if (i.runAs !== undefined && !/^[A-Za-z_][A-Za-z0-9_.-]*\$?$/.test(i.runAs)) {
     return fail("bad_input", `--run-as "${i.runAs}" is not a user name`);
@@ -135,5 +132,5 @@ export function serviceUser(i: ServiceUserInput): { ok: true; user: string; root
         `give --run-as NAME (the user orch runs as), ${allow}`,
     );
   }
-  return { ok: true, user, root };
+  return ok({ user, root });
 }

@@ -1,6 +1,6 @@
 /** The API's answers and its checks of what a request carries (JSON body, query parameters). */
 import { z } from "zod";
-import type { FailureCode, Result } from "../domain/result.ts";
+import { type FailureCode, fail, ok, type Result } from "../domain/result.ts";
 
 /** The HTTP status of each expected failure. */
 export const HTTP: Record<FailureCode, number> = {
@@ -20,29 +20,30 @@ export const problem = (code: FailureCode, error: string): Response => json({ er
 export const answer = <T>(o: Result<T>, map: (v: T) => unknown, status = 200): Response =>
   o.ok ? json(map(o.value), status) : problem(o.code, o.error);
 
-/** What a check of a request gives: the value, or the answer that refuses it. */
-export type Checked<T> = { ok: true; value: T } | { ok: false; res: Response };
+/** A request check's refusal: its code, and the answer (`{error, code}` with its status) that says why. */
+const refused = (code: FailureCode, error: string) => fail(code, problem(code, error));
 
 /**
- * The request's JSON body checked against `schema`; a refusal (400) names each bad field.
+ * The request's JSON body checked against `schema`; a refusal (400) names each bad field. The
+ * failure carries the answer to give.
  *
  * @example
  * ```ts
  * const b = await body(req, z.strictObject({ keys: z.array(z.string()) }));
- * if (!b.ok) return b.res;
+ * if (!b.ok) return b.error;
  * ```
  */
-export async function body<T>(req: Request, schema: z.ZodType<T>): Promise<Checked<T>> {
+export async function body<T>(req: Request, schema: z.ZodType<T>): Promise<Result<T, Response>> {
   let raw: unknown;
   try {
     raw = await req.json();
   } catch {
-    return { ok: false, res: problem("bad_input", "request body is not JSON") };
+    return refused("bad_input", "request body is not JSON");
   }
   const r = schema.safeParse(raw);
-  if (r.success) return { ok: true, value: r.data };
+  if (r.success) return ok(r.data);
   const msg = r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
-  return { ok: false, res: problem("bad_input", msg) };
+  return refused("bad_input", msg);
 }
 
 const digits = z
@@ -57,21 +58,23 @@ const digits = z
  * @example
  * ```ts
  * const limit = intParam(url, "limit", 1, 100_000); // ?limit=1e99: 400 'limit "1e99": expected a whole number from 1 to 100000'
- * if (!limit.ok) return limit.res;
+ * if (!limit.ok) return limit.error;
  * ```
  */
-export function intParam(url: URL, name: string, min: number, max: number): Checked<number | undefined> {
+export function intParam(
+  url: URL,
+  name: string,
+  min: number,
+  max: number,
+): Result<number | undefined, Response> {
   const raw = url.searchParams.get(name);
-  if (raw === null) return { ok: true, value: undefined };
+  if (raw === null) return ok(undefined);
   const r = digits.pipe(z.int().min(min).max(max)).safeParse(raw);
-  if (r.success) return { ok: true, value: r.data };
-  return {
-    ok: false,
-    res: problem(
-      "bad_input",
-      `${name} ${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`,
-    ),
-  };
+  if (r.success) return ok(r.data);
+  return refused(
+    "bad_input",
+    `${name} ${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`,
+  );
 }
 
 /** `?wait=MS` as milliseconds to wait, at most `max` (0 when absent or not a number). */

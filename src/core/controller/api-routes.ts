@@ -104,7 +104,7 @@ export const ROUTES: readonly Route[] = [
     path: "/v1/workers",
     handler: async ({ req, controller }) => {
       const b = await body(req, addWorkerBody);
-      if (!b.ok) return b.res;
+      if (!b.ok) return b.error;
       return answer(await controller.addWorker(b.value), (w) => shown(controller).worker(w, true), 201);
     },
   },
@@ -125,7 +125,7 @@ export const ROUTES: readonly Route[] = [
     path: "/v1/workers/:name/hooks",
     handler: async ({ req, params, controller }) => {
       const b = await body(req, hookBody);
-      if (!b.ok) return b.res;
+      if (!b.ok) return b.error;
       return answer(controller.hook(params.name!, b.value), () => ({ ok: true }));
     },
   },
@@ -154,7 +154,7 @@ export const ROUTES: readonly Route[] = [
     path: "/v1/workers/:name/keys",
     handler: async ({ req, params, controller }) => {
       const b = await body(req, keysBody);
-      if (!b.ok) return b.res;
+      if (!b.ok) return b.error;
       return answer(await controller.sendKeys(params.name!, b.value.keys), () => ({ ok: true }));
     },
   },
@@ -181,7 +181,7 @@ export const ROUTES: readonly Route[] = [
     path: "/v1/tasks",
     handler: async ({ req, url, controller }) => {
       const b = await body(req, sendBody);
-      if (!b.ok) return b.res;
+      if (!b.ok) return b.error;
       const value = b.value;
       const sent = await controller.grouped(() => controller.send(value));
       const wait = waitParam(url, MAX_WAIT_MS);
@@ -195,7 +195,7 @@ export const ROUTES: readonly Route[] = [
     path: "/v1/tasks",
     handler: ({ url, controller }) => {
       const limit = intParam(url, "limit", 1, MAX_TASKS_LIMIT);
-      if (!limit.ok) return limit.res;
+      if (!limit.ok) return limit.error;
       const worker = url.searchParams.get("worker") ?? undefined;
       const runId = url.searchParams.get("run") ?? undefined;
       const statuses = url.searchParams.get("status")?.split(",").filter(Boolean);
@@ -220,7 +220,7 @@ export const ROUTES: readonly Route[] = [
     handler: ({ params, controller }) => {
       const key = resolveIdKey(controller.taskIds(), params.id!, "task", "orch results");
       if (!key.ok) return json(idKeyProblem(key), HTTP[key.code]);
-      return answer(controller.cancelTask(key.id, "cancelled by orch cancel"), shown(controller).task);
+      return answer(controller.cancelTask(key.value, "cancelled by orch cancel"), shown(controller).task);
     },
   },
   {
@@ -231,7 +231,7 @@ export const ROUTES: readonly Route[] = [
       // a whole task id or a unique prefix of one (what `orch results` shows)
       const key = resolveIdKey(controller.taskIds(), id, "task", "orch results");
       if (!key.ok) return json(idKeyProblem(key), HTTP[key.code]);
-      const t = await controller.waitTask(key.id, waitParam(url, MAX_WAIT_MS));
+      const t = await controller.waitTask(key.value, waitParam(url, MAX_WAIT_MS));
       if (!t) return problem("not_found", `unknown task "${id}"`);
       // the earlier attempts of a retried task (its latest attempt is the task itself)
       const history = controller.attemptsOf(t.id).map(attemptJson);
@@ -243,7 +243,7 @@ export const ROUTES: readonly Route[] = [
     path: "/v1/submit",
     handler: async ({ req, url, controller }) => {
       const b = await body(req, submitBody);
-      if (!b.ok) return b.res;
+      if (!b.ok) return b.error;
       const { priority, ...rest } = b.value;
       const wanted = {
         ...rest,
@@ -267,7 +267,7 @@ export const ROUTES: readonly Route[] = [
     path: "/v1/events",
     handler: async ({ url, controller }) => {
       const limit = intParam(url, "limit", 1, 10_000);
-      if (!limit.ok) return limit.res;
+      if (!limit.ok) return limit.error;
       const after = url.searchParams.get("after");
       const afterId = after === null ? null : Number(after);
       if (afterId !== null && !(Number.isInteger(afterId) && afterId >= 0)) {
@@ -286,7 +286,7 @@ export const ROUTES: readonly Route[] = [
     path: "/v1/stop",
     handler: async ({ req, info, onStop }) => {
       const b = await body(req, stopBody);
-      if (!b.ok) return b.res;
+      if (!b.ok) return b.error;
       setTimeout(() => onStop(b.value.killWorkers ?? false), 0);
       return json({ ok: true, pid: info.pid });
     },

@@ -65,10 +65,11 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   for (const name of NOTIFY_VARIABLES) delete process.env[name];
   const paths = orchPaths(o.home);
   const cfg = loadConfig(paths.config, process.env);
-  if (!cfg.ok) throw new DaemonError(cfg.errors.join("\n"), 2);
+  if (!cfg.ok) throw new DaemonError(cfg.error, 2);
+  const config = cfg.value;
   // before anything under ORCH_HOME is created or opened
   const sandbox = inSandbox(process.env);
-  const refused = startRefusal(paths, cfg.config, currentUid(), sandbox);
+  const refused = startRefusal(paths, config, currentUid(), sandbox);
   if (refused) throw new DaemonError(refused, 3);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   mkdirSync(paths.logsDir, { recursive: true, mode: 0o700 });
@@ -83,7 +84,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     if (alive) throw new DaemonError(`a controller already answers on ${paths.apiSocket}`, 2);
     rmSync(paths.apiSocket, { force: true });
   }
-  const masked = createMasking(cfg.config, process.env, join(paths.runDir, "mask-filter.pl"));
+  const masked = createMasking(config, process.env, join(paths.runDir, "mask-filter.pl"));
   if (!masked.ok) throw new DaemonError(masked.error, 3);
   const masking = masked.value;
   const logger = createLogger(paths.controllerLog, {
@@ -92,16 +93,16 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     mask: (line) => masking.text(null, line),
   });
   guardProcess(logger);
-  const store = openStoreOrExplain(paths.db, cfg.config.durability, masking);
-  if (currentUid() === 0 && !cfg.config.allowRoot) {
+  const store = openStoreOrExplain(paths.db, config.durability, masking);
+  if (currentUid() === 0 && !config.allowRoot) {
     logger.log("warn", "running as root, allowed because this is a container (IS_SANDBOX=0 refuses it)");
   }
   // before the controller starts, so the events of adopting and reviving workers go out too
-  const notifier = cfg.config.eventCommand
+  const notifier = config.eventCommand
     ? startEventNotifier({
         events: store.events,
-        command: cfg.config.eventCommand,
-        kinds: cfg.config.eventKinds,
+        command: config.eventCommand,
+        kinds: config.eventKinds,
         logger,
       })
     : null;
@@ -122,20 +123,18 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   await reloadPlugins();
   const controller = new Controller({
     paths,
-    config: cfg.config,
+    config,
     store,
     plugins: registry,
     logger,
     version: o.version,
-    transport: () => localControlTransport(paths.tmuxSocket, cfg.config.sessionName),
+    transport: () => localControlTransport(paths.tmuxSocket, config.sessionName),
     viewArgv: ["tail", "-n", "200", "-F", paths.controllerLog],
     orchArgv: o.orchArgv,
     masking,
   });
   await controller.start();
-  const extensions = (o.extensions ?? []).map((make) =>
-    make({ controller, store, config: cfg.config, logger, paths }),
-  );
+  const extensions = (o.extensions ?? []).map((make) => make({ controller, store, config, logger, paths }));
   for (const ext of extensions) await ext.start?.();
   const watchdog: ServiceWatchdog | null = notify
     ? startServiceWatchdog({

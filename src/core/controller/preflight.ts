@@ -98,5 +98,5 @@ export function startPreflight(
 ): string | null {
   const paths = orchPaths(home);
   const cfg = loadConfig(paths.config, env);
-  return cfg.ok ? startRefusal(paths, cfg.config, uid, inSandbox(env)) : null;
+  return cfg.ok ? startRefusal(paths, cfg.value, uid, inSandbox(env)) : null;
 }

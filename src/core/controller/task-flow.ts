@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { errorMessage } from "../domain/result.ts";
 import { type RetryPolicy, retryDecision } from "../domain/retry.ts";
 import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
 import { cleanOutput } from "../domain/text.ts";
@@ -87,7 +88,7 @@ export class TaskFlow {
     try {
       this.flushIdle();
     } catch (e) {
-      this.d.logger.log("error", `store write failed: ${(e as Error).message}`);
+      this.d.logger.log("error", `store write failed: ${errorMessage(e)}`);
     }
   }
 
@@ -128,7 +129,7 @@ export class TaskFlow {
     }
     this.deliver(rt.paneId, framed.value).catch((e) => {
       if (rt.scanner?.taskId === task.id)
-        this.fail(rt, task.id, "failed", `delivery failed: ${(e as Error).message}`);
+        this.fail(rt, task.id, "failed", `delivery failed: ${errorMessage(e)}`);
     });
   }
 

@@ -1,4 +1,5 @@
 import type { ApprovalPolicy } from "../domain/config.ts";
+import { errorMessage } from "../domain/result.ts";
 import { assertTaskTransition } from "../domain/task-status.ts";
 import type { Task, WorkerState } from "../domain/types.ts";
 import type { Delivery, HookEvent, ScreenState } from "../plugin/contract.ts";
@@ -100,7 +101,7 @@ export class TurnFlow {
         this.armAccept(rt, delivery);
       })
       .catch((e) => {
-        if (rt.turn === turn) this.failTurn(rt, `delivery failed: ${(e as Error).message}`);
+        if (rt.turn === turn) this.failTurn(rt, `delivery failed: ${errorMessage(e)}`);
       });
   }
 
@@ -121,7 +122,7 @@ export class TurnFlow {
           .ops()
           .sendKeys(rt.paneId!, delivery.submit.length ? delivery.submit : ["Enter"])
           .then(() => this.armAccept(rt, delivery))
-          .catch((e) => this.failTurn(rt, `delivery failed: ${(e as Error).message}`));
+          .catch((e) => this.failTurn(rt, `delivery failed: ${errorMessage(e)}`));
         return;
       }
       this.failTurn(

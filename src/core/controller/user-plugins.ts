@@ -24,13 +24,13 @@ export async function loadUserPlugins(
       continue;
     }
     const r = await loadInstalled(home, rec);
-    if (r.ok && r.plugin.name === rec.name) {
-      registry.add(r.plugin);
+    if (r.ok && r.value.plugin.name === rec.name) {
+      registry.add(r.value.plugin);
       loaded.push(rec.name);
       continue;
     }
     const error = r.ok
-      ? `plugin ${rec.name}: its code now says it is "${r.plugin.name}"; skipped`
+      ? `plugin ${rec.name}: its code now says it is "${r.value.plugin.name}"; skipped`
       : `plugin ${rec.name}: ${r.error}`;
     errors.push(error);
     refused.set(rec.name, error);

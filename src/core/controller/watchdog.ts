@@ -7,23 +7,23 @@
  * restarts it. The ticks run on their own timer, independent of the health loop's interval.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { errorMessage } from "../domain/result.ts";
+import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
 import type { Logger } from "./logger.ts";
 import type { NotifySettings } from "./notify-settings.ts";
 
-/** What a liveness probe found: the controller answered (with a STATUS line), or why not. */
-export type ProbeResult = { ok: true; status: string } | { ok: false; error: string };
+/** What a liveness probe found: the controller answered (the value is a STATUS line), or why not. */
+export type ProbeResult = Result<string>;
 
 /** The socket the notifier writes to (the runtime's `openNotifySocket` makes the real one). */
 export interface NotifySink {
-  send(text: string): { ok: true } | { ok: false; error: string };
+  send(text: string): Result<void>;
   close(): void;
 }
 
 export interface WatchdogOptions {
   settings: NotifySettings;
   /** Opens the notify socket (src/core/runtime/sd-notify.ts; a test hands in a fake). */
-  open: (address: string) => { ok: true; socket: NotifySink } | { ok: false; error: string };
+  open: (address: string) => Result<NotifySink>;
   /** Checks that the controller answers; must settle within `deadlineMs`. */
   probe: (deadlineMs: number) => Promise<ProbeResult>;
   logger: Logger;
@@ -83,7 +83,7 @@ export function statusLine(states: readonly string[]): string {
  * @example
  * ```ts
  * const probe = apiProbe("/home/me/.local/state/orch/orch.sock");
- * await probe(5000); // { ok: true, status: "2 workers: 2 idle" }
+ * await probe(5000); // { ok: true, value: "2 workers: 2 idle" }
  * ```
  */
 export function apiProbe(socket: string): (deadlineMs: number) => Promise<ProbeResult> {
@@ -93,18 +93,15 @@ export function apiProbe(socket: string): (deadlineMs: number) => Promise<ProbeR
         unix: socket,
         signal: AbortSignal.timeout(deadlineMs),
       });
-      if (!res.ok) return { ok: false, error: `GET /v1/status answered ${res.status}` };
+      if (!res.ok) return fail("unavailable", `GET /v1/status answered ${res.status}`);
       const body = (await res.json()) as { workers?: unknown };
       if (!Array.isArray(body.workers))
-        return { ok: false, error: "GET /v1/status: expected a workers array" };
-      return {
-        ok: true,
-        status: statusLine(body.workers.map((w) => String((w as { state?: unknown }).state))),
-      };
+        return fail("unavailable", "GET /v1/status: expected a workers array");
+      return ok(statusLine(body.workers.map((w) => String((w as { state?: unknown }).state))));
     } catch (e) {
       const timedOut = e instanceof Error && e.name === "TimeoutError";
       const why = timedOut ? `no answer within ${deadlineMs} ms` : errorMessage(e);
-      return { ok: false, error: `GET /v1/status on ${socket}: ${why}` };
+      return fail("unavailable", `GET /v1/status on ${socket}: ${why}`);
     }
   };
 }
@@ -131,7 +128,7 @@ export function startServiceWatchdog(o: WatchdogOptions): ServiceWatchdog {
     logger.log("error", `systemd notify: ${opened.error}; systemd will not hear that orch is ready`);
     return { ready: async () => undefined, stopping: () => undefined };
   }
-  const sink = opened.socket;
+  const sink = opened.value;
   let stopped = false;
   let timer: ReturnType<typeof setInterval> | null = null;
   let probing = false;
@@ -162,7 +159,7 @@ export function startServiceWatchdog(o: WatchdogOptions): ServiceWatchdog {
     if (r.ok) {
       if (failing) logger.log("info", "systemd watchdog: the controller answers again");
       failing = false;
-      send(["WATCHDOG=1", ...status(r.status)]);
+      send(["WATCHDOG=1", ...status(r.value)]);
       return;
     }
     if (!failing) {
@@ -175,14 +172,14 @@ export function startServiceWatchdog(o: WatchdogOptions): ServiceWatchdog {
 
   return {
     async ready() {
-      let first: ProbeResult = { ok: false, error: "not probed" };
+      let first: ProbeResult = fail("unavailable", "not probed");
       while (!stopped) {
         first = await o.probe(READY_PROBE_MS);
         if (first.ok || stopped) break;
         await sleep(READY_RETRY_MS);
       }
       if (stopped || !first.ok) return;
-      send(["READY=1", ...status(first.status)]);
+      send(["READY=1", ...status(first.value)]);
       const watchdogMs = settings.watchdogMs;
       logger.log("info", "systemd notified: ready", {
         socket: settings.socket,

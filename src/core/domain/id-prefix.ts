@@ -12,6 +12,8 @@
  * in its millisecond: it shows its counter too. Run ids are random (UUIDv4): 8 digits.
  */
 
+import { fail, ok, type Result } from "./result.ts";
+
 /** Shortest task id tables show: the whole millisecond clock of a UUIDv7 (`01a23575-8e83`). */
 export const TASK_ID_SHORT_MIN = 13;
 /** Clock, version and same-millisecond counter of a UUIDv7 (`01a23575-8e83-7457`): unique among one controller's ids. */
@@ -27,27 +29,22 @@ export const ID_PREFIX_MIN_DIGITS = 4;
 const DASH_AFTER = [8, 12, 16, 20];
 const HEX_AND_DASHES = /^[0-9a-f-]+$/i;
 
-/** A prefix read from what someone typed, or why it is not one. */
-export type IdPrefixParse = { ok: true; prefix: string } | { ok: false; error: string };
-
 /**
  * Reads an id or id prefix as typed: hex digits, any case, with or without dashes, at least
  * {@link ID_PREFIX_MIN_DIGITS} digits and at most 32. Gives the prefix as the full id's text
- * starts (lower case, dashes where a UUID has them), ready to look up.
+ * starts (lower case, dashes where a UUID has them), ready to look up; or, as `bad_input`,
+ * why it is not one.
  *
  * @example
  * ```ts
- * parseIdPrefix("01A235758E837457", "task"); // { ok: true, prefix: "01a23575-8e83-7457" }
+ * parseIdPrefix("01A235758E837457", "task"); // { ok: true, value: "01a23575-8e83-7457" }
  * parseIdPrefix("01a", "task");
- * // { ok: false, error: `task id "01a": expected at least 4 hex digits (0-9, a-f; dashes allowed)` }
+ * // { ok: false, code: "bad_input", error: `task id "01a": expected at least 4 hex digits (0-9, a-f; dashes allowed)` }
  * ```
  */
-export function parseIdPrefix(raw: string, noun: string): IdPrefixParse {
+export function parseIdPrefix(raw: string, noun: string): Result<string> {
   const digits = raw.replaceAll("-", "").toLowerCase();
-  const bad = (why: string): IdPrefixParse => ({
-    ok: false,
-    error: `${noun} id ${JSON.stringify(raw)}: expected ${why}`,
-  });
+  const bad = (why: string) => fail("bad_input", `${noun} id ${JSON.stringify(raw)}: expected ${why}`);
   if (!HEX_AND_DASHES.test(raw)) return bad("hex digits (0-9, a-f) and dashes only");
   if (digits.length < ID_PREFIX_MIN_DIGITS)
     return bad(`at least ${ID_PREFIX_MIN_DIGITS} hex digits (0-9, a-f; dashes allowed)`);
@@ -59,7 +56,7 @@ export function parseIdPrefix(raw: string, noun: string): IdPrefixParse {
     prefix += `${digits.slice(from, at)}-`;
     from = at;
   }
-  return { ok: true, prefix: prefix + digits.slice(from) };
+  return ok(prefix + digits.slice(from));
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, extname, join, relative, resolve, sep } from "node:path";
-import { errorMessage, type Failure, fail, type Result } from "../domain/result.ts";
+import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
 import { importFile, parseToml, provideSdk } from "../runtime/plugin-import.ts";
 import type { AgentPlugin, PluginFactory } from "./contract.ts";
 import { declarativePlugin, parseDeclarative } from "./declarative.ts";
@@ -40,13 +40,12 @@ export interface InstalledPlugin {
   sha256?: string;
 }
 
-/**
- * A loaded plugin, or why it did not load. (The success keeps its fields beside `ok` rather
- * than in a `value` until src/cli/commands/plugins.ts moves to `Result`.)
- */
-export type LoadResult =
-  | { ok: true; plugin: AgentPlugin; factory: PluginFactory; kind: PluginKind }
-  | Failure;
+/** A loaded plugin: the instance checked, the factory that makes more, and what kind of file it came from. */
+export interface LoadedPlugin {
+  plugin: AgentPlugin;
+  factory: PluginFactory;
+  kind: PluginKind;
+}
 
 const DECLARATIVE = new Set([".json", ".toml"]);
 const CODE = new Set([".ts", ".js", ".mjs", ".mts"]);
@@ -71,7 +70,7 @@ export function entryOf(path: string): string | null {
 }
 
 /** Loads and validates the plugin at `path` (a .json/.toml spec, a .ts/.js module, or a folder). */
-export async function loadPlugin(path: string): Promise<LoadResult> {
+export async function loadPlugin(path: string): Promise<Result<LoadedPlugin>> {
   const abs = resolve(path);
   if (!existsSync(abs)) return fail("not_found", `plugin source "${path}" does not exist`);
   const entry = entryOf(abs);
@@ -123,7 +122,7 @@ export async function loadPlugin(path: string): Promise<LoadResult> {
     );
   }
   const v = instantiatePlugin(factory, entry);
-  return v.ok ? { ok: true, plugin: v.value, factory, kind } : v;
+  return v.ok ? ok({ plugin: v.value, factory, kind }) : v;
 }
 
 /** Where installed plugins live. */
@@ -228,7 +227,7 @@ export function verifyInstalled(home: string, rec: InstalledPlugin): Result<stri
 }
 
 /** Loads an installed plugin once {@link verifyInstalled} trusts it; the refusal is its error. */
-export async function loadInstalled(home: string, rec: InstalledPlugin): Promise<LoadResult> {
+export async function loadInstalled(home: string, rec: InstalledPlugin): Promise<Result<LoadedPlugin>> {
   const t = verifyInstalled(home, rec);
   return t.ok ? loadPlugin(rec.entry) : t;
 }

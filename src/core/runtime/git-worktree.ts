@@ -36,8 +36,19 @@ export function worktreeBranch(worker: string): string {
   return `orch/${worker}`;
 }
 
-/** Runs git; `failed` with git's last stderr line (or why it did not run). */
-async function git(args: string[]): Promise<{ ok: boolean; stdout: string; error: string; code: number }> {
+/**
+ * How one git command ended: its exit code (null when git did not run), what it printed, and
+ * its last error line (or why it did not run). Not a {@link Result}: a non-zero exit is an
+ * answer to some questions (`show-ref --verify`: no such branch), so each caller decides.
+ */
+interface GitRun {
+  exitCode: number | null;
+  stdout: string;
+  error: string;
+}
+
+/** Runs git; never throws. */
+async function git(args: string[]): Promise<GitRun> {
   const r = await execa("git", args, {
     reject: false,
     stdin: "ignore",
@@ -49,14 +60,14 @@ async function git(args: string[]): Promise<{ ok: boolean; stdout: string; error
       (r as { code?: string }).code === "ENOENT"
         ? "git is not installed (not on PATH)"
         : (r.shortMessage ?? "git did not run");
-    return { ok: false, stdout: "", error: why, code: -1 };
+    return { exitCode: null, stdout: "", error: why };
   }
   const lines = String(r.stderr ?? "")
     .split("\n")
     .map((l) => l.trim())
     .filter(Boolean);
   const error = lines.findLast((l) => l.startsWith("fatal:") || l.startsWith("error:")) ?? lines.at(-1) ?? "";
-  return { ok: r.exitCode === 0, stdout: String(r.stdout ?? ""), error, code: r.exitCode };
+  return { exitCode: r.exitCode, stdout: String(r.stdout ?? ""), error };
 }
 
 /**
@@ -72,11 +83,11 @@ async function git(args: string[]): Promise<{ ok: boolean; stdout: string; error
  */
 export async function locateRepo(dir: string): Promise<Result<RepoLocation>> {
   const r = await git(["-C", dir, "rev-parse", "--show-toplevel", "--show-prefix"]);
-  if (!r.ok) {
+  if (r.exitCode !== 0) {
     if (/not a git repository|must be run in a work tree/.test(r.error)) {
       return fail("not_found", "not a git repository");
     }
-    return fail("unavailable", r.error || `git exited with ${r.code}`);
+    return fail("unavailable", r.error || `git exited with ${r.exitCode}`);
   }
   const [root = "", subdir = ""] = r.stdout.split("\n");
   if (!root) return fail("not_found", "not a git repository");
@@ -100,18 +111,20 @@ export async function addWorktree(o: {
   branch: string;
 }): Promise<Result<WorktreeAdded>> {
   const exists = await git(["-C", o.repo, "show-ref", "--verify", "--quiet", `refs/heads/${o.branch}`]);
-  if (exists.code === -1) return fail("unavailable", exists.error);
-  if (!exists.ok) {
+  if (exists.exitCode === null) return fail("unavailable", exists.error);
+  if (exists.exitCode !== 0) {
     const head = await git(["-C", o.repo, "rev-parse", "--verify", "--quiet", "HEAD"]);
-    if (!head.ok) return fail("bad_input", "the repository has no commit yet (HEAD points to nothing)");
+    if (head.exitCode !== 0)
+      return fail("bad_input", "the repository has no commit yet (HEAD points to nothing)");
     const r = await git(["-C", o.repo, "worktree", "add", "-b", o.branch, o.path, "HEAD"]);
-    if (!r.ok) return fail("unavailable", `git worktree add failed: ${r.error || `exit ${r.code}`}`);
+    if (r.exitCode !== 0)
+      return fail("unavailable", `git worktree add failed: ${r.error || `exit ${r.exitCode}`}`);
     return ok({ path: o.path, branch: o.branch, reused: false });
   }
   // forget worktrees whose folders are gone, so a branch they held counts as free
   await git(["-C", o.repo, "worktree", "prune"]);
   const list = await git(["-C", o.repo, "worktree", "list", "--porcelain"]);
-  const at = list.ok ? checkedOutAt(list.stdout, o.branch) : null;
+  const at = list.exitCode === 0 ? checkedOutAt(list.stdout, o.branch) : null;
   if (at !== null) {
     return fail(
       "conflict",
@@ -119,7 +132,8 @@ export async function addWorktree(o: {
     );
   }
   const r = await git(["-C", o.repo, "worktree", "add", o.path, o.branch]);
-  if (!r.ok) return fail("unavailable", `git worktree add failed: ${r.error || `exit ${r.code}`}`);
+  if (r.exitCode !== 0)
+    return fail("unavailable", `git worktree add failed: ${r.error || `exit ${r.exitCode}`}`);
   return ok({ path: o.path, branch: o.branch, reused: true });
 }
 
@@ -147,6 +161,6 @@ function checkedOutAt(porcelain: string, branch: string): string | null {
 export async function removeWorktree(path: string): Promise<Result<{ alreadyGone: boolean }>> {
   if (!existsSync(path)) return ok({ alreadyGone: true });
   const r = await git(["-C", path, "worktree", "remove", "--force", path]);
-  if (!r.ok) return fail("unavailable", r.error || `git exited with ${r.code}`);
+  if (r.exitCode !== 0) return fail("unavailable", r.error || `git exited with ${r.exitCode}`);
   return ok({ alreadyGone: false });
 }

@@ -60,14 +60,16 @@ describe("parsePathOption", () => {
   test("absolute folders are taken as given; anything else names the bad entry", () => {
     expect(parsePathOption("/usr/bin:/opt/agents/bin")).toEqual({
       ok: true,
-      path: "/usr/bin:/opt/agents/bin",
+      value: "/usr/bin:/opt/agents/bin",
     });
     expect(parsePathOption("bin:/usr/bin")).toEqual({
       ok: false,
+      code: "bad_input",
       error: '--path entry "bin": expected an absolute folder',
     });
     expect(parsePathOption("/usr/bin::/bin")).toEqual({
       ok: false,
+      code: "bad_input",
       error: '--path entry "": expected an absolute folder',
     });
   });

@@ -7,24 +7,24 @@ const ann = { uid: 1000, userName: "ann", allowRoot: false };
 
 describe("serviceUser", () => {
   test("a normal user's system unit runs as that user, or as --run-as", () => {
-    expect(serviceUser({ scope: "system", ...ann })).toEqual({ ok: true, user: "ann", root: false });
+    expect(serviceUser({ scope: "system", ...ann })).toEqual({
+      ok: true,
+      value: { user: "ann", root: false },
+    });
     expect(serviceUser({ scope: "system", ...ann, runAs: "bob" })).toEqual({
       ok: true,
-      user: "bob",
-      root: false,
+      value: { user: "bob", root: false },
     });
   });
 
   test("root (sudo) installs for who called sudo, or for --run-as", () => {
     expect(serviceUser({ scope: "system", ...root, sudoUser: "ann" })).toEqual({
       ok: true,
-      user: "ann",
-      root: false,
+      value: { user: "ann", root: false },
     });
     expect(serviceUser({ scope: "system", ...root, sudoUser: "ann", runAs: "bob" })).toEqual({
       ok: true,
-      user: "bob",
-      root: false,
+      value: { user: "bob", root: false },
     });
   });
 
@@ -35,19 +35,17 @@ describe("serviceUser", () => {
       expect(!r.ok && r.error).toContain("give --run-as NAME");
       expect(serviceUser({ scope: "system", ...i, allowRoot: true })).toEqual({
         ok: true,
-        user: "root",
-        root: true,
+        value: { user: "root", root: true },
       });
     }
   });
 
   test("a --user unit runs as its owner: root's only with allowRoot, no --run-as", () => {
-    expect(serviceUser({ scope: "user", ...ann })).toEqual({ ok: true, user: "ann", root: false });
+    expect(serviceUser({ scope: "user", ...ann })).toEqual({ ok: true, value: { user: "ann", root: false } });
     expect(serviceUser({ scope: "user", ...root }).ok).toBe(false);
     expect(serviceUser({ scope: "user", ...root, allowRoot: true })).toEqual({
       ok: true,
-      user: "root",
-      root: true,
+      value: { user: "root", root: true },
     });
     expect(serviceUser({ scope: "user", ...ann, runAs: "bob" })).toEqual({
       ok: false,

@@ -50,8 +50,9 @@ describe("intParam", () => {
     const r = intParam(url(`limit=${v}`), "limit", 1, 100);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.res.status).toBe(400);
-    expect(((await r.res.json()) as { error: string }).error).toBe(
+    expect(r.code).toBe("bad_input");
+    expect(r.error.status).toBe(400);
+    expect(((await r.error.json()) as { error: string }).error).toBe(
       `limit ${JSON.stringify(v)}: expected a whole number from 1 to 100`,
     );
   });

@@ -22,18 +22,18 @@ describe("resolveIdKey: the id a typed key stands for", () => {
   test("a whole id, a prefix, any case, with or without dashes", () => {
     const ids = index([...sameMs, Bun.randomUUIDv7("hex", AT + 1)]);
     const id = sameMs[1]!;
-    expect(resolveIdKey(ids, id, "task", "orch results")).toEqual({ ok: true, id });
-    expect(resolveIdKey(ids, id.slice(0, 18), "task", "orch results")).toEqual({ ok: true, id });
+    expect(resolveIdKey(ids, id, "task", "orch results")).toEqual({ ok: true, value: id });
+    expect(resolveIdKey(ids, id.slice(0, 18), "task", "orch results")).toEqual({ ok: true, value: id });
     expect(
       resolveIdKey(ids, id.slice(0, 18).replaceAll("-", "").toUpperCase(), "task", "orch results"),
     ).toEqual({
       ok: true,
-      id,
+      value: id,
     });
   });
 
   test("an id stored in another form still resolves as it is", () => {
-    expect(resolveIdKey(index(["t1"]), "t1", "task", "orch results")).toEqual({ ok: true, id: "t1" });
+    expect(resolveIdKey(index(["t1"]), "t1", "task", "orch results")).toEqual({ ok: true, value: "t1" });
   });
 
   test("ambiguous: bad input naming every match (up to 10, then how many more)", () => {
@@ -42,10 +42,10 @@ describe("resolveIdKey: the id a typed key stands for", () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.code).toBe("bad_input");
-    expect(r.error).toContain(`task "${clock}" is ambiguous: 3 tasks start with it`);
-    for (const id of sameMs) expect(r.error).toContain(id);
+    expect(r.error.message).toContain(`task "${clock}" is ambiguous: 3 tasks start with it`);
+    for (const id of sameMs) expect(r.error.message).toContain(id);
     expect(idKeyProblem(r)).toEqual({
-      error: r.error,
+      error: r.error.message,
       code: "ambiguous",
       matches: [...sameMs].sort(),
       matchCount: 3,
@@ -55,18 +55,18 @@ describe("resolveIdKey: the id a typed key stands for", () => {
     const r2 = resolveIdKey(index(many), many[0]!.slice(0, 8), "task", "orch results");
     expect(r2.ok).toBe(false);
     if (r2.ok) return;
-    expect(r2.ambiguous?.matches).toHaveLength(AMBIGUOUS_SHOWN);
-    expect(r2.error).toContain("14 tasks start with it");
-    expect(r2.error).toContain("and 4 more");
+    expect(r2.error.ambiguous?.matches).toHaveLength(AMBIGUOUS_SHOWN);
+    expect(r2.error.message).toContain("14 tasks start with it");
+    expect(r2.error.message).toContain("and 4 more");
   });
 
   test("unknown: not found, naming the key and where the ids are listed", () => {
     expect(resolveIdKey(index(sameMs), "0000", "task", "orch results")).toEqual({
       ok: false,
       code: "not_found",
-      error: 'unknown task "0000" (orch results lists them)',
+      error: { message: 'unknown task "0000" (orch results lists them)' },
     });
-    expect(idKeyProblem({ ok: false, code: "not_found", error: "x" })).toEqual({
+    expect(idKeyProblem({ ok: false, code: "not_found", error: { message: "x" } })).toEqual({
       error: "x",
       code: "not_found",
     });
@@ -77,7 +77,7 @@ describe("resolveIdKey: the id a typed key stands for", () => {
     expect(r).toEqual({
       ok: false,
       code: "bad_input",
-      error: 'run id "01;rm": expected hex digits (0-9, a-f) and dashes only',
+      error: { message: 'run id "01;rm": expected hex digits (0-9, a-f) and dashes only' },
     });
     expect(resolveIdKey(index(sameMs), "abc", "task", "orch results")).toMatchObject({
       ok: false,

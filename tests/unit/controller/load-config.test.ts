@@ -16,18 +16,20 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe("loadConfig", () => {
   test("no file: the defaults, with the env over them", () => {
     const r = loadConfig(file, { ORCH_MAX_WORKERS: "8" });
-    expect(r.ok && r.config.maxWorkers).toBe(8);
+    expect(r.ok && r.value.maxWorkers).toBe(8);
   });
 
-  test("every problem is one entry; those from the file name the file, those from env do not", () => {
+  test("every problem is one line; those from the file name the file, those from env do not", () => {
     writeFileSync(file, "commandTimeout: -1\nbogusKey: 1\n");
     const r = loadConfig(file, { ORCH_COMMAND_TIMEOUT: "abc" });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors).toHaveLength(3);
-    expect(r.errors[0]).toStartWith(`${file}: config commandTimeout=-1: `);
-    expect(r.errors[1]).toStartWith(`${file}: config bogusKey=1: unknown key`);
-    expect(r.errors[2]).toStartWith('ORCH_COMMAND_TIMEOUT="abc": ');
+    expect(r.code).toBe("bad_input");
+    const lines = r.error.split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toStartWith(`${file}: config commandTimeout=-1: `);
+    expect(lines[1]).toStartWith(`${file}: config bogusKey=1: unknown key`);
+    expect(lines[2]).toStartWith('ORCH_COMMAND_TIMEOUT="abc": ');
   });
 
   test("a file that is not YAML: one error with the parser's first line", () => {
@@ -35,8 +37,8 @@ describe("loadConfig", () => {
     const r = loadConfig(file, {});
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]).toStartWith(`${file}: not valid YAML: `);
-    expect(r.errors[0]).not.toContain("\n");
+    expect(r.code).toBe("bad_input");
+    expect(r.error).toStartWith(`${file}: not valid YAML: `);
+    expect(r.error).not.toContain("\n");
   });
 });

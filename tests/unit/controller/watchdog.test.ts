@@ -9,6 +9,7 @@ import {
   startServiceWatchdog,
   statusLine,
 } from "../../../src/core/controller/watchdog.ts";
+import { fail, OK, ok } from "../../../src/core/domain/result.ts";
 import { waitFor } from "../../helpers/orch-harness.ts";
 
 describe("notifySettings (sd_notify(3) and sd_watchdog_enabled(3) semantics)", () => {
@@ -76,7 +77,7 @@ describe("startServiceWatchdog", () => {
   const sink: NotifySink = {
     send: (text) => {
       sent.push(text);
-      return { ok: true };
+      return OK;
     },
     close: () => {
       closed = true;
@@ -89,7 +90,7 @@ describe("startServiceWatchdog", () => {
     logs = [];
     watchdog = startServiceWatchdog({
       settings: { socket: "@test", watchdogMs, notes: [] },
-      open: () => (open ? { ok: true, socket: sink } : { ok: false, error: "cannot load libc" }),
+      open: () => (open ? ok(sink) : fail("unavailable", "cannot load libc")),
       probe: async () => probe(),
       logger,
     });
@@ -99,8 +100,7 @@ describe("startServiceWatchdog", () => {
 
   test("READY=1 waits for the first probe that answers, then WATCHDOG=1 pings follow", async () => {
     let calls = 0;
-    probe = () =>
-      ++calls < 3 ? { ok: false, error: "connection refused" } : { ok: true, status: "no workers" };
+    probe = () => (++calls < 3 ? fail("unavailable", "connection refused") : ok("no workers"));
     const wd = start(40);
     await wd.ready();
     expect(calls).toBe(3);
@@ -112,14 +112,14 @@ describe("startServiceWatchdog", () => {
   });
 
   test("no ping while the probe fails: STATUS says why, and pings resume when it answers", async () => {
-    probe = () => ({ ok: true, status: "1 worker: 1 idle" });
+    probe = () => ok("1 worker: 1 idle");
     const wd = start(40);
     await wd.ready();
     await waitFor("a ping", () => sent.includes("WATCHDOG=1"), 5000);
     let failures = 0;
     probe = () => {
       failures++;
-      return { ok: false, error: "GET /v1/status: no answer within 10 ms" };
+      return fail("unavailable", "GET /v1/status: no answer within 10 ms");
     };
     await waitFor("the failure's STATUS", () => sent.at(-1)?.startsWith("STATUS=not answering"), 5000);
     const failedAt = sent.length;
@@ -128,7 +128,7 @@ describe("startServiceWatchdog", () => {
     expect(logs.filter((l) => l.level === "warn").map((l) => l.msg)).toEqual([
       "systemd watchdog: no ping, the controller did not answer: GET /v1/status: no answer within 10 ms",
     ]);
-    probe = () => ({ ok: true, status: "1 worker: 1 running" });
+    probe = () => ok("1 worker: 1 running");
     await waitFor("pings again", () => sent.at(-1) === "WATCHDOG=1", 5000);
     expect(sent.slice(failedAt)[0]).toBe("WATCHDOG=1\nSTATUS=1 worker: 1 running");
   });
@@ -137,7 +137,7 @@ describe("startServiceWatchdog", () => {
     let probes = 0;
     probe = () => {
       probes++;
-      return { ok: true, status: "no workers" };
+      return ok("no workers");
     };
     const wd = start(null);
     await wd.ready();
@@ -145,17 +145,15 @@ describe("startServiceWatchdog", () => {
     const other: string[] = [];
     const pinging = startServiceWatchdog({
       settings: { socket: "@other", watchdogMs: 20, notes: [] },
-      open: () => ({
-        ok: true,
-        socket: {
+      open: () =>
+        ok({
           send: (t) => {
             other.push(t);
-            return { ok: true };
+            return OK;
           },
           close: () => undefined,
-        },
-      }),
-      probe: async () => ({ ok: true, status: "no workers" }),
+        }),
+      probe: async () => ok("no workers"),
       logger,
     });
     await pinging.ready();
@@ -171,7 +169,7 @@ describe("startServiceWatchdog", () => {
   });
 
   test("a socket that cannot be opened is logged, and the daemon runs on", async () => {
-    probe = () => ({ ok: true, status: "no workers" });
+    probe = () => ok("no workers");
     const wd = start(40, false);
     await wd.ready();
     wd.stopping("SIGTERM");

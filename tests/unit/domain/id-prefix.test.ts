@@ -21,21 +21,22 @@ function shortForms(ids: string[], min: number): string[] {
 
 describe("parseIdPrefix: what someone typed, as the start of a stored id", () => {
   test("any case, with or without dashes, gives the id's own text", () => {
-    expect(parseIdPrefix("01A235758E837457", "task")).toEqual({ ok: true, prefix: "01a23575-8e83-7457" });
-    expect(parseIdPrefix("01a23575-8e83", "task")).toEqual({ ok: true, prefix: "01a23575-8e83" });
-    expect(parseIdPrefix("01a2", "task")).toEqual({ ok: true, prefix: "01a2" });
-    expect(parseIdPrefix("01a23575", "task")).toEqual({ ok: true, prefix: "01a23575" });
-    expect(parseIdPrefix("01a235758", "task")).toEqual({ ok: true, prefix: "01a23575-8" });
+    expect(parseIdPrefix("01A235758E837457", "task")).toEqual({ ok: true, value: "01a23575-8e83-7457" });
+    expect(parseIdPrefix("01a23575-8e83", "task")).toEqual({ ok: true, value: "01a23575-8e83" });
+    expect(parseIdPrefix("01a2", "task")).toEqual({ ok: true, value: "01a2" });
+    expect(parseIdPrefix("01a23575", "task")).toEqual({ ok: true, value: "01a23575" });
+    expect(parseIdPrefix("01a235758", "task")).toEqual({ ok: true, value: "01a23575-8" });
     const whole = "01a23575-8e83-7457-b509-c58cd8947b0c";
     expect(parseIdPrefix(whole.toUpperCase().replaceAll("-", ""), "task")).toEqual({
       ok: true,
-      prefix: whole,
+      value: whole,
     });
   });
 
   test("refuses what is not a prefix of an id, naming the value", () => {
     expect(parseIdPrefix("01a", "task")).toEqual({
       ok: false,
+      code: "bad_input",
       error: 'task id "01a": expected at least 4 hex digits (0-9, a-f; dashes allowed)',
     });
     expect(parseIdPrefix("--01-a-", "run")).toMatchObject({
@@ -44,6 +45,7 @@ describe("parseIdPrefix: what someone typed, as the start of a stored id", () =>
     });
     expect(parseIdPrefix("01g23575", "task")).toEqual({
       ok: false,
+      code: "bad_input",
       error: 'task id "01g23575": expected hex digits (0-9, a-f) and dashes only',
     });
     expect(parseIdPrefix("last one", "run").ok).toBe(false);

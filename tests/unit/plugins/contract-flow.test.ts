@@ -28,7 +28,7 @@ const examples = await Promise.all(
     const scriptFile = join(EXAMPLES, file.replace(/\.(ts|json)$/, ".script.json"));
     const parsed = parseContractScript(JSON.parse(readFileSync(scriptFile, "utf8")), scriptFile);
     if (!parsed.ok) throw new Error(parsed.error);
-    return { name: file, factory: loaded.factory, script: parsed.script, origin: join(EXAMPLES, file) };
+    return { name: file, factory: loaded.value.factory, script: parsed.value, origin: join(EXAMPLES, file) };
   }),
 );
 

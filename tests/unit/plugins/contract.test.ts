@@ -26,7 +26,7 @@ const external = await Promise.all(
   ["dash-agent.ts", "bash-lite.json"].map(async (f) => {
     const r = await loadPlugin(join(ROOT, "examples", "plugins", f));
     if (!r.ok) throw new Error(r.error);
-    return r.plugin;
+    return r.value.plugin;
   }),
 );
 const ALL: AgentPlugin[] = [...Object.values(builtinPlugins).map((f) => f()), ...external];

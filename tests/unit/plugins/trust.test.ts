@@ -254,7 +254,7 @@ describe("install and verifyInstalled", () => {
     expect(statSync(join(dir, "orch-plugin.json")).mode & 0o777).toBe(0o600);
     expect(verifyInstalled(home, rec)).toEqual({ ok: true, value: rec.sha256! });
     const loaded = await loadInstalled(home, rec);
-    expect(loaded.ok && loaded.plugin.name).toBe("lite");
+    expect(loaded.ok && loaded.value.plugin.name).toBe("lite");
   });
 
   test("a folder plugin: every folder 0700, files 0600 (0700 when executable), no .git, links copied as files", () => {

@@ -19,13 +19,17 @@ describe("openNotifySocket (bun:ffi sendto on a Unix datagram socket)", () => {
       try {
         const opened = openNotifySocket(address);
         if (!opened.ok) throw new Error(opened.error);
-        expect(opened.socket.send("READY=1\nSTATUS=2 workers: 2 idle")).toEqual({ ok: true });
-        expect(opened.socket.send("WATCHDOG=1")).toEqual({ ok: true });
+        expect(opened.value.send("READY=1\nSTATUS=2 workers: 2 idle")).toEqual({
+          ok: true,
+          value: undefined,
+        });
+        expect(opened.value.send("WATCHDOG=1")).toEqual({ ok: true, value: undefined });
         await listener.waitFor("WATCHDOG=1", (m) => m === "WATCHDOG=1");
         expect(listener.messages).toEqual(["READY=1\nSTATUS=2 workers: 2 idle", "WATCHDOG=1"]);
-        opened.socket.close();
-        expect(opened.socket.send("WATCHDOG=1")).toEqual({
+        opened.value.close();
+        expect(opened.value.send("WATCHDOG=1")).toEqual({
           ok: false,
+          code: "unavailable",
           error: expect.stringContaining("closed"),
         });
       } finally {
@@ -38,25 +42,29 @@ describe("openNotifySocket (bun:ffi sendto on a Unix datagram socket)", () => {
     const address = join(root, "nobody-here.sock");
     const opened = openNotifySocket(address);
     if (!opened.ok) throw new Error(opened.error);
-    const r = opened.socket.send("READY=1");
+    const r = opened.value.send("READY=1");
     expect(r).toEqual({
       ok: false,
+      code: "unavailable",
       error: `sending to notify socket ${address} failed: ENOENT (no socket at that path)`,
     });
-    opened.socket.close();
+    opened.value.close();
   });
 
   test("an address that is neither absolute nor abstract, or too long, is refused", () => {
     expect(openNotifySocket("run/notify")).toEqual({
       ok: false,
+      code: "bad_input",
       error: 'notify socket "run/notify": expected an absolute path or an @abstract name',
     });
     expect(openNotifySocket(`/${"x".repeat(120)}`)).toEqual({
       ok: false,
+      code: "bad_input",
       error: expect.stringContaining("expected 1 to 106 bytes"),
     });
     expect(openNotifySocket("@")).toEqual({
       ok: false,
+      code: "bad_input",
       error: expect.stringContaining("expected 1 to 106 bytes"),
     });
   });

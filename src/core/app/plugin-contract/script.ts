@@ -5,6 +5,7 @@
  * PLUGIN --script FILE`).
  */
 import { z } from "zod";
+import { fail, ok, type Result } from "../../domain/result.ts";
 import type { HookEvent } from "../../plugin/contract.ts";
 
 /**
@@ -74,15 +75,12 @@ const schema = z.strictObject({
  * @example
  * ```ts
  * parseContractScript({ prompt: 1 }, "dash.script.json");
- * // { ok: false, error: "contract script dash.script.json is invalid: prompt: expected string, received number" }
+ * // { ok: false, code: "bad_input", error: "contract script dash.script.json is invalid: prompt: expected string, received number" }
  * ```
  */
-export function parseContractScript(
-  value: unknown,
-  origin: string,
-): { ok: true; script: ContractScript } | { ok: false; error: string } {
+export function parseContractScript(value: unknown, origin: string): Result<ContractScript> {
   const r = schema.safeParse(value);
-  if (r.success) return { ok: true, script: r.data as ContractScript };
+  if (r.success) return ok(r.data as ContractScript);
   const issues = r.error.issues.map((i) => `${i.path.join(".") || "(script)"}: ${i.message}`).join("; ");
-  return { ok: false, error: `contract script ${origin} is invalid: ${issues}` };
+  return fail("bad_input", `contract script ${origin} is invalid: ${issues}`);
 }

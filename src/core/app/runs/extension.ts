@@ -3,6 +3,7 @@ import { intParam } from "../../controller/api-http.ts";
 import type { ExtensionFactory } from "../../controller/extension.ts";
 import { idKeyProblem, resolveIdKey } from "../../controller/id-keys.ts";
 import { RUN_ID_SHORT_MIN, shortestUniquePrefix } from "../../domain/id-prefix.ts";
+import { fail, ok, type Result } from "../../domain/result.ts";
 import type { RunRecord, Store } from "../../store/index.ts";
 import { parseReportFormat, renderReport } from "../report/index.ts";
 import { formatWorkflowErrors, parseWorkflow } from "../workflow/index.ts";
@@ -62,17 +63,17 @@ export const workflowRuns: ExtensionFactory = ({ controller, store, config, logg
           limits: { maxSteps: config.maxWorkflowSteps, maxTaskBytes: config.maxTaskBytes },
         });
         const errors = parsed.ok
-          ? checkWorkflowTargets(parsed.workflow, b.data.file, controller.agentTypes(), config)
-          : parsed.errors;
+          ? checkWorkflowTargets(parsed.value, b.data.file, controller.agentTypes(), config)
+          : parsed.error;
         if (errors.length || !parsed.ok) {
           return problem(400, formatWorkflowErrors(errors), { errors });
         }
-        const run = engine.start(parsed.workflow, b.data.file, b.data.cwd ?? b.data.baseDir);
+        const run = engine.start(parsed.value, b.data.file, b.data.cwd ?? b.data.baseDir);
         return json(runJson(run), 201);
       }
       if (!id && req.method === "GET") {
         const limit = intParam(url, "limit", 1, 100_000);
-        if (!limit.ok) return limit.res;
+        if (!limit.ok) return limit.error;
         // with the short id `orch runs` shows: the shortest unique prefix, 8 characters or more
         const shown = (r: RunRecord) => ({
           ...runJson(r),
@@ -82,8 +83,8 @@ export const workflowRuns: ExtensionFactory = ({ controller, store, config, logg
       }
       if (!id) return null;
       const run = findRun(store, id);
-      if (!run.ok) return json(run.body, run.status);
-      const runId = run.id;
+      if (!run.ok) return run.error;
+      const runId = run.value;
       if (!sub && req.method === "GET") {
         const wait = Math.min(Number(url.searchParams.get("wait") ?? "0") || 0, 60_000);
         const since = Number(url.searchParams.get("since") ?? "-1");
@@ -106,17 +107,17 @@ export const workflowRuns: ExtensionFactory = ({ controller, store, config, logg
   };
 };
 
-/** A run by id, unique id prefix (any case, dashes optional, 4 hex digits or more), or `last` (the newest). */
-function findRun(
-  store: Store,
-  key: string,
-): { ok: true; id: string } | { ok: false; status: number; body: Record<string, unknown> } {
+/**
+ * The id of a run by id, unique id prefix (any case, dashes optional, 4 hex digits or more), or
+ * `last` (the newest); or the answer that says why there is none.
+ */
+function findRun(store: Store, key: string): Result<string, Response> {
   if (key === "last") {
     const last = store.runs.list({ limit: 1 })[0];
     return last
-      ? { ok: true, id: last.id }
-      : { ok: false, status: 404, body: { error: "no workflow runs yet", code: "not_found" } };
+      ? ok(last.id)
+      : fail("not_found", json({ error: "no workflow runs yet", code: "not_found" }, 404));
   }
   const r = resolveIdKey(store.runs.ids, key, "run", "orch runs");
-  return r.ok ? r : { ok: false, status: HTTP[r.code], body: idKeyProblem(r) };
+  return r.ok ? r : fail(r.code, json(idKeyProblem(r), HTTP[r.code]));
 }

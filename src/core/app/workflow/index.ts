@@ -14,7 +14,6 @@ export { STEP_NAME } from "./schema.ts";
 export { renderStepText, type TemplateContext, templateRefs } from "./template.ts";
 export {
   DEFAULT_WORKFLOW_LIMITS,
-  type ParseWorkflowResult,
   type StepStatus,
   type Workflow,
   type WorkflowError,

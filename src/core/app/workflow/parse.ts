@@ -1,5 +1,6 @@
 /** Reads a workflow file's text (YAML or JSON) into a validated workflow, or every error found. */
 import { type Document, LineCounter, parseDocument, type YAMLError } from "yaml";
+import { fail, ok, type Result } from "../../domain/result.ts";
 import { utf8ByteLength } from "../../domain/utf8.ts";
 import { checkSteps } from "./checks.ts";
 import { formatPath } from "./errors.ts";
@@ -9,8 +10,8 @@ import { normalizeWorkflow } from "./normalize.ts";
 import { workflowSchema } from "./schema.ts";
 import {
   DEFAULT_WORKFLOW_LIMITS,
-  type ParseWorkflowResult,
   type Problem,
+  type Workflow,
   type WorkflowError,
   type WorkflowLimits,
 } from "./types.ts";
@@ -30,36 +31,34 @@ export interface ParseWorkflowOptions {
  * everything (all problems at once: unknown keys, wrong types, bad names, priorities, text size);
  * then the steps against each other (duplicate names, unknown needs, cycles, templates). Every
  * error carries the line and column of the offending node (or its nearest parent); the errors
- * of a stage come in file order. No I/O.
+ * of a stage come in file order, as the failure's `error` (code `bad_input`). No I/O.
  *
  * @example
  * ```ts
  * parseWorkflow("steps:\n  - name: build\n    text: make\n", { file: "ci.yaml", baseDir: "/w" });
- * // { ok: true, workflow: { name: "ci", steps: [{ name: "build", text: "make", priority: 3, ... }] } }
+ * // { ok: true, value: { name: "ci", steps: [{ name: "build", text: "make", priority: 3, ... }] } }
  * parseWorkflow("steps:\n  - name: a\n    text: x\n    needs: b\n", { file: "ci.yaml", baseDir: "/w" });
- * // { ok: false, errors: [{ file: "ci.yaml", line: 4, column: 12, path: "steps[0].needs[0]",
- * //                         message: 'unknown step "b"; expected one of a' }] }
+ * // { ok: false, code: "bad_input", error: [{ file: "ci.yaml", line: 4, column: 12, path: "steps[0].needs[0]",
+ * //                                           message: 'unknown step "b"; expected one of a' }] }
  * ```
  */
-export function parseWorkflow(source: string, opts: ParseWorkflowOptions): ParseWorkflowResult {
+export function parseWorkflow(source: string, opts: ParseWorkflowOptions): Result<Workflow, WorkflowError[]> {
   const limits = checkedLimits(opts.limits);
   const { file } = opts;
   const bytes = utf8ByteLength(source);
   if (bytes > limits.maxFileBytes) {
     const message = `the file is ${bytes} bytes: expected at most ${limits.maxFileBytes} bytes`;
-    return { ok: false, errors: [{ file, line: null, column: null, path: "", message }] };
+    return fail("bad_input", [{ file, line: null, column: null, path: "", message }]);
   }
   const lineCounter = new LineCounter();
   // logLevel "error": warnings are collected in the document (and reported), never printed.
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, logLevel: "error" });
   const yamlErrors = [...doc.errors, ...doc.warnings];
   if (yamlErrors.length > 0) {
-    return { ok: false, errors: yamlErrors.map((e) => syntaxError(e, file, lineCounter)).sort(byPosition) };
+    return fail("bad_input", yamlErrors.map((e) => syntaxError(e, file, lineCounter)).sort(byPosition));
   }
-  const located = (problems: Problem[]): ParseWorkflowResult => ({
-    ok: false,
-    errors: problems.map((p) => locatedError(p, file, doc, lineCounter)).sort(byPosition),
-  });
+  const located = (problems: Problem[]) =>
+    fail("bad_input", problems.map((p) => locatedError(p, file, doc, lineCounter)).sort(byPosition));
   let data: unknown;
   try {
     data = doc.toJS();
@@ -80,7 +79,7 @@ export function parseWorkflow(source: string, opts: ParseWorkflowOptions): Parse
   problems.push(
     ...checkSteps(shaped.data.steps.map((s) => ({ name: s.name, needs: s.needs ?? [], text: s.text }))),
   );
-  return problems.length > 0 ? located(problems) : { ok: true, workflow };
+  return problems.length > 0 ? located(problems) : ok(workflow);
 }
 
 function checkedLimits(given: Partial<WorkflowLimits> | undefined): WorkflowLimits {

@@ -69,9 +69,6 @@ export interface WorkflowError {
   message: string;
 }
 
-/** What `parseWorkflow` returns. */
-export type ParseWorkflowResult = { ok: true; workflow: Workflow } | { ok: false; errors: WorkflowError[] };
-
 /** A segment of a path into the file's data: a mapping key or a list index. */
 export type DataPath = readonly (string | number)[];
 

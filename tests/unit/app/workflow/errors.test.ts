@@ -11,7 +11,7 @@ import {
 function errorsOf(source: string, file = "w.yaml", limits?: Partial<WorkflowLimits>): string[] {
   const r = parseWorkflow(source, { file, baseDir: "/work", limits });
   if (r.ok) throw new Error("expected errors, got a workflow");
-  return r.errors.map(formatWorkflowError);
+  return r.error.map(formatWorkflowError);
 }
 
 describe("formatting", () => {

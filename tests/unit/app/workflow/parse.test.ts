@@ -6,8 +6,8 @@ const OPTS = { file: "nightly.yaml", baseDir: "/work" };
 /** The workflow, or a failed expectation listing the errors. */
 function parsed(source: string, opts: Parameters<typeof parseWorkflow>[1] = OPTS): Workflow {
   const r = parseWorkflow(source, opts);
-  if (!r.ok) throw new Error(`expected a workflow, got errors: ${JSON.stringify(r.errors)}`);
-  return r.workflow;
+  if (!r.ok) throw new Error(`expected a workflow, got errors: ${JSON.stringify(r.error)}`);
+  return r.value;
 }
 
 function step(over: Partial<WorkflowStep> & { name: string; text: string }): WorkflowStep {
@@ -127,6 +127,23 @@ describe("parseWorkflow: valid files", () => {
     expect(parseWorkflow(src, { ...OPTS, limits: { maxSteps: 1 } }).ok).toBe(false);
     expect(parseWorkflow(src, { ...OPTS, limits: { maxTaskBytes: 3 } }).ok).toBe(false);
     expect(parseWorkflow(src, { ...OPTS, limits: { maxFileBytes: src.length - 1 } }).ok).toBe(false);
+  });
+
+  test("a file that does not parse is a bad_input failure carrying every located error", () => {
+    const r = parseWorkflow("steps:\n  - name: a\n    text: x\n    needs: b\n", OPTS);
+    expect(r).toEqual({
+      ok: false,
+      code: "bad_input",
+      error: [
+        {
+          file: OPTS.file,
+          line: 4,
+          column: 12,
+          path: "steps[0].needs[0]",
+          message: expect.stringContaining('unknown step "b"'),
+        },
+      ],
+    });
   });
 
   test("a bad limit is a bug of the caller and throws", () => {
