@@ -221,7 +221,7 @@ describe("callHookRule", () => {
   });
 
   test.each([
-    ["an unknown signal", "finished", 'it returned "finished"; expected "accepted", "done"'],
+    ["an unknown signal", "finished", 'it returned "finished"; expected "ready", "accepted", "done"'],
     ["nothing", undefined, "it returned undefined"],
     ["a BigInt", 1n, "it returned 1n"],
     ["a cyclic object", cyclic(), "it returned a value that JSON cannot show"],

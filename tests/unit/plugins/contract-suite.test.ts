@@ -126,6 +126,7 @@ describe("the contract suite", () => {
   }, 20_000);
 
   test("screen rules that miss the recorded busy screen fail the script check", async () => {
+    // the busy screen still shows the empty prompt box, so a busy rule that misses it reads it as idle
     const r = await testPlugin(
       claudeWith((p) => ({
         detect: { ...p.detect, screen: { ...p.detect.screen!, busy: /Thinking/ } } as AgentPlugin["detect"],
@@ -133,7 +134,7 @@ describe("the contract suite", () => {
       CLAUDE,
     );
     expect(failed(r)["the script's prompt, screens and hooks read as the plugin's states"]).toBe(
-      'screens.busy matches none of the plugin\'s screen patterns; expected "busy"',
+      'screens.busy reads as "idle"; expected "busy"',
     );
   }, 20_000);
 
