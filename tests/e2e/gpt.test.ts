@@ -136,7 +136,11 @@ describe("gpt (Codex, interactive)", () => {
     process.kill(pid, "SIGKILL");
     const t = await h.waitTask(id, 30_000);
     expect(t.status).toBe("failed");
-    expect(t.error).toContain("agent killed by signal 9 (SIGKILL)");
+    // tmux names the signal once it has reaped the agent; for Codex's pane it sometimes has not
+    // a second later (then the reason has no status), so either form is the death's reason
+    expect(t.error).toMatch(
+      /^agent (killed by signal 9 \(SIGKILL\)|exited with status \?) before the task finished$/,
+    );
   }, 120_000);
 
   test("kill-worker leaves no Codex process of the worker behind (the TUI, and any app-server it started)", async () => {

@@ -38,7 +38,7 @@ export function localServer(paths: OrchPaths, config: Config, viewArgv: string[]
 }
 
 /** When to look again for the exit status of a pane reported dead without one (ms after each try). */
-const STATUS_RETRIES_MS = [30, 100, 300];
+const STATUS_RETRIES_MS = [30, 100, 300, 600];
 
 /** The name of orch's control-mode subscription to every pane's `pane_dead`. */
 const DEAD_SUBSCRIPTION = "orch-dead";
@@ -178,17 +178,22 @@ export class TmuxHost {
    * subscription sees the pane's terminal close first): such a report, with neither an exit
    * status nor a signal, is completed from tmux's record of the dead pane a moment later (the
    * pane-died hook's line, which carries both, usually comes meanwhile), so the reason says
-   * how the agent ended.
+   * how the agent ended. A report that no longer holds by then (the pane was respawned, a
+   * revive) is dropped: it must not kill the new agent.
    */
-  private onPaneDied(paneId: string, exit: PaneExit, retry = 0): void {
+  private onPaneDied(paneId: string, exit: PaneExit, retry = 0, rt = this.panes.get(paneId)): void {
     if (exit.status !== null || exit.signal !== null || retry === STATUS_RETRIES_MS.length) {
       this.paneEnded(paneId, describeExit(exit.status, exit.signal));
       return;
     }
+    // the pane has a new agent (respawned), or its death was told meanwhile
+    const settled = () => this.panes.get(paneId) !== rt || rt?.phase === "dead";
     setTimeout(async () => {
-      if (this.panes.get(paneId)?.phase === "dead") return; // told meanwhile
+      if (settled()) return;
       const p = await this.pane(paneId);
-      this.onPaneDied(paneId, { status: p?.deadStatus ?? null, signal: p?.deadSignal ?? null }, retry + 1);
+      if ((p && !p.dead) || settled()) return; // alive again: respawned in place
+      const next = { status: p?.deadStatus ?? null, signal: p?.deadSignal ?? null };
+      this.onPaneDied(paneId, next, p ? retry + 1 : STATUS_RETRIES_MS.length, rt);
     }, STATUS_RETRIES_MS[retry]);
   }
 
