@@ -178,22 +178,27 @@ export class TmuxHost {
    * subscription sees the pane's terminal close first): such a report, with neither an exit
    * status nor a signal, is completed from tmux's record of the dead pane a moment later (the
    * pane-died hook's line, which carries both, usually comes meanwhile), so the reason says
-   * how the agent ended. A report that no longer holds by then (the pane was respawned, a
-   * revive) is dropped: it must not kill the new agent.
+   * how the agent ended. A report whose pane has a new agent by then (a revive respawned it)
+   * is dropped: it must not kill the new agent.
    */
   private onPaneDied(paneId: string, exit: PaneExit, retry = 0, rt = this.panes.get(paneId)): void {
     if (exit.status !== null || exit.signal !== null || retry === STATUS_RETRIES_MS.length) {
       this.paneEnded(paneId, describeExit(exit.status, exit.signal));
       return;
     }
-    // the pane has a new agent (respawned), or its death was told meanwhile
-    const settled = () => this.panes.get(paneId) !== rt || rt?.phase === "dead";
+    // the pane's agent has been told dead meanwhile, or the pane has a new one (respawned); a
+    // pane no worker had yet keeps its report (for the start that is about to bind it)
+    const settled = () => rt !== undefined && (this.panes.get(paneId) !== rt || rt.phase === "dead");
     setTimeout(async () => {
       if (settled()) return;
       const p = await this.pane(paneId);
-      if ((p && !p.dead) || settled()) return; // alive again: respawned in place
-      const next = { status: p?.deadStatus ?? null, signal: p?.deadSignal ?? null };
-      this.onPaneDied(paneId, next, p ? retry + 1 : STATUS_RETRIES_MS.length, rt);
+      if (settled()) return;
+      this.onPaneDied(
+        paneId,
+        { status: p?.deadStatus ?? null, signal: p?.deadSignal ?? null },
+        retry + 1,
+        rt,
+      );
     }, STATUS_RETRIES_MS[retry]);
   }
 
