@@ -39,6 +39,13 @@ async function read(w: ScriptedWorker, screen: string): Promise<void> {
 
 const submitted = (w: ScriptedWorker, n = 1) =>
   w.pane.waitForStroke(() => w.pane.keysSent().length >= n, 2000, `submit keys #${n}`);
+/** A ready worker that got the task "hello": the prompt is pasted and its submit keys are out. */
+async function submittedTask(plugin: AgentPlugin, o: Partial<ScriptedWorkerOptions> = {}) {
+  const w = await readyWorker(plugin, o);
+  const t = w.send("hello");
+  await submitted(w);
+  return { w, t };
+}
 const events = (w: ScriptedWorker) => w.store.events.latest(50).map((e) => e.kind);
 const pastes = (w: ScriptedWorker) => w.pane.strokes.filter((s) => s.op === "paste").length;
 
@@ -59,9 +66,7 @@ describe("TurnFlow: the prompt is taken", () => {
   });
 
   test("a busy screen after the submit keys proves the prompt was taken: the task runs", async () => {
-    const w = await readyWorker(hookPlugin());
-    const t = w.send("hello");
-    await submitted(w);
+    const { w, t } = await submittedTask(hookPlugin());
     w.show(SCREEN.busy);
     await w.waitFor("running", () => w.task(t.id).status === "running", 1000);
     expect(w.worker().state).toBe("running");
@@ -69,9 +74,7 @@ describe("TurnFlow: the prompt is taken", () => {
   });
 
   test("an accepted hook proves it as well, with no screen at all", async () => {
-    const w = await readyWorker(hookPlugin());
-    const t = w.send("hello");
-    await submitted(w);
+    const { w, t } = await submittedTask(hookPlugin());
     w.hook(HOOK.submitted);
     expect(w.task(t.id).status).toBe("running");
   });
@@ -118,9 +121,7 @@ describe("TurnFlow: the turn ends", () => {
   });
 
   test("a done hook while the screen shows a rate limit or a question does not end the turn", async () => {
-    const w = await readyWorker(hookPlugin());
-    const t = w.send("hello");
-    await submitted(w);
+    const { w, t } = await submittedTask(hookPlugin());
     w.hook(HOOK.submitted);
     w.pane.setScreen(w.paneId, SCREEN.permission);
     w.hook(HOOK.stop("too early"));
@@ -129,17 +130,13 @@ describe("TurnFlow: the turn ends", () => {
   });
 
   test("a hook the plugin does not count changes nothing", async () => {
-    const w = await readyWorker(hookPlugin());
-    const t = w.send("hello");
-    await submitted(w);
+    const { w, t } = await submittedTask(hookPlugin());
     w.hook(HOOK.other);
     expect(w.task(t.id).status).toBe("dispatched");
   });
 
   test("screen detection: busy, then idle ends the turn; the answer is read off the screen", async () => {
-    const w = await readyWorker(screenPlugin());
-    const t = w.send("hello");
-    await submitted(w);
+    const { w, t } = await submittedTask(screenPlugin());
     w.show(SCREEN.busy);
     await w.waitFor("running", () => w.task(t.id).status === "running", 1000);
     w.show(SCREEN.done);
@@ -149,18 +146,14 @@ describe("TurnFlow: the turn ends", () => {
   });
 
   test("an idle screen before any busy one does not end the turn", async () => {
-    const w = await readyWorker(screenPlugin());
-    const t = w.send("hello");
-    await submitted(w);
+    const { w, t } = await submittedTask(screenPlugin());
     await read(w, SCREEN.idle);
     await read(w, `${SCREEN.idle} `);
     expect(w.task(t.id).status).toBe("dispatched");
   });
 
   test("hook detection: idle after busy with no hook ends the turn from the screen after the grace", async () => {
-    const w = await readyWorker(hookPlugin(), { hookGraceMs: 50 });
-    const t = w.send("hello");
-    await submitted(w);
+    const { w, t } = await submittedTask(hookPlugin(), { hookGraceMs: 50 });
     w.show(SCREEN.busy);
     await w.waitFor("running", () => w.task(t.id).status === "running", 1000);
     w.show(SCREEN.done);
@@ -172,9 +165,7 @@ describe("TurnFlow: the turn ends", () => {
   });
 
   test("an error screen after the prompt was taken fails the task, naming the line", async () => {
-    const w = await readyWorker(screenPlugin());
-    const t = w.send("hello");
-    await submitted(w);
+    const { w, t } = await submittedTask(screenPlugin());
     w.show(SCREEN.busy);
     await w.waitFor("running", () => w.task(t.id).status === "running", 1000);
     w.show(SCREEN.error);
@@ -358,9 +349,9 @@ describe("TurnFlow: a plugin that fails is contained by the boundary", () => {
   });
 
   test("a rateLimitWaitMs() that answers a string fails the task naming what was expected", async () => {
-    const w = await readyWorker(hookPlugin({ rateLimitWaitMs: (() => "soon") as unknown as () => number }));
-    const t = w.send("hello");
-    await submitted(w);
+    const { w, t } = await submittedTask(
+      hookPlugin({ rateLimitWaitMs: (() => "soon") as unknown as () => number }),
+    );
     w.show(SCREEN.rateLimited);
     const done = await w.waitFinal(t.id, 1000);
     expect(done.error).toBe(
@@ -376,9 +367,7 @@ describe("TurnFlow: a plugin that fails is contained by the boundary", () => {
         decide: (async () => "approve") as unknown as () => "approve",
       },
     });
-    const w = await readyWorker(plugin);
-    const t = w.send("hello");
-    await submitted(w);
+    const { w, t } = await submittedTask(plugin);
     w.show(SCREEN.permission);
     const done = await w.waitFinal(t.id, 1000);
     expect(done.error).toBe(
