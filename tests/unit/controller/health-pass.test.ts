@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { HealthPass, type HealthPassDeps } from "../../../src/core/controller/health-pass.ts";
 import { WorkerRuntime } from "../../../src/core/controller/worker-runtime.ts";
 import { type Config, DEFAULT_CONFIG } from "../../../src/core/domain/config.ts";
-import { fail, type Result as Outcome, ok } from "../../../src/core/domain/result.ts";
+import { fail, ok, type Result } from "../../../src/core/domain/result.ts";
 import type { Worker } from "../../../src/core/domain/types.ts";
 import { openStore, type Store, workerEvent } from "../../../src/core/store/index.ts";
 import { FakePane, markerPlugin } from "../../helpers/fake-pane.ts";
@@ -27,7 +27,7 @@ class Ward {
   readonly dead: Array<[string, string]> = [];
   readonly probed: string[] = [];
   probeAnswer: number | false | null = null;
-  reviveAnswer: () => Outcome<Worker> = () => ok(this.store.workers.get("w")!);
+  reviveAnswer: () => Result<Worker> = () => ok(this.store.workers.get("w")!);
 
   constructor(config: Partial<Config> = {}, deps: Partial<HealthPassDeps> = {}, seed?: (s: Store) => void) {
     seed?.(this.store);

@@ -12,7 +12,7 @@ import { TaskFlow } from "../../../src/core/controller/task-flow.ts";
 import { TaskWaiters } from "../../../src/core/controller/task-waiters.ts";
 import { WorkerRuntime } from "../../../src/core/controller/worker-runtime.ts";
 import { type Config, DEFAULT_CONFIG } from "../../../src/core/domain/config.ts";
-import { fail, type Result as Outcome, ok } from "../../../src/core/domain/result.ts";
+import { fail, ok, type Result } from "../../../src/core/domain/result.ts";
 import type { Task, TaskPriority, Worker } from "../../../src/core/domain/types.ts";
 import { openStore, type Store } from "../../../src/core/store/index.ts";
 import { DEFAULT_MARKERS, FakePane, markerPlugin, markerRun } from "../../helpers/fake-pane.ts";
@@ -36,7 +36,7 @@ class Pool {
   readonly spawned: Array<[type: string, project: string]> = [];
   readonly finals: Task[] = [];
   /** What a start asked of the scheduler answers. */
-  spawnAnswer: (type: string, project: string) => Promise<Outcome<Worker>> = () =>
+  spawnAnswer: (type: string, project: string) => Promise<Result<Worker>> = () =>
     new Promise(() => undefined);
   private n = 0;
 
@@ -91,7 +91,7 @@ class Pool {
     return rt;
   }
 
-  submit(req: Partial<SubmitRequest> & { priority?: TaskPriority }): Outcome<Task[]> {
+  submit(req: Partial<SubmitRequest> & { priority?: TaskPriority }): Result<Task[]> {
     return this.store.transaction(() => this.scheduler.submit([{ text: "t", ...req }]));
   }
 
@@ -126,7 +126,7 @@ afterEach(() => {
   for (const p of pools.splice(0)) p.close();
 });
 
-const one = (r: Outcome<Task[]>): Task => {
+const one = (r: Result<Task[]>): Task => {
   if (!r.ok) throw new Error(r.error);
   return r.value[0]!;
 };
