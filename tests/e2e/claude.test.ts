@@ -151,7 +151,11 @@ describe("claude (interactive)", () => {
     process.kill(pid, "SIGKILL");
     const t = await h.waitTask(id, 30_000);
     expect(t.status).toBe("failed");
-    expect(t.error).toContain("agent killed by signal 9 (SIGKILL)");
+    // tmux names the signal once it has reaped the agent; an agent whose children keep its
+    // terminal open is sometimes told dead before that (then the reason has no status)
+    expect(t.error).toMatch(
+      /^agent (killed by signal 9 \(SIGKILL\)|exited with status \?) before the task finished$/,
+    );
     expect((await status()).workers[0]?.state).toBe("dead");
     await h.ok(["revive", "c1"], 90_000);
     const r = await h.run(["send", "c1", "--wait", "--timeout", "60", "REPLY: back again"], 90_000);

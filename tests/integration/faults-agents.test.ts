@@ -115,7 +115,11 @@ describe("agent faults (compiled binary)", () => {
     await killAgent("steady-1");
     const t = await orch.waitTask(sent.body.id, 15_000);
     expect(t.status).toBe("failed");
-    expect(t.error).toContain("agent killed by signal 9 (SIGKILL)");
+    // tmux names the signal once it has reaped the agent; an agent whose children keep its
+    // terminal open is sometimes told dead before that (then the reason has no status)
+    expect(t.error).toMatch(
+      /^agent (killed by signal 9 \(SIGKILL\)|exited with status \?) before the task finished$/,
+    );
     await revivedBy("steady-1", 1);
     expect((await orch.sendWait("steady-1", "again")).output).toContain("answer: again");
   });

@@ -58,6 +58,9 @@ no warnings;
 binmode STDIN;
 binmode STDOUT;
 $| = 1;
+# when tmux stops the pipe (or dies with the server) it signals this filter: what is still in
+# the pipe (up to 50 ms of it, see below) must reach the log first, so the filter ends at EOF
+$SIG{HUP} = $SIG{TERM} = $SIG{INT} = 'IGNORE';
 # a case-insensitive hint of plain lowercase text is tried on the lowercased line
 my @rules = map {
   my ($l, $src, $f, $g, $h) = @$_;
