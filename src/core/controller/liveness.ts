@@ -24,8 +24,16 @@ export class Liveness {
 
   /** A pane's agent ended; `why` names its exit status or signal (see describeExit). */
   exited(rt: WorkerRuntime, why: string): void {
-    if (rt.phase === "dead") return;
-    this.markDead(rt, why);
+    if (rt.phase !== "dead") {
+      this.markDead(rt, why);
+      return;
+    }
+    // a death first told without its status ("status ?": tmux had not reaped the agent yet)
+    // gets its real reason when a later report carries one
+    if (!rt.deathReason?.endsWith("status ?") || why.endsWith("status ?")) return;
+    rt.deathReason = why;
+    const w = this.d.store.workers.get(rt.name);
+    if (w?.state === "dead" && w.paneId === rt.paneId) this.d.store.workers.update(rt.name, { error: why });
   }
 
   /** Records a death: its tasks fail with `why`, a worker.dead event, and (unless told not to) a revive later. */

@@ -38,7 +38,7 @@ export function localServer(paths: OrchPaths, config: Config, viewArgv: string[]
 }
 
 /** When to look again for the exit status of a pane reported dead without one (ms after each try). */
-const STATUS_RETRIES_MS = [30, 100, 300, 600];
+const STATUS_RETRIES_MS = [30, 100, 300, 600, 1000, 2000];
 
 /** The name of orch's control-mode subscription to every pane's `pane_dead`. */
 const DEAD_SUBSCRIPTION = "orch-dead";
