@@ -186,11 +186,16 @@ export function callFrame(plugin: AgentPlugin, task: TaskInput, markers: MarkerS
       const keys = Array.isArray(submit) ? [...submit] : null;
       if (!keys || keys.some((k) => typeof k !== "string" || k === ""))
         return bad(`its submit ${show(submit)} is not a list of key names`);
+      const clear: unknown = d!.clearKeys;
+      const clearKeys = clear === undefined ? [] : Array.isArray(clear) ? [...clear] : null;
+      if (!clearKeys || clearKeys.some((k) => typeof k !== "string" || k === ""))
+        return bad(`its clearKeys ${show(clear)} is not a list of key names`);
+      const before = clearKeys.length ? { clearKeys } : {};
       const delay: unknown = d!.submitDelayMs;
-      if (delay === undefined) return ok({ text, submit: keys });
+      if (delay === undefined) return ok({ ...before, text, submit: keys });
       if (typeof delay !== "number" || !Number.isFinite(delay) || delay < 0)
         return bad(`its submitDelayMs ${show(delay)} is not a number of ms, 0 or more`);
-      return ok({ text, submit: keys, submitDelayMs: delay });
+      return ok({ ...before, text, submit: keys, submitDelayMs: delay });
     },
   );
 }

@@ -36,6 +36,8 @@ export interface ScriptedWorkerOptions {
   /** How long a hook may lag behind an idle screen (default 2000 ms, as in the controller). */
   hookGraceMs?: number;
   markers?: MarkerSpec;
+  /** The key of the markers' per-task nonces, as the controller has one; none: the markers as given. */
+  markerKey?: string;
 }
 
 /** A line the flows logged. */
@@ -91,6 +93,7 @@ export class ScriptedWorker {
       store: this.store,
       logger,
       markers,
+      ...(o.markerKey ? { markerKey: o.markerKey } : {}),
       waiters: this.waiters,
       ops: () => this.pane,
       retry: { maxRetries: 0, backoffFactor: 2, baseDelayMs: o.retryDelayMs ?? 20, maxDelayMs: 1000 },

@@ -4,7 +4,7 @@ import { type RetryPolicy, retryDecision } from "../domain/retry.ts";
 import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
 import { cleanOutput } from "../domain/text.ts";
 import type { Task } from "../domain/types.ts";
-import type { Delivery, MarkerSpec } from "../plugin/contract.ts";
+import type { AgentPlugin, Delivery, MarkerSpec } from "../plugin/contract.ts";
 import type { NewTask, Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
@@ -12,6 +12,7 @@ import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
 import { newTask } from "./new-task.ts";
 import { callFrame, callResult } from "./plugin-boundary.ts";
+import { taskMarkers } from "./task-markers.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -21,6 +22,8 @@ export interface TaskFlowDeps {
   store: Store;
   logger: Logger;
   markers: MarkerSpec;
+  /** The key of the markers' per-task nonces (see task-markers.ts); none: the markers as given. */
+  markerKey?: string;
   waiters: TaskWaiters;
   /** The current tmux operations (they change when the controller reconnects). */
   ops: () => PaneOps;
@@ -62,8 +65,10 @@ export class TaskFlow {
     });
   }
 
-  get markers(): MarkerSpec {
-    return this.d.markers;
+  /** The markers of one task on `plugin`: the configured ones, with the task's nonce if it takes one. */
+  markersFor(plugin: AgentPlugin, taskId: string): MarkerSpec {
+    const nonce = plugin.detect.kind === "marker" && plugin.detect.nonce === true;
+    return nonce ? taskMarkers(this.d.markers, this.d.markerKey ?? null, taskId) : this.d.markers;
   }
 
   /** Queues a task and, when the worker is free, dispatches it in the same commit. */
@@ -120,8 +125,9 @@ export class TaskFlow {
       this.turns?.begin(rt, task);
       return;
     }
-    rt.scanner = new MarkerScanner(task.id, this.d.markers);
-    const framed = callFrame(rt.plugin, { id: task.id, text: task.text, fresh: !rt.primed }, this.d.markers);
+    const markers = this.markersFor(rt.plugin, task.id);
+    rt.scanner = new MarkerScanner(task.id, markers);
+    const framed = callFrame(rt.plugin, { id: task.id, text: task.text, fresh: !rt.primed }, markers);
     if (!framed.ok) {
       this.d.logger.log("error", framed.error, { worker: rt.name, task: task.id });
       this.fail(rt, task.id, "failed", framed.error);
@@ -133,16 +139,20 @@ export class TaskFlow {
     });
   }
 
-  /** Pastes the text and submits it; without a pause both go to tmux in one write, in order. */
+  /**
+   * Sends the clearing keys, pastes the text and submits it; without a pause all go to tmux in
+   * one write, in order.
+   */
   async deliver(paneId: string, d: Delivery): Promise<void> {
     const ops = this.d.ops();
+    const cleared = d.clearKeys?.length ? ops.sendKeys(paneId, d.clearKeys) : Promise.resolve();
     const pasted = ops.paste(paneId, d.text);
     if (d.submitDelayMs) {
       await pasted;
       await sleep(d.submitDelayMs);
     }
     const submitted = d.submit.length ? ops.sendKeys(paneId, d.submit) : Promise.resolve();
-    await Promise.all([pasted, submitted]);
+    await Promise.all([cleared, pasted, submitted]);
   }
 
   /** Text the worker's pane printed: markers of its task, then the prompt that makes it ready. */

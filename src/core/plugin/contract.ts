@@ -12,7 +12,11 @@
  * }));
  */
 
-/** The completion protocol's markers: `START+id+SUFFIX` before the output, `END+id-EXIT+SUFFIX` after. */
+/**
+ * The completion protocol's markers: `START+id+SUFFIX` before the output, `END+id-EXIT+SUFFIX`
+ * after. For a plugin with `detect: { kind: "marker", nonce: true }` they are given per task:
+ * the suffix begins with a nonce only orch can make (`-<20 hex digits>---`).
+ */
 export interface MarkerSpec {
   startPrefix: string;
   endPrefix: string;
@@ -105,6 +109,15 @@ export interface Delivery {
   text: string;
   submit: string[];
   submitDelayMs?: number;
+  /**
+   * Keys sent before the text that discard input pending at the agent's prompt: a terminal's
+   * replies to queries the last task sent (cursor position, device attributes, colours), keys
+   * a user typed into the pane. Without them such input joins the task's text.
+   *
+   * @example
+   * frame: (task) => ({ clearKeys: ["C-g", "C-e", "C-u"], text: task.text, submit: ["Enter"] }), // readline
+   */
+  clearKeys?: string[];
 }
 
 /**
@@ -155,7 +168,22 @@ export type HookSignal = "accepted" | "done" | "waiting_input" | "ready" | null;
  * - `screen`: a turn ends when the screen goes from busy back to idle.
  */
 export type DetectSpec =
-  | { kind: "marker"; screen?: ScreenRules }
+  | {
+      kind: "marker";
+      screen?: ScreenRules;
+      /**
+       * True: each task's markers carry a nonce only orch can make (in `suffix`), so a task
+       * cannot end itself with a verdict of its choosing by printing its own end marker. The
+       * frame must then print the suffix it is given, and keep it from the task: type it, but
+       * never put it where the task can read it (its environment, a variable or function of
+       * the shell it runs in, a file). False or absent: the configured markers, the same for
+       * every task.
+       *
+       * @example
+       * detect: { kind: "marker", nonce: true },
+       */
+      nonce?: boolean;
+    }
   | { kind: "hook"; hook(e: HookEvent): HookSignal; screen?: ScreenRules }
   | { kind: "screen"; screen: ScreenRules };
 

@@ -140,7 +140,7 @@ export function declarativePlugin(s: DeclarativeSpec): AgentPlugin {
     detect:
       s.detect === "screen"
         ? { kind: "screen", screen: screen! }
-        : { kind: "marker", ...(screen ? { screen } : {}) },
+        : { kind: "marker", nonce: true, ...(screen ? { screen } : {}) },
     ...(s.approval ? { approval: s.approval } : {}),
     ...(s.interruptKeys ? { interruptKeys: s.interruptKeys } : {}),
     ...(s.probe ? { probe: { ...s.probe, expect: new RegExp(s.probe.expect, "m") } } : {}),

@@ -38,7 +38,7 @@ const pluginSchema = z.object({
   startup: fn("startup"),
   frame: fn("frame"),
   detect: z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("marker"), screen: screenRules.optional() }),
+    z.object({ kind: z.literal("marker"), screen: screenRules.optional(), nonce: z.boolean().optional() }),
     z.object({ kind: z.literal("hook"), hook: fn("detect.hook"), screen: screenRules.optional() }),
     z.object({
       kind: z.literal("screen"),

@@ -13,6 +13,7 @@ export type { AttemptsRepo } from "./attempts-repo.ts";
 export { StoreConflictError, StoreOpenError, StoreVersionError } from "./errors.ts";
 export { type EventListOptions, type EventsRepo, workerEvent } from "./events-repo.ts";
 export type { IdIndex } from "./id-index.ts";
+export type { MetaRepo } from "./meta-repo.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { openStore, type Store, type StoreOptions } from "./open-store.ts";
 export { type Redactor, redactValue } from "./redacting.ts";

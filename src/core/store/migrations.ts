@@ -160,6 +160,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     up: ["ALTER TABLE workers ADD COLUMN worktree TEXT"],
   },
+  {
+    // values kept for the store's lifetime, e.g. the key the task markers' nonces are made with
+    version: 6,
+    up: ["CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT"],
+  },
 ];
 
 /**

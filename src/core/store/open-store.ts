@@ -6,6 +6,7 @@ import { type AttemptsRepo, createAttemptsRepo } from "./attempts-repo.ts";
 import { backupDatabase } from "./backup.ts";
 import { StoreOpenError } from "./errors.ts";
 import { createEventsRepo, type EventsRepo } from "./events-repo.ts";
+import { createMetaRepo, type MetaRepo } from "./meta-repo.ts";
 import { migrate } from "./migrations.ts";
 import { ensurePrivateDir, ensurePrivateFile, restrictSidecars } from "./private-files.ts";
 import { type Redactor, redactingRepos } from "./redacting.ts";
@@ -51,6 +52,7 @@ export interface Store {
   readonly events: EventsRepo;
   readonly attempts: AttemptsRepo;
   readonly runs: RunsRepo;
+  readonly meta: MetaRepo;
   /**
    * Run `fn` in one transaction (BEGIN IMMEDIATE) and return its result: all of its writes
    * commit together, or none if it throws. `fn` must be synchronous; a nested call is a
@@ -124,6 +126,7 @@ function makeStore(db: Database, file: string, redact: Redactor | undefined): St
   return {
     path: file,
     ...(redact ? redactingRepos(redact, plain) : plain),
+    meta: createMetaRepo(db),
     transaction<T>(fn: () => T): T {
       return inTransaction.immediate(fn) as T;
     },

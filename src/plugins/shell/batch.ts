@@ -6,7 +6,7 @@ import {
   type StartupContext,
   type TaskResult,
 } from "../../core/plugin/sdk.ts";
-import { frameShellTask, shellPlugin } from "./index.ts";
+import { shellDelivery, shellPlugin } from "./index.ts";
 
 /**
  * A shell command that passes `text` to `cmd` byte for byte as one argument: a quoted
@@ -50,9 +50,9 @@ export function shellBatchPlugin(o: {
     frame: (task, markers) => {
       const [before, after] = o.command();
       const cmd = promptArg(before, pasteSafe(task.text), task.id, after);
-      return { text: frameShellTask({ ...task, text: cmd }, markers), submit: ["Enter"] };
+      return shellDelivery({ ...task, text: cmd }, markers);
     },
-    detect: { kind: "marker" },
+    detect: { kind: "marker", nonce: true },
     result: o.result,
     interruptKeys: ["C-c"],
   };

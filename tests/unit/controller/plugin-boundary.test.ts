@@ -106,6 +106,12 @@ describe("callFrame", () => {
     expect(value(callFrame(plugin(), TASK, MARKERS))).toEqual({ text: "do the thing", submit: ["Enter"] });
     const delayed = plugin({ frame: () => ({ text: "x", submit: [], submitDelayMs: 200 }) });
     expect(value(callFrame(delayed, TASK, MARKERS))).toEqual({ text: "x", submit: [], submitDelayMs: 200 });
+    const cleared = plugin({ frame: () => ({ clearKeys: ["C-u"], text: "x", submit: ["Enter"] }) });
+    expect(value(callFrame(cleared, TASK, MARKERS))).toEqual({
+      clearKeys: ["C-u"],
+      text: "x",
+      submit: ["Enter"],
+    });
   });
 
   test.each(THROWN)("a frame that throws %s fails naming it", (_what, thrown, message) => {
@@ -142,6 +148,12 @@ describe("callFrame", () => {
       'its submitDelayMs "5" is not',
     ],
     ["text as a BigInt", { text: 1n, submit: [] }, "expected {text: string"],
+    [
+      "clearKeys not a list",
+      { text: "x", submit: [], clearKeys: "C-u" },
+      'its clearKeys "C-u" is not a list',
+    ],
+    ["an empty clear key", { text: "x", submit: [], clearKeys: [""] }, "its clearKeys"],
   ])("a frame that returns %s fails naming what it returned", (_what, returned, why) => {
     expectFailure(callFrame(plugin({ frame: () => returned as never }), TASK, MARKERS), "frame", why);
   });

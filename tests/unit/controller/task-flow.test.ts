@@ -55,6 +55,21 @@ describe("TaskFlow: delivery", () => {
     expect(w.worker()).toMatchObject({ state: "running", currentTask: t.id });
   });
 
+  test("a frame's clearKeys go out before the paste, in the same order", async () => {
+    const w = readyWorker({
+      plugin: markerPlugin({
+        frame: (task) => ({ clearKeys: ["C-g", "C-u"], text: task.text, submit: ["Enter"] }),
+      }),
+    });
+    w.send("echo hi");
+    await submitted(w, 2);
+    expect(w.pane.strokes).toEqual([
+      { op: "keys", paneId: "%1", keys: ["C-g", "C-u"] },
+      { op: "paste", paneId: "%1", text: "echo hi" },
+      { op: "keys", paneId: "%1", keys: ["Enter"] },
+    ]);
+  });
+
   test("the submit keys wait for the frame's submitDelayMs after the paste", async () => {
     const w = readyWorker({
       plugin: markerPlugin({ frame: (task) => ({ text: task.text, submit: ["C-m"], submitDelayMs: 60 }) }),

@@ -39,6 +39,8 @@ describe("built-in rules", () => {
       "TOKEN_URL=https://example.com/token", // TOKEN_URL is not a secret's name
       "sk-learn is a library", // too short for a key
       "---END-OF-OUTPUT-a1b2c3-0---",
+      // a marker with its nonce (20 hex digits)
+      "---END-OF-OUTPUT-0f8fad5b-d9cb-469f-a165-70867728950e-0-3f0c9a1b2c4d5e6f7a8b---",
       "日本語のテキスト 🙂 \t tabs",
     ].join("\n");
     expect(masker.mask(text)).toBe(text);

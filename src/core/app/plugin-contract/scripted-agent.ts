@@ -34,6 +34,8 @@ export class ScriptedAgent {
     this.w = new ScriptedWorker({
       plugin,
       ready: o.ready,
+      // as in the controller: each task's markers carry a nonce
+      markerKey: "orch plugin test",
       ...(o.approvalPolicy ? { approvalPolicy: o.approvalPolicy } : {}),
     });
     this.text = script.task ?? "say hello";
@@ -43,8 +45,9 @@ export class ScriptedAgent {
     return this.plugin.detect.kind !== "marker";
   }
 
-  get markers(): MarkerSpec {
-    return this.w.flow.markers;
+  /** The markers of one task, as the flow gives them to the plugin. */
+  markers(taskId: string): MarkerSpec {
+    return this.w.flow.markersFor(this.plugin, taskId);
   }
 
   /** The agent starts: a marker agent prints its prompt, a TUI shows its idle screen. Waits until ready. */
@@ -56,7 +59,7 @@ export class ScriptedAgent {
 
   /** What the plugin frames for a task (the suite compares it with what was typed). */
   frame(task: Pick<Task, "id" | "text">, fresh: boolean): Delivery {
-    return this.plugin.frame({ id: task.id, text: task.text, fresh }, this.markers);
+    return this.plugin.frame({ id: task.id, text: task.text, fresh }, this.markers(task.id));
   }
 
   /**
@@ -64,7 +67,9 @@ export class ScriptedAgent {
    * frame says: the text pasted, then the submit keys.
    */
   async delivered(from: number, d: Delivery): Promise<void> {
-    const want: Stroke[] = [{ op: "paste", paneId: this.w.paneId, text: d.text }];
+    const want: Stroke[] = [];
+    if (d.clearKeys?.length) want.push({ op: "keys", paneId: this.w.paneId, keys: d.clearKeys });
+    want.push({ op: "paste", paneId: this.w.paneId, text: d.text });
     if (d.submit.length) want.push({ op: "keys", paneId: this.w.paneId, keys: d.submit });
     const ms = STEP_MS + (d.submitDelayMs ?? 0);
     await this.w.pane
@@ -81,7 +86,7 @@ export class ScriptedAgent {
 
   /** The command's output as a terminal shows it: the echoed line, the markers, the prompt after. */
   commandRun(task: Task, framed: string, exit: number, o: { end?: boolean } = {}): string {
-    const m = this.markers;
+    const m = this.markers(task.id);
     const crlf = (s: string) => s.replace(/\r?\n/g, "\r\n");
     const start = `${crlf(framed)}\r\n${m.startPrefix}${task.id}${m.suffix}\r\n${crlf(this.output)}`;
     if (o.end === false) return start;

@@ -1,0 +1,29 @@
+import { createHmac, randomBytes } from "node:crypto";
+import type { MarkerSpec } from "../plugin/contract.ts";
+import type { Store } from "../store/index.ts";
+
+/** How many hex digits of the HMAC a marker carries (80 bits). */
+const NONCE_HEX = 20;
+
+/**
+ * The store's key for marker nonces, made (32 random bytes) the first time. It lives in the
+ * store so that a restarted controller still knows the markers of tasks that ran meanwhile.
+ */
+export function markerKey(store: Store): string {
+  return store.transaction(() => store.meta.ensure("marker_key", () => randomBytes(32).toString("hex")));
+}
+
+/**
+ * One task's markers: the base markers with a nonce only the controller can make (an HMAC of
+ * the task id under the store's key) at the head of the suffix, so a task that prints
+ * `END+id-0+SUFFIX` from what it can read does not end itself. No key: the base markers.
+ *
+ * @example
+ * taskMarkers({ startPrefix: "<S-", endPrefix: "<E-", suffix: ">" }, "k", "t1");
+ * // { startPrefix: "<S-", endPrefix: "<E-", suffix: "-3f0c…(20 hex)>" }
+ */
+export function taskMarkers(base: MarkerSpec, key: string | null, taskId: string): MarkerSpec {
+  if (!key) return base;
+  const nonce = createHmac("sha256", key).update(taskId).digest("hex").slice(0, NONCE_HEX);
+  return { ...base, suffix: `-${nonce}${base.suffix}` };
+}
