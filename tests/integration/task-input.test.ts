@@ -51,6 +51,16 @@ describe("every task starts from a clean input line (compiled binary)", () => {
     expect(after.output).toBe("again\n");
   }, 60_000);
 
+  test("the health pass's echo probe after a terminal query and stray keys still gets its answer", async () => {
+    expect((await orch.sendWait("w", "printf '\\033[6n'; echo asked", 20)).status).toBe("succeeded");
+    expect(orch.tmux("send-keys", "-t", pane, "-l", "stray").code).toBe(0);
+    const r = await orch.run(["health-check", "--json"]);
+    const report = JSON.parse(r.stdout) as { worker: string; verdict: string; reason: string }[];
+    expect(report[0]).toMatchObject({ worker: "w", verdict: "healthy" });
+    expect(report[0]!.reason).toMatch(/^idle, answered its probe in \d+ ms$/);
+    expect((await orch.sendWait("w", "echo hello", 10)).output).toBe("hello\n");
+  }, 60_000);
+
   test("a task with a shell syntax error fails at once with bash's message and status 2", async () => {
     for (const text of ["echo hi )", "if true; then echo x", "echo 'unclosed", "case x in"]) {
       const t = await orch.sendWait("w", text, 30);

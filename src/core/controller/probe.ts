@@ -21,6 +21,7 @@ export async function probeWorker(
   });
   const timer = setTimeout(() => rt.probe?.answered(false), spec.timeoutMs ?? 5000);
   try {
+    if (spec.clearKeys?.length) await host.ops.sendKeys(rt.paneId, spec.clearKeys);
     await host.ops.sendText(rt.paneId, spec.text);
     await host.ops.sendKeys(rt.paneId, ["Enter"]);
   } catch {

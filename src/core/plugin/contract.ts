@@ -272,6 +272,8 @@ export interface ProbeSpec {
   text: string;
   expect: RegExp;
   timeoutMs?: number;
+  /** Keys sent before `text` that discard input pending at the prompt (see {@link Delivery.clearKeys}). */
+  clearKeys?: string[];
 }
 
 /** A plugin factory, the form plugins are written and registered in. */

@@ -66,6 +66,7 @@ const pluginSchema = z.object({
       text: z.string().min(1),
       expect: regex,
       timeoutMs: z.number().int().positive().max(60_000).optional(),
+      clearKeys: keys.optional(),
     })
     .optional(),
 });

@@ -104,6 +104,6 @@ export const shellPlugin = definePlugin(
     detect: { kind: "marker", nonce: true },
     interruptKeys: ["C-c"],
     // the seed's echo probe: the answer (42) is not in the echoed line, only in bash's output
-    probe: { text: "echo orch-probe-$((6 * 7))", expect: /orch-probe-42/ },
+    probe: { text: "echo orch-probe-$((6 * 7))", expect: /orch-probe-42/, clearKeys: [...SHELL_CLEAR_KEYS] },
   }),
 );
