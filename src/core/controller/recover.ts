@@ -9,7 +9,7 @@ import {
   watch,
 } from "node:fs";
 import type { MarkerSpec } from "../plugin/contract.ts";
-import { MarkerScanner } from "./marker-scanner.ts";
+import { EitherMarkerScanner } from "./either-marker-scanner.ts";
 
 /** A running recovery: `scan()` re-reads the log now (e.g. when the pane printed something). */
 export interface RecoveryHandle {
@@ -23,10 +23,13 @@ export interface RecoveredResult {
   raw: string;
 }
 
-/** The task's end as the worker's log holds it now, or null when it is not (or not yet) there. */
-export function endInLog(logFile: string, taskId: string, markers: MarkerSpec): RecoveredResult | null {
+/**
+ * The task's end as the worker's log holds it now, or null when it is not (or not yet) there.
+ * `forms`: the markers the task may have been framed with (see {@link EitherMarkerScanner}).
+ */
+export function endInLog(logFile: string, taskId: string, forms: MarkerSpec[]): RecoveredResult | null {
   if (!existsSync(logFile)) return null;
-  const r = new MarkerScanner(taskId, markers).push(readFileSync(logFile, "utf8"));
+  const r = new EitherMarkerScanner(taskId, forms).push(readFileSync(logFile, "utf8"));
   return r.kind === "done" ? { exitCode: r.exitCode, raw: r.raw } : null;
 }
 
@@ -38,10 +41,10 @@ export function endInLog(logFile: string, taskId: string, markers: MarkerSpec): 
 export function recoverFromLog(
   logFile: string,
   taskId: string,
-  markers: MarkerSpec,
+  forms: MarkerSpec[],
   onDone: (r: RecoveredResult) => void,
 ): RecoveryHandle {
-  const scanner = new MarkerScanner(taskId, markers);
+  const scanner = new EitherMarkerScanner(taskId, forms);
   const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   let offset = 0;
   let finished = false;

@@ -71,6 +71,15 @@ export class TaskFlow {
     return nonce ? taskMarkers(this.d.markers, this.d.markerKey ?? null, taskId) : this.d.markers;
   }
 
+  /**
+   * The markers a task on `plugin` may have been framed with, for its recovery from the pane
+   * log: its own, and the configured ones (an older orch framed it, before an upgrade).
+   */
+  markerForms(plugin: AgentPlugin, taskId: string): MarkerSpec[] {
+    const own = this.markersFor(plugin, taskId);
+    return own === this.d.markers ? [own] : [own, this.d.markers];
+  }
+
   /** Queues a task and, when the worker is free, dispatches it in the same commit. */
   enqueue(
     worker: string,

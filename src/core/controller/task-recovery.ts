@@ -20,7 +20,7 @@ export function recoverOrRequeue(
   logFile: string | null,
   why: string,
 ): void {
-  const found = logFile ? endInLog(logFile, task.id, flow.markersFor(rt.plugin, task.id)) : null;
+  const found = logFile ? endInLog(logFile, task.id, flow.markerForms(rt.plugin, task.id)) : null;
   if (found) {
     rt.startedAt = task.startedAt;
     flow.finish(rt, task.id, found.exitCode, found.raw);
@@ -60,7 +60,7 @@ export function recoverTask(flow: TaskFlow, rt: WorkerRuntime, task: Task, logFi
   rt.phase = "busy";
   rt.startedAt = task.startedAt;
   // onDone may run inside recoverFromLog (the end is already logged): defer it past the assignment
-  rt.recovery = recoverFromLog(logFile, task.id, flow.markersFor(rt.plugin, task.id), (r) =>
+  rt.recovery = recoverFromLog(logFile, task.id, flow.markerForms(rt.plugin, task.id), (r) =>
     queueMicrotask(() => {
       if (rt.phase !== "busy") return;
       rt.recovery = null;
