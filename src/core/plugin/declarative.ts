@@ -51,6 +51,8 @@ export const DeclarativeSchema = z.strictObject({
   /** How the task text is typed: `{text}` is replaced by it. Default `{text}`. */
   template: z.string().includes("{text}", { message: 'must contain "{text}"' }).optional(),
   submit: keys.optional(),
+  /** Keys sent before each task that discard input pending at the prompt (e.g. readline's `C-e C-u`). */
+  clearKeys: keys.optional(),
   submitDelayMs: z.number().int().min(0).max(10_000).optional(),
   screen: z
     .strictObject({
@@ -127,15 +129,16 @@ export function declarativePlugin(s: DeclarativeSpec): AgentPlugin {
     }),
     frame: (task, m) => {
       const safe = pasteSafe(task.text);
+      const clear = s.clearKeys ? { clearKeys: s.clearKeys } : {};
       const text = template.replaceAll("{text}", () => safe);
       if (s.detect === "screen")
-        return { text, submit: s.submit ?? ["Enter"], submitDelayMs: s.submitDelayMs ?? 0 };
+        return { ...clear, text, submit: s.submit ?? ["Enter"], submitDelayMs: s.submitDelayMs ?? 0 };
       // split so the echoed line never holds the marker verbatim
       const end = `${m.endPrefix}${task.id}`;
       const marker = `printf '%s%s-%d%s\\n' ${shellQuote(end.slice(0, 3))} ${shellQuote(end.slice(3))} "$?" ${shellQuote(m.suffix)}`;
       const start = `${m.startPrefix}${task.id}${m.suffix}`;
       const startCmd = `printf '%s%s\\n' ${shellQuote(start.slice(0, 3))} ${shellQuote(start.slice(3))}`;
-      return { text: `${startCmd}; ${text}; ${marker}`, submit: s.submit ?? ["Enter"] };
+      return { ...clear, text: `${startCmd}; ${text}; ${marker}`, submit: s.submit ?? ["Enter"] };
     },
     detect:
       s.detect === "screen"
@@ -143,6 +146,14 @@ export function declarativePlugin(s: DeclarativeSpec): AgentPlugin {
         : { kind: "marker", nonce: true, ...(screen ? { screen } : {}) },
     ...(s.approval ? { approval: s.approval } : {}),
     ...(s.interruptKeys ? { interruptKeys: s.interruptKeys } : {}),
-    ...(s.probe ? { probe: { ...s.probe, expect: new RegExp(s.probe.expect, "m") } } : {}),
+    ...(s.probe
+      ? {
+          probe: {
+            ...s.probe,
+            expect: new RegExp(s.probe.expect, "m"),
+            ...(s.clearKeys ? { clearKeys: s.clearKeys } : {}),
+          },
+        }
+      : {}),
   };
 }

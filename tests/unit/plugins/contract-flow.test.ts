@@ -8,8 +8,10 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { contractChecks, parseContractScript } from "../../../src/core/app/plugin-contract/index.ts";
+import type { MarkerSpec, TaskInput } from "../../../src/core/plugin/contract.ts";
 import { loadPlugin } from "../../../src/core/plugin/external.ts";
 import { builtinPlugins } from "../../../src/plugins/index.ts";
+import { shellPlugin } from "../../../src/plugins/shell/index.ts";
 import { PLUGIN_SCRIPTS } from "../../helpers/plugin-scripts.ts";
 
 const EXAMPLES = resolve(import.meta.dir, "..", "..", "..", "examples", "plugins");
@@ -46,4 +48,17 @@ describe.each([...builtins, ...examples].map((p) => [p.name, p] as const))("plug
     },
     20_000,
   );
+});
+
+test("a plugin with detect.nonce that prints a fixed suffix fails the nonce check, naming the suffix", async () => {
+  const fixed = () => ({
+    ...shellPlugin(),
+    name: "fixed-suffix",
+    frame: (task: TaskInput, m: MarkerSpec) => shellPlugin().frame(task, { ...m, suffix: "---" }),
+  });
+  const check = contractChecks(fixed, PLUGIN_SCRIPTS.shell!, "test").find((c) =>
+    c.name.startsWith("with detect.nonce"),
+  );
+  expect(check).toBeDefined();
+  await expect(check!.run()).rejects.toThrow(/does not contain the suffix "-[0-9a-f]{20}---"/);
 });

@@ -211,6 +211,26 @@ describe("declarative plugins", () => {
     const probe = parseDeclarative({ ...base, probe: { text: "", expect: "(" } }, "t.json");
     expect(probe.ok ? "" : probe.error).toContain("probe.expect: must be a valid regular expression");
   });
+  test("a marker plugin takes per-task markers; clearKeys go before each task and the probe", () => {
+    const r = parseDeclarative(
+      { ...base, clearKeys: ["C-e", "C-u"], probe: { text: "x", expect: "y" } },
+      "t.json",
+    );
+    if (!r.ok) throw new Error(r.error);
+    const p = declarativePlugin(r.value);
+    expect(p.detect).toEqual({ kind: "marker", nonce: true });
+    const d = p.frame({ id: "id1", text: "echo hi" }, { startPrefix: "S-", endPrefix: "E-", suffix: "-X" });
+    expect(d.clearKeys).toEqual(["C-e", "C-u"]);
+    expect(p.probe?.clearKeys).toEqual(["C-e", "C-u"]);
+    const without = parseDeclarative(base, "t.json");
+    if (!without.ok) throw new Error(without.error);
+    expect(
+      declarativePlugin(without.value).frame(
+        { id: "id1", text: "x" },
+        { startPrefix: "S-", endPrefix: "E-", suffix: "-X" },
+      ).clearKeys,
+    ).toBeUndefined();
+  });
   test("a probe becomes the plugin's health probe, its pattern a RegExp", () => {
     const r = parseDeclarative(
       { ...base, probe: { text: "echo $((1+1))ok", expect: "^2ok", timeoutMs: 800 } },

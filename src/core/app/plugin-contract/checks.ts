@@ -212,6 +212,19 @@ export const CONTRACT_CHECKS: readonly ContractCheck[] = [
       }),
   },
   {
+    name: "with detect.nonce, the frame types the suffix it is given (it carries the task's nonce)",
+    applies: (p) => p.detect.kind === "marker" && p.detect.nonce === true,
+    run: (input) =>
+      withAgent(input, async (a) => {
+        const { task, framed } = await sendTask(a);
+        const suffix = a.markers(task.id).suffix;
+        must(
+          framed.includes(suffix),
+          `the framed text does not contain the suffix ${JSON.stringify(suffix)}: the task's end marker would never match`,
+        );
+      }),
+  },
+  {
     name: "a command that exits non-zero fails the task with its status",
     applies: (p) => p.detect.kind === "marker",
     run: (input) =>
