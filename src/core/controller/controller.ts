@@ -22,7 +22,6 @@ import { probeWorker } from "./probe.ts";
 import { Scheduler, type SubmitRequest } from "./scheduler.ts";
 import { type SendRequest, TaskDesk } from "./task-desk.ts";
 import { TaskFlow } from "./task-flow.ts";
-import { markerKey } from "./task-markers.ts";
 import { TaskWaiters } from "./task-waiters.ts";
 import { localServer, TmuxHost } from "./tmux-host.ts";
 import { TurnFlow } from "./turn-flow.ts";
@@ -120,7 +119,7 @@ export class Controller {
       store,
       logger,
       markers,
-      markerKey: markerKey(store),
+      nonces: true,
       waiters: this.waiters,
       ops: () => this.host.ops,
       retry: retryPolicyFromConfig(config),

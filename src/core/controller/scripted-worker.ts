@@ -36,8 +36,8 @@ export interface ScriptedWorkerOptions {
   /** How long a hook may lag behind an idle screen (default 2000 ms, as in the controller). */
   hookGraceMs?: number;
   markers?: MarkerSpec;
-  /** The key of the markers' per-task nonces, as the controller has one; none: the markers as given. */
-  markerKey?: string;
+  /** Per-task markers for plugins with `detect.nonce`, as the controller gives them (default false). */
+  nonces?: boolean;
 }
 
 /** A line the flows logged. */
@@ -93,7 +93,7 @@ export class ScriptedWorker {
       store: this.store,
       logger,
       markers,
-      ...(o.markerKey ? { markerKey: o.markerKey } : {}),
+      nonces: o.nonces === true,
       waiters: this.waiters,
       ops: () => this.pane,
       retry: { maxRetries: 0, backoffFactor: 2, baseDelayMs: o.retryDelayMs ?? 20, maxDelayMs: 1000 },

@@ -12,7 +12,7 @@ import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
 import { newTask } from "./new-task.ts";
 import { callFrame, callResult } from "./plugin-boundary.ts";
-import { taskMarkers } from "./task-markers.ts";
+import { markerKey, taskMarkers } from "./task-markers.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -22,8 +22,11 @@ export interface TaskFlowDeps {
   store: Store;
   logger: Logger;
   markers: MarkerSpec;
-  /** The key of the markers' per-task nonces (see task-markers.ts); none: the markers as given. */
-  markerKey?: string;
+  /**
+   * Plugins with `detect.nonce` get per-task markers, keyed by the store's marker key (see
+   * task-markers.ts); false or absent: the markers as given, for every plugin.
+   */
+  nonces?: boolean;
   waiters: TaskWaiters;
   /** The current tmux operations (they change when the controller reconnects). */
   ops: () => PaneOps;
@@ -48,7 +51,12 @@ export class TaskFlow {
   /** Workers whose task ended and whose idle state is not written yet (see {@link flushIdle}). */
   private readonly idleLater = new Map<WorkerRuntime, string>();
 
-  constructor(private readonly d: TaskFlowDeps) {}
+  /** The key of the markers' nonces (null: no nonces). */
+  private readonly markerKey: string | null;
+
+  constructor(private readonly d: TaskFlowDeps) {
+    this.markerKey = d.nonces ? markerKey(d.store) : null;
+  }
 
   /**
    * Writes the idle states that finishes left for later. A worker that took its next task
@@ -68,7 +76,7 @@ export class TaskFlow {
   /** The markers of one task on `plugin`: the configured ones, with the task's nonce if it takes one. */
   markersFor(plugin: AgentPlugin, taskId: string): MarkerSpec {
     const nonce = plugin.detect.kind === "marker" && plugin.detect.nonce === true;
-    return nonce ? taskMarkers(this.d.markers, this.d.markerKey ?? null, taskId) : this.d.markers;
+    return nonce ? taskMarkers(this.d.markers, this.markerKey, taskId) : this.d.markers;
   }
 
   /**

@@ -72,7 +72,7 @@ describe("TaskFlow with a marker key", () => {
 
   function worker(nonce: boolean): ScriptedWorker {
     const plugin = markerPlugin({ detect: { kind: "marker", nonce } });
-    const w = new ScriptedWorker({ plugin, ready: /\$ $/, markerKey: "k" });
+    const w = new ScriptedWorker({ plugin, ready: /\$ $/, nonces: true });
     open.push(w);
     w.output(PROMPT);
     return w;
@@ -82,7 +82,8 @@ describe("TaskFlow with a marker key", () => {
     const w = worker(true);
     const t = w.send("x");
     const m = w.flow.markersFor(w.rt.plugin, t.id);
-    expect(m).toEqual(taskMarkers(DEFAULT_MARKERS, "k", t.id));
+    expect(m).toEqual(taskMarkers(DEFAULT_MARKERS, markerKey(w.store), t.id));
+    expect(m.suffix).not.toBe(DEFAULT_MARKERS.suffix);
     const forged = `${m.endPrefix}${t.id}-0${DEFAULT_MARKERS.suffix}`;
     w.output(markerRun(t.id, `${forged}\nafter\n`, 7, { markers: m }));
     const done = w.task(t.id);

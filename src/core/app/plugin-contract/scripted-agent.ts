@@ -35,7 +35,7 @@ export class ScriptedAgent {
       plugin,
       ready: o.ready,
       // as in the controller: each task's markers carry a nonce
-      markerKey: "orch plugin test",
+      nonces: true,
       ...(o.approvalPolicy ? { approvalPolicy: o.approvalPolicy } : {}),
     });
     this.text = script.task ?? "say hello";
