@@ -98,9 +98,9 @@ export async function printQueued(ctx: CliContext, t: TaskJson, wait: boolean): 
 
 /** `orch task ID`: one task, all its fields. */
 export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boolean }): Promise<number> {
-  const t = o.wait
-    ? await waitForTask(ctx, id)
-    : await ctx.api.call<TaskJson>("GET", `/v1/tasks/${segment(id, "task", TASK_EXPECTED)}`);
+  // (asked once as it is first: with no controller at all, exit 3 at once rather than wait for one)
+  const now = await ctx.api.call<TaskJson>("GET", `/v1/tasks/${segment(id, "task", TASK_EXPECTED)}`);
+  const t = o.wait && !FINAL.has(now.status) ? await waitForTask(ctx, now.id) : now;
   if (ctx.json) {
     printJson(t);
     return EXIT.ok;
