@@ -87,4 +87,17 @@ describe("orch revive is idempotent (compiled binary)", () => {
     expect(again.history?.[0]?.error).toBe("worker revived by the user (--force)");
     await orch.ok(["cancel", id]);
   });
+
+  test("an idle worker adopted by a restarted controller is healthy too: left as it is", async () => {
+    await waitFor(
+      "w idle",
+      async () => (await orch.json<StatusJson>(["status"])).workers[0]?.state === "idle",
+    );
+    const before = await restarts();
+    await orch.ok(["stop"]);
+    await orch.ok(["start"]);
+    const json = await orch.json<{ revived: boolean }>(["revive", "w"]);
+    expect(json.revived).toBe(false);
+    expect(await restarts()).toBe(before);
+  });
 });

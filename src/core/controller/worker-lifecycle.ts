@@ -240,10 +240,10 @@ export class WorkerLifecycle {
     return r.ok ? ok({ worker: r.value, revived: true }) : r;
   }
 
-  /** The worker is idle, ready, and its pane's agent is alive by tmux's account. */
+  /** The worker is idle (started, on no task) and its pane's agent is alive by tmux's account. */
   private async healthyIdle(name: string): Promise<boolean> {
     const rt = this.d.runtimes.get(name);
-    if (!rt?.paneId || rt.phase !== "ready" || rt.currentTaskId) return false;
+    if (!rt?.paneId || rt.phase === "starting" || rt.phase === "dead" || rt.currentTaskId) return false;
     if (this.d.store.workers.get(name)?.state !== "idle") return false;
     const pane = await this.d.host.pane(rt.paneId);
     return pane !== undefined && !pane.dead && this.d.store.workers.get(name)?.state === "idle";
