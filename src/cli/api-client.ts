@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { ControllerGone, controllerGone } from "./reconnect.ts";
 import { socketOwnerRefusal } from "./socket-owner.ts";
 
 /** What a worker, task or run argument must be, for {@link segment}'s refusal. */
@@ -61,10 +62,14 @@ export class ApiClient {
         headers: body === undefined ? {} : { "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-    } catch {
-      throw new CliError(
-        `orch is not running (no controller answers on ${this.socket}): run 'orch start'`,
-        EXIT.unavailable,
+    } catch (e) {
+      // (a ControllerGone: the waiting commands try again once a controller answers, reconnect.ts)
+      throw (
+        controllerGone(e, this.socket) ??
+        new ControllerGone(
+          `orch is not running (no controller answers on ${this.socket}): run 'orch start'`,
+          false,
+        )
       );
     }
   }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bun
 import { cac } from "cac";
 import pkg from "../../package.json" with { type: "json" };
-import { printable } from "../core/domain/text.ts";
 import { ownArgvUtf8Error } from "./argv-utf8.ts";
 import { makeContext, selfArgv } from "./context.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
+import { failureLine } from "./failure-line.ts";
 import {
   addWorkerCommand,
   answerCommand,
@@ -38,7 +38,7 @@ import {
   submitCommand,
   taskCommand,
 } from "./lazy-commands.ts";
-import { markLiteral, unmarkLiteral, unmarkMessage } from "./literal-argv.ts";
+import { markLiteral, unmarkLiteral } from "./literal-argv.ts";
 import { err, exitAfterOutput } from "./stdio.ts";
 
 type Opts = Record<string, unknown> & { home?: string; json?: boolean; "--"?: string[] };
@@ -304,8 +304,12 @@ function build() {
     .command("kill-worker <worker>", "Kill a worker")
     .action((w: string, o: Opts) => killWorkerCommand(makeContext(o), String(w)));
   cli
-    .command("revive <worker>", "Restart a worker's agent")
-    .action((w: string, o: Opts) => reviveCommand(makeContext(o), String(w)));
+    .command(
+      "revive <worker>",
+      "Restart a dead, stuck or given-up worker's agent (a healthy idle one is left)",
+    )
+    .option("--force", "restart it anyway, also under a running task (which then fails, or is retried)")
+    .action((w: string, o: Opts) => reviveCommand(makeContext(o), String(w), { force: Boolean(o.force) }));
   cli
     .command(
       "health-check",
@@ -373,20 +377,9 @@ export async function main(argv: string[]): Promise<number> {
     const code = await cli.runMatchedCommand();
     return typeof code === "number" ? code : EXIT.ok;
   } catch (e) {
-    if (e instanceof CliError) {
-      err.write(`orch: ${printable(e.message)}\n`);
-      return e.code;
-    }
-    if (e instanceof Error && e.name === "CACError") {
-      err.write(`orch: ${printable(unmarkMessage(e.message))}: see 'orch --help'\n`);
-      return EXIT.usage;
-    }
-    if (e instanceof Error && e.name === "DaemonError") {
-      err.write(`orch: ${printable(e.message)}\n`);
-      return (e as Error & { exitCode: number }).exitCode;
-    }
-    err.write(`orch: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return EXIT.unavailable;
+    const { line, code } = failureLine(e);
+    err.write(`${line}\n`);
+    return code;
   }
 }
 

@@ -200,7 +200,7 @@ describe("ORCH_WORKTREE=1", () => {
   test("revive keeps the worker in the same worktree", async () => {
     const tree = join(orch.home, "worktrees", "dflt");
     await orch.sendWait("dflt", "echo kept > mark.txt");
-    await orch.ok(["revive", "dflt"]);
+    await orch.ok(["revive", "dflt", "--force"]); // a healthy idle worker is restarted only with --force
     expect((await orch.sendWait("dflt", "pwd; cat mark.txt")).output).toBe(`${tree}\nkept\n`);
   });
 

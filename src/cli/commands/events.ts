@@ -2,6 +2,7 @@
 import type { OrchEvent } from "../../core/domain/types.ts";
 import type { CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
+import { reconnecting } from "../reconnect.ts";
 import { out } from "../stdio.ts";
 
 /** One event as a line: time, kind, worker, task (its whole id, as a log keeps it), data. */
@@ -12,7 +13,9 @@ export function eventLine(e: OrchEvent): string {
 
 /**
  * Prints the newest `limit` events; with `follow`, then every new one as it happens (until
- * Ctrl-C). `--json` prints JSON Lines, one event per line.
+ * Ctrl-C), across restarts of the controller: it asks the next one for the events after the
+ * last it printed (ids are the store's, so none is printed twice or left out). `--json` prints
+ * JSON Lines, one event per line.
  */
 export async function eventsCommand(
   ctx: CliContext,
@@ -24,7 +27,10 @@ export async function eventsCommand(
   if (!opts.follow) return EXIT.ok;
   let last = first.at(-1)?.id ?? 0;
   for (;;) {
-    const next = await ctx.api.call<OrchEvent[]>("GET", `/v1/events?after=${last}&limit=1000&wait=30000`);
+    const after = last;
+    const next = await reconnecting(ctx, () =>
+      ctx.api.call<OrchEvent[]>("GET", `/v1/events?after=${after}&limit=1000&wait=30000`),
+    );
     for (const e of next) show(e);
     last = next.at(-1)?.id ?? last;
   }

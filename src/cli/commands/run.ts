@@ -6,6 +6,7 @@ import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
 import { createProgressView, type ProgressMode, type ProgressRun } from "../progress/index.ts";
+import { reconnecting } from "../reconnect.ts";
 import { err, out } from "../stdio.ts";
 
 /** Flags of `orch run`. */
@@ -102,9 +103,19 @@ export async function followRun(ctx: CliContext, runId: string): Promise<number>
   try {
     let version = -1;
     for (;;) {
-      const v = await ctx.api.call<RunViewJson & { version: number }>(
-        "GET",
-        `/v1/runs/${runId}?wait=5000&since=${version}`,
+      // a restarted controller counts versions from 0 again: ask it for the run as it is now
+      const v = await reconnecting(
+        ctx,
+        () =>
+          ctx.api.call<RunViewJson & { version: number }>(
+            "GET",
+            `/v1/runs/${runId}?wait=5000&since=${version}`,
+          ),
+        {
+          onRetry: () => {
+            version = -1;
+          },
+        },
       );
       version = v.version;
       const model = toProgress(v);

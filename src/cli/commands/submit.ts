@@ -1,9 +1,8 @@
 import { resolve } from "node:path";
-import type { TaskJson } from "../../core/controller/task-json.ts";
 import { parsePriority } from "../../core/domain/priority.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
-import { printQueued, timeoutAndRetries } from "./tasks.ts";
+import { printQueued, queueTask, timeoutAndRetries } from "./tasks.ts";
 
 /** Flags of `orch submit`, as cac gives them. */
 export interface SubmitOptions {
@@ -31,6 +30,6 @@ export async function submitCommand(ctx: CliContext, text: string, o: SubmitOpti
     body.priority = o.priority.toLowerCase();
   }
   Object.assign(body, timeoutAndRetries(o));
-  const t = await ctx.api.call<TaskJson>("POST", o.wait ? "/v1/submit?wait=5000" : "/v1/submit", body);
+  const t = await queueTask(ctx, "/v1/submit", body, "");
   return printQueued(ctx, t, Boolean(o.wait));
 }

@@ -3,8 +3,9 @@ import type { ShownTaskJson } from "../../core/controller/short-ids.ts";
 import type { AttemptJson, TaskJson } from "../../core/controller/task-json.ts";
 import { segment, TASK_EXPECTED } from "../api-client.ts";
 import type { CliContext } from "../context.ts";
-import { EXIT } from "../exit-codes.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
+import { controllerGone, reconnecting } from "../reconnect.ts";
 import { err, out } from "../stdio.ts";
 
 const FINAL = new Set(["succeeded", "failed", "timed_out", "cancelled"]);
@@ -16,14 +17,36 @@ export function verdictExit(t: TaskJson): number {
   return EXIT.taskFailed;
 }
 
-/** Long-polls the controller until the task is final. */
+/** Long-polls the controller until the task is final, across restarts of the controller (reconnect.ts). */
 export async function waitForTask(ctx: CliContext, id: string): Promise<TaskJson> {
+  const path = `/v1/tasks/${segment(id, "task", TASK_EXPECTED)}?wait=5000`;
   for (;;) {
-    const t = await ctx.api.call<TaskJson>(
-      "GET",
-      `/v1/tasks/${segment(id, "task", TASK_EXPECTED)}?wait=5000`,
-    );
+    const t = await reconnecting(ctx, () => ctx.api.call<TaskJson>("GET", path));
     if (FINAL.has(t.status)) return t;
+  }
+}
+
+/**
+ * Queues a task (POST `path`, answered as soon as it is committed; a `--wait` waits for it
+ * afterwards with {@link waitForTask}, which survives a restart of the controller). A
+ * connection that broke after the request went out may have queued the task, and it is not
+ * sent twice: that exits 3 saying where to look.
+ */
+export async function queueTask(
+  ctx: CliContext,
+  path: string,
+  body: unknown,
+  where: string,
+): Promise<TaskJson> {
+  try {
+    return await ctx.api.call<TaskJson>("POST", path, body);
+  } catch (e) {
+    const gone = controllerGone(e, ctx.api.socket);
+    if (!gone?.maybeSent) throw e;
+    throw new CliError(
+      `the controller at ${ctx.home} went away while queuing the task, which may or may not be queued: see 'orch results${where}'`,
+      EXIT.unavailable,
+    );
   }
 }
 
@@ -39,7 +62,7 @@ export async function sendCommand(
     text,
     ...timeoutAndRetries(o),
   };
-  const t = await ctx.api.call<TaskJson>("POST", o.wait ? "/v1/tasks?wait=5000" : "/v1/tasks", body);
+  const t = await queueTask(ctx, "/v1/tasks", body, ` --worker ${worker}`);
   return printQueued(ctx, t, Boolean(o.wait));
 }
 
@@ -75,9 +98,9 @@ export async function printQueued(ctx: CliContext, t: TaskJson, wait: boolean): 
 
 /** `orch task ID`: one task, all its fields. */
 export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boolean }): Promise<number> {
-  const t = o.wait
-    ? await waitForTask(ctx, id)
-    : await ctx.api.call<TaskJson>("GET", `/v1/tasks/${segment(id, "task", TASK_EXPECTED)}`);
+  // (asked once as it is first: with no controller at all, exit 3 at once rather than wait for one)
+  const now = await ctx.api.call<TaskJson>("GET", `/v1/tasks/${segment(id, "task", TASK_EXPECTED)}`);
+  const t = o.wait && !FINAL.has(now.status) ? await waitForTask(ctx, now.id) : now;
   if (ctx.json) {
     printJson(t);
     return EXIT.ok;

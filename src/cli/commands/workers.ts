@@ -66,28 +66,6 @@ export async function captureCommand(ctx: CliContext, worker: string): Promise<n
   return EXIT.ok;
 }
 
-/** `orch logs WORKER [-f]`: what the worker's pane printed (its pipe-pane log), ANSI removed. */
-export async function logsCommand(ctx: CliContext, worker: string, o: { follow?: boolean }): Promise<number> {
-  const { StreamCleaner } = await import("../../core/domain/clean-stream.ts");
-  const path = `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}/log${o.follow ? "?follow=1" : ""}`;
-  const res = await ctx.api.raw("GET", path);
-  if (!res.ok) {
-    const message = ((await res.json()) as { error: string }).error;
-    throw new CliError(message, res.status === 503 ? EXIT.unavailable : EXIT.usage);
-  }
-  if (ctx.json) {
-    const { cleanOutput } = await import("../../core/domain/text.ts");
-    printJson({ worker, log: cleanOutput(await res.text()) });
-    return EXIT.ok;
-  }
-  // streamed: with -f the controller keeps the response open and sends what the pane appends
-  const clean = new StreamCleaner();
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body ?? []) out.write(clean.push(decoder.decode(chunk, { stream: true })));
-  out.write(clean.flush());
-  return EXIT.ok;
-}
-
 /** `orch attach [WORKER]`: opens tmux on orch's session (read-write; detach with C-b d). */
 export async function attachCommand(ctx: CliContext, worker?: string): Promise<number> {
   const sock = join(ctx.home, "tmux.sock");
@@ -127,13 +105,22 @@ export async function killWorkerCommand(ctx: CliContext, worker: string): Promis
   return EXIT.ok;
 }
 
-/** `orch revive WORKER`: restarts the agent in its window. */
-export async function reviveCommand(ctx: CliContext, worker: string): Promise<number> {
-  const w = await ctx.api.call<WorkerJson>(
+/**
+ * `orch revive WORKER [--force]`: restarts the agent in its window; a healthy idle worker is
+ * left as it is (said so; `revived: false` in --json), a worker on a task is refused (exit 2)
+ * unless --force.
+ */
+export async function reviveCommand(
+  ctx: CliContext,
+  worker: string,
+  o: { force?: boolean },
+): Promise<number> {
+  const w = await ctx.api.call<WorkerJson & { revived?: boolean; note?: string }>(
     "POST",
-    `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}/revive`,
+    `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}/revive${o.force ? "?force=1" : ""}`,
   );
   if (ctx.json) printJson(w);
+  else if (w.revived === false) out.line(w.note ?? `${w.name} is healthy: nothing to revive`);
   else out.line(`revived ${w.name} (restarts: ${w.restarts})`);
   return EXIT.ok;
 }

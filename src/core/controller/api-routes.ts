@@ -117,8 +117,13 @@ export const ROUTES: readonly Route[] = [
   {
     method: "POST",
     path: "/v1/workers/:name/revive",
-    handler: async ({ params, controller }) =>
-      answer(await controller.reviveByHand(params.name!), (w) => shown(controller).worker(w, true)),
+    // ?force=1: restart it even when it is healthy and idle, or on a task (which then ends)
+    handler: async ({ url, params, controller }) =>
+      answer(await controller.reviveByHand(params.name!, url.searchParams.get("force") === "1"), (r) => ({
+        ...shown(controller).worker(r.worker, true),
+        revived: r.revived,
+        ...(r.note ? { note: r.note } : {}),
+      })),
   },
   {
     method: "POST",
@@ -169,11 +174,16 @@ export const ROUTES: readonly Route[] = [
     path: "/v1/workers/:name/log",
     handler: ({ req, url, params, ctl, controller }) => {
       // the pane's raw log; ?follow=1 keeps the response open and streams what is appended
+      // (&from=BYTE: a follower resuming after a restart of the controller; it ends when the worker is killed)
       const f = controller.logFile(params.name!);
       if (!f.ok) return problem(f.code, f.error);
+      const from = intParam(url, "from", 0, Number.MAX_SAFE_INTEGER);
+      if (!from.ok) return from.error;
       const follow = url.searchParams.get("follow") === "1";
       if (follow) ctl.keepOpen(req);
-      return new Response(fileStream(f.value, { follow }));
+      return new Response(
+        fileStream(f.value.path, { follow, from: from.value ?? 0, endWhen: f.value.onRemoved }),
+      );
     },
   },
   {

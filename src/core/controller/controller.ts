@@ -25,8 +25,8 @@ import { TaskFlow } from "./task-flow.ts";
 import { TaskWaiters } from "./task-waiters.ts";
 import { localServer, TmuxHost } from "./tmux-host.ts";
 import { TurnFlow } from "./turn-flow.ts";
-import { WorkerDesk } from "./worker-desk.ts";
-import { type AddWorkerRequest, WorkerLifecycle } from "./worker-lifecycle.ts";
+import { WorkerDesk, type WorkerLog } from "./worker-desk.ts";
+import { type AddWorkerRequest, type HandRevive, WorkerLifecycle } from "./worker-lifecycle.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 import { WorkerStarter } from "./worker-start.ts";
 import type { WorktreeRemoval } from "./worker-worktree.ts";
@@ -266,13 +266,9 @@ export class Controller {
     return this.lifecycle.kill(name);
   }
 
-  /**
-   * `orch revive`: a person restarts the worker, so the automatic restarts counted against it
-   * so far (the restart intensity) start again from none.
-   */
-  reviveByHand(name: string): Promise<Result<Worker>> {
-    this.health.forget(name);
-    return this.lifecycle.revive(name, "hand");
+  /** `orch revive [--force]`; see {@link WorkerLifecycle.reviveByHand}. */
+  reviveByHand(name: string, force = false): Promise<Result<HandRevive>> {
+    return this.lifecycle.reviveByHand(name, force);
   }
 
   // ---- tasks ---------------------------------------------------------------------------
@@ -370,8 +366,8 @@ export class Controller {
     return this.workerDesk.capture(name);
   }
 
-  /** The path of the worker's pane log. */
-  logFile(name: string): Result<string> {
+  /** The worker's pane log; see {@link WorkerDesk.logFile}. */
+  logFile(name: string): Result<WorkerLog> {
     return this.workerDesk.logFile(name);
   }
 

@@ -2,17 +2,32 @@ import { closeSync, existsSync, type FSWatcher, openSync, readSync, statSync, wa
 
 const CHUNK = 64 * 1024;
 
+/** What {@link fileStream} streams: from which byte, and whether (and until when) to follow. */
+export interface FileStreamOptions {
+  follow: boolean;
+  /** The first byte to send (a reader resuming where it was); past the end: from the start. */
+  from?: number;
+  /** With `follow`: calls `end` when the stream is to end (what was appended by then sent first); returns the unsubscribe. */
+  endWhen?: (end: () => void) => () => void;
+}
+
 /**
  * A file's bytes as a stream; with `follow`, what is appended later too (woken by the file
- * system's change events, not a timer) until the reader cancels.
+ * system's change events, not a timer) until the reader cancels or `endWhen` ends it.
  *
  * @example
- * return new Response(fileStream(logPath, { follow: true }));
+ * return new Response(fileStream(logPath, { follow: true, from: 4096 }));
  */
-export function fileStream(path: string, opts: { follow: boolean }): ReadableStream<Uint8Array> {
-  let offset = 0;
+export function fileStream(path: string, opts: FileStreamOptions): ReadableStream<Uint8Array> {
+  let offset = opts.from ?? 0;
   let watcher: FSWatcher | null = null;
+  let unsubscribe: (() => void) | null = null;
   let closed = false;
+  const stop = () => {
+    closed = true;
+    watcher?.close();
+    unsubscribe?.();
+  };
   return new ReadableStream<Uint8Array>({
     start(controller) {
       const pushNew = () => {
@@ -38,10 +53,14 @@ export function fileStream(path: string, opts: { follow: boolean }): ReadableStr
         return;
       }
       if (existsSync(path)) watcher = watch(path, pushNew);
+      unsubscribe =
+        opts.endWhen?.(() => {
+          if (closed) return;
+          pushNew();
+          stop();
+          controller.close();
+        }) ?? null;
     },
-    cancel() {
-      closed = true;
-      watcher?.close();
-    },
+    cancel: stop,
   });
 }

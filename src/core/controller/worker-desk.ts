@@ -18,6 +18,12 @@ export interface WorkerDeskDeps {
   unknownWorker(name: string): Result<never>;
 }
 
+/** A worker's pane log: its file, and `onRemoved(fn)`: calls `fn` once the worker is killed; returns the unsubscribe. */
+export interface WorkerLog {
+  path: string;
+  onRemoved(fn: () => void): () => void;
+}
+
 /** What the API asks of one worker's pane: its hooks, answers to its prompts, keys, its screen and log. */
 export class WorkerDesk {
   constructor(private readonly d: WorkerDeskDeps) {}
@@ -68,9 +74,15 @@ export class WorkerDesk {
     }
   }
 
-  /** The path of the worker's pane log. */
-  logFile(name: string): Result<string> {
+  /** The worker's pane log, and a way to hear that the worker was killed (a followed log ends then). */
+  logFile(name: string): Result<WorkerLog> {
     if (!this.d.store.workers.get(name)) return this.d.unknownWorker(name);
-    return ok(workerLogPath(this.d.paths, name));
+    return ok({
+      path: workerLogPath(this.d.paths, name),
+      onRemoved: (fn) =>
+        this.d.store.events.onAppend((e) => {
+          if (e.kind === "worker.killed" && e.worker === name) fn();
+        }),
+    });
   }
 }

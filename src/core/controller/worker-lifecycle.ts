@@ -47,12 +47,23 @@ export interface WorkerLifecycleDeps {
   forgetRestarts(name: string): void;
 }
 
+/** What `orch revive` did: restarted the agent (`revived`), or nothing, saying why (`note`). */
+export interface HandRevive {
+  worker: Worker;
+  revived: boolean;
+  note?: string;
+}
+
+/** Why a task ends when `orch revive --force` restarts its worker under it. */
+export const FORCED_REVIVE_REASON = "worker revived by the user (--force)";
+
 /** How long a plugin's cleanup() may take when its worker is killed. */
 const CLEANUP_TIMEOUT_MS = 10_000;
 
 /** Adds, kills and revives workers: their rows, windows, worktrees and the plugin's cleanup. */
 export class WorkerLifecycle {
   private readonly reviving = new Map<string, Promise<Result<Worker>>>();
+  private readonly handRevives = new Map<string, Promise<Result<HandRevive>>>();
 
   constructor(private readonly d: WorkerLifecycleDeps) {}
 
@@ -191,6 +202,53 @@ export class WorkerLifecycle {
     return p;
   }
 
+  /**
+   * `orch revive [--force]`. Requests for one worker while one is answered share its answer
+   * (one restart). A healthy idle worker is left as it is (`revived: false`); a worker on a task
+   * is refused (conflict, naming the task) unless `force`: the task then ends with
+   * {@link FORCED_REVIVE_REASON}, retried if its policy says so. A restart by hand starts the
+   * count of automatic restarts again.
+   */
+  reviveByHand(name: string, force: boolean): Promise<Result<HandRevive>> {
+    const pending = this.handRevives.get(name);
+    if (pending) return pending;
+    const p = this.decideHandRevive(name, force).finally(() => this.handRevives.delete(name));
+    this.handRevives.set(name, p);
+    return p;
+  }
+
+  private async decideHandRevive(name: string, force: boolean): Promise<Result<HandRevive>> {
+    const w = this.d.store.workers.get(name);
+    if (!w) return this.unknownWorker(name);
+    const rt = this.d.runtimes.get(name);
+    // an automatic revive under way is joined as it is
+    if (!force && !this.reviving.has(name)) {
+      const task = rt?.currentTaskId ?? w.currentTask;
+      if (task) {
+        return fail(
+          "conflict",
+          `worker "${name}" is running task ${task}: a revive would end it; wait for it, cancel it (orch cancel ${task}), or revive with --force`,
+        );
+      }
+      if (await this.healthyIdle(name)) {
+        const note = `worker "${name}" is idle and its agent is alive: nothing to revive (--force restarts it anyway)`;
+        return ok({ worker: this.d.store.workers.get(name) ?? w, revived: false, note });
+      }
+    }
+    this.d.forgetRestarts(name);
+    const r = await this.revive(name, "hand");
+    return r.ok ? ok({ worker: r.value, revived: true }) : r;
+  }
+
+  /** The worker is idle (started, on no task) and its pane's agent is alive by tmux's account. */
+  private async healthyIdle(name: string): Promise<boolean> {
+    const rt = this.d.runtimes.get(name);
+    if (!rt?.paneId || rt.phase === "starting" || rt.phase === "dead" || rt.currentTaskId) return false;
+    if (this.d.store.workers.get(name)?.state !== "idle") return false;
+    const pane = await this.d.host.pane(rt.paneId);
+    return pane !== undefined && !pane.dead && this.d.store.workers.get(name)?.state === "idle";
+  }
+
   private async reviveNow(name: string, by: ReviveCause): Promise<Result<Worker>> {
     const { store, plugins } = this.d;
     const w = store.workers.get(name);
@@ -201,7 +259,10 @@ export class WorkerLifecycle {
       return fail("bad_input", `unknown agent type "${w.type}" of worker "${name}"${why ? `: ${why}` : ""}`);
     }
     const rt = this.d.runtimes.get(name);
-    if (rt?.currentTaskId) this.d.flow.fail(rt, rt.currentTaskId, "failed", `worker "${name}" was revived`);
+    if (rt?.currentTaskId) {
+      const why = by === "hand" ? FORCED_REVIVE_REASON : `worker "${name}" was revived`;
+      this.d.flow.fail(rt, rt.currentTaskId, "failed", why);
+    }
     store.workers.update(name, { restarts: w.restarts + 1 });
     const paneAlive = rt?.paneId ? (await this.d.host.pane(rt.paneId)) !== undefined : false;
     const r = await this.d.starter.start(w, plugin, paneAlive ? rt!.paneId! : undefined);
