@@ -3,7 +3,7 @@ import type { ShownTaskJson } from "../../core/controller/short-ids.ts";
 import type { AttemptJson, TaskJson } from "../../core/controller/task-json.ts";
 import { segment, TASK_EXPECTED } from "../api-client.ts";
 import type { CliContext } from "../context.ts";
-import { EXIT } from "../exit-codes.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
 import { err, out } from "../stdio.ts";
 
@@ -73,11 +73,19 @@ export async function printQueued(ctx: CliContext, t: TaskJson, wait: boolean): 
   return verdictExit(done);
 }
 
-/** `orch task ID`: one task, all its fields. */
-export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boolean }): Promise<number> {
+/**
+ * `orch task ID [--wait] [--full]`: one task, all its fields; with `--full` only its whole
+ * output (from its output file when the stored one was cut at maxOutputBytes).
+ */
+export async function taskCommand(
+  ctx: CliContext,
+  id: string,
+  o: Record<string, unknown> & { wait?: unknown; full?: unknown },
+): Promise<number> {
   const t = o.wait
     ? await waitForTask(ctx, id)
     : await ctx.api.call<TaskJson>("GET", `/v1/tasks/${segment(id, "task", TASK_EXPECTED)}`);
+  if (o.full) return printFullOutput(ctx, t);
   if (ctx.json) {
     printJson(t);
     return EXIT.ok;
@@ -111,6 +119,23 @@ export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boole
   if (history.length) out.line(`attempt ${t.attempts}: ${t.status} (latest)`);
   if (t.output !== null)
     out.write(`output:\n${t.output}${t.output.endsWith("\n") || t.output === "" ? "" : "\n"}`);
+  return EXIT.ok;
+}
+
+/** `task --full`: the task's whole output, streamed (with --json: the task with it as `output`). */
+async function printFullOutput(ctx: CliContext, t: TaskJson): Promise<number> {
+  const res = await ctx.api.raw("GET", `/v1/tasks/${segment(t.id, "task", TASK_EXPECTED)}/output`);
+  if (!res.ok) {
+    const message = ((await res.json()) as { error: string }).error;
+    throw new CliError(message, res.status === 503 ? EXIT.unavailable : EXIT.usage);
+  }
+  if (ctx.json) {
+    printJson({ ...t, output: await res.text() });
+    return EXIT.ok;
+  }
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body ?? []) out.write(decoder.decode(chunk, { stream: true }));
+  out.write(decoder.decode());
   return EXIT.ok;
 }
 

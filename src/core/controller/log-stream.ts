@@ -45,3 +45,37 @@ export function fileStream(path: string, opts: { follow: boolean }): ReadableStr
     },
   });
 }
+
+/**
+ * A file's bytes as a stream read as the reader takes them, 64 KB at a time: the controller
+ * holds little of it however big the file (a task's full output, a long pane log).
+ *
+ * @example
+ * return new Response(fileChunks(outputFile));
+ */
+export function fileChunks(path: string): ReadableStream<Uint8Array> {
+  let fd: number | null = null;
+  let offset = 0;
+  const close = () => {
+    if (fd !== null) closeSync(fd);
+    fd = null;
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        fd ??= openSync(path, "r");
+        const buf = new Uint8Array(CHUNK);
+        const n = readSync(fd, buf, 0, CHUNK, offset);
+        if (n <= 0) {
+          close();
+          controller.close();
+          return;
+        }
+        offset += n;
+        controller.enqueue(buf.subarray(0, n));
+      },
+      cancel: close,
+    },
+    { highWaterMark: 1 },
+  );
+}

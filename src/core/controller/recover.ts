@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import type { MarkerSpec } from "../plugin/contract.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
+import type { TaskOutput } from "./task-output.ts";
 
 /** A running recovery: `scan()` re-reads the log now (e.g. when the pane printed something). */
 export interface RecoveryHandle {
@@ -17,31 +18,69 @@ export interface RecoveryHandle {
   close(): void;
 }
 
-/** A task's end as found in a worker's pipe-pane log. */
+/** A task's end as found in a worker's pipe-pane log; its output went to the given TaskOutput. */
 export interface RecoveredResult {
   exitCode: number;
-  raw: string;
 }
 
-/** The task's end as the worker's log holds it now, or null when it is not (or not yet) there. */
-export function endInLog(logFile: string, taskId: string, markers: MarkerSpec): RecoveredResult | null {
-  if (!existsSync(logFile)) return null;
-  const r = new MarkerScanner(taskId, markers).push(readFileSync(logFile, "utf8"));
-  return r.kind === "done" ? { exitCode: r.exitCode, raw: r.raw } : null;
+/** Part size of a log read: a long log is scanned without being held whole. */
+const READ_PART = 1 << 20;
+
+/** The path of the log a rotation kept (see log-rotation.ts): the worker's log before its current one. */
+export function previousLog(logFile: string): string {
+  return `${logFile}.1`;
+}
+
+/**
+ * The task's end as the worker's log holds it now (the previous log, then the current one:
+ * a rotation may have cut the task in two), or null when it is not (or not yet) there. Its
+ * output goes to `out` (discarded when the end is not found).
+ */
+export function endInLog(
+  logFile: string,
+  taskId: string,
+  markers: MarkerSpec,
+  out: TaskOutput,
+): RecoveredResult | null {
+  const scanner = new MarkerScanner(taskId, markers, out);
+  for (const file of [previousLog(logFile), logFile]) {
+    if (!existsSync(file)) continue;
+    const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    const fd = openSync(file, "r");
+    try {
+      const buf = new Uint8Array(READ_PART);
+      for (;;) {
+        const n = readSync(fd, buf, 0, buf.length, null);
+        const r = scanner.push(decoder.decode(buf.subarray(0, n), { stream: n > 0 }));
+        if (r.kind === "done") {
+          out.push(r.raw);
+          return { exitCode: r.exitCode };
+        }
+        if (n === 0) break;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  out.discard();
+  return null;
 }
 
 /**
  * Follows a worker's raw pane log (what pipe-pane wrote, also while the controller was
- * away) until the task's end marker is in it, then calls `onDone` once. The log is the one
- * source of the output, so nothing is counted twice.
+ * away) until the task's end marker is in it, then calls `onDone` once, the task's output in
+ * `out`. The log is the one source of the output, so nothing is counted twice; the previous
+ * log (a rotation's) is read first, whole, as the task may have begun in it.
  */
 export function recoverFromLog(
   logFile: string,
   taskId: string,
   markers: MarkerSpec,
+  out: TaskOutput,
   onDone: (r: RecoveredResult) => void,
 ): RecoveryHandle {
-  const scanner = new MarkerScanner(taskId, markers);
+  const scanner = new MarkerScanner(taskId, markers, out);
+  if (existsSync(previousLog(logFile))) scanner.push(readFileSync(previousLog(logFile), "utf8"));
   const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   let offset = 0;
   let finished = false;
@@ -59,7 +98,8 @@ export function recoverFromLog(
     if (r.kind === "done") {
       finished = true;
       watcher?.close();
-      onDone({ exitCode: r.exitCode, raw: r.raw });
+      out.push(r.raw);
+      onDone({ exitCode: r.exitCode });
     }
   };
   scan();
@@ -70,6 +110,7 @@ export function recoverFromLog(
   return {
     scan,
     close() {
+      if (!finished) out.discard();
       finished = true;
       watcher?.close();
     },

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { capText, cutNote } from "../domain/output-cap.ts";
 import { errorMessage } from "../domain/result.ts";
 import { type RetryPolicy, retryDecision } from "../domain/retry.ts";
 import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
@@ -12,6 +13,7 @@ import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
 import { newTask } from "./new-task.ts";
 import { callFrame, callResult } from "./plugin-boundary.ts";
+import { newTaskOutput, type OutputKeeping, type TaskOutput } from "./task-output.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -32,6 +34,8 @@ export interface TaskFlowDeps {
   onDispatched?(t: Task): void;
   /** A retry was queued that may not start before `at`: the scheduler looks again then. */
   wakeAt?(at: number): void;
+  /** How task output is kept (capped, the whole of it in a file); default: all of it, in the store. */
+  outputs?: OutputKeeping;
 }
 
 /**
@@ -120,7 +124,7 @@ export class TaskFlow {
       this.turns?.begin(rt, task);
       return;
     }
-    rt.scanner = new MarkerScanner(task.id, this.d.markers);
+    rt.scanner = new MarkerScanner(task.id, this.d.markers, this.output(task.id, rt.name));
     const framed = callFrame(rt.plugin, { id: task.id, text: task.text, fresh: !rt.primed }, this.d.markers);
     if (!framed.ok) {
       this.d.logger.log("error", framed.error, { worker: rt.name, task: task.id });
@@ -131,6 +135,11 @@ export class TaskFlow {
       if (rt.scanner?.taskId === task.id)
         this.fail(rt, task.id, "failed", `delivery failed: ${errorMessage(e)}`);
     });
+  }
+
+  /** A new gatherer of a task's output (for its scanner, or a recovery from the pane log). */
+  output(taskId: string, worker: string): TaskOutput {
+    return newTaskOutput(this.d.outputs, taskId, worker);
   }
 
   /** Pastes the text and submits it; without a pause both go to tmux in one write, in order. */
@@ -162,7 +171,9 @@ export class TaskFlow {
       // started and ended in this text: the final write carries startedAt
       if (r.startedNow) rt.startedAt = Date.now();
       rt.primed = true;
-      this.finish(rt, rt.scanner.taskId, r.exitCode, r.raw);
+      const out = rt.scanner.sink ?? this.output(rt.scanner.taskId, rt.name);
+      out.push(r.raw);
+      this.finish(rt, rt.scanner.taskId, r.exitCode, out);
       rest = r.rest;
     }
     if ((rt.phase === "starting" || rt.phase === "settling") && rt.feedReady(rest)) {
@@ -183,7 +194,7 @@ export class TaskFlow {
   }
 
   /** Records a task's result from its end marker (seen live or in the log), exactly once. */
-  finish(rt: WorkerRuntime, taskId: string, exitCode: number, raw: string): void {
+  finish(rt: WorkerRuntime, taskId: string, exitCode: number, out: TaskOutput): void {
     rt.scanner = null;
     rt.clearTimer();
     rt.phase = "settling";
@@ -194,7 +205,9 @@ export class TaskFlow {
     // The scanner (or the log recovery) that saw the end marker is gone now, so this runs
     // once per task; the store needs no read to know the task is still unfinished.
     assertTaskTransition("running", status);
-    const extracted = rt.plugin.result ? callResult(rt.plugin, { raw: cleanOutput(raw), exitCode }) : null;
+    // the output as stored: capped (maxOutputBytes), the whole of it in the task's output file
+    const kept = out.finish();
+    const extracted = rt.plugin.result ? callResult(rt.plugin, { raw: kept.text, exitCode }) : null;
     // a plugin that failed to read the result fails the task; its raw output is kept
     if (extracted && !extracted.ok)
       this.d.logger.log("error", extracted.error, { worker: rt.name, task: taskId });
@@ -214,7 +227,8 @@ export class TaskFlow {
         {
           status: failed ? "failed" : "succeeded",
           exitCode,
-          output: result ? result.text : cleanOutput(raw),
+          output: result ? this.capped(taskId, result.text) : kept.text,
+          outputBytes: kept.fullBytes,
           startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
           finishedAt: now,
           error,
@@ -238,9 +252,16 @@ export class TaskFlow {
 
   /** Ends a task without an end marker: it failed (agent died, delivery failed) or timed out. */
   fail(rt: WorkerRuntime, taskId: string, status: "failed" | "timed_out" | "cancelled", error: string): void {
-    const partial =
-      rt.scanner?.taskId === taskId ? rt.scanner.partial : rt.turn?.taskId === taskId ? rt.lastScreen : "";
-    if (rt.scanner?.taskId === taskId) rt.scanner = null;
+    let kept: { text: string; fullBytes: number | null } = {
+      text: cleanOutput(rt.turn?.taskId === taskId ? rt.lastScreen : ""),
+      fullBytes: null,
+    };
+    if (rt.scanner?.taskId === taskId) {
+      const out = rt.scanner.sink ?? this.output(taskId, rt.name);
+      out.push(rt.scanner.partial);
+      kept = out.finish();
+      rt.scanner = null;
+    }
     rt.clearTimer();
     const now = Date.now();
     const t = this.d.store.transaction(() => {
@@ -252,7 +273,8 @@ export class TaskFlow {
       );
       const done = this.d.store.tasks.update(taskId, {
         status,
-        output: cleanOutput(partial),
+        output: kept.text,
+        outputBytes: kept.fullBytes,
         finishedAt: now,
         startedAt: cur.startedAt ?? now,
         error,
@@ -285,6 +307,12 @@ export class TaskFlow {
       error: `attempt ${t.attempts} of ${t.maxRetries + 1} ${t.status === "timed_out" ? "timed out" : "failed"}: ${t.error ?? ""}; retrying in ${decision.delayMs} ms`,
     });
     return requeued ?? t;
+  }
+
+  /** `text` capped as a stored output is (a plugin's result text can be long too). */
+  private capped(taskId: string, text: string): string {
+    const max = this.d.outputs?.maxBytes ?? Number.POSITIVE_INFINITY;
+    return capText(text, max, (cut, total) => cutNote(cut, total, taskId)).text;
   }
 
   /** Records an ended attempt of a task that goes back to the queue. */

@@ -15,6 +15,7 @@ export { type EventListOptions, type EventsRepo, workerEvent } from "./events-re
 export type { IdIndex } from "./id-index.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { openStore, type Store, type StoreOptions } from "./open-store.ts";
+export { PRUNE_BATCH, type PrunedRows, type PruneRepo } from "./prune-repo.ts";
 export { type Redactor, redactValue } from "./redacting.ts";
 export type { RunRecord, RunStatus, RunStepRecord, RunStepStatus, RunsRepo } from "./runs-repo.ts";
 export type { TaskListOptions } from "./tasks-list.ts";

@@ -160,6 +160,12 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     up: ["ALTER TABLE workers ADD COLUMN worktree TEXT"],
   },
+  {
+    // maxOutputBytes: a task's stored output is capped; the size of the whole output (kept in
+    // its file under $ORCH_HOME/outputs) when it was cut, else NULL
+    version: 6,
+    up: ["ALTER TABLE tasks ADD COLUMN output_bytes INTEGER"],
+  },
 ];
 
 /**

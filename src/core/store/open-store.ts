@@ -8,6 +8,7 @@ import { StoreOpenError } from "./errors.ts";
 import { createEventsRepo, type EventsRepo } from "./events-repo.ts";
 import { migrate } from "./migrations.ts";
 import { ensurePrivateDir, ensurePrivateFile, restrictSidecars } from "./private-files.ts";
+import { createPruneRepo, type PruneRepo } from "./prune-repo.ts";
 import { type Redactor, redactingRepos } from "./redacting.ts";
 import { createRunsRepo, type RunsRepo } from "./runs-repo.ts";
 import { createTasksRepo, type TasksRepo } from "./tasks-repo.ts";
@@ -51,6 +52,8 @@ export interface Store {
   readonly events: EventsRepo;
   readonly attempts: AttemptsRepo;
   readonly runs: RunsRepo;
+  /** Deletes of old final tasks, events and runs (`orch prune`, the retention setting). */
+  readonly prune: PruneRepo;
   /**
    * Run `fn` in one transaction (BEGIN IMMEDIATE) and return its result: all of its writes
    * commit together, or none if it throws. `fn` must be synchronous; a nested call is a
@@ -124,6 +127,7 @@ function makeStore(db: Database, file: string, redact: Redactor | undefined): St
   return {
     path: file,
     ...(redact ? redactingRepos(redact, plain) : plain),
+    prune: createPruneRepo(db),
     transaction<T>(fn: () => T): T {
       return inTransaction.immediate(fn) as T;
     },
