@@ -108,7 +108,8 @@ describe("output retention (compiled binary)", () => {
     await orch.ok(["start"]);
     const t = await orch.waitTask(id, 60_000);
     expect(t.status).toBe("succeeded");
-    expect(t.output).toBe(`${"0".repeat(98)}7\n`.repeat(2000) + "the-end\n");
+    const line7 = `${"0".repeat(98)}7\n`;
+    expect(t.output).toBe(`${line7.repeat(2000)}the-end\n`);
   }, 120_000);
 
   test("prune removes final tasks older than the age with their output files, never a running one", async () => {
