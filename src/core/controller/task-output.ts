@@ -91,6 +91,7 @@ export class TaskOutput {
     kept: HeadTail;
   } | null = null;
   private done = false;
+  private carry = "";
 
   constructor(private readonly o: TaskOutputOptions) {}
 
@@ -99,8 +100,16 @@ export class TaskOutput {
   }
 
   /** Raw pane text of the task (escapes and all). */
-  push(raw: string): void {
-    if (this.done || !raw) return;
+  push(piece: string): void {
+    if (this.done || !piece) return;
+    // a surrogate pair cut between two pieces is written whole, with the next one
+    let raw = this.carry + piece;
+    this.carry = "";
+    const last = raw.charCodeAt(raw.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.carry = raw.slice(-1);
+      raw = raw.slice(0, -1);
+    }
     if (this.spill) {
       this.feed(this.spill.cleaner.push(raw));
       return;
@@ -114,6 +123,12 @@ export class TaskOutput {
 
   /** The output to store; the file (if any) is complete and closed. Call once. */
   finish(): KeptOutput {
+    if (this.carry) {
+      const lone = this.carry;
+      this.carry = "";
+      this.held.push(lone);
+      if (this.spill) this.feed(this.spill.cleaner.push(lone));
+    }
     this.done = true;
     if (!this.spill) {
       const text = cleanOutput(this.held.join(""));
@@ -125,10 +140,10 @@ export class TaskOutput {
     this.feed(s.cleaner.flush());
     this.write(s.masker ? s.masker.flush() : "");
     this.close();
-    if (s.error) rmSync(this.o.file, { force: true });
+    if (s.error) removeQuietly(this.o.file);
     const { text } = s.kept.text((cut, total) =>
       s.error
-        ? `\n[orch: output cut here: ${cut} of ${total} bytes not stored, and the full output could not be written: ${s.error}]\n`
+        ? `\n[orch: output cut here: ${cut} of ${total} bytes not stored, and the full output could not be written: ${s.error.slice(0, 80)}]\n`
         : cutNote(cut, total, this.o.taskId),
     );
     return { text, fullBytes: s.error ? null : s.written };
@@ -140,7 +155,7 @@ export class TaskOutput {
     this.held = [];
     if (!this.spill) return;
     this.close();
-    rmSync(this.o.file, { force: true });
+    removeQuietly(this.o.file);
   }
 
   /** Opens the file and sends it what was held; `cleaned`: the whole output, already cleaned. */
@@ -197,5 +212,14 @@ export class TaskOutput {
       // closing a file we wrote: nothing to do about a failure here
     }
     s.fd = null;
+  }
+}
+
+/** Removes a file if it is there; one that cannot be removed stays (prune finds it later). */
+function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // e.g. a parent that is not a folder: there is no file to remove
   }
 }

@@ -64,13 +64,18 @@ export class HeadTail {
   private tailBytes: number[] = [];
   private tailTotal = 0;
   private total = 0;
+  /** A high surrogate that ended the last piece: its pair comes with the next one. */
+  private carry = "";
   private readonly headMax: number;
   private readonly tailMax: number;
+  /** What the tail holds at most: enough for the whole text while it is within the cap. */
+  private readonly tailKeep: number;
 
   constructor(readonly maxBytes: number) {
     const budget = Math.max(2, maxBytes - NOTE_ROOM);
     this.headMax = Math.floor(budget / 2);
     this.tailMax = budget - this.headMax;
+    this.tailKeep = Math.max(this.tailMax, maxBytes - this.headMax);
   }
 
   /** Bytes pushed so far. */
@@ -80,10 +85,21 @@ export class HeadTail {
 
   /** Whether the text so far is over the cap (so it will be cut). */
   get over(): boolean {
-    return this.total > this.headMax + this.tailMax;
+    return this.total > this.maxBytes;
   }
 
-  push(chunk: string): void {
+  push(piece: string): void {
+    let chunk = this.carry + piece;
+    this.carry = "";
+    const last = chunk.charCodeAt(chunk.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.carry = chunk.slice(-1);
+      chunk = chunk.slice(0, -1);
+    }
+    this.append(chunk);
+  }
+
+  private append(chunk: string): void {
     if (!chunk) return;
     let rest = chunk;
     let restBytes = utf8ByteLength(chunk);
@@ -99,14 +115,14 @@ export class HeadTail {
       if (rest) this.headBytes = this.headMax;
       if (!rest) return;
     }
-    if (restBytes > this.tailMax) {
-      rest = utf8Tail(rest, this.tailMax);
+    if (restBytes > this.tailKeep) {
+      rest = utf8Tail(rest, this.tailKeep);
       restBytes = utf8ByteLength(rest);
     }
     this.tail.push(rest);
     this.tailBytes.push(restBytes);
     this.tailTotal += restBytes;
-    while (this.tail.length > 1 && this.tailTotal - this.tailBytes[0]! >= this.tailMax) {
+    while (this.tail.length > 1 && this.tailTotal - this.tailBytes[0]! >= this.tailKeep) {
       this.tailTotal -= this.tailBytes.shift()!;
       this.tail.shift();
     }
@@ -114,6 +130,8 @@ export class HeadTail {
 
   /** The whole text when it fits the cap, else its head, `note(cut, total)` and its tail. */
   text(note: (cutBytes: number, totalBytes: number) => string): { text: string; cut: boolean } {
+    this.append(this.carry);
+    this.carry = "";
     const tail = this.tail.join("");
     if (!this.over) return { text: this.head + tail, cut: false };
     const head = atLineEnd(this.head, this.headMax);
