@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { capText, cutNote } from "../domain/output-cap.ts";
 import { errorMessage } from "../domain/result.ts";
 import { type RetryPolicy, retryDecision } from "../domain/retry.ts";
 import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
@@ -13,7 +12,13 @@ import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
 import { newTask } from "./new-task.ts";
 import { callFrame, callResult } from "./plugin-boundary.ts";
-import { newTaskOutput, type OutputKeeping, type TaskOutput } from "./task-output.ts";
+import {
+  type KeptOutput,
+  keepText,
+  newTaskOutput,
+  type OutputKeeping,
+  type TaskOutput,
+} from "./task-output.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -212,6 +217,8 @@ export class TaskFlow {
     if (extracted && !extracted.ok)
       this.d.logger.log("error", extracted.error, { worker: rt.name, task: taskId });
     const result = extracted?.ok ? extracted.value : null;
+    // a plugin's result text is what is stored then (capped too), the raw output aside
+    const stored = result ? this.keepText(taskId, rt.name, result.text) : kept;
     const failed = exitCode !== 0 || result?.isError === true || extracted?.ok === false;
     const error =
       exitCode !== 0
@@ -227,8 +234,8 @@ export class TaskFlow {
         {
           status: failed ? "failed" : "succeeded",
           exitCode,
-          output: result ? this.capped(taskId, result.text) : kept.text,
-          outputBytes: kept.fullBytes,
+          output: stored.text,
+          outputBytes: stored.fullBytes,
           startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
           finishedAt: now,
           error,
@@ -309,10 +316,9 @@ export class TaskFlow {
     return requeued ?? t;
   }
 
-  /** `text` capped as a stored output is (a plugin's result text can be long too). */
-  private capped(taskId: string, text: string): string {
-    const max = this.d.outputs?.maxBytes ?? Number.POSITIVE_INFINITY;
-    return capText(text, max, (cut, total) => cutNote(cut, total, taskId)).text;
+  /** `text` kept as a stored output is: capped, the whole of it in the task's file (see keepText). */
+  keepText(taskId: string, worker: string, text: string): KeptOutput {
+    return keepText(this.d.outputs, taskId, worker, text);
   }
 
   /** Records an ended attempt of a task that goes back to the queue. */

@@ -1,8 +1,8 @@
-import { closeSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { StreamCleaner } from "../domain/clean-stream.ts";
 import { StreamMasker } from "../domain/mask/stream-masker.ts";
-import { cutNote, HeadTail } from "../domain/output-cap.ts";
+import { capText, cutNote, HeadTail } from "../domain/output-cap.ts";
 import { errorMessage } from "../domain/result.ts";
 import { cleanOutput } from "../domain/text.ts";
 import { utf8ByteLength } from "../domain/utf8.ts";
@@ -59,6 +59,36 @@ export function newTaskOutput(
         mask: keeping.mask(worker),
       })
     : new TaskOutput({ taskId, maxBytes: Number.POSITIVE_INFINITY, file: "", mask: null });
+}
+
+/**
+ * A text already whole in memory (a plugin's result, an interactive turn's answer) kept as a
+ * task output is: itself within the cap, else capped and the whole of it (masked) in the file.
+ */
+export function keepText(
+  keeping: OutputKeeping | undefined,
+  taskId: string,
+  worker: string,
+  text: string,
+): KeptOutput {
+  if (!keeping || utf8ByteLength(text) <= keeping.maxBytes) return { text, fullBytes: null };
+  const file = keeping.file(taskId);
+  const mask = keeping.mask(worker);
+  const whole = mask ? mask(text) : text;
+  let error: string | null = null;
+  try {
+    ensurePrivateDir(dirname(file));
+    writeFileSync(file, whole, { mode: 0o600 });
+  } catch (e) {
+    error = errorMessage(e);
+    removeQuietly(file);
+  }
+  const capped = capText(text, keeping.maxBytes, (cut, total) =>
+    error
+      ? `\n[orch: output cut here: ${cut} of ${total} bytes not stored, and the full output could not be written: ${error.slice(0, 80)}]\n`
+      : cutNote(cut, total, taskId),
+  );
+  return { text: capped.text, fullBytes: error ? null : utf8ByteLength(whole) };
 }
 
 /** A task's output as it is stored: the text (capped) and, when it was cut, the full file's size. */
