@@ -1,6 +1,6 @@
 import type { Config } from "../domain/config.ts";
 import { fail, ok, type Result } from "../domain/result.ts";
-import type { Store } from "../store/index.ts";
+import { PRUNE_BATCH, type Store } from "../store/index.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
 import { LogRotation } from "./log-rotation.ts";
 import type { Logger } from "./logger.ts";
@@ -13,6 +13,9 @@ import type { WorkerRuntime } from "./worker-runtime.ts";
 const PRUNE_EVERY_MS = 10 * 60_000;
 
 const DAY_MS = 86_400_000;
+
+/** Most tasks one periodic prune removes (a few store batches, well under a second). */
+const PRUNE_TASKS_PER_TICK = 4 * PRUNE_BATCH;
 
 export interface HousekeepingDeps {
   config: Pick<Config, "paneLogMaxBytes" | "retentionDays">;
@@ -43,7 +46,9 @@ export class Housekeeping {
     const days = this.d.config.retentionDays;
     if (days <= 0 || now - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = now;
-    const r = pruneOlderThan(this.d, now - days * DAY_MS, false);
+    const r = pruneOlderThan(this.d, now - days * DAY_MS, false, PRUNE_TASKS_PER_TICK);
+    // a long backlog goes a few batches per tick, so the controller never stalls on it
+    if (r.tasks.length >= PRUNE_TASKS_PER_TICK) this.lastPrune = 0;
     if (r.tasks.length || r.files.length || r.events || r.runs)
       this.d.logger.log("info", "pruned by retentionDays", {
         tasks: r.tasks.length,

@@ -40,7 +40,8 @@ function fileFacts(file: string): { size: number; mtimeMs: number } | null {
 }
 
 /**
- * Removes (or with `dryRun` lists) everything older than `cutoff` (ms since the epoch).
+ * Removes (or with `dryRun` lists) everything older than `cutoff` (ms since the epoch); with
+ * `maxTasks`, stops after the batch that reaches it (the rest is for the next prune).
  *
  * @example
  * ```ts
@@ -48,7 +49,12 @@ function fileFacts(file: string): { size: number; mtimeMs: number } | null {
  * r.tasks.length; // how many tasks went
  * ```
  */
-export function pruneOlderThan(d: PruneDeps, cutoff: number, dryRun: boolean): PruneReport {
+export function pruneOlderThan(
+  d: PruneDeps,
+  cutoff: number,
+  dryRun: boolean,
+  maxTasks = Number.POSITIVE_INFINITY,
+): PruneReport {
   const report: PruneReport = {
     dryRun,
     cutoff: new Date(cutoff).toISOString(),
@@ -66,7 +72,7 @@ export function pruneOlderThan(d: PruneDeps, cutoff: number, dryRun: boolean): P
     report.bytes += f.size;
   };
   let after = 0;
-  for (;;) {
+  while (report.tasks.length < maxTasks) {
     const batch = d.store.prune.oldTasks(cutoff, after);
     if (batch.length === 0) break;
     const ids = batch.map((t) => t.id);

@@ -85,7 +85,7 @@ export function keepText(
   }
   const capped = capText(text, keeping.maxBytes, (cut, total) =>
     error
-      ? `\n[orch: output cut here: ${cut} of ${total} bytes not stored, and the full output could not be written: ${error.slice(0, 80)}]\n`
+      ? `\n[orch: output cut here: ${cut} of ${total} bytes not stored, and the full output could not be written: ${error.slice(0, 60)}]\n`
       : cutNote(cut, total, taskId),
   );
   return { text: capped.text, fullBytes: error ? null : utf8ByteLength(whole) };
@@ -171,12 +171,14 @@ export class TaskOutput {
     this.write(s.masker ? s.masker.flush() : "");
     this.close();
     if (s.error) removeQuietly(this.o.file);
-    const { text } = s.kept.text((cut, total) =>
+    const { text, cut } = s.kept.text((cut, total) =>
       s.error
-        ? `\n[orch: output cut here: ${cut} of ${total} bytes not stored, and the full output could not be written: ${s.error.slice(0, 80)}]\n`
+        ? `\n[orch: output cut here: ${cut} of ${total} bytes not stored, and the full output could not be written: ${s.error.slice(0, 60)}]\n`
         : cutNote(cut, total, this.o.taskId),
     );
-    return { text, fullBytes: s.error ? null : s.written };
+    // held past the cap in raw characters (escapes and all) but within it once cleaned: whole
+    if (!cut) removeQuietly(this.o.file);
+    return { text, fullBytes: s.error || !cut ? null : s.written };
   }
 
   /** Drops what was gathered (the task was not found finished): closes and removes the file. */

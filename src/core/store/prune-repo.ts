@@ -29,6 +29,7 @@ export interface PruneRepo {
   /**
    * Up to {@link PRUNE_BATCH} final tasks finished before `cutoff` (ms) in seq order, from
    * after `afterSeq` (a dry run pages with it; a prune deletes each batch and asks again).
+   * A task of a workflow run that is kept (running, or ended after the cutoff) is not one.
    */
   oldTasks(cutoff: number, afterSeq?: number): Array<{ id: string; seq: number }>;
   /** Deletes these tasks and their earlier attempts; returns how many tasks went. */
@@ -43,8 +44,11 @@ export interface PruneRepo {
 
 /** The prune queries over `db` (a migrated store connection). */
 export function createPruneRepo(db: Database): PruneRepo {
-  const oldTasks = db.prepare<{ id: string; seq: number }, [number, number, number]>(
+  // a workflow run's tasks go with their run (its report needs them): not while it is kept
+  const oldTasks = db.prepare<{ id: string; seq: number }, [number, number, number, number]>(
     `SELECT id, seq FROM tasks WHERE status IN ${FINAL} AND coalesce(finished_at, submitted_at) < ?
+       AND (run_id IS NULL OR run_id NOT IN
+         (SELECT id FROM runs WHERE status = 'running' OR coalesce(finished_at, started_at) >= ?))
        AND seq > ? ORDER BY seq LIMIT ?`,
   );
   const delAttempts = db.prepare<never, [string]>("DELETE FROM task_attempts WHERE task_id = ?");
@@ -60,7 +64,7 @@ export function createPruneRepo(db: Database): PruneRepo {
   );
   const hasTask = db.prepare<{ one: number }, [string]>("SELECT 1 AS one FROM tasks WHERE id = ?");
   return {
-    oldTasks: (cutoff, afterSeq = 0) => oldTasks.all(cutoff, afterSeq, PRUNE_BATCH),
+    oldTasks: (cutoff, afterSeq = 0) => oldTasks.all(cutoff, cutoff, afterSeq, PRUNE_BATCH),
     deleteTasks(ids) {
       let n = 0;
       for (const id of ids) {

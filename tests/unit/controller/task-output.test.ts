@@ -59,6 +59,14 @@ describe("TaskOutput", () => {
     expect(whole).toContain("DB_PASSWORD=[MASKED:secret]");
   });
 
+  test("over the cap raw (colors and all) but within it once cleaned: stored whole, no file left", () => {
+    const { out, file } = output(4096);
+    const raw = `${"\x1b[38;5;196mr\x1b[0m".repeat(300)}\r\n`.repeat(3);
+    pushAll(out, raw, 100);
+    expect(out.finish()).toEqual({ text: cleanOutput(raw), fullBytes: null });
+    expect(existsSync(file)).toBe(false);
+  });
+
   test("in tiny pieces the file is the same: escapes, line ends and secrets split anywhere", () => {
     const { out, file } = output(2048);
     const raw = paneText(300);

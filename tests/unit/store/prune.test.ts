@@ -91,6 +91,23 @@ describe("store.prune", () => {
     expect(store.runs.get("new-done")).not.toBeNull();
   });
 
+  test("a workflow run's old tasks stay while the run is kept, and go once it is old too", () => {
+    const workflow = { name: "w", steps: [] } as never;
+    store.runs.insert(
+      { id: "r1", name: "r1", file: null, workflow, status: "running", startedAt: T0, finishedAt: null },
+      ["a"],
+    );
+    const id = store.tasks.insert(
+      makeTask({ status: "succeeded", runId: "r1", step: "a", finishedAt: T0 + 10 * HOUR }),
+    ).id;
+    const cutoff = T0 + 50 * HOUR;
+    expect(store.prune.oldTasks(cutoff)).toEqual([]);
+    store.runs.finish("r1", "succeeded", T0 + 60 * HOUR);
+    expect(store.prune.oldTasks(cutoff)).toEqual([]);
+    store.runs.finish("r1", "succeeded", T0 + 20 * HOUR);
+    expect(store.prune.oldTasks(cutoff).map((t) => t.id)).toEqual([id]);
+  });
+
   test("a cut output's size round-trips; an uncut task has no outputBytes", () => {
     const id = task("running", 1);
     expect(store.tasks.get(id)?.outputBytes).toBeUndefined();
