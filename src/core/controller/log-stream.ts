@@ -10,15 +10,26 @@ const CHUNK = 64 * 1024;
  * return new Response(fileStream(logPath, { follow: true }));
  */
 export function fileStream(path: string, opts: { follow: boolean }): ReadableStream<Uint8Array> {
+  // read as the reader takes it: a long log is never held whole
+  if (!opts.follow) return fileChunks(path);
   let offset = 0;
+  let inode = -1;
   let watcher: FSWatcher | null = null;
   let closed = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       const pushNew = () => {
         if (closed || !existsSync(path)) return;
-        const size = statSync(path).size;
+        const st = statSync(path);
+        const size = st.size;
         if (size < offset) offset = 0; // truncated
+        if (inode !== -1 && st.ino !== inode) {
+          // a new file at the path (a pane log rotated): follow it from its start
+          offset = 0;
+          watcher?.close();
+          watcher = watch(path, pushNew);
+        }
+        inode = st.ino;
         const fd = openSync(path, "r");
         try {
           while (offset < size) {
@@ -33,11 +44,7 @@ export function fileStream(path: string, opts: { follow: boolean }): ReadableStr
         }
       };
       pushNew();
-      if (!opts.follow) {
-        controller.close();
-        return;
-      }
-      if (existsSync(path)) watcher = watch(path, pushNew);
+      if (existsSync(path)) watcher ??= watch(path, pushNew);
     },
     cancel() {
       closed = true;
@@ -63,6 +70,10 @@ export function fileChunks(path: string): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       pull(controller) {
+        if (fd === null && !existsSync(path)) {
+          controller.close();
+          return;
+        }
         fd ??= openSync(path, "r");
         const buf = new Uint8Array(CHUNK);
         const n = readSync(fd, buf, 0, CHUNK, offset);
