@@ -45,6 +45,12 @@ export class LogRotation {
         await this.d.ops().pipeToFile(rt.paneId, log, this.d.masking.logFilter(rt.name), true);
         rotated.push(rt.name);
       } catch (e) {
+        // the pane still writes into the renamed file: it becomes the log again
+        try {
+          renameSync(previousLog(log), log);
+        } catch {
+          // nothing renamed yet
+        }
         this.d.logger.log("warn", `pane log rotation failed: ${errorMessage(e)}`, { worker: rt.name });
       }
     }

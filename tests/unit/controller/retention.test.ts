@@ -123,6 +123,23 @@ describe("LogRotation", () => {
     expect(piped).toEqual([{ pane: "%1", file: log, replace: true }]);
   });
 
+  test("a pipe tmux refuses: the renamed log becomes the log again", async () => {
+    const log = join(paths.logsDir, "w1.log");
+    file(log, 2000, 0);
+    const failing = { pipeToFile: async () => Promise.reject(new Error("no server")) } as unknown as PaneOps;
+    const rot = new LogRotation({
+      paths,
+      maxBytes: 1000,
+      runtimes: new Map([["w1", runtime({})]]),
+      ops: () => failing,
+      masking: NO_MASKING,
+      logger,
+    });
+    expect(await rot.run()).toEqual([]);
+    expect(statSync(log).size).toBe(2000);
+    expect(existsSync(`${log}.1`)).toBe(false);
+  });
+
   test("not twice during one task (its start would be lost), nor while a recovery reads the log, nor for a dead pane", async () => {
     const log = join(paths.logsDir, "w1.log");
     const dispatched = NOW - 5000;
