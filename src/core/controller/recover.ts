@@ -9,7 +9,7 @@ import {
   watch,
 } from "node:fs";
 import type { MarkerSpec } from "../plugin/contract.ts";
-import { MarkerScanner } from "./marker-scanner.ts";
+import { MarkerScanner, type ScanResult } from "./marker-scanner.ts";
 import type { TaskOutput } from "./task-output.ts";
 
 /** A running recovery: `scan()` re-reads the log now (e.g. when the pane printed something). */
@@ -80,26 +80,35 @@ export function recoverFromLog(
   onDone: (r: RecoveredResult) => void,
 ): RecoveryHandle {
   const scanner = new MarkerScanner(taskId, markers, out);
-  if (existsSync(previousLog(logFile))) scanner.push(readFileSync(previousLog(logFile), "utf8"));
   const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   let offset = 0;
   let finished = false;
   let watcher: FSWatcher | null = null;
+  const found = (r: ScanResult): boolean => {
+    if (r.kind !== "done") return false;
+    finished = true;
+    watcher?.close();
+    out.push(r.raw);
+    onDone({ exitCode: r.exitCode });
+    return true;
+  };
+  // the end may be in the previous log already (rotated just before the controller went away)
+  if (existsSync(previousLog(logFile))) found(scanner.push(readFileSync(previousLog(logFile), "utf8")));
   const scan = () => {
     if (finished || !existsSync(logFile)) return;
     const size = statSync(logFile).size;
     if (size <= offset) return;
     const fd = openSync(logFile, "r");
-    const buf = new Uint8Array(size - offset);
-    const n = readSync(fd, buf, 0, buf.length, offset);
-    closeSync(fd);
-    offset += n;
-    const r = scanner.push(decoder.decode(buf.subarray(0, n), { stream: true }));
-    if (r.kind === "done") {
-      finished = true;
-      watcher?.close();
-      out.push(r.raw);
-      onDone({ exitCode: r.exitCode });
+    try {
+      const buf = new Uint8Array(Math.min(READ_PART, size - offset));
+      while (offset < size && !finished) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, size - offset), offset);
+        if (n <= 0) break;
+        offset += n;
+        found(scanner.push(decoder.decode(buf.subarray(0, n), { stream: true })));
+      }
+    } finally {
+      closeSync(fd);
     }
   };
   scan();
