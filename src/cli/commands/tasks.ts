@@ -129,6 +129,9 @@ async function printFullOutput(ctx: CliContext, t: TaskJson): Promise<number> {
     const message = ((await res.json()) as { error: string }).error;
     throw new CliError(message, res.status === 503 ? EXIT.unavailable : EXIT.usage);
   }
+  const cut = t.outputBytes != null;
+  if (cut && res.headers.get("x-orch-output") !== "file")
+    err.write(`orch: task ${t.id}: its full output file is gone; this is the stored (cut) output\n`);
   if (ctx.json) {
     printJson({ ...t, output: await res.text() });
     return EXIT.ok;
