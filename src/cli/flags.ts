@@ -57,3 +57,27 @@ export function wholeFlag(raw: unknown, flag: string, min: number, max: number):
   const schema = decimal.pipe(z.int().min(min).max(max));
   return parseWith(schema, raw, flag, `a whole number from ${min} to ${max}`);
 }
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/**
+ * An age such as `30d`, `12h`, `90m`, `45s` or `2w` (a bare number: seconds), in seconds.
+ *
+ * @example
+ * ```ts
+ * durationFlag("7d", "--older-than"); // 604800
+ * durationFlag("soon", "--older-than"); // throws: --older-than "soon": expected an age such as 30d, 12h, 90m, 45s or 2w
+ * ```
+ */
+export function durationFlag(raw: unknown, flag: string): number {
+  const schema = z
+    .string()
+    .trim()
+    .regex(/^(\d+\.?\d*|\.\d+)([smhdw]?)$/i)
+    .transform((s) => {
+      const m = /^(\d+\.?\d*|\.\d+)([smhdw]?)$/i.exec(s)!;
+      return Number(m[1]) * (DURATION_UNITS[(m[2] || "s").toLowerCase()] ?? 1);
+    })
+    .pipe(z.number().positive());
+  return parseWith(schema, raw, flag, "an age such as 30d, 12h, 90m, 45s or 2w");
+}

@@ -48,6 +48,7 @@ const tasksModule = () => import("./commands/tasks.ts");
 export const resultsCommand = lazy(tasksModule, "resultsCommand");
 export const sendCommand = lazy(tasksModule, "sendCommand");
 export const taskCommand = lazy(tasksModule, "taskCommand");
+export const pruneCommand = lazy(() => import("./commands/prune.ts"), "pruneCommand");
 const workersModule = () => import("./commands/workers.ts");
 export const addWorkerCommand = lazy(workersModule, "addWorkerCommand");
 export const answerCommand = lazy(workersModule, "answerCommand");

@@ -39,6 +39,7 @@ import {
   taskCommand,
 } from "./lazy-commands.ts";
 import { markLiteral, unmarkLiteral } from "./literal-argv.ts";
+import { addPruneCommand } from "./prune-argv.ts";
 import { err, exitAfterOutput } from "./stdio.ts";
 
 type Opts = Record<string, unknown> & { home?: string; json?: boolean; "--"?: string[] };
@@ -221,7 +222,9 @@ function build() {
   cli
     .command("task <id>", "Show one task (ID: an id or a unique prefix, as orch results shows it)")
     .option("--wait", "wait until it is finished")
-    .action((id: string, o: Opts) => taskCommand(makeContext(o), String(id), { wait: Boolean(o.wait) }));
+    .option("--full", "print all of its output, also past maxOutputBytes (from its output file)")
+    .action((id: string, o: Opts) => taskCommand(makeContext(o), String(id), o));
+  addPruneCommand(cli);
   cli
     .command("results", "List tasks and their results")
     .option("--worker <name>", "only this worker's tasks")

@@ -52,6 +52,8 @@ describe("output through a pipe (compiled binary)", () => {
     ORCH_PANE_HEIGHT: "1100",
     // nothing may print into the pane between the two runs a case compares
     ORCH_HEALTH_CHECK_INTERVAL: "3600",
+    // the 1.2 MB outputs are stored whole (the default cap is 1 MB)
+    ORCH_MAX_OUTPUT_BYTES: "4000000",
   });
   const reader = join(orch.root, "slow-reader.py");
   const badWorkflow = join(orch.root, "bad.yaml");

@@ -96,11 +96,19 @@ export async function printQueued(ctx: CliContext, t: TaskJson, wait: boolean): 
   return verdictExit(done);
 }
 
-/** `orch task ID`: one task, all its fields. */
-export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boolean }): Promise<number> {
+/**
+ * `orch task ID [--wait] [--full]`: one task, all its fields; with `--full` only its whole
+ * output (from its output file when the stored one was cut at maxOutputBytes).
+ */
+export async function taskCommand(
+  ctx: CliContext,
+  id: string,
+  o: Record<string, unknown> & { wait?: unknown; full?: unknown },
+): Promise<number> {
   // (asked once as it is first: with no controller at all, exit 3 at once rather than wait for one)
   const now = await ctx.api.call<TaskJson>("GET", `/v1/tasks/${segment(id, "task", TASK_EXPECTED)}`);
   const t = o.wait && !FINAL.has(now.status) ? await waitForTask(ctx, now.id) : now;
+  if (o.full) return printFullOutput(ctx, t);
   if (ctx.json) {
     printJson(t);
     return EXIT.ok;
@@ -134,6 +142,26 @@ export async function taskCommand(ctx: CliContext, id: string, o: { wait?: boole
   if (history.length) out.line(`attempt ${t.attempts}: ${t.status} (latest)`);
   if (t.output !== null)
     out.write(`output:\n${t.output}${t.output.endsWith("\n") || t.output === "" ? "" : "\n"}`);
+  return EXIT.ok;
+}
+
+/** `task --full`: the task's whole output, streamed (with --json: the task with it as `output`). */
+async function printFullOutput(ctx: CliContext, t: TaskJson): Promise<number> {
+  const res = await ctx.api.raw("GET", `/v1/tasks/${segment(t.id, "task", TASK_EXPECTED)}/output`);
+  if (!res.ok) {
+    const message = ((await res.json()) as { error: string }).error;
+    throw new CliError(message, res.status === 503 ? EXIT.unavailable : EXIT.usage);
+  }
+  const cut = t.outputBytes != null;
+  if (cut && res.headers.get("x-orch-output") !== "file")
+    err.write(`orch: task ${t.id}: its full output file is gone; this is the stored (cut) output\n`);
+  if (ctx.json) {
+    printJson({ ...t, output: await res.text() });
+    return EXIT.ok;
+  }
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body ?? []) out.write(decoder.decode(chunk, { stream: true }));
+  out.write(decoder.decode());
   return EXIT.ok;
 }
 

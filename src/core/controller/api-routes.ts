@@ -3,6 +3,7 @@
  * and handler. `serveApi` (api.ts) matches a request against it after the extensions had their
  * turn (workflow runs, backup and state live in src/core/app).
  */
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import { PRIORITY_NAMES } from "../domain/priority.ts";
 import { isTaskStatus, TASK_STATUSES } from "../domain/task-status.ts";
@@ -11,7 +12,7 @@ import type { RequestControl } from "../runtime/serve-unix.ts";
 import { answer, body, HTTP, intParam, json, problem, waitParam } from "./api-http.ts";
 import type { Controller } from "./controller.ts";
 import { idKeyProblem, resolveIdKey } from "./id-keys.ts";
-import { fileStream } from "./log-stream.ts";
+import { fileChunks, fileStream } from "./log-stream.ts";
 import { shortIdJson } from "./short-ids.ts";
 import { attemptJson } from "./task-json.ts";
 
@@ -46,6 +47,11 @@ const submitBody = z.strictObject({
 const stopBody = z.strictObject({ killWorkers: z.boolean().optional() });
 const hookBody = z.strictObject({ event: z.string().min(1).max(100), payload: z.unknown() });
 const keysBody = z.strictObject({ keys: z.array(z.string().min(1).max(64)).min(1).max(100) });
+const pruneBody = z.strictObject({
+  /** Remove what is older than this; absent: the config's retentionDays. */
+  olderThanSec: z.number().positive().optional(),
+  dryRun: z.boolean().optional(),
+});
 
 /** What the daemon tells the API about itself (`GET /v1/status`). */
 export interface ApiInfo {
@@ -246,6 +252,30 @@ export const ROUTES: readonly Route[] = [
       // the earlier attempts of a retried task (its latest attempt is the task itself)
       const history = controller.attemptsOf(t.id).map(attemptJson);
       return json({ ...shown(controller).task(t), history });
+    },
+  },
+  {
+    method: "GET",
+    path: "/v1/tasks/:id/output",
+    handler: ({ params, controller }) => {
+      // the whole output: its file when the stored one was cut, else the stored output
+      const key = resolveIdKey(controller.taskIds(), params.id!, "task", "orch results");
+      if (!key.ok) return json(idKeyProblem(key), HTTP[key.code]);
+      const t = controller.getTask(key.value);
+      if (!t) return problem("not_found", `unknown task "${params.id}"`);
+      const file = controller.housekeeping.outputFile(t.id);
+      if (t.outputBytes != null && existsSync(file))
+        return new Response(fileChunks(file), { headers: { "x-orch-output": "file" } });
+      return new Response(t.output ?? "", { headers: { "x-orch-output": "store" } });
+    },
+  },
+  {
+    method: "POST",
+    path: "/v1/prune",
+    handler: async ({ req, controller }) => {
+      const b = await body(req, pruneBody);
+      if (!b.ok) return b.error;
+      return answer(controller.housekeeping.prune(b.value.olderThanSec, b.value.dryRun ?? false), (r) => r);
     },
   },
   {

@@ -13,6 +13,7 @@ import { EventFeed } from "./event-feed.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { HealthLoop } from "./health-loop.ts";
 import { HealthPass, type WorkerHealth } from "./health-pass.ts";
+import type { Housekeeping } from "./housekeeping.ts";
 import { Liveness } from "./liveness.ts";
 import type { Logger } from "./logger.ts";
 import { type Masking, NO_MASKING } from "./masking.ts";
@@ -22,6 +23,7 @@ import { probeWorker } from "./probe.ts";
 import { Scheduler, type SubmitRequest } from "./scheduler.ts";
 import { type SendRequest, TaskDesk } from "./task-desk.ts";
 import { TaskFlow } from "./task-flow.ts";
+import { outputKeeping } from "./task-output.ts";
 import { TaskWaiters } from "./task-waiters.ts";
 import { localServer, TmuxHost } from "./tmux-host.ts";
 import { TurnFlow } from "./turn-flow.ts";
@@ -130,6 +132,7 @@ export class Controller {
         for (const l of this.taskListeners) l(t, "dispatched");
       },
       wakeAt: (at) => this.scheduler.wakeAt(at),
+      outputs: outputKeeping(config.maxOutputBytes, paths, this.masking),
       deadPane: async (rt) => {
         if (!rt.paneId || rt.phase === "dead") return rt.phase === "dead";
         const pane = await this.host.pane(rt.paneId);
@@ -173,13 +176,11 @@ export class Controller {
         if (rt && rt.phase !== "dead") this.liveness.markDead(rt, reason);
       },
     });
+    const parts = { paths, config, store, logger, host: this.host, runtimes: this.runtimes };
     this.loop = new HealthLoop({
-      config,
-      store,
-      logger,
-      host: this.host,
+      ...parts,
+      masking: this.masking,
       health: this.health,
-      runtimes: this.runtimes,
       restart: (worker) => this.lifecycle.revive(worker, "limit"),
       kill: (worker) => this.lifecycle.kill(worker),
     });
@@ -190,7 +191,6 @@ export class Controller {
       afterDeath: (name) => this.health.afterDeath(name),
       stopping: () => this.stopping,
     });
-    const parts = { paths, config, store, logger, host: this.host, runtimes: this.runtimes };
     this.starter = new WorkerStarter({ ...parts, masking: this.masking, orchArgv: d.orchArgv });
     this.lifecycle = new WorkerLifecycle({
       ...parts,
@@ -364,6 +364,11 @@ export class Controller {
   /** The worker's screen now, masked. */
   capture(name: string): Promise<Result<string>> {
     return this.workerDesk.capture(name);
+  }
+
+  /** Disk use: `orch prune`, the files of task outputs (see {@link Housekeeping}). */
+  get housekeeping(): Housekeeping {
+    return this.loop.housekeeping;
   }
 
   /** The worker's pane log; see {@link WorkerDesk.logFile}. */

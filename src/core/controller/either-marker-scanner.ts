@@ -1,5 +1,5 @@
 import type { MarkerSpec } from "../plugin/contract.ts";
-import { MarkerScanner, type ScanResult } from "./marker-scanner.ts";
+import { MarkerScanner, type OutputSink, type ScanResult } from "./marker-scanner.ts";
 
 /**
  * Finds a task's markers in a pane log when the form it was framed with is not known: the
@@ -20,6 +20,8 @@ export class EitherMarkerScanner {
   constructor(
     readonly taskId: string,
     private readonly forms: MarkerSpec[],
+    /** Where the chosen form's scanner hands the output it is sure of (see MarkerScanner). */
+    private readonly sink: OutputSink | null = null,
   ) {
     this.starts = forms.map((m) => `${m.startPrefix}${taskId}${m.suffix}`);
   }
@@ -41,7 +43,7 @@ export class EitherMarkerScanner {
       if (this.before.length > 65536 + keep) this.before = this.before.slice(-keep);
       return { kind: "pending", startedNow: false };
     }
-    this.chosen = new MarkerScanner(this.taskId, this.forms[first]!);
+    this.chosen = new MarkerScanner(this.taskId, this.forms[first]!, this.sink);
     const all = this.before;
     this.before = "";
     return this.chosen.push(all);

@@ -4,7 +4,10 @@ import { errorMessage } from "../domain/result.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { HealthPass } from "./health-pass.ts";
+import { Housekeeping } from "./housekeeping.ts";
 import type { Logger } from "./logger.ts";
+import type { Masking } from "./masking.ts";
+import type { OrchPaths } from "./paths.ts";
 import { ResourceMonitor } from "./resource-monitor.ts";
 import type { TmuxHost } from "./tmux-host.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
@@ -16,6 +19,8 @@ export interface HealthLoopDeps {
   host: TmuxHost;
   health: HealthPass;
   runtimes: Map<string, WorkerRuntime>;
+  paths: OrchPaths;
+  masking: Masking;
   /** A resource limit's `restart` policy: the worker is revived. */
   restart(worker: string): Promise<unknown>;
   /** A resource limit's `kill` policy: the worker is killed. */
@@ -23,16 +28,18 @@ export interface HealthLoopDeps {
 }
 
 /**
- * The timers of the supervisor: a health pass every HEALTH_CHECK_INTERVAL (skipped while the
- * tmux link is being restored) and the resource monitor, whose breaches go out as
- * `worker.limit` events and then the limit's policy.
+ * The timers of the supervisor: a health pass and then the housekeeping (log rotation,
+ * retention) every HEALTH_CHECK_INTERVAL (skipped while the tmux link is being restored), and
+ * the resource monitor, whose breaches go out as `worker.limit` events and then the limit's policy.
  */
 export class HealthLoop {
   private timer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
   private readonly monitor: ResourceMonitor;
+  readonly housekeeping: Housekeeping;
 
   constructor(private readonly d: HealthLoopDeps) {
+    this.housekeeping = new Housekeeping({ ...d, ops: () => d.host.ops });
     this.monitor = new ResourceMonitor({
       limits: limitsFromConfig(d.config),
       intervalMs: d.config.healthCheckInterval * 1000,
@@ -52,7 +59,11 @@ export class HealthLoop {
     this.monitor.start();
     this.timer ??= setInterval(() => {
       if (this.stopped || this.d.host.reconnectingNow) return;
-      this.d.health.run().catch((e) => this.d.logger.log("error", `health pass failed: ${errorMessage(e)}`));
+      this.d.health
+        .run()
+        .catch((e) => this.d.logger.log("error", `health pass failed: ${errorMessage(e)}`))
+        .then(() => this.housekeeping.tick())
+        .catch((e) => this.d.logger.log("error", `housekeeping failed: ${errorMessage(e)}`));
     }, this.d.config.healthCheckInterval * 1000);
     this.timer.unref?.();
   }

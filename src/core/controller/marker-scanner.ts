@@ -1,6 +1,17 @@
 import type { MarkerSpec } from "../plugin/contract.ts";
 
-/** What a scanner saw in the newest chunk. */
+/** Where a scanner hands the task's output it is sure of, so it need not hold all of it. */
+export interface OutputSink {
+  push(raw: string): void;
+}
+
+/** With a sink, output is handed over once this much of it is held. */
+const HAND_OVER = 65_536;
+
+/**
+ * What a scanner saw in the newest chunk. `raw` is the output not yet handed to the scanner's
+ * sink (with no sink: all of it).
+ */
 export type ScanResult =
   | { kind: "pending"; startedNow: boolean }
   | { kind: "done"; startedNow: boolean; exitCode: number; raw: string; rest: string };
@@ -16,8 +27,12 @@ const MAX_STATUS_DIGITS = 4;
  * const s = new MarkerScanner("t1", { startPrefix: "<S-", endPrefix: "<E-", suffix: ">" });
  * s.push("echo...\r\n<S-t1>\r\nhi");      // { kind: "pending", startedNow: true }
  * s.push("<E-t1-0>\r\n$ ");               // { kind: "done", exitCode: 0, raw: "hi", rest: "\r\n$ " }
+ *
+ * Given a sink, the output it is sure of (that cannot be the start of the end marker) goes
+ * there as it comes, in parts of 64 KB or more: the scanner then holds little however long
+ * the output (see task-output.ts).
  */
-export class MarkerScanner {
+export class MarkerScanner<S extends OutputSink = OutputSink> {
   private buf = "";
   private started = false;
   private searchFrom = 0;
@@ -27,6 +42,7 @@ export class MarkerScanner {
   constructor(
     readonly taskId: string,
     private readonly markers: MarkerSpec,
+    readonly sink: S | null = null,
   ) {
     this.startMarker = `${markers.startPrefix}${taskId}${markers.suffix}`;
     this.endHead = `${markers.endPrefix}${taskId}-`;
@@ -36,7 +52,7 @@ export class MarkerScanner {
     return this.started;
   }
 
-  /** Output received so far after the start marker (raw). */
+  /** Output received so far after the start marker (raw), but for what went to the sink. */
   get partial(): string {
     return this.started ? this.buf : "";
   }
@@ -70,6 +86,7 @@ export class MarkerScanner {
       const j = this.buf.indexOf(this.endHead, this.searchFrom);
       if (j < 0) {
         this.searchFrom = Math.max(0, this.buf.length - this.endHead.length + 1);
+        this.handOver();
         return { kind: "pending", startedNow };
       }
       const after = j + this.endHead.length;
@@ -78,6 +95,7 @@ export class MarkerScanner {
       if (!m || this.buf.length < sfx + this.markers.suffix.length) {
         if (this.buf.length - after <= MAX_STATUS_DIGITS + this.markers.suffix.length) {
           this.searchFrom = j; // incomplete: wait for more
+          this.handOver();
           return { kind: "pending", startedNow };
         }
         this.searchFrom = j + 1;
@@ -96,5 +114,13 @@ export class MarkerScanner {
         rest: this.buf.slice(end),
       };
     }
+  }
+
+  /** Hands what precedes the search point (output for sure) to the sink, once there is enough. */
+  private handOver(): void {
+    if (!this.sink || this.searchFrom < HAND_OVER) return;
+    this.sink.push(this.buf.slice(0, this.searchFrom));
+    this.buf = this.buf.slice(this.searchFrom);
+    this.searchFrom = 0;
   }
 }

@@ -17,6 +17,8 @@ export interface OrchPaths {
   workersDir: string;
   /** The git worktrees of workers added with `--worktree`, one folder per worker (0700). */
   worktreesDir: string;
+  /** The whole output of each task whose stored output was cut (maxOutputBytes), one file per task (0600). */
+  outputsDir: string;
 }
 
 /** Lays out ORCH_HOME. */
@@ -35,6 +37,7 @@ export function orchPaths(home: string): OrchPaths {
     tmuxEvents: join(home, "run", "tmux-events"),
     workersDir: join(home, "workers"),
     worktreesDir: join(home, "worktrees"),
+    outputsDir: join(home, "outputs"),
   };
 }
 
@@ -51,4 +54,9 @@ export function workerDataDir(paths: OrchPaths, name: string): string {
 /** Where the git worktree of a worker added with `--worktree` goes. */
 export function workerWorktreePath(paths: OrchPaths, name: string): string {
   return join(paths.worktreesDir, name);
+}
+
+/** The file with the whole output of a task whose stored output was cut. */
+export function taskOutputPath(paths: Pick<OrchPaths, "outputsDir">, taskId: string): string {
+  return join(paths.outputsDir, `${taskId}.out`);
 }

@@ -9,6 +9,7 @@ import type { Logger, LogLevel } from "./logger.ts";
 import { PaneReader } from "./pane-reader.ts";
 import { TaskDesk } from "./task-desk.ts";
 import { TaskFlow } from "./task-flow.ts";
+import type { OutputKeeping } from "./task-output.ts";
 import { TaskWaiters } from "./task-waiters.ts";
 import { TurnFlow } from "./turn-flow.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
@@ -38,6 +39,8 @@ export interface ScriptedWorkerOptions {
   markers?: MarkerSpec;
   /** Per-task markers for plugins with `detect.nonce`, as the controller gives them (default false). */
   nonces?: boolean;
+  /** The cap on stored output and its files (default: none, all of it stored). */
+  outputs?: OutputKeeping;
 }
 
 /** A line the flows logged. */
@@ -98,6 +101,7 @@ export class ScriptedWorker {
       ops: () => this.pane,
       retry: { maxRetries: 0, backoffFactor: 2, baseDelayMs: o.retryDelayMs ?? 20, maxDelayMs: 1000 },
       onFinal: (t) => this.finals.push(t),
+      ...(o.outputs ? { outputs: o.outputs } : {}),
       // the scheduler's part: look again once a retry may start
       wakeAt: (at) => {
         this.wakeUps.push(at);

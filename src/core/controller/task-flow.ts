@@ -13,6 +13,13 @@ import { MarkerScanner } from "./marker-scanner.ts";
 import { newTask } from "./new-task.ts";
 import { callFrame, callResult } from "./plugin-boundary.ts";
 import { markerKey, taskMarkers } from "./task-markers.ts";
+import {
+  type KeptOutput,
+  keepText,
+  newTaskOutput,
+  type OutputKeeping,
+  type TaskOutput,
+} from "./task-output.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -38,6 +45,8 @@ export interface TaskFlowDeps {
   onDispatched?(t: Task): void;
   /** A retry was queued that may not start before `at`: the scheduler looks again then. */
   wakeAt?(at: number): void;
+  /** How task output is kept (capped, the whole of it in a file); default: all of it, in the store. */
+  outputs?: OutputKeeping;
 }
 
 /**
@@ -143,7 +152,7 @@ export class TaskFlow {
       return;
     }
     const markers = this.markersFor(rt.plugin, task.id);
-    rt.scanner = new MarkerScanner(task.id, markers);
+    rt.scanner = new MarkerScanner(task.id, markers, this.output(task.id, rt.name));
     const framed = callFrame(rt.plugin, { id: task.id, text: task.text, fresh: !rt.primed }, markers);
     if (!framed.ok) {
       this.d.logger.log("error", framed.error, { worker: rt.name, task: task.id });
@@ -154,6 +163,11 @@ export class TaskFlow {
       if (rt.scanner?.taskId === task.id)
         this.fail(rt, task.id, "failed", `delivery failed: ${errorMessage(e)}`);
     });
+  }
+
+  /** A new gatherer of a task's output (for its scanner, or a recovery from the pane log). */
+  output(taskId: string, worker: string): TaskOutput {
+    return newTaskOutput(this.d.outputs, taskId, worker);
   }
 
   /**
@@ -189,7 +203,9 @@ export class TaskFlow {
       // started and ended in this text: the final write carries startedAt
       if (r.startedNow) rt.startedAt = Date.now();
       rt.primed = true;
-      this.finish(rt, rt.scanner.taskId, r.exitCode, r.raw);
+      const out = rt.scanner.sink ?? this.output(rt.scanner.taskId, rt.name);
+      out.push(r.raw);
+      this.finish(rt, rt.scanner.taskId, r.exitCode, out);
       rest = r.rest;
     }
     if ((rt.phase === "starting" || rt.phase === "settling") && rt.feedReady(rest)) {
@@ -210,7 +226,7 @@ export class TaskFlow {
   }
 
   /** Records a task's result from its end marker (seen live or in the log), exactly once. */
-  finish(rt: WorkerRuntime, taskId: string, exitCode: number, raw: string): void {
+  finish(rt: WorkerRuntime, taskId: string, exitCode: number, out: TaskOutput): void {
     rt.scanner = null;
     rt.clearTimer();
     rt.phase = "settling";
@@ -221,11 +237,15 @@ export class TaskFlow {
     // The scanner (or the log recovery) that saw the end marker is gone now, so this runs
     // once per task; the store needs no read to know the task is still unfinished.
     assertTaskTransition("running", status);
-    const extracted = rt.plugin.result ? callResult(rt.plugin, { raw: cleanOutput(raw), exitCode }) : null;
+    // the output as stored: capped (maxOutputBytes), the whole of it in the task's output file
+    const kept = out.finish();
+    const extracted = rt.plugin.result ? callResult(rt.plugin, { raw: kept.text, exitCode }) : null;
     // a plugin that failed to read the result fails the task; its raw output is kept
     if (extracted && !extracted.ok)
       this.d.logger.log("error", extracted.error, { worker: rt.name, task: taskId });
     const result = extracted?.ok ? extracted.value : null;
+    // a plugin's result text is what is stored then (capped too), the raw output aside
+    const stored = result ? this.keepText(taskId, rt.name, result.text) : kept;
     const failed = exitCode !== 0 || result?.isError === true || extracted?.ok === false;
     const error =
       exitCode !== 0
@@ -241,7 +261,8 @@ export class TaskFlow {
         {
           status: failed ? "failed" : "succeeded",
           exitCode,
-          output: result ? result.text : cleanOutput(raw),
+          output: stored.text,
+          outputBytes: stored.fullBytes,
           startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
           finishedAt: now,
           error,
@@ -265,9 +286,16 @@ export class TaskFlow {
 
   /** Ends a task without an end marker: it failed (agent died, delivery failed) or timed out. */
   fail(rt: WorkerRuntime, taskId: string, status: "failed" | "timed_out" | "cancelled", error: string): void {
-    const partial =
-      rt.scanner?.taskId === taskId ? rt.scanner.partial : rt.turn?.taskId === taskId ? rt.lastScreen : "";
-    if (rt.scanner?.taskId === taskId) rt.scanner = null;
+    let kept: { text: string; fullBytes: number | null } = {
+      text: cleanOutput(rt.turn?.taskId === taskId ? rt.lastScreen : ""),
+      fullBytes: null,
+    };
+    if (rt.scanner?.taskId === taskId) {
+      const out = rt.scanner.sink ?? this.output(taskId, rt.name);
+      out.push(rt.scanner.partial);
+      kept = out.finish();
+      rt.scanner = null;
+    }
     rt.clearTimer();
     const now = Date.now();
     const t = this.d.store.transaction(() => {
@@ -279,7 +307,8 @@ export class TaskFlow {
       );
       const done = this.d.store.tasks.update(taskId, {
         status,
-        output: cleanOutput(partial),
+        output: kept.text,
+        outputBytes: kept.fullBytes,
         finishedAt: now,
         startedAt: cur.startedAt ?? now,
         error,
@@ -312,6 +341,11 @@ export class TaskFlow {
       error: `attempt ${t.attempts} of ${t.maxRetries + 1} ${t.status === "timed_out" ? "timed out" : "failed"}: ${t.error ?? ""}; retrying in ${decision.delayMs} ms`,
     });
     return requeued ?? t;
+  }
+
+  /** `text` kept as a stored output is: capped, the whole of it in the task's file (see keepText). */
+  keepText(taskId: string, worker: string, text: string): KeptOutput {
+    return keepText(this.d.outputs, taskId, worker, text);
   }
 
   /** Records an ended attempt of a task that goes back to the queue. */

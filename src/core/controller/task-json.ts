@@ -28,6 +28,11 @@ export function taskJson(t: Task) {
     maxRetries: t.maxRetries,
     /** A queued retry does not start before this time. */
     notBefore: t.notBefore ? iso(t.notBefore) : null,
+    /**
+     * The size in bytes of the whole output when `output` holds only its head and tail (it was
+     * over maxOutputBytes; `orch task ID --full` prints all of it); null when it is whole.
+     */
+    outputBytes: t.outputBytes ?? null,
   };
 }
 export type TaskJson = ReturnType<typeof taskJson>;

@@ -20,10 +20,11 @@ export function recoverOrRequeue(
   logFile: string | null,
   why: string,
 ): void {
-  const found = logFile ? endInLog(logFile, task.id, flow.markerForms(rt.plugin, task.id)) : null;
+  const out = flow.output(task.id, rt.name);
+  const found = logFile ? endInLog(logFile, task.id, flow.markerForms(rt.plugin, task.id), out) : null;
   if (found) {
     rt.startedAt = task.startedAt;
-    flow.finish(rt, task.id, found.exitCode, found.raw);
+    flow.finish(rt, task.id, found.exitCode, out);
     return;
   }
   const now = Date.now();
@@ -60,11 +61,12 @@ export function recoverTask(flow: TaskFlow, rt: WorkerRuntime, task: Task, logFi
   rt.phase = "busy";
   rt.startedAt = task.startedAt;
   // onDone may run inside recoverFromLog (the end is already logged): defer it past the assignment
-  rt.recovery = recoverFromLog(logFile, task.id, flow.markerForms(rt.plugin, task.id), (r) =>
+  const out = flow.output(task.id, rt.name);
+  rt.recovery = recoverFromLog(logFile, task.id, flow.markerForms(rt.plugin, task.id), out, (r) =>
     queueMicrotask(() => {
       if (rt.phase !== "busy") return;
       rt.recovery = null;
-      flow.finish(rt, task.id, r.exitCode, r.raw);
+      flow.finish(rt, task.id, r.exitCode, out);
       rt.phase = "ready"; // the command has ended: the shell is at (or about to show) its prompt
       flow.pump(rt);
     }),

@@ -313,12 +313,14 @@ export class TurnFlow {
       : { text: rt.lastScreen, isError: true, meta: null, error: `${extracted.error}; the screen is kept` };
     const now = Date.now();
     rt.clearTimer();
+    const kept = this.d.flow.keepText(turn.taskId, rt.name, r.text);
     const t = this.d.store.transaction(() => {
       const status = r.isError ? "failed" : "succeeded";
       assertTaskTransition("running", status);
       const done = this.d.store.tasks.update(turn.taskId, {
         status,
-        output: r.text,
+        output: kept.text,
+        outputBytes: kept.fullBytes,
         startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
         finishedAt: now,
         error: "error" in r ? r.error : r.isError ? "the agent reported an error" : null,

@@ -159,6 +159,7 @@ export class WorkerLifecycle {
     this.d.forgetRestarts(name);
     if (rt) {
       rt.phase = "dead";
+      rt.scanner?.sink?.discard(); // a task output file begun: the task is cancelled below
       rt.settleWaiters(false);
       if (rt.paneId) host.forget(rt.paneId);
     }

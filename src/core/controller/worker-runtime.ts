@@ -1,6 +1,7 @@
 import type { AgentPlugin, HookEvent, ScreenRules, ScreenState } from "../plugin/contract.ts";
 import type { MarkerScanner } from "./marker-scanner.ts";
 import type { RecoveryHandle } from "./recover.ts";
+import type { TaskOutput } from "./task-output.ts";
 
 /** Where a live worker's pane is, between tasks and during one. */
 export type WorkerPhase = "starting" | "ready" | "busy" | "settling" | "dead";
@@ -36,7 +37,7 @@ export class WorkerRuntime {
   startError: string | null = null;
   paneId: string | null = null;
   windowId: string | null = null;
-  scanner: MarkerScanner | null = null;
+  scanner: MarkerScanner<TaskOutput> | null = null;
   /**
    * A task this controller framed has run to its end in this agent process (and none was
    * interrupted since): the next frame need not set up the session (TaskInput.fresh).

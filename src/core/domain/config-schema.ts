@@ -241,6 +241,14 @@ export const SHAPE = {
   allowRoot: flag(),
   skipPermissions: names("agent type names", AGENT_NAME),
   worktree: flag(),
+  // room for the head, the tail and the line that marks the cut
+  maxOutputBytes: count("bytes", 1024),
+  paneLogMaxBytes: count("bytes", 4096),
+  // a cutoff further back than any task: 100 years
+  retentionDays: z
+    .number({ error: "expected a number of days >= 0 (0: keep forever)" })
+    .min(0, { error: "expected a number of days >= 0 (0: keep forever)" })
+    .max(36_500, { error: "expected a number of days from 0 to 36500" }),
 } satisfies { [K in keyof Config]: z.ZodType<Config[K]> };
 
 /**

@@ -90,6 +90,15 @@ export interface Config {
   skipPermissions: string[];
   /** New workers get a git worktree of their project of their own (as `add-worker --worktree`). */
   worktree: boolean;
+  /**
+   * The most of one task's output the store keeps, in UTF-8 bytes: past it, its head and tail
+   * (the cut marked), and the whole output in a file under $ORCH_HOME/outputs.
+   */
+  maxOutputBytes: number;
+  /** A worker's pane log is rotated past this size (bytes); the current and one previous file are kept. */
+  paneLogMaxBytes: number;
+  /** Final tasks (their outputs, events, old logs) older than this many days are pruned; 0: kept forever. */
+  retentionDays: number;
 }
 
 /**
@@ -160,6 +169,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   allowRoot: false,
   skipPermissions: [],
   worktree: false,
+  maxOutputBytes: 1_048_576,
+  paneLogMaxBytes: 10_485_760,
+  retentionDays: 30,
 };
 
 /**
@@ -211,4 +223,7 @@ export const CONFIG_ENV_NAMES = {
   allowRoot: "ORCH_ALLOW_ROOT",
   skipPermissions: "ORCH_SKIP_PERMISSIONS",
   worktree: "ORCH_WORKTREE",
+  maxOutputBytes: "ORCH_MAX_OUTPUT_BYTES",
+  paneLogMaxBytes: "ORCH_PANE_LOG_MAX_BYTES",
+  retentionDays: "ORCH_RETENTION_DAYS",
 } as const satisfies Record<keyof Config, `ORCH_${string}`>;

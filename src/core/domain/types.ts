@@ -107,6 +107,11 @@ export interface Task {
   notBefore: number;
   /** Queue order: the submit time plus one aging period per priority level below critical. */
   rank: number;
+  /**
+   * When the stored output was cut (maxOutputBytes): the size in bytes of the whole output,
+   * kept in the task's output file; null (or absent) when it was not cut.
+   */
+  outputBytes?: number | null;
 }
 
 /** One earlier attempt of a task that was retried (the task itself holds its latest attempt). */

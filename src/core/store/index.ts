@@ -16,6 +16,7 @@ export type { IdIndex } from "./id-index.ts";
 export type { MetaRepo } from "./meta-repo.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";
 export { openStore, type Store, type StoreOptions } from "./open-store.ts";
+export { PRUNE_BATCH, type PrunedRows, type PruneRepo } from "./prune-repo.ts";
 export { type Redactor, redactValue } from "./redacting.ts";
 export type { RunRecord, RunStatus, RunStepRecord, RunStepStatus, RunsRepo } from "./runs-repo.ts";
 export type { TaskListOptions } from "./tasks-list.ts";

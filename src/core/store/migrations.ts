@@ -165,6 +165,12 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     up: ["CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT"],
   },
+  {
+    // maxOutputBytes: a task's stored output is capped; the size of the whole output (kept in
+    // its file under $ORCH_HOME/outputs) when it was cut, else NULL
+    version: 7,
+    up: ["ALTER TABLE tasks ADD COLUMN output_bytes INTEGER"],
+  },
 ];
 
 /**

@@ -9,6 +9,7 @@ import { createEventsRepo, type EventsRepo } from "./events-repo.ts";
 import { createMetaRepo, type MetaRepo } from "./meta-repo.ts";
 import { migrate } from "./migrations.ts";
 import { ensurePrivateDir, ensurePrivateFile, restrictSidecars } from "./private-files.ts";
+import { createPruneRepo, type PruneRepo } from "./prune-repo.ts";
 import { type Redactor, redactingRepos } from "./redacting.ts";
 import { createRunsRepo, type RunsRepo } from "./runs-repo.ts";
 import { createTasksRepo, type TasksRepo } from "./tasks-repo.ts";
@@ -53,6 +54,8 @@ export interface Store {
   readonly attempts: AttemptsRepo;
   readonly runs: RunsRepo;
   readonly meta: MetaRepo;
+  /** Deletes of old final tasks, events and runs (`orch prune`, the retention setting). */
+  readonly prune: PruneRepo;
   /**
    * Run `fn` in one transaction (BEGIN IMMEDIATE) and return its result: all of its writes
    * commit together, or none if it throws. `fn` must be synchronous; a nested call is a
@@ -127,6 +130,7 @@ function makeStore(db: Database, file: string, redact: Redactor | undefined): St
     path: file,
     ...(redact ? redactingRepos(redact, plain) : plain),
     meta: createMetaRepo(db),
+    prune: createPruneRepo(db),
     transaction<T>(fn: () => T): T {
       return inTransaction.immediate(fn) as T;
     },

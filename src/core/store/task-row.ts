@@ -34,6 +34,8 @@ export type TaskRow = {
   max_retries: number;
   not_before: number;
   rank: number;
+  /** Absent in a row read before migration 6 (never: the store migrates on open). */
+  output_bytes?: number | null;
 };
 
 /**
@@ -68,5 +70,7 @@ export function toTask(r: TaskRow): Task {
     maxRetries: r.max_retries,
     notBefore: r.not_before,
     rank: r.rank,
+    // only on a task whose output was cut: every other task reads as it was inserted
+    ...(r.output_bytes != null ? { outputBytes: r.output_bytes } : {}),
   };
 }

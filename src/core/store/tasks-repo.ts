@@ -102,6 +102,7 @@ const TASK_COLUMNS: { readonly [K in keyof Required<TaskPatch>]: string } = {
   error: "error",
   timeoutMs: "timeout_ms",
   result: "result",
+  outputBytes: "output_bytes",
 };
 
 /**

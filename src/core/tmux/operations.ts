@@ -120,13 +120,20 @@ export class TmuxOps implements PaneOps {
   /**
    * Appends everything the pane writes to `file`, unless a pipe is already open: raw bytes, or
    * through `filter` (argv; it gets the pane's pid as its last argument and writes stdout).
+   * With `replace`, an open pipe is closed and the new one opened in the same tmux command, so
+   * no output falls between them (a log rotation).
    */
-  async pipeToFile(paneId: string, file: string, filter: string[] | null = null): Promise<void> {
+  async pipeToFile(
+    paneId: string,
+    file: string,
+    filter: string[] | null = null,
+    replace = false,
+  ): Promise<void> {
     const to = formatLiteral(`>> ${shellQuote(file)}`);
     const command = filter
       ? `exec ${formatLiteral(filter.map(shellQuote).join(" "))} #{pane_pid} ${to}`
       : `exec cat ${to}`;
-    await this.client.run(tmuxCommand("pipe-pane", "-o", "-t", paneId, command));
+    await this.client.run(tmuxCommand("pipe-pane", ...(replace ? [] : ["-o"]), "-t", paneId, command));
   }
 
   async killWindow(windowOrPaneId: string): Promise<void> {

@@ -19,6 +19,6 @@ export interface PaneOps {
   /** The pane's visible screen as text. */
   capture(paneId: string, opts?: { history?: boolean }): Promise<string>;
   /** Appends what the pane writes to `file`, through `filter` when given. */
-  pipeToFile(paneId: string, file: string, filter?: string[] | null): Promise<void>;
+  pipeToFile(paneId: string, file: string, filter?: string[] | null, replace?: boolean): Promise<void>;
   listPanes(): Promise<PaneInfo[]>;
 }

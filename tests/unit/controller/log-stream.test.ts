@@ -1,47 +1,61 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileStream } from "../../../src/core/controller/log-stream.ts";
+import { fileChunks, fileStream } from "../../../src/core/controller/log-stream.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const dir = mkdtempSync(join(tmpdir(), "orch-log-stream-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function logFile(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "orch-log-stream-"));
-  dirs.push(dir);
-  const f = join(dir, "w.log");
-  writeFileSync(f, text);
-  return f;
+/** Reads `stream` until `want` is in what came, or fails after `ms`. */
+async function readUntil(stream: ReadableStream<Uint8Array>, want: string, ms = 5000): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let got = "";
+  const until = Date.now() + ms;
+  try {
+    while (!got.includes(want)) {
+      const left = until - Date.now();
+      if (left <= 0)
+        throw new Error(`no ${JSON.stringify(want)} within ${ms} ms; got ${JSON.stringify(got)}`);
+      const r = await Promise.race([reader.read(), Bun.sleep(left).then(() => null)]);
+      if (!r || r.done) continue;
+      got += decoder.decode(r.value, { stream: true });
+    }
+    return got;
+  } finally {
+    await reader.cancel();
+  }
 }
 
-describe("fileStream", () => {
-  test("from: starts at that byte; past the end (a truncated log): from the start", async () => {
-    const f = logFile("0123456789");
-    expect(await new Response(fileStream(f, { follow: false, from: 4 })).text()).toBe("456789");
-    expect(await new Response(fileStream(f, { follow: false, from: 99 })).text()).toBe("0123456789");
+describe("log streams", () => {
+  test("following a log goes on into the new file after a rotation", async () => {
+    const log = join(dir, "w1.log");
+    writeFileSync(log, "one\n");
+    const stream = fileStream(log, { follow: true });
+    const seen = readUntil(stream, "three\n");
+    await Bun.sleep(50);
+    appendFileSync(log, "two\n");
+    await Bun.sleep(50);
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, "");
+    await Bun.sleep(50);
+    appendFileSync(log, "three\n");
+    expect(await seen).toBe("one\ntwo\nthree\n");
   });
 
-  test("a followed stream ends when endWhen says so, with what was appended by then, and unsubscribes", async () => {
-    const f = logFile("first\n");
-    let end: (() => void) | null = null;
-    let unsubscribed = false;
-    const stream = fileStream(f, {
-      follow: true,
-      endWhen: (e) => {
-        end = e;
-        return () => {
-          unsubscribed = true;
-        };
-      },
-    });
-    const text = new Response(stream).text();
-    appendFileSync(f, "last\n");
-    expect(end).not.toBeNull();
-    end!();
-    expect(await text).toBe("first\nlast\n");
-    expect(unsubscribed).toBe(true);
+  test("a file read whole comes in parts as the reader takes them; a missing one is empty", async () => {
+    const big = join(dir, "big.out");
+    writeFileSync(big, "x".repeat(300_000));
+    let n = 0;
+    let parts = 0;
+    for await (const chunk of fileChunks(big)) {
+      n += chunk.length;
+      parts++;
+    }
+    expect(n).toBe(300_000);
+    expect(parts).toBeGreaterThan(1);
+    expect(await new Response(fileChunks(join(dir, "none"))).text()).toBe("");
+    expect(await new Response(fileStream(join(dir, "none"), { follow: false })).text()).toBe("");
   });
 });

@@ -2,7 +2,13 @@
  * TaskFlow with fakes: a scripted pane instead of tmux, the real store in memory. Output is
  * pushed as tmux's %output would bring it; what went out to the pane is read back as strokes.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { OutputKeeping } from "../../../src/core/controller/task-output.ts";
+import { Masker } from "../../../src/core/domain/mask/masker.ts";
+import { utf8ByteLength } from "../../../src/core/domain/utf8.ts";
 import {
   DEFAULT_MARKERS,
   markerPlugin,
@@ -193,6 +199,73 @@ describe("TaskFlow: markers in the output", () => {
     expect(done.status).toBe("failed");
     expect(done.output).toBe("boom\n");
     expect(done.error).toBe("plugin t-marker failed in result(): bad json; the raw output is kept");
+  });
+});
+
+describe("TaskFlow: output over maxOutputBytes", () => {
+  const dir = mkdtempSync(join(tmpdir(), "orch-flow-outputs-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const masker = new Masker([], []);
+  const keeping: OutputKeeping = {
+    maxBytes: 4096,
+    file: (id) => join(dir, `${id}.out`),
+    mask: () => (s) => masker.mask(s),
+  };
+  const lines = (n: number) =>
+    Array.from({ length: n }, (_, i) => `line ${i} ${"q".repeat(70)}\r\n`).join("");
+
+  test("a long output is stored capped with its size, the whole of it (masked) in the task's file", async () => {
+    const w = readyWorker({ outputs: keeping });
+    const t = w.send("big");
+    await submitted(w);
+    w.output(`${m.startPrefix}${t.id}${m.suffix}\r\nDB_PASSWORD=hunter22\r\n`);
+    for (let i = 0; i < 20; i++) w.output(lines(100));
+    w.output(`${m.endPrefix}${t.id}-0${m.suffix}\r\n${PROMPT}`);
+    const done = await w.waitFinal(t.id, 1000);
+    const whole = `DB_PASSWORD=[MASKED:secret]\n${lines(100).replaceAll("\r\n", "\n").repeat(20)}`;
+    expect(done.status).toBe("succeeded");
+    expect(utf8ByteLength(done.output!)).toBeLessThanOrEqual(4096);
+    expect(done.output).toContain(`[orch: output cut here: `);
+    // (this store masks nothing: the controller's store masks what it keeps)
+    expect(done.output!.startsWith("DB_PASSWORD=hunter22\nline 0 ")).toBe(true);
+    expect(done.output!.endsWith(`line 99 ${"q".repeat(70)}\n`)).toBe(true);
+    expect(readFileSync(keeping.file(t.id), "utf8")).toBe(whole);
+    expect(done.outputBytes).toBe(utf8ByteLength(whole));
+    // the scanner did not hold the whole output meanwhile: it handed it to the file as it came
+    expect(w.rt.scanner).toBeNull();
+  });
+
+  test("a short output is stored whole, no file; a timed-out long one keeps its head and tail", async () => {
+    const w = readyWorker({ outputs: keeping });
+    const a = w.send("small");
+    await submitted(w);
+    w.output(markerRun(a.id, "fine\n", 0));
+    const small = await w.waitFinal(a.id, 1000);
+    expect(small.output).toBe("fine\n");
+    expect(small.outputBytes).toBeUndefined();
+    expect(existsSync(keeping.file(a.id))).toBe(false);
+
+    const b = w.send("sleep", { timeoutSec: 0.2 });
+    await submitted(w, 2);
+    w.output(`${m.startPrefix}${b.id}${m.suffix}\r\n${lines(1000)}`);
+    const late = await w.waitFinal(b.id, 2000);
+    expect(late.status).toBe("timed_out");
+    expect(late.output).toContain("[orch: output cut here: ");
+    expect(readFileSync(keeping.file(b.id), "utf8")).toBe(lines(1000).replaceAll("\r\n", "\n"));
+  });
+
+  test("a plugin's result text over the cap is capped too, the whole of it in the file", async () => {
+    const w = readyWorker({
+      outputs: keeping,
+      plugin: markerPlugin({ result: ({ raw }) => ({ text: raw.repeat(3) }) }),
+    });
+    const t = w.send("x");
+    await submitted(w);
+    w.output(markerRun(t.id, "r".repeat(2000), 0));
+    const done = await w.waitFinal(t.id, 1000);
+    expect(done.output).toContain("[orch: output cut here: ");
+    expect(readFileSync(keeping.file(t.id), "utf8")).toBe("r".repeat(6000));
+    expect(done.outputBytes).toBe(6000);
   });
 });
 

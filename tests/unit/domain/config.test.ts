@@ -59,6 +59,9 @@ describe("defaults", () => {
       allowRoot: false,
       skipPermissions: [],
       worktree: false,
+      maxOutputBytes: 1048576,
+      paneLogMaxBytes: 10485760,
+      retentionDays: 30,
     });
     expect(ConfigSchema.safeParse(DEFAULT_CONFIG).success).toBe(true);
   });
@@ -132,6 +135,9 @@ describe("precedence: default < file < env", () => {
       ORCH_ALLOW_ROOT: "1",
       ORCH_SKIP_PERMISSIONS: "claude",
       ORCH_WORKTREE: "yes",
+      ORCH_MAX_OUTPUT_BYTES: "65536",
+      ORCH_PANE_LOG_MAX_BYTES: "1048576",
+      ORCH_RETENTION_DAYS: "0.5",
     };
     expect(ok(undefined, env)).toEqual({
       commandTimeout: 1.5,
@@ -177,6 +183,9 @@ describe("precedence: default < file < env", () => {
       allowRoot: true,
       skipPermissions: ["claude"],
       worktree: true,
+      maxOutputBytes: 65536,
+      paneLogMaxBytes: 1048576,
+      retentionDays: 0.5,
     });
   });
 
