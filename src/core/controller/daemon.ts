@@ -11,6 +11,7 @@ import { checkTmuxVersion } from "../tmux/server.ts";
 import { serveApi } from "./api.ts";
 import { Controller } from "./controller.ts";
 import { guardProcess } from "./crash-guard.ts";
+import { emptyStoreRefusal } from "./empty-store.ts";
 import { startEventNotifier } from "./event-notifier.ts";
 import type { ExtensionFactory } from "./extension.ts";
 import { loadConfig } from "./load-config.ts";
@@ -71,6 +72,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const sandbox = inSandbox(process.env);
   const refused = startRefusal(paths, config, currentUid(), sandbox);
   if (refused) throw new DaemonError(refused, 3);
+  const emptied = emptyStoreRefusal(paths);
+  if (emptied) throw new DaemonError(emptied, 3);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   mkdirSync(paths.logsDir, { recursive: true, mode: 0o700 });
   mkdirSync(paths.runDir, { recursive: true, mode: 0o700 });
