@@ -38,7 +38,7 @@ export async function reportCommand(
   );
   if (!res.ok) {
     const message = ((await res.json().catch(() => ({}))) as { error?: string }).error ?? res.statusText;
-    throw new CliError(message, res.status === 503 ? EXIT.unavailable : EXIT.usage);
+    throw new CliError(message, res.status >= 500 ? EXIT.unavailable : EXIT.usage);
   }
   const text = await res.text();
   if (o.output) {

@@ -73,7 +73,7 @@ export async function logsCommand(ctx: CliContext, worker: string, o: { follow?:
   const res = await ctx.api.raw("GET", path);
   if (!res.ok) {
     const message = ((await res.json()) as { error: string }).error;
-    throw new CliError(message, res.status === 503 ? EXIT.unavailable : EXIT.usage);
+    throw new CliError(message, res.status >= 500 ? EXIT.unavailable : EXIT.usage);
   }
   if (ctx.json) {
     const { cleanOutput } = await import("../../core/domain/text.ts");
