@@ -133,4 +133,37 @@ describe("a damaged store at open", () => {
     expect(s.workers.list()).toEqual([]);
     s.close();
   });
+
+  test("damage found while running stops writes, each refused with the same line naming the file and orch restore", () => {
+    const file = tmp.file("orch.db");
+    mkdirSync(dirname(file), { recursive: true });
+    const s = openStore(file);
+    const ids: string[] = [];
+    s.transaction(() => {
+      for (let i = 0; i < 200; i++)
+        ids.push(s.tasks.insert(makeTask({ text: `t ${i} ${"z".repeat(300)}` })).id);
+    });
+    const faults: StoreWriteError[] = [];
+    s.onFault((f) => faults.push(f));
+    // another connection checkpoints, the pages are damaged on disk, and its write makes the
+    // store's connection read them again
+    const raw = new Database(file);
+    raw.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    const fd = openSync(file, "r+");
+    for (let p = 2; p < 20; p++) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, p * 4096);
+    closeSync(fd);
+    raw.run("PRAGMA user_version = 1");
+    raw.close();
+    const write = () =>
+      s.transaction(() => {
+        for (const id of ids) s.tasks.update(id, { status: "cancelled" });
+      });
+    expect(write).toThrow(StoreWriteError);
+    expect(faults.map((f) => f.kind)).toEqual(["corrupt"]);
+    expect(faults[0]!.message).toContain(`the orch store ${file} is damaged (`);
+    expect(faults[0]!.message).toContain("orch restore FILE");
+    expect(write).toThrow(faults[0]!.message);
+    expect(s.probeWrite()).toBe(faults[0]!);
+    s.close();
+  });
 });
