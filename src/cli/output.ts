@@ -25,7 +25,7 @@ export function printTable(header: string[], rows: string[][]): void {
  * Refuses (exit 2) a `file` a command was asked to write that is one of the store's own files
  * in `home` (orch.db, -wal, -shm, -journal; also through a symlink, `..` or a hard link).
  */
-export function refuseStoreFile(home: string, file: string, what = "write"): void {
+export function refuseStoreFile(home: string, file: string, what = "write to"): void {
   const refused = storeFileRefusal(what, file, orchPaths(home).db);
   if (refused) throw new CliError(refused, EXIT.usage);
 }

@@ -10,6 +10,7 @@ import {
   mkdirSync,
   openSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
   writeSync,
@@ -65,6 +66,15 @@ describe("orch start refuses a store it must not use (compiled binary)", () => {
     await orch.ok(["stop", "--kill-workers"]);
   });
   afterAll(() => orch.cleanup(), 30_000);
+
+  test("restore from the store itself (or its WAL) is refused, and the store stays", async () => {
+    for (const from of [db(), `${db()}-wal`]) {
+      const r = await orch.run(["restore", from]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("cannot restore the store from");
+    }
+    expect(statSync(db()).size).toBeGreaterThan(0);
+  });
 
   test("a damaged page: one line naming the file, the damage and orch restore, exit 3", async () => {
     const fd = openSync(db(), "r+");

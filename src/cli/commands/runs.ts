@@ -31,7 +31,7 @@ export async function reportCommand(
   const format = o.format ?? (ctx.json ? "json" : "md");
   if (!["md", "json", "html"].includes(format))
     throw new CliError(`--format ${JSON.stringify(format)}: expected md, json or html`, EXIT.usage);
-  if (o.output) refuseStoreFile(ctx.home, o.output, "write the report");
+  if (o.output) refuseStoreFile(ctx.home, o.output, "write the report to");
   const res = await ctx.api.raw(
     "GET",
     `/v1/runs/${segment(run, "run", RUN_EXPECTED)}/report?format=${format}`,

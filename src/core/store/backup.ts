@@ -20,7 +20,7 @@ import { storeFileRefusal } from "./store-files.ts";
  */
 export function backupDatabase(db: Database, dbFile: string, file: string): void {
   const target = resolve(file);
-  const refused = storeFileRefusal("back up the store", file, dbFile);
+  const refused = storeFileRefusal("back up the store to", file, dbFile);
   if (refused) throw new Error(refused);
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${crypto.randomUUID()}`);
   try {

@@ -39,13 +39,13 @@ function identity(path: string): string | null {
 }
 
 /**
- * Why `target` may not be written by a command (`what`: "back up the store", "write the
- * export"): it is the store `dbFile` or one of its sidecars, by name, through a symlink or
- * `..`, or as a hard link to the same file. Null when it is another file.
+ * Why `target` may not be used by a command (`what`: "back up the store to", "write the
+ * export to", "restore the store from"): it is the store `dbFile` or one of its sidecars, by
+ * name, through a symlink or `..`, or as a hard link to the same file. Null when it is another.
  *
  * @example
  * ```ts
- * storeFileRefusal("write the export", "/home/me/.local/state/orch/orch.db-shm", "/home/me/.local/state/orch/orch.db");
+ * storeFileRefusal("write the export to", "/home/me/.local/state/orch/orch.db-shm", "/home/me/.local/state/orch/orch.db");
  * // 'cannot write the export to "/home/me/.local/state/orch/orch.db-shm": it is the orch store\'s own file ...; choose another file'
  * ```
  */
@@ -57,5 +57,5 @@ export function storeFileRefusal(what: string, target: string, dbFile: string): 
   const hit = own.find((f) => realish(f) === real) ?? (id && ids.has(id) ? "the same file" : undefined);
   if (!hit) return null;
   const which = hit === "the same file" ? `a hard link to one of ${dbFile}'s files` : hit;
-  return `cannot ${what} to ${JSON.stringify(target)}: it is the orch store's own file (${which}); writing it would destroy the store; choose another file`;
+  return `cannot ${what} ${JSON.stringify(target)}: it is the orch store's own file (${which}), and using it would destroy the store; choose another file`;
 }

@@ -23,13 +23,13 @@ describe("storeFileRefusal", () => {
     ["its rollback journal, even while it does not exist", `${db}-journal`],
     ["a path through ..", join(home, "sub", "..", "orch.db-wal")],
   ])("refuses %s", (_, target) => {
-    expect(storeFileRefusal("write the export", target, db)).toContain("it is the orch store's own file");
+    expect(storeFileRefusal("write the export to", target, db)).toContain("it is the orch store's own file");
   });
 
   test("refuses a symlink to the store, and a folder symlinked to its home", () => {
     const link = join(tmp.dir, "link.db");
     symlinkSync(db, link);
-    expect(storeFileRefusal("back up the store", link, db)).toContain(
+    expect(storeFileRefusal("back up the store to", link, db)).toContain(
       `cannot back up the store to "${link}"`,
     );
     const homeLink = join(tmp.dir, "home-link");
