@@ -78,11 +78,17 @@ export class StoreStall {
     this.d.logger.log("info", "the store takes writes again: orch resumed");
   }
 
-  /** `e` as the store fault it is (a full disk, a damaged file met by a read too), or null. */
+  /**
+   * `e` as the store fault it is, or null. A fault met outside a transaction (a single write,
+   * a read of a damaged page) stalls the controller as a failed commit does.
+   */
   explain(e: unknown): StoreWriteError | null {
     if (e instanceof StoreWriteError) return e;
     const kind = storeFaultKind(e, this.d.store.path);
-    return kind ? new StoreWriteError(this.d.store.path, kind, e) : null;
+    if (!kind) return null;
+    const fault = new StoreWriteError(this.d.store.path, kind, e);
+    this.noted(fault);
+    return fault;
   }
 
   /** Stops looking (the controller is stopping). */
