@@ -128,4 +128,18 @@ describe("a full disk under ORCH_HOME (compiled binary, tmpfs)", () => {
     expect((await orch.run(["send", "w1", task("last"), "--wait", "--timeout", "30"])).code).toBe(0);
     for (const label of ["before", "after", "mid", "next", "last"]) expect(count(label)).toBe(1);
   }, 120_000);
+
+  test("orch stop works on a full disk, and the next start finds the store intact", async () => {
+    const before = await orch.json<TaskJson[]>(["results"]);
+    free = fillDisk(orch.home);
+    expect((await orch.run(["send", "w1", "echo no"])).code).toBe(3);
+    const stop = await orch.run(["stop"], 30_000);
+    expect(stop.code).toBe(0);
+    expect(orch.controllerPid()).toBeNull();
+    free();
+    free = null;
+    await orch.ok(["start"]);
+    const after = await orch.json<TaskJson[]>(["results"]);
+    expect(after.map((t) => [t.id, t.status])).toEqual(before.map((t) => [t.id, t.status]));
+  }, 60_000);
 });

@@ -92,7 +92,8 @@ export class Controller {
     this.masking = d.masking ?? NO_MASKING;
     this.group = new GroupCommit((fn) => store.transaction(fn));
     // a failed commit stops writes; once the store takes them again, all is read again
-    this.stall = new StoreStall({ store, logger, resync: () => this.connected() });
+    const stalled = () => this.waiters.releaseAll();
+    this.stall = new StoreStall({ store, logger, resync: () => this.connected(), stalled });
     this.host = new TmuxHost({
       name: "local",
       server: localServer(paths, config, d.viewArgv),

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { errorMessage } from "../domain/result.ts";
 import type { PluginFactory } from "../plugin/contract.ts";
 import { PluginRegistry } from "../plugin/registry.ts";
 import { inSandbox } from "../runtime/sandbox.ts";
@@ -159,7 +160,10 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     logger.log("info", "controller stopping", { why, killWorkers });
     server.stop();
     for (const ext of extensions) ext.stop?.();
-    await controller.shutdown(killWorkers);
+    // a store that cannot be written (disk full) must not keep the daemon from exiting
+    await controller
+      .shutdown(killWorkers)
+      .catch((e) => logger.log("error", "stopping could not record everything", { error: errorMessage(e) }));
     notifier?.stop();
     store.close();
     rmSync(paths.apiSocket, { force: true });

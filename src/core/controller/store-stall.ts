@@ -13,6 +13,8 @@ export interface StoreStallDeps {
   logger: Logger;
   /** Rebuilds the in-memory view from the store (adoption), once writes work again. */
   resync(): Promise<void>;
+  /** The stall began: who waits for a task is answered now (and told why on asking again). */
+  stalled?(): void;
   /** How often to try a write while stalled (ms); 1000 by default. */
   probeMs?: number;
 }
@@ -41,11 +43,14 @@ export class StoreStall {
   }
 
   private noted(f: StoreWriteError): void {
-    if (this.fault === null)
+    const first = this.fault === null;
+    this.fault = f;
+    if (first) {
       this.d.logger.log("error", "the store cannot take writes; orch waits and resumes by itself", {
         error: f.message,
       });
-    this.fault = f;
+      this.d.stalled?.();
+    }
     this.failedAgain = true;
     if (!this.timer && !this.resyncing)
       this.timer = setInterval(() => void this.probe(), this.d.probeMs ?? 1000);
