@@ -5,7 +5,7 @@ import { errorMessage } from "../domain/result.ts";
 import { type Durability, openConnection } from "../runtime/sqlite-connection.ts";
 import { type AttemptsRepo, createAttemptsRepo } from "./attempts-repo.ts";
 import { backupDatabase } from "./backup.ts";
-import { damagedStoreMessage, StoreOpenError, StoreWriteError, storeFaultKind } from "./errors.ts";
+import { damagedStoreMessage, diskFull, StoreOpenError, StoreWriteError, storeFaultKind } from "./errors.ts";
 import { createEventsRepo, type EventsRepo } from "./events-repo.ts";
 import { GuardedTransactions } from "./guarded-transaction.ts";
 import { migrate } from "./migrations.ts";
@@ -163,6 +163,9 @@ function makeStore(db: Database, file: string, redact: Redactor | undefined): St
     onRollback: (fn) => tx.onRollback(fn),
     onFault: (l) => tx.onFault(l),
     probeWrite() {
+      // a tiny write may fit in the WAL's old space while a real commit would not
+      if (file !== ":memory:" && diskFull(file))
+        return new StoreWriteError(file, "full", new Error("no space left on the device"));
       try {
         const { user_version: v } = db.query("PRAGMA user_version").get() as { user_version: number };
         tx.run(() => db.run(`PRAGMA user_version = ${Number(v)}`));
