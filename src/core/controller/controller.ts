@@ -176,6 +176,7 @@ export class Controller {
       store,
       logger,
       host: this.host,
+      paused: () => this.stall.fault !== null,
       health: this.health,
       runtimes: this.runtimes,
       restart: (worker) => this.lifecycle.revive(worker, "limit"),
