@@ -42,7 +42,10 @@ export class ApiClient {
       throw new CliError(`refusing to talk to a controller that is not yours: ${problem}`, EXIT.unavailable);
   }
 
-  /** Calls the API; maps refusals to CLI errors with the contract's exit codes. */
+  /**
+   * Calls the API; maps refusals to CLI errors with the contract's exit codes: a 4xx is the
+   * caller's (2), a 5xx the controller's (3: its store cannot be written, an internal error).
+   */
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.raw(method, path, body);
     if (res.ok) return (await res.json()) as T;
@@ -50,7 +53,7 @@ export class ApiClient {
     try {
       msg = ((await res.json()) as { error?: string }).error ?? msg;
     } catch {}
-    throw new CliError(msg, res.status === 503 ? EXIT.unavailable : EXIT.usage);
+    throw new CliError(msg, res.status >= 500 ? EXIT.unavailable : EXIT.usage);
   }
 
   async raw(method: string, path: string, body?: unknown): Promise<Response> {

@@ -1,5 +1,7 @@
+import { orchPaths } from "../core/controller/paths.ts";
 import { errorMessage } from "../core/domain/result.ts";
 import { writePrivateFile } from "../core/store/private-files.ts";
+import { storeFileRefusal } from "../core/store/store-files.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { out } from "./stdio.ts";
 
@@ -19,8 +21,21 @@ export function printTable(header: string[], rows: string[][]): void {
   out.write(`${[line(header), ...rows.map(line)].join("\n")}\n`);
 }
 
-/** Writes `text` to `file` readable by its owner only (0600), as backups are; exit 2 naming the file if it cannot. */
-export function writeOwnFile(file: string, text: string): void {
+/**
+ * Refuses (exit 2) a `file` a command was asked to write that is one of the store's own files
+ * in `home` (orch.db, -wal, -shm, -journal; also through a symlink, `..` or a hard link).
+ */
+export function refuseStoreFile(home: string, file: string, what = "write to"): void {
+  const refused = storeFileRefusal(what, file, orchPaths(home).db);
+  if (refused) throw new CliError(refused, EXIT.usage);
+}
+
+/**
+ * Writes `text` to `file` readable by its owner only (0600), as backups are; exit 2 naming the
+ * file if it cannot, or if it is one of the store's own files in `home`.
+ */
+export function writeOwnFile(file: string, text: string, home: string): void {
+  refuseStoreFile(home, file);
   try {
     writePrivateFile(file, text);
   } catch (e) {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { existsSync, fstatSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CliContext, selfArgv } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
@@ -25,6 +25,8 @@ export async function startCommand(ctx: CliContext, opts: { timeout?: number }):
   mkdirSync(join(ctx.home, "run"), { recursive: true, mode: 0o700 });
   const outFile = join(ctx.home, "run", "daemon.out");
   const daemonOut = openSync(outFile, "a", 0o600);
+  // what this start adds to the file is its own: earlier starts' lines are not its reason
+  const from = fstatSync(daemonOut).size;
   const [cmd, ...args] = selfArgv();
   const child = spawn(cmd!, [...args, "daemon", "--home", ctx.home], {
     detached: true,
@@ -46,7 +48,7 @@ export async function startCommand(ctx: CliContext, opts: { timeout?: number }):
     }
     if (exited !== null) {
       const tail = existsSync(outFile)
-        ? readFileSync(outFile, "utf8").trim().split("\n").slice(-3).join("\n")
+        ? readFileSync(outFile).subarray(from).toString("utf8").trim().split("\n").slice(-3).join("\n")
         : "";
       throw new CliError(
         `the controller exited at start: ${tail || `exit ${exited}`}`,

@@ -12,7 +12,7 @@ async function openLog(ctx: CliContext, path: string): Promise<Response | { unkn
   if (res.ok) return res;
   const message = ((await res.json().catch(() => ({}))) as { error?: string }).error ?? `${res.status}`;
   if (res.status === 404) return { unknown: message };
-  throw new CliError(message, res.status === 503 ? EXIT.unavailable : EXIT.usage);
+  throw new CliError(message, res.status >= 500 ? EXIT.unavailable : EXIT.usage);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { RunJson } from "../../core/app/runs/run-view.ts";
 import { RUN_EXPECTED, segment, TASK_EXPECTED } from "../api-client.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
-import { printJson, printTable, writeOwnFile } from "../output.ts";
+import { printJson, printTable, refuseStoreFile, writeOwnFile } from "../output.ts";
 import { err, out } from "../stdio.ts";
 
 /** `orch runs`: workflow runs, newest first. */
@@ -31,17 +31,18 @@ export async function reportCommand(
   const format = o.format ?? (ctx.json ? "json" : "md");
   if (!["md", "json", "html"].includes(format))
     throw new CliError(`--format ${JSON.stringify(format)}: expected md, json or html`, EXIT.usage);
+  if (o.output) refuseStoreFile(ctx.home, o.output, "write the report to");
   const res = await ctx.api.raw(
     "GET",
     `/v1/runs/${segment(run, "run", RUN_EXPECTED)}/report?format=${format}`,
   );
   if (!res.ok) {
     const message = ((await res.json().catch(() => ({}))) as { error?: string }).error ?? res.statusText;
-    throw new CliError(message, res.status === 503 ? EXIT.unavailable : EXIT.usage);
+    throw new CliError(message, res.status >= 500 ? EXIT.unavailable : EXIT.usage);
   }
   const text = await res.text();
   if (o.output) {
-    writeOwnFile(o.output, text);
+    writeOwnFile(o.output, text, ctx.home);
     err.line(`wrote ${o.output}`);
   } else out.write(text);
   return EXIT.ok;

@@ -3,11 +3,12 @@ import { restoreStore } from "../../core/app/state/restore.ts";
 import { orchPaths } from "../../core/controller/paths.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
-import { printJson, writeOwnFile } from "../output.ts";
+import { printJson, refuseStoreFile, writeOwnFile } from "../output.ts";
 import { err, out } from "../stdio.ts";
 
 /** `orch backup FILE`: a consistent copy of the store, taken by the running controller. */
 export async function backupCommand(ctx: CliContext, file: string): Promise<number> {
+  refuseStoreFile(ctx.home, file, "back up the store to");
   const r = await ctx.api.call<{ file: string }>("POST", "/v1/backup", { file: resolve(file) });
   if (ctx.json) printJson(r);
   else out.line(`backed up the store to ${r.file}`);
@@ -21,6 +22,7 @@ export async function restoreCommand(ctx: CliContext, file: string): Promise<num
       "the controller is running: stop it first (orch stop; agents keep running), then orch restore FILE and orch start",
       EXIT.usage,
     );
+  refuseStoreFile(ctx.home, file, "restore the store from");
   const r = restoreStore(resolve(file), orchPaths(ctx.home).db);
   if (!r.ok) throw new CliError(r.error, EXIT.usage);
   if (ctx.json) printJson(r.value);
@@ -33,10 +35,11 @@ export async function restoreCommand(ctx: CliContext, file: string): Promise<num
 
 /** `orch export-state [FILE]`: workers, tasks and runs as one JSON document (the seed's state.json). */
 export async function exportStateCommand(ctx: CliContext, file: string | undefined): Promise<number> {
+  if (file) refuseStoreFile(ctx.home, file, "write the export to");
   const state = await ctx.api.call<unknown>("GET", "/v1/state");
   const text = `${JSON.stringify(state, null, 2)}\n`;
   if (file) {
-    writeOwnFile(file, text);
+    writeOwnFile(file, text, ctx.home);
     err.line(`wrote ${file}`);
   } else out.write(text);
   return EXIT.ok;

@@ -72,7 +72,8 @@ function pathParts(pathname: string): string[] | null {
 /**
  * The controller's local HTTP+JSON API on a Unix socket (mode 0600). The CLI is its client.
  * A request goes to the extensions first (each may answer it), then to the route table
- * {@link ROUTES} (api-routes.ts). An unexpected error answers 500 with a JSON `{error}`.
+ * {@link ROUTES} (api-routes.ts). A store that cannot be written answers 503 naming why (disk
+ * full, damaged file); another unexpected error answers 500 with a JSON `{error}`.
  */
 export function serveApi(
   controller: Controller,
@@ -88,6 +89,12 @@ export function serveApi(
       if (!parts)
         return problem("bad_input", `path ${url.pathname}: a segment is not valid percent-encoding`);
       if (parts[0] !== "v1") return problem("not_found", `no such endpoint ${url.pathname}`);
+      // while the store takes no writes, nothing that writes is taken either (orch stop is),
+      // and who waits for a task is told why no result can come now
+      const fault = controller.stall.fault;
+      const waits = parts[1] === "tasks" && url.searchParams.has("wait");
+      if (fault && (req.method !== "GET" || waits) && parts[1] !== "stop")
+        return problem("unavailable", fault.message);
       for (const ext of extensions) {
         const r = await ext.route?.(req, parts, url);
         if (r) return r;
@@ -98,6 +105,8 @@ export function serveApi(
       const call: RouteCall = { req, url, params: hit.params, ctl, controller, info, onStop, reloadPlugins };
       return await hit.route.handler(call);
     } catch (e) {
+      const fault = controller.stall.explain(e);
+      if (fault) return problem("unavailable", fault.message);
       return json({ error: `internal error on ${req.method} ${url.pathname}: ${errorMessage(e)}` }, 500);
     }
   });

@@ -1,6 +1,5 @@
 import { mkdirSync } from "node:fs";
 import type { Config } from "../domain/config.ts";
-import { describeExit } from "../domain/exit-status.ts";
 import type { Result } from "../domain/result.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import type { OrchEvent, Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
@@ -21,6 +20,7 @@ import { PaneReader } from "./pane-reader.ts";
 import type { OrchPaths } from "./paths.ts";
 import { probeWorker } from "./probe.ts";
 import { Scheduler, type SubmitRequest } from "./scheduler.ts";
+import { StoreStall, stallAware } from "./store-stall.ts";
 import { type SendRequest, TaskDesk } from "./task-desk.ts";
 import { TaskFlow } from "./task-flow.ts";
 import { outputKeeping } from "./task-output.ts";
@@ -86,17 +86,22 @@ export class Controller {
   private readonly reader: PaneReader;
   private stopping = false;
   private readonly masking: Masking;
+  /** Why the store takes no writes now (API writes are refused until it does). */
+  readonly stall: StoreStall;
 
   constructor(private readonly d: ControllerDeps) {
     const { paths, config, store, logger } = d;
     this.masking = d.masking ?? NO_MASKING;
     this.group = new GroupCommit((fn) => store.transaction(fn));
+    // a failed commit stops writes; once the store takes them again, all is read again
+    const stalled = () => this.waiters.releaseAll();
+    this.stall = new StoreStall({ store, logger, resync: () => this.connected(), stalled });
     this.host = new TmuxHost({
       name: "local",
       server: localServer(paths, config, d.viewArgv),
       transport: d.transport,
       logger,
-      events: {
+      events: stallAware(this.stall, {
         output: (rt, data) => this.reader.onOutput(rt, data),
         paneDied: (rt, why) => this.liveness.exited(rt, why),
         windowClosed: (rt) => {
@@ -104,13 +109,13 @@ export class Controller {
         },
         connected: () => this.connected(),
         // one commit for everything a read from tmux changes (finished tasks, next dispatches);
-        // waiters are answered and keys sent in later microtasks, after it
+        // waiters are answered and keys sent once it is stored (store.afterCommit)
         around: (handle) =>
           store.transaction(() => {
             handle();
             this.flow.flushIdle();
           }),
-      },
+      }),
     });
     const markers: MarkerSpec = {
       startPrefix: START_PREFIX,
@@ -133,13 +138,7 @@ export class Controller {
       },
       wakeAt: (at) => this.scheduler.wakeAt(at),
       outputs: outputKeeping(config.maxOutputBytes, paths, this.masking),
-      deadPane: async (rt) => {
-        if (!rt.paneId || rt.phase === "dead") return rt.phase === "dead";
-        const pane = await this.host.pane(rt.paneId);
-        if (!pane?.dead) return false;
-        this.liveness.markDead(rt, describeExit(pane.deadStatus, pane.deadSignal));
-        return true;
-      },
+      deadPane: (rt) => this.liveness.deadByTmux(rt, this.host),
     });
     this.turns = new TurnFlow({
       store,
@@ -180,6 +179,7 @@ export class Controller {
     this.loop = new HealthLoop({
       ...parts,
       masking: this.masking,
+      paused: () => this.stall.fault !== null,
       health: this.health,
       restart: (worker) => this.lifecycle.revive(worker, "limit"),
       kill: (worker) => this.lifecycle.kill(worker),
@@ -278,7 +278,7 @@ export class Controller {
    * the same turn of the event loop; resolves once it is committed.
    */
   grouped<T>(fn: () => T): Promise<T> {
-    return this.group.run(fn);
+    return this.stall.fault ? Promise.reject(this.stall.fault) : this.group.run(fn);
   }
 
   /** Queues a task on one worker's FIFO and starts it if the worker is free. */
@@ -379,6 +379,7 @@ export class Controller {
   /** Stops reacting and disconnects; agents keep running unless `killWorkers`. */
   async shutdown(killWorkers: boolean): Promise<void> {
     this.stopping = true;
+    this.stall.close();
     this.scheduler.close();
     this.loop.stop();
     for (const rt of this.runtimes.values()) rt.clearTimer();

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { errorMessage } from "../domain/result.ts";
 import type { PluginFactory } from "../plugin/contract.ts";
 import { PluginRegistry } from "../plugin/registry.ts";
 import { inSandbox } from "../runtime/sandbox.ts";
@@ -11,6 +12,7 @@ import { checkTmuxVersion } from "../tmux/server.ts";
 import { serveApi } from "./api.ts";
 import { Controller } from "./controller.ts";
 import { guardProcess } from "./crash-guard.ts";
+import { emptyStoreRefusal } from "./empty-store.ts";
 import { startEventNotifier } from "./event-notifier.ts";
 import type { ExtensionFactory } from "./extension.ts";
 import { loadConfig } from "./load-config.ts";
@@ -71,6 +73,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const sandbox = inSandbox(process.env);
   const refused = startRefusal(paths, config, currentUid(), sandbox);
   if (refused) throw new DaemonError(refused, 3);
+  const emptied = emptyStoreRefusal(paths);
+  if (emptied) throw new DaemonError(emptied, 3);
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
   mkdirSync(paths.logsDir, { recursive: true, mode: 0o700 });
   mkdirSync(paths.runDir, { recursive: true, mode: 0o700 });
@@ -156,7 +160,10 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     logger.log("info", "controller stopping", { why, killWorkers });
     server.stop();
     for (const ext of extensions) ext.stop?.();
-    await controller.shutdown(killWorkers);
+    // a store that cannot be written (disk full) must not keep the daemon from exiting
+    await controller
+      .shutdown(killWorkers)
+      .catch((e) => logger.log("error", "stopping could not record everything", { error: errorMessage(e) }));
     notifier?.stop();
     store.close();
     rmSync(paths.apiSocket, { force: true });

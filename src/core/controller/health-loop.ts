@@ -17,6 +17,8 @@ export interface HealthLoopDeps {
   store: Store;
   logger: Logger;
   host: TmuxHost;
+  /** True while the store takes no writes: no pass runs then (it could not record what it did). */
+  paused?(): boolean;
   health: HealthPass;
   runtimes: Map<string, WorkerRuntime>;
   paths: OrchPaths;
@@ -58,7 +60,7 @@ export class HealthLoop {
   start(): void {
     this.monitor.start();
     this.timer ??= setInterval(() => {
-      if (this.stopped || this.d.host.reconnectingNow) return;
+      if (this.stopped || this.d.host.reconnectingNow || this.d.paused?.()) return;
       this.d.health
         .run()
         .catch((e) => this.d.logger.log("error", `health pass failed: ${errorMessage(e)}`))

@@ -1,7 +1,9 @@
+import { describeExit } from "../domain/exit-status.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { Logger } from "./logger.ts";
 import type { TaskFlow } from "./task-flow.ts";
+import type { TmuxHost } from "./tmux-host.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 export interface LivenessDeps {
@@ -52,5 +54,14 @@ export class Liveness {
     store.events.append(workerEvent("worker.dead", rt.name, { reason: why }));
     logger.log("warn", "worker dead", { worker: rt.name, reason: why });
     if (o.reviveLater && !starting && !this.d.stopping()) this.d.afterDeath(rt.name);
+  }
+
+  /** Whether tmux says the worker's pane is dead (then it is marked dead); false while it lives. */
+  async deadByTmux(rt: WorkerRuntime, host: Pick<TmuxHost, "pane">): Promise<boolean> {
+    if (!rt.paneId || rt.phase === "dead") return rt.phase === "dead";
+    const pane = await host.pane(rt.paneId);
+    if (!pane?.dead) return false;
+    this.markDead(rt, describeExit(pane.deadStatus, pane.deadSignal));
+    return true;
   }
 }

@@ -49,6 +49,13 @@ export interface TaskFlowDeps {
   outputs?: OutputKeeping;
 }
 
+/** A task's end, seen in its pane, that the store could not take yet. */
+export interface UnsavedFinish {
+  exitCode: number;
+  out: TaskOutput;
+  startedAt: number | null;
+}
+
 /**
  * A task's way through one worker: queued in the store, delivered when the worker is ready,
  * followed through its markers in the pane's output, recorded once with its verdict.
@@ -56,6 +63,9 @@ export interface TaskFlowDeps {
 export class TaskFlow {
   /** The interactive half (hook and screen detection), set by the controller. */
   turns: { begin(rt: WorkerRuntime, task: Task): void } | null = null;
+
+  /** End markers seen whose finish could not be stored (the disk was full): written on resume. */
+  private readonly unsaved = new Map<string, UnsavedFinish>();
 
   /** Workers whose task ended and whose idle state is not written yet (see {@link flushIdle}). */
   private readonly idleLater = new Map<WorkerRuntime, string>();
@@ -123,6 +133,13 @@ export class TaskFlow {
     }
   }
 
+  /** The end of `taskId` seen live whose finish was rolled back, if any (taken: asked once). */
+  takeUnsaved(taskId: string): UnsavedFinish | undefined {
+    const u = this.unsaved.get(taskId);
+    this.unsaved.delete(taskId);
+    return u;
+  }
+
   /** Delivers the next queued task if the worker is ready and free. */
   pump(rt: WorkerRuntime): void {
     if (rt.phase !== "ready" || rt.currentTaskId || !rt.paneId) return;
@@ -142,13 +159,15 @@ export class TaskFlow {
       this.d.store.workers.beginTask(rt.name, task.id);
     });
     rt.phase = "busy";
-    if (task.runId) this.d.onDispatched?.(task);
+    // nothing reaches the pane or the listeners before the dispatch is stored: a dispatch
+    // rolled back (a full disk) leaves the task queued and untyped, so it never runs twice
+    if (task.runId) this.d.store.afterCommit(() => this.d.onDispatched?.(task));
     rt.timer = setTimeout(() => this.timeOutTask(rt, task.id), task.timeoutMs);
     rt.dispatchedAt = Date.now();
     rt.startedAt = null;
     rt.lastHook = null;
     if (rt.plugin.detect.kind !== "marker") {
-      this.turns?.begin(rt, task);
+      this.turns?.begin(rt, task); // types the prompt once the dispatch is stored
       return;
     }
     const markers = this.markersFor(rt.plugin, task.id);
@@ -159,10 +178,13 @@ export class TaskFlow {
       this.fail(rt, task.id, "failed", framed.error);
       return;
     }
-    this.deliver(rt.paneId, framed.value).catch((e) => {
-      if (rt.scanner?.taskId === task.id)
-        this.fail(rt, task.id, "failed", `delivery failed: ${errorMessage(e)}`);
-    });
+    const paneId = rt.paneId;
+    this.d.store.afterCommit(() =>
+      this.deliver(paneId, framed.value).catch((e) => {
+        if (rt.scanner?.taskId === task.id)
+          this.fail(rt, task.id, "failed", `delivery failed: ${errorMessage(e)}`);
+      }),
+    );
   }
 
   /** A new gatherer of a task's output (for its scanner, or a recovery from the pane log). */
@@ -255,7 +277,11 @@ export class TaskFlow {
           : failed
             ? "the agent reported an error"
             : null;
+    const startedAt = rt.startedAt;
     const t = this.d.store.transaction(() => {
+      // a finish the disk could not take is kept, and written again when the store resumes
+      this.d.store.onRollback(() => this.unsaved.set(taskId, { exitCode, out, startedAt }));
+      this.d.store.afterCommit(() => this.unsaved.delete(taskId));
       const done = this.d.store.tasks.update(
         taskId,
         {
@@ -363,8 +389,16 @@ export class TaskFlow {
     });
   }
 
-  /** After the commit: answer waiters of a final task, or arrange to look again for a retry. */
+  /**
+   * Once the commit that holds it is stored (at once outside a transaction): answer waiters of
+   * a final task, or arrange to look again for a retry. Dropped if that commit fails: nobody is
+   * told of a result the store does not hold.
+   */
   settled(t: Task): void {
+    this.d.store.afterCommit(() => this.announce(t));
+  }
+
+  private announce(t: Task): void {
     if (t.status === "queued") {
       this.d.logger.log("info", "task retry queued", { task: t.id, attempt: t.attempts, error: t.error });
       this.d.wakeAt?.(t.notBefore);

@@ -122,6 +122,7 @@ export class TaskOutput {
   } | null = null;
   private done = false;
   private carry = "";
+  private kept: KeptOutput | null = null;
 
   constructor(private readonly o: TaskOutputOptions) {}
 
@@ -151,8 +152,16 @@ export class TaskOutput {
     if (this.heldLength > this.o.maxBytes) this.startSpill(null);
   }
 
-  /** The output to store; the file (if any) is complete and closed. Call once. */
+  /**
+   * The output to store; the file (if any) is complete and closed. Later calls give the same
+   * (a finish the store could not take is written again with it).
+   */
   finish(): KeptOutput {
+    this.kept ??= this.finishOnce();
+    return this.kept;
+  }
+
+  private finishOnce(): KeptOutput {
     if (this.carry) {
       const lone = this.carry;
       this.carry = "";

@@ -60,6 +60,18 @@ export function recoverOrRequeue(
 export function recoverTask(flow: TaskFlow, rt: WorkerRuntime, task: Task, logFile: string): void {
   rt.phase = "busy";
   rt.startedAt = task.startedAt;
+  // its end was seen live, but the store could not take it then (a full disk): written now
+  const unsaved = flow.takeUnsaved(task.id);
+  if (unsaved) {
+    rt.startedAt = unsaved.startedAt ?? task.startedAt;
+    queueMicrotask(() => {
+      if (rt.phase !== "busy") return;
+      flow.finish(rt, task.id, unsaved.exitCode, unsaved.out);
+      rt.phase = "ready";
+      flow.pump(rt);
+    });
+    return;
+  }
   // onDone may run inside recoverFromLog (the end is already logged): defer it past the assignment
   const out = flow.output(task.id, rt.name);
   rt.recovery = recoverFromLog(logFile, task.id, flow.markerForms(rt.plugin, task.id), out, (r) =>

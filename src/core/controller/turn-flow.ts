@@ -76,7 +76,10 @@ export class TurnFlow {
       rt.timer = setTimeout(() => this.d.flow.timeOutTask(rt, task.id), left);
       return;
     }
-    this.send(rt, task);
+    // typed only once the dispatch is stored: one rolled back must leave the pane untouched
+    this.d.store.afterCommit(() => {
+      if (rt.turn?.taskId === task.id) this.send(rt, task);
+    });
   }
 
   private send(rt: WorkerRuntime, task: Pick<Task, "id" | "text">): void {

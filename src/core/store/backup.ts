@@ -1,9 +1,10 @@
 /** A consistent copy of a live store, taken without stopping it. */
 import type { Database } from "bun:sqlite";
-import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { errorMessage } from "../domain/result.ts";
 import { ensurePrivateFile } from "./private-files.ts";
+import { storeFileRefusal } from "./store-files.ts";
 
 /**
  * Write a consistent snapshot of `db` (whose file is `dbFile`) to `file` with `VACUUM INTO`,
@@ -19,11 +20,8 @@ import { ensurePrivateFile } from "./private-files.ts";
  */
 export function backupDatabase(db: Database, dbFile: string, file: string): void {
   const target = resolve(file);
-  if (sameFile(target, dbFile)) {
-    throw new Error(
-      `cannot back up the orch store to ${file}: that is the store itself; choose another file`,
-    );
-  }
+  const refused = storeFileRefusal("back up the store to", file, dbFile);
+  if (refused) throw new Error(refused);
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${crypto.randomUUID()}`);
   try {
     // VACUUM INTO accepts an empty existing file, so the copy is 0600 from the start.
@@ -45,14 +43,5 @@ function syncPath(path: string, flags: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Whether two paths name the same existing file (false if either does not exist). */
-function sameFile(a: string, b: string): boolean {
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return false;
   }
 }

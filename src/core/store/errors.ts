@@ -2,6 +2,8 @@
  * The errors the store throws on purpose. Anything else that escapes it is a bug or an
  * I/O failure reported by SQLite as is.
  */
+import { statfsSync } from "node:fs";
+import { dirname } from "node:path";
 import { errorMessage } from "../domain/result.ts";
 
 /** What to tell a user whose store file cannot be used. */
@@ -91,4 +93,74 @@ export class StoreConflictError extends Error {
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+/** Why the store cannot take writes: the disk is full, the disk failed, or the file is damaged. */
+export type StoreFaultKind = "full" | "io" | "corrupt";
+
+/**
+ * A write to the store did not reach it: nothing of the change was stored (the transaction was
+ * rolled back). `kind` says why; the message names the cause and the file, and what to do:
+ * free space (orch resumes by itself), or restore a backup when the file is damaged.
+ *
+ * @example
+ * ```ts
+ * try { store.transaction(() => store.tasks.insert(t)); }
+ * catch (err) { if (err instanceof StoreWriteError) console.error(err.message); } // "cannot write the store: disk full at /x (/x/orch.db) ..."
+ * ```
+ */
+export class StoreWriteError extends Error {
+  override readonly name: string = "StoreWriteError";
+
+  constructor(
+    readonly file: string,
+    readonly kind: StoreFaultKind,
+    cause: unknown,
+  ) {
+    super(storeFaultMessage(file, kind, cause), { cause });
+  }
+}
+
+/** The one line a user reads about a store that cannot take writes. */
+export function storeFaultMessage(file: string, kind: StoreFaultKind, cause: unknown): string {
+  if (kind === "full")
+    return `cannot write the store: disk full at ${dirname(file)} (${file}); nothing of this change was stored. Free some space: orch resumes by itself`;
+  if (kind === "io")
+    return `cannot write the store ${file}: ${errorMessage(cause)}; nothing of this change was stored. orch tries again by itself`;
+  return `${damagedStoreMessage(file, errorMessage(cause))}; writes are stopped`;
+}
+
+/** One line naming the damaged store file, the damage, and how to restore it. */
+export function damagedStoreMessage(file: string, damage: string): string {
+  return `the orch store ${file} is damaged (${damage}): stop orch (agents keep running), restore a backup made with \`orch backup\` by running \`orch restore FILE\`, then start orch again`;
+}
+
+/** Whether the folder of `file` has no space left (or no inodes) for a process like this one. */
+export function diskFull(file: string): boolean {
+  try {
+    const st = statfsSync(dirname(file));
+    // SQLite writes pages, a few at a time: "almost nothing left" is full for it
+    return st.bavail * st.bsize < 256 * 1024 || st.ffree === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What kind of store fault `err` is (disk full, I/O error, damaged file), or null when it is
+ * anything else (a constraint, a bug). An I/O error on a full disk counts as full.
+ *
+ * @example
+ * ```ts
+ * storeFaultKind({ code: "SQLITE_FULL" }, "/x/orch.db"); // "full"
+ * ```
+ */
+export function storeFaultKind(err: unknown, file: string): StoreFaultKind | null {
+  const code = String((err as { code?: unknown } | null)?.code ?? "");
+  if (code === "SQLITE_FULL") return "full";
+  if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB") return "corrupt";
+  if (code.startsWith("SQLITE_IOERR") || code === "SQLITE_CANTOPEN") return diskFull(file) ? "full" : "io";
+  const errno = (err as NodeJS.ErrnoException | null)?.code;
+  if (errno === "ENOSPC" || errno === "EDQUOT") return "full";
+  return null;
 }

@@ -10,7 +10,13 @@
  */
 export type { Durability } from "../runtime/sqlite-connection.ts";
 export type { AttemptsRepo } from "./attempts-repo.ts";
-export { StoreConflictError, StoreOpenError, StoreVersionError } from "./errors.ts";
+export {
+  StoreConflictError,
+  StoreOpenError,
+  StoreVersionError,
+  StoreWriteError,
+  storeFaultKind,
+} from "./errors.ts";
 export { type EventListOptions, type EventsRepo, workerEvent } from "./events-repo.ts";
 export type { IdIndex } from "./id-index.ts";
 export type { MetaRepo } from "./meta-repo.ts";

@@ -1,11 +1,13 @@
 /** Opening the durable store: the file, its modes, the connection, the schema, the repositories. */
 import type { Database } from "bun:sqlite";
 import { dirname, resolve } from "node:path";
+import { errorMessage } from "../domain/result.ts";
 import { type Durability, openConnection } from "../runtime/sqlite-connection.ts";
 import { type AttemptsRepo, createAttemptsRepo } from "./attempts-repo.ts";
 import { backupDatabase } from "./backup.ts";
-import { StoreOpenError } from "./errors.ts";
+import { damagedStoreMessage, diskFull, StoreOpenError, StoreWriteError, storeFaultKind } from "./errors.ts";
 import { createEventsRepo, type EventsRepo } from "./events-repo.ts";
+import { GuardedTransactions } from "./guarded-transaction.ts";
 import { createMetaRepo, type MetaRepo } from "./meta-repo.ts";
 import { migrate } from "./migrations.ts";
 import { ensurePrivateDir, ensurePrivateFile, restrictSidecars } from "./private-files.ts";
@@ -63,6 +65,21 @@ export interface Store {
    */
   transaction<T>(fn: () => T): T;
   /**
+   * Runs `fn` once the current transaction has committed (it is dropped if that rolls back);
+   * at once outside a transaction. For what must never happen for an unstored change: typing a
+   * task into a pane, answering a client.
+   */
+  afterCommit(fn: () => void): void;
+  /** Runs `fn` if the current transaction rolls back (nothing outside one). */
+  onRollback(fn: () => void): void;
+  /**
+   * Calls `l` with each {@link StoreWriteError}: a commit that failed because the disk is full,
+   * failing, or the file damaged (its transaction was rolled back). Returns the unsubscribe.
+   */
+  onFault(l: (fault: StoreWriteError) => void): () => void;
+  /** Tries a tiny write: null when the store takes writes (again), else why not. */
+  probeWrite(): StoreWriteError | null;
+  /**
    * Write a consistent copy of the store to `file` (mode 0600, replacing it atomically) while
    * the store stays in use. Not allowed inside {@link Store.transaction}.
    */
@@ -98,27 +115,42 @@ export function openStore(path: string, opts: StoreOptions = {}): Store {
       ensurePrivateFile(file);
     }
     db = openConnection(file, opts.durability ?? "normal");
+    if (!memory) checkIntact(db, file);
     migrate(db, file);
     if (!memory) restrictSidecars(file);
   } catch (err) {
     db?.close(false);
-    if (err instanceof StoreOpenError) throw err;
-    throw new StoreOpenError(file, err);
+    throw openFailure(file, err);
   }
   return makeStore(db, file, opts.redact);
 }
 
+/** SQLite's quick check of every page: a damaged file is refused, naming the damage. */
+function checkIntact(db: Database, file: string): void {
+  const rows = db.query("PRAGMA quick_check(3)").all() as Array<{ quick_check: string }>;
+  const found = rows
+    .flatMap((r) => r.quick_check.split("\n"))
+    .filter((r) => r !== "ok" && !r.startsWith("*** "));
+  if (found.length > 0) throw new StoreOpenError(file, null, damagedStoreMessage(file, found.join("; ")));
+}
+
+/** Why the store could not be opened, as one StoreOpenError: a full disk is not damage. */
+function openFailure(file: string, err: unknown): StoreOpenError {
+  if (err instanceof StoreOpenError) return err;
+  const kind = storeFaultKind(err, file);
+  if (kind === "full")
+    return new StoreOpenError(
+      file,
+      err,
+      `cannot open the orch store ${file}: disk full at ${dirname(file)} (${errorMessage(err)}); the store itself is not damaged: free some space, then start orch again`,
+    );
+  if (kind === "corrupt") return new StoreOpenError(file, err, damagedStoreMessage(file, errorMessage(err)));
+  return new StoreOpenError(file, err);
+}
+
 function makeStore(db: Database, file: string, redact: Redactor | undefined): Store {
   let closed = false;
-  // Made once: a call only runs it with the caller's fn.
-  const inTransaction = db.transaction(<T>(fn: () => T): T => {
-    const result = fn();
-    if (isThenable(result)) {
-      // Thrown inside, so the transaction rolls back instead of committing half the work.
-      throw new TypeError("store.transaction: fn returned a Promise; it must be synchronous");
-    }
-    return result;
-  });
+  const tx = new GuardedTransactions(db, file);
   const plain = {
     workers: createWorkersRepo(db),
     tasks: createTasksRepo(db),
@@ -132,7 +164,24 @@ function makeStore(db: Database, file: string, redact: Redactor | undefined): St
     meta: createMetaRepo(db),
     prune: createPruneRepo(db),
     transaction<T>(fn: () => T): T {
-      return inTransaction.immediate(fn) as T;
+      return tx.run(fn);
+    },
+    afterCommit: (fn) => tx.afterCommit(fn),
+    onRollback: (fn) => tx.onRollback(fn),
+    onFault: (l) => tx.onFault(l),
+    probeWrite() {
+      // a tiny write may fit in the WAL's old space while a real commit would not
+      if (file !== ":memory:" && diskFull(file))
+        return new StoreWriteError(file, "full", new Error("no space left on the device"));
+      try {
+        const { user_version: v } = db.query("PRAGMA user_version").get() as { user_version: number };
+        tx.run(() => db.run(`PRAGMA user_version = ${Number(v)}`));
+        return null;
+      } catch (err) {
+        const fault = tx.classify(err);
+        if (fault instanceof StoreWriteError) return fault;
+        throw err;
+      }
     },
     backupTo(target) {
       backupDatabase(db, file, target);
@@ -143,8 +192,4 @@ function makeStore(db: Database, file: string, redact: Redactor | undefined): St
       db.close(false);
     },
   };
-}
-
-function isThenable(x: unknown): boolean {
-  return typeof (x as { then?: unknown } | null)?.then === "function";
 }

@@ -60,7 +60,7 @@ describe("store.backupTo", () => {
 
   test("refuses to overwrite the store itself", () => {
     const store = openStore(tmp.file("orch.db"));
-    expect(() => store.backupTo(store.path)).toThrow("that is the store itself");
+    expect(() => store.backupTo(store.path)).toThrow("it is the orch store's own file");
     expect(store.workers.list()).toEqual([]);
     store.close();
   });
