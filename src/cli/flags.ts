@@ -57,3 +57,19 @@ export function wholeFlag(raw: unknown, flag: string, min: number, max: number):
   const schema = decimal.pipe(z.int().min(min).max(max));
   return parseWith(schema, raw, flag, `a whole number from ${min} to ${max}`);
 }
+
+/** What `orch start` / `orch daemon` do with agents' panes no stored worker owns. */
+export const ORPHAN_FLAG_VALUES = ["adopt", "kill", "keep"] as const;
+
+/**
+ * `--orphans`: adopt, kill or keep.
+ *
+ * @example
+ * ```ts
+ * orphansFlag("kill"); // "kill"
+ * orphansFlag("drop"); // throws: --orphans "drop": expected adopt, kill or keep
+ * ```
+ */
+export function orphansFlag(raw: unknown): (typeof ORPHAN_FLAG_VALUES)[number] {
+  return parseWith(z.enum(ORPHAN_FLAG_VALUES), raw, "--orphans", "adopt, kill or keep");
+}
