@@ -11,17 +11,18 @@ import { frameShellTask, shellPlugin } from "./index.ts";
 /**
  * A shell command that runs `cmd` with `text` on its standard input, byte for byte, never in
  * any process's argv (where `ps` would show it for the whole run): a quoted here-document
- * (nothing in it expands; its delimiter carries the task id) read by bash's `read` builtin,
- * then piped by the `printf` builtin without the newline the here-document adds.
+ * (nothing in it expands; its delimiter carries the task id) read by `cat` into a variable
+ * (with a `.` after it, so that no newline of the text is dropped), then piped by the `printf`
+ * builtin without the newline the here-document adds and the `.`.
  *
  * @example
  * promptStdin("claude -p --output-format json", "hi", "t1");
- * // IFS= read -r -d '' _orch_prompt <<'ORCH_PROMPT_t1'\nhi\nORCH_PROMPT_t1\n
- * // printf '%s' "${_orch_prompt%$'\n'}" | claude -p --output-format json
+ * // _orch_prompt=$(cat <<'ORCH_PROMPT_t1'\nhi\nORCH_PROMPT_t1\nprintf .)
+ * // printf '%s' "${_orch_prompt%$'\n.'}" | claude -p --output-format json
  */
 export function promptStdin(cmd: string, text: string, id: string): string {
   const tag = `ORCH_PROMPT_${id.replace(/[^A-Za-z0-9]/g, "")}`;
-  return `IFS= read -r -d '' _orch_prompt <<'${tag}'\n${text}\n${tag}\nprintf '%s' "\${_orch_prompt%$'\\n'}" | ${cmd}`;
+  return `_orch_prompt=$(cat <<'${tag}'\n${text}\n${tag}\nprintf .)\nprintf '%s' "\${_orch_prompt%$'\\n.'}" | ${cmd}`;
 }
 
 /**

@@ -133,7 +133,13 @@ describe("batch results", () => {
     ).toBe(true);
   });
   test("the prompt goes to the command's stdin through a quoted here-document, byte for byte", () => {
-    for (const text of ['it\'s $HOME `x` \\ "q"\nline 2', "ends in newlines\n\n", "", "\n  lead"]) {
+    for (const text of [
+      'it\'s $HOME `x` \\ "q"\nline 2',
+      "ends in newlines\n\n",
+      "",
+      "\n  lead",
+      "a ) b ( $(x) `\nprintf .\n.\n",
+    ]) {
       const cmd = promptStdin("cat", text, "ab-12");
       const out = Bun.spawnSync(["bash", "-c", cmd]).stdout.toString();
       expect(out).toBe(text);
