@@ -138,6 +138,8 @@ async function adoptOrphan(
       error: null,
     };
     if (!p.workerId) await d.ops.setPaneOption(p.paneId, "@orch_worker", w.id);
+    // its pipe writes to the log of the name it had, another worker's: adoption opens its own
+    if (name !== who.name && p.piped) await d.ops.closePipe(p.paneId);
     d.store.workers.insert(w);
     d.store.events.append(
       workerEvent("worker.added", name, { type: w.type, project: w.project, adopted: p.paneId }),

@@ -131,6 +131,10 @@ export class TmuxOps implements PaneOps {
     await this.client.run(tmuxCommand("pipe-pane", "-o", "-t", paneId, command));
   }
 
+  async closePipe(paneId: string): Promise<void> {
+    await this.client.run(tmuxCommand("pipe-pane", "-t", paneId));
+  }
+
   async killWindow(windowOrPaneId: string): Promise<void> {
     await this.client.run(tmuxCommand("kill-window", "-t", windowOrPaneId));
   }

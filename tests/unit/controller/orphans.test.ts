@@ -96,6 +96,9 @@ describe("settleOrphans", () => {
       setPaneOption: async (id: string, key: string, value: string) => {
         calls.push(`set ${id} ${key} ${value}`);
       },
+      closePipe: async (id: string) => {
+        calls.push(`close pipe ${id}`);
+      },
     } as unknown as PaneOps;
     const lines: string[] = [];
     const logger: Logger = { log: (level, msg) => lines.push(`${level} ${msg}`) };
@@ -156,7 +159,8 @@ describe("settleOrphans", () => {
       ["%2", "a-2"],
       ["%4", "x"],
     ]);
-    expect(s.calls).toEqual([`set %4 @orch_worker ${x.id}`]);
+    // a-2's pipe wrote to a's log: closed, for adoption to open a-2's own
+    expect(s.calls).toEqual(["close pipe %2", `set %4 @orch_worker ${x.id}`]);
     expect(
       store.workers
         .list()
