@@ -81,3 +81,19 @@ export function durationFlag(raw: unknown, flag: string): number {
     .pipe(z.number().positive());
   return parseWith(schema, raw, flag, "an age such as 30d, 12h, 90m, 45s or 2w");
 }
+
+/** What `orch start` / `orch daemon` do with agents' panes no stored worker owns. */
+export const ORPHAN_FLAG_VALUES = ["adopt", "kill", "keep"] as const;
+
+/**
+ * `--orphans`: adopt, kill or keep.
+ *
+ * @example
+ * ```ts
+ * orphansFlag("kill"); // "kill"
+ * orphansFlag("drop"); // throws: --orphans "drop": expected adopt, kill or keep
+ * ```
+ */
+export function orphansFlag(raw: unknown): (typeof ORPHAN_FLAG_VALUES)[number] {
+  return parseWith(z.enum(ORPHAN_FLAG_VALUES), raw, "--orphans", "adopt, kill or keep");
+}

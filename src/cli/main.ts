@@ -92,7 +92,15 @@ function build() {
 
   cli
     .command("start", "Start the controller and tmux (idempotent)")
-    .action((o: Opts) => startCommand(makeContext(o), {}));
+    .option(
+      "--orphans <choice>",
+      "agents' panes no worker owns (after a restore): adopt (default), kill or keep",
+    )
+    .action(async (o: Opts) =>
+      startCommand(makeContext(o), {
+        ...(o.orphans !== undefined ? { orphans: (await numericFlags()).orphansFlag(o.orphans) } : {}),
+      }),
+    );
   cli
     .command("stop", "Stop the controller; agents keep running")
     .option("--kill-workers", "also kill every worker and the tmux server")
@@ -100,6 +108,7 @@ function build() {
   cli
     .command("daemon", "Run the controller in the foreground (for systemd)")
     .option("--log-json", "log JSON lines on stdout")
+    .option("--orphans <choice>", "agents' panes no worker owns: adopt (default), kill or keep")
     .action(async (o: Opts) => {
       const { runDaemon } = await import("../core/controller/daemon.ts");
       const { builtinPlugins } = await import("../plugins/index.ts");
@@ -114,6 +123,7 @@ function build() {
         logStdout: true,
         logJson: Boolean(o.logJson),
         orchArgv: selfArgv(),
+        ...(o.orphans !== undefined ? { orphans: (await numericFlags()).orphansFlag(o.orphans) } : {}),
       });
     });
   const addWorker = cli

@@ -4,14 +4,31 @@ import { join } from "node:path";
 import { type CliContext, selfArgv } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
-import { out } from "../stdio.ts";
+import { err, out } from "../stdio.ts";
+
+/** What start-up did with a pane no stored worker owned (see core/controller/orphans.ts). */
+interface OrphanJson {
+  paneId: string;
+  windowName: string;
+  workerId: string | null;
+  action: "adopted" | "killed" | "kept";
+  worker?: string;
+  reason?: string;
+}
 
 interface StatusJson {
   controller: { pid: number; version: string; startedAt: string; socket: string };
+  orphans?: OrphanJson[];
 }
 
-/** `orch start`: runs the controller as a detached process of its own; returns once the API answers. */
-export async function startCommand(ctx: CliContext, opts: { timeout?: number }): Promise<number> {
+/**
+ * `orch start`: runs the controller as a detached process of its own; returns once the API
+ * answers, saying what became of agents' panes no stored worker owned (`--orphans`).
+ */
+export async function startCommand(
+  ctx: CliContext,
+  opts: { timeout?: number; orphans?: "adopt" | "kill" | "keep" },
+): Promise<number> {
   // root, or state others can reach: refused before anything under ORCH_HOME is opened
   const { startPreflight } = await import("../../core/controller/preflight.ts");
   const refused = startPreflight(ctx.home, process.env);
@@ -28,7 +45,8 @@ export async function startCommand(ctx: CliContext, opts: { timeout?: number }):
   // what this start adds to the file is its own: earlier starts' lines are not its reason
   const from = fstatSync(daemonOut).size;
   const [cmd, ...args] = selfArgv();
-  const child = spawn(cmd!, [...args, "daemon", "--home", ctx.home], {
+  const orphans = opts.orphans ? ["--orphans", opts.orphans] : [];
+  const child = spawn(cmd!, [...args, "daemon", "--home", ctx.home, ...orphans], {
     detached: true,
     stdio: ["ignore", daemonOut, daemonOut],
     env: process.env,
@@ -42,8 +60,11 @@ export async function startCommand(ctx: CliContext, opts: { timeout?: number }):
   while (Date.now() < deadline) {
     if (await ctx.api.alive()) {
       const st = await ctx.api.call<StatusJson>("GET", "/v1/status");
-      if (ctx.json) printJson({ started: true, ...st.controller });
-      else out.line(`orch started (pid ${st.controller.pid}, home ${ctx.home})`);
+      if (ctx.json) printJson({ started: true, ...st.controller, orphans: st.orphans ?? [] });
+      else {
+        out.line(`orch started (pid ${st.controller.pid}, home ${ctx.home})`);
+        printOrphans(st.orphans ?? []);
+      }
       return EXIT.ok;
     }
     if (exited !== null) {
@@ -61,6 +82,24 @@ export async function startCommand(ctx: CliContext, opts: { timeout?: number }):
     `the controller did not answer within ${opts.timeout ?? 20} s: see ${outFile}`,
     EXIT.unavailable,
   );
+}
+
+/** One line per outcome: adopted and killed panes on stdout, a warning naming those left unlisted on stderr. */
+function printOrphans(orphans: OrphanJson[]): void {
+  const pane = (o: OrphanJson) => `${o.paneId} ${o.windowName}`;
+  const adopted = orphans.filter((o) => o.action === "adopted");
+  if (adopted.length > 0)
+    out.line(
+      `adopted ${adopted.length} agent pane(s) no worker owned: ${adopted.map((o) => `${pane(o)} as worker ${o.worker}`).join(", ")}`,
+    );
+  const killed = orphans.filter((o) => o.action === "killed");
+  if (killed.length > 0)
+    out.line(`killed ${killed.length} agent pane(s) no worker owned: ${killed.map(pane).join(", ")}`);
+  const kept = orphans.filter((o) => o.action === "kept");
+  if (kept.length > 0)
+    err.line(
+      `warning: ${kept.length} agent pane(s) no worker owns keep running, unlisted: ${kept.map((o) => `${pane(o)}${o.reason ? ` (${o.reason})` : ""}`).join(", ")}; orch stop, then orch start --orphans=adopt or --orphans=kill`,
+    );
 }
 
 /** `orch stop`: the controller exits; agents keep running unless `--kill-workers`. */

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { restoreStore } from "../../core/app/state/restore.ts";
+import { panesUnknownToStore } from "../../core/app/state/unknown-panes.ts";
 import { orchPaths } from "../../core/controller/paths.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
@@ -25,11 +26,20 @@ export async function restoreCommand(ctx: CliContext, file: string): Promise<num
   refuseStoreFile(ctx.home, file, "restore the store from");
   const r = restoreStore(resolve(file), orchPaths(ctx.home).db);
   if (!r.ok) throw new CliError(r.error, EXIT.usage);
-  if (ctx.json) printJson(r.value);
-  else
+  // agents still running that the restored store has no worker for
+  const unknownPanes = await panesUnknownToStore(ctx.home, process.env);
+  if (ctx.json) printJson({ ...r.value, unknownPanes });
+  else {
     out.line(
       `restored ${file}: ${r.value.workers} worker(s), ${r.value.tasks} task(s)${r.value.previous ? `; the previous store is kept as ${r.value.previous}` : ""}`,
     );
+    if (unknownPanes.length > 0) {
+      const list = unknownPanes.map((p) => `${p.paneId} ${p.windowName}${p.dead ? " (dead)" : ""}`);
+      out.line(
+        `${unknownPanes.length} agent pane(s) on the tmux server are not in the restored store: ${list.join(", ")}; orch start adopts them as workers (--orphans=kill ends them, --orphans=keep leaves them running unlisted)`,
+      );
+    }
+  }
   return EXIT.ok;
 }
 

@@ -7,6 +7,7 @@ import type { Store } from "../store/index.ts";
 import type { Liveness } from "./liveness.ts";
 import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
+import { type OrphanSettings, settleOrphans } from "./orphans.ts";
 import { type OrchPaths, workerLogPath } from "./paths.ts";
 import { callReadyPattern } from "./plugin-boundary.ts";
 import type { TaskFlow } from "./task-flow.ts";
@@ -33,6 +34,8 @@ export interface AdoptionDeps {
   revive(name: string, by: "tmux"): Promise<Result<Worker>>;
   /** Reads the worker's screen now and hands it to the turn flow. */
   readScreen(rt: WorkerRuntime): Promise<void>;
+  /** Panes no stored worker owns: adopted, killed or kept at the first connect (`--orphans`). */
+  orphans?: OrphanSettings;
 }
 
 /**
@@ -42,6 +45,8 @@ export interface AdoptionDeps {
  * recreated. Stopping the controller never kills agents; this is how they are found again.
  */
 export async function adoptWorkers(d: AdoptionDeps): Promise<void> {
+  if (d.orphans && d.orphans.outcomes === null)
+    d.orphans.outcomes = await settleOrphans({ ...d, ops: d.host.ops }, d.orphans.choice);
   const panes = await d.host.ops.listPanes();
   const byWorker = new Map(panes.filter((p) => p.workerId).map((p) => [p.workerId!, p]));
   for (const w of d.store.workers.list()) {
@@ -96,13 +101,16 @@ export async function adoptWorkers(d: AdoptionDeps): Promise<void> {
 }
 
 /**
- * A worker whose pane is gone with the tmux server (killed, crashed, a reboot): its tasks in
- * flight are finished from its log or requeued, and its agent starts again in a new window
- * (not counted by the restart intensity: the server died, not the agent). A worker given up
+ * A worker whose pane is gone, with the tmux server (killed, crashed, a reboot) or alone (closed
+ * while the controller was away, a restored store): its tasks in flight are finished from its
+ * log or requeued, and its agent starts again in a new window (not counted by the restart
+ * intensity), the reason saying which it was. A worker given up
  * before, or automatic restarts turned off (maxRestarts 0), stays dead.
  */
 function recreate(d: AdoptionDeps, w: Worker, rt: WorkerRuntime): void {
-  const why = "its tmux pane is gone (the tmux server went away)";
+  const why = d.host.serverStarted
+    ? "its tmux pane is gone (the tmux server went away)"
+    : "its tmux pane is gone (not on the tmux server, which kept running)";
   const logFile = rt.plugin.detect.kind === "marker" ? workerLogPath(d.paths, w.name) : null;
   for (const t of d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] })) {
     recoverOrRequeue(d.flow, d.store, rt, t, logFile, why);

@@ -13,6 +13,7 @@ import { answer, body, HTTP, intParam, json, problem, waitParam } from "./api-ht
 import type { Controller } from "./controller.ts";
 import { idKeyProblem, resolveIdKey } from "./id-keys.ts";
 import { fileChunks, fileStream } from "./log-stream.ts";
+import type { OrphanOutcome } from "./orphans.ts";
 import { shortIdJson } from "./short-ids.ts";
 import { attemptJson } from "./task-json.ts";
 
@@ -59,6 +60,8 @@ export interface ApiInfo {
   version: string;
   startedAt: number;
   socket: string;
+  /** What start-up did with the panes no stored worker owned (`orch start --orphans`). */
+  orphans?: OrphanOutcome[];
 }
 
 /** Task and Worker JSON with the short task ids the tables show (Task JSON's `shortId`). */
@@ -102,6 +105,7 @@ export const ROUTES: readonly Route[] = [
           startedAt: new Date(info.startedAt).toISOString(),
           socket: info.socket,
         },
+        ...(info.orphans?.length ? { orphans: info.orphans } : {}),
         workers: controller.workers().map((w) => shown(controller).worker(w.worker, w.ready)),
       }),
   },

@@ -16,6 +16,7 @@ import type { Housekeeping } from "./housekeeping.ts";
 import { Liveness } from "./liveness.ts";
 import type { Logger } from "./logger.ts";
 import { type Masking, NO_MASKING } from "./masking.ts";
+import type { OrphanSettings } from "./orphans.ts";
 import { PaneReader } from "./pane-reader.ts";
 import type { OrchPaths } from "./paths.ts";
 import { probeWorker } from "./probe.ts";
@@ -51,6 +52,8 @@ export interface ControllerDeps {
   orchArgv: string[];
   /** Secret masking for pane logs and what `capture` shows (the store masks the rest); none: raw. */
   masking?: Masking;
+  /** What the first connect does with panes no stored worker owns, and what came of them. */
+  orphans?: OrphanSettings;
 }
 
 /** Told of a task's progress: `dispatched` (run tasks only) or `final`. */
@@ -273,10 +276,7 @@ export class Controller {
 
   // ---- tasks ---------------------------------------------------------------------------
 
-  /**
-   * Runs a synchronous write (a send, a submit) in one commit with the others that arrive in
-   * the same turn of the event loop; resolves once it is committed.
-   */
+  /** Runs a synchronous write (a send, a submit) in one commit with the others of this event-loop turn. */
   grouped<T>(fn: () => T): Promise<T> {
     return this.stall.fault ? Promise.reject(this.stall.fault) : this.group.run(fn);
   }

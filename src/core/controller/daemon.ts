@@ -19,6 +19,7 @@ import { loadConfig } from "./load-config.ts";
 import { createLogger } from "./logger.ts";
 import { createMasking } from "./masking.ts";
 import { NOTIFY_VARIABLES, notifySettings } from "./notify-settings.ts";
+import type { OrphanChoice, OrphanSettings } from "./orphans.ts";
 import { orchPaths } from "./paths.ts";
 import { currentUid, startRefusal } from "./preflight.ts";
 import { loadUserPlugins } from "./user-plugins.ts";
@@ -34,6 +35,8 @@ export interface DaemonOptions {
   orchArgv: string[];
   /** Use cases that live in the daemon (workflow runs, reports); the core never imports them. */
   extensions?: ExtensionFactory[];
+  /** What start-up does with panes no stored worker owns (`--orphans`; default adopt). */
+  orphans?: OrphanChoice;
 }
 
 /** Why the daemon could not run; the CLI prints it and exits with `exitCode`. */
@@ -125,6 +128,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     return r;
   };
   await reloadPlugins();
+  const orphans: OrphanSettings = { choice: o.orphans ?? "adopt", outcomes: null };
   const controller = new Controller({
     paths,
     config,
@@ -136,6 +140,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     viewArgv: ["tail", "-n", "200", "-F", paths.controllerLog],
     orchArgv: o.orchArgv,
     masking,
+    orphans,
   });
   await controller.start();
   const extensions = (o.extensions ?? []).map((make) => make({ controller, store, config, logger, paths }));
@@ -172,7 +177,13 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   };
   const server = serveApi(
     controller,
-    { pid: process.pid, version: o.version, startedAt: controller.startedAt, socket: paths.apiSocket },
+    {
+      pid: process.pid,
+      version: o.version,
+      startedAt: controller.startedAt,
+      socket: paths.apiSocket,
+      orphans: orphans.outcomes ?? [],
+    },
     (kill) => void stop(kill, "orch stop"),
     reloadPlugins,
     extensions,

@@ -89,6 +89,8 @@ export class TmuxHost {
   private deaths: LineFollower | null = null;
   private reconnecting: Promise<void> | null = null;
   private closed = false;
+  /** Whether the last connect had to start the tmux server (it had gone away, or never ran). */
+  serverStarted = false;
 
   constructor(private readonly o: TmuxHostOptions) {}
 
@@ -120,7 +122,7 @@ export class TmuxHost {
 
   private async connect(): Promise<void> {
     const { server } = this.o;
-    await ensureServer(server);
+    this.serverStarted = (await ensureServer(server)).created;
     const client = new ControlClient(this.o.transport, {
       onOutput: (pane, data) => this.onOutput(pane, data),
       onNotification: (n) => this.onNotification(n),

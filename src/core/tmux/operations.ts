@@ -1,4 +1,5 @@
 import type { ControlClient } from "./control-client.ts";
+import { PANE_FORMAT, parsePaneLines } from "./pane-list.ts";
 import type { PaneOps } from "./pane-ops.ts";
 import { formatLiteral, quoteArg, shellQuote, tmuxCommand } from "./quote.ts";
 
@@ -16,6 +17,8 @@ export interface PaneInfo {
   workerId: string | null;
   /** Whether a pipe-pane is open on it. */
   piped: boolean;
+  /** The directory its program was started in (`pane_start_path`), when tmux says. */
+  startPath?: string;
 }
 
 export interface NewWindowOptions {
@@ -29,7 +32,6 @@ export interface NewWindowOptions {
 const SEND_KEYS_MAX = 1024;
 /** Chunk size of `set-buffer -a` when loading a paste buffer. */
 const BUFFER_CHUNK = 64 * 1024;
-const SEP = "\u001f";
 
 /**
  * The tmux operations orch needs, as commands over one control-mode connection.
@@ -136,6 +138,10 @@ export class TmuxOps implements PaneOps {
     await this.client.run(tmuxCommand("pipe-pane", ...(replace ? [] : ["-o"]), "-t", paneId, command));
   }
 
+  async closePipe(paneId: string): Promise<void> {
+    await this.client.run(tmuxCommand("pipe-pane", "-t", paneId));
+  }
+
   async killWindow(windowOrPaneId: string): Promise<void> {
     await this.client.run(tmuxCommand("kill-window", "-t", windowOrPaneId));
   }
@@ -148,46 +154,10 @@ export class TmuxOps implements PaneOps {
 
   /** All panes of the session with their orch worker id. */
   async listPanes(): Promise<PaneInfo[]> {
-    const format = [
-      "#{pane_id}",
-      "#{window_id}",
-      "#{window_name}",
-      "#{pane_pid}",
-      "#{pane_dead}",
-      "#{pane_dead_status}",
-      "#{@orch_worker}",
-      "#{pane_pipe}",
-      "#{pane_dead_signal}",
-    ].join(SEP);
     const lines = await this.client.run(
-      tmuxCommand("list-panes", "-s", "-t", `${this.session}:`, "-F", format),
+      tmuxCommand("list-panes", "-s", "-t", `${this.session}:`, "-F", PANE_FORMAT),
     );
-    return lines
-      .filter((l) => l.includes(SEP))
-      .map((l) => {
-        const [
-          paneId = "",
-          windowId = "",
-          windowName = "",
-          pid = "0",
-          dead = "0",
-          status = "",
-          worker = "",
-          pipe = "0",
-          signal = "",
-        ] = l.split(SEP);
-        return {
-          paneId,
-          windowId,
-          windowName,
-          pid: Number(pid),
-          dead: dead === "1",
-          deadStatus: status === "" ? null : Number(status),
-          deadSignal: signal === "" || signal === "0" ? null : signal,
-          workerId: worker === "" ? null : worker,
-          piped: pipe === "1",
-        };
-      });
+    return parsePaneLines(lines);
   }
 
   /**

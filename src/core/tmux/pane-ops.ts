@@ -20,5 +20,7 @@ export interface PaneOps {
   capture(paneId: string, opts?: { history?: boolean }): Promise<string>;
   /** Appends what the pane writes to `file`, through `filter` when given. */
   pipeToFile(paneId: string, file: string, filter?: string[] | null, replace?: boolean): Promise<void>;
+  /** Closes the pane's pipe to its log, if one is open. */
+  closePipe(paneId: string): Promise<void>;
   listPanes(): Promise<PaneInfo[]>;
 }

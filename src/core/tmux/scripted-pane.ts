@@ -163,6 +163,12 @@ export class ScriptedPane implements PaneOps {
     if (p) p.piped = true;
   }
 
+  async closePipe(paneId: string): Promise<void> {
+    this.record("closePipe", [paneId]);
+    const p = this.panes.find((x) => x.paneId === paneId);
+    if (p) p.piped = false;
+  }
+
   async listPanes(): Promise<PaneInfo[]> {
     this.record("listPanes", []);
     return this.panes.map((p) => ({ ...p }));

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { execa } from "execa";
 import { fail, ok, type Result } from "../domain/result.ts";
 import { paneDiedReport } from "./pane-death.ts";
+import { CONTROLLER_WINDOW } from "./pane-list.ts";
 import { formatLiteral, shellQuote, tmuxCommand } from "./quote.ts";
 
 const INSTALL_HINT = "install tmux 3.2 or newer (Debian/Ubuntu: apt-get install tmux)";
@@ -93,7 +94,7 @@ export async function ensureServer(spec: ServerSpec): Promise<{ created: boolean
       "-s",
       spec.session,
       "-n",
-      "controller",
+      CONTROLLER_WINDOW,
       "-x",
       String(spec.width),
       "-y",

@@ -43,8 +43,9 @@ export function batchPermissionArgs(userArgs: string): string {
 }
 
 /**
- * `claude-batch`: a bash in the project runs `claude -p TASK --output-format json` per task;
- * the end marker ends it and the JSON it prints is the result (text, cost, tokens, session).
+ * `claude-batch`: a bash in the project runs `claude -p --output-format json` per task, the task
+ * on its stdin (never in its argv); the end marker ends it and the JSON it prints is the result
+ * (text, cost, tokens, session).
  * Extra flags come from `ORCH_CLAUDE_BATCH_ARGS` (e.g. `--allowedTools Bash`).
  */
 export const claudeBatchPlugin = definePlugin(() =>

@@ -42,9 +42,9 @@ export function codexBatchResult(input: ResultInput): TaskResult {
 }
 
 /**
- * `gpt-batch`: a bash in the project runs `codex exec --json TASK < /dev/null` per task; the
- * end marker ends it, the JSONL events give the answer, tokens and thread id. Extra flags
- * come from `ORCH_CODEX_BATCH_ARGS` (e.g. `--full-auto`).
+ * `gpt-batch`: a bash in the project runs `codex exec --json -` per task, the task on its stdin
+ * (`-`: never in its argv); the end marker ends it, the JSONL events give the answer, tokens and
+ * thread id. Extra flags come from `ORCH_CODEX_BATCH_ARGS` (e.g. `--full-auto`).
  */
 export const gptBatchPlugin = definePlugin(() =>
   shellBatchPlugin({
@@ -52,7 +52,7 @@ export const gptBatchPlugin = definePlugin(() =>
     description: "OpenAI Codex CLI, batch: `codex exec --json` per task in a shell; completion by end marker",
     command: () => [
       `${shellQuote(codexCommand())} exec --json --skip-git-repo-check -c check_for_update_on_startup=false ${process.env.ORCH_CODEX_BATCH_ARGS ?? ""}`.trim(),
-      "",
+      "-",
     ],
     seed: (ctx) => codexSeedFiles(ctx.home, ctx.project),
     result: codexBatchResult,

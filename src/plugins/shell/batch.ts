@@ -9,21 +9,26 @@ import {
 import { shellDelivery, shellPlugin } from "./index.ts";
 
 /**
- * A shell command that passes `text` to `cmd` byte for byte as one argument: a quoted
- * here-document (nothing in it expands) whose delimiter carries the task id.
+ * A shell command that runs `cmd` with `text` on its standard input, byte for byte, never in
+ * any process's argv (where `ps` would show it for the whole run): a quoted here-document
+ * (nothing in it expands; its delimiter carries the task id) read by `cat` into a variable
+ * (with a `.` after it, so that no newline of the text is dropped), then piped by the `printf`
+ * builtin without the newline the here-document adds and the `.`.
  *
  * @example
- * promptArg("claude -p", "hi", "t1", "--output-format json");
- * // claude -p "$(cat <<'ORCH_PROMPT_t1'\nhi\nORCH_PROMPT_t1\n)" --output-format json < /dev/null
+ * promptStdin("claude -p --output-format json", "hi", "t1");
+ * // _orch_prompt=$(cat <<'ORCH_PROMPT_t1'\nhi\nORCH_PROMPT_t1\nprintf .)
+ * // printf '%s' "${_orch_prompt%$'\n.'}" | claude -p --output-format json
  */
-export function promptArg(cmd: string, text: string, id: string, after: string): string {
+export function promptStdin(cmd: string, text: string, id: string): string {
   const tag = `ORCH_PROMPT_${id.replace(/[^A-Za-z0-9]/g, "")}`;
-  return `${cmd} "$(cat <<'${tag}'\n${text}\n${tag}\n)" ${after} < /dev/null`;
+  return `_orch_prompt=$(cat <<'${tag}'\n${text}\n${tag}\nprintf .)\nprintf '%s' "\${_orch_prompt%$'\\n.'}" | ${cmd}`;
 }
 
 /**
- * An agent run once per task from the `shell` plugin's bash: `before PROMPT after`, the prompt
- * passed byte for byte, completion by the end marker, the output parsed by `result`.
+ * An agent run once per task from the `shell` plugin's bash: `program flags`, the prompt on its
+ * standard input byte for byte (never in its argv), completion by the end marker, the output
+ * parsed by `result`.
  *
  * @example
  * shellBatchPlugin({ name: "x-batch", description: "...", command: () => ["x -p", "--json"],
@@ -32,8 +37,8 @@ export function promptArg(cmd: string, text: string, id: string, after: string):
 export function shellBatchPlugin(o: {
   name: string;
   description: string;
-  /** The shell words before and after the prompt (already quoted where needed). */
-  command: () => [before: string, after: string];
+  /** The program and its flags, as shell words (already quoted where needed); it reads the prompt on stdin. */
+  command: () => [program: string, flags: string];
   /** Agent config to seed, besides the shell's rcfile. */
   seed: (ctx: StartupContext) => SeedFile[];
   result: (input: ResultInput) => TaskResult;
@@ -48,8 +53,7 @@ export function shellBatchPlugin(o: {
       return { ...s, files: [...(s.files ?? []), ...o.seed(ctx)], runs: o.command() };
     },
     frame: (task, markers) => {
-      const [before, after] = o.command();
-      const cmd = promptArg(before, pasteSafe(task.text), task.id, after);
+      const cmd = promptStdin(o.command().join(" ").trim(), pasteSafe(task.text), task.id);
       return shellDelivery({ ...task, text: cmd }, markers);
     },
     detect: { kind: "marker", nonce: true },

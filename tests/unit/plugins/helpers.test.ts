@@ -11,7 +11,7 @@ import { lastTurn } from "../../../src/plugins/claude/transcript.ts";
 import { codexBatchResult } from "../../../src/plugins/gpt/batch.ts";
 import { trustProject } from "../../../src/plugins/gpt/config.ts";
 import { codexRateLimitWaitMs } from "../../../src/plugins/gpt/screen.ts";
-import { promptArg } from "../../../src/plugins/shell/batch.ts";
+import { promptStdin } from "../../../src/plugins/shell/batch.ts";
 
 describe("pasteSafe", () => {
   test("keeps text, TAB and LF; makes CRLF LF", () => {
@@ -132,11 +132,18 @@ describe("batch results", () => {
       codexBatchResult({ raw: '{"type":"turn.failed","error":{"message":"429"}}', exitCode: 1 }).isError,
     ).toBe(true);
   });
-  test("the prompt goes through a quoted here-document, byte for byte", () => {
-    const text = 'it\'s $HOME `x` \\ "q"\nline 2';
-    const cmd = promptArg("printf %s", text, "ab-12", "");
-    const out = Bun.spawnSync(["bash", "-c", cmd]).stdout.toString();
-    expect(out).toBe(text);
+  test("the prompt goes to the command's stdin through a quoted here-document, byte for byte", () => {
+    for (const text of [
+      'it\'s $HOME `x` \\ "q"\nline 2',
+      "ends in newlines\n\n",
+      "",
+      "\n  lead",
+      "a ) b ( $(x) `\nprintf .\n.\n",
+    ]) {
+      const cmd = promptStdin("cat", text, "ab-12");
+      const out = Bun.spawnSync(["bash", "-c", cmd]).stdout.toString();
+      expect(out).toBe(text);
+    }
   });
 });
 
