@@ -17,7 +17,7 @@ import { Liveness } from "./liveness.ts";
 import type { Logger } from "./logger.ts";
 import { type Masking, NO_MASKING } from "./masking.ts";
 import { PaneReader } from "./pane-reader.ts";
-import type { OrchPaths } from "./paths.ts";
+import { type OrchPaths, workerLogPath } from "./paths.ts";
 import { probeWorker } from "./probe.ts";
 import { Scheduler, type SubmitRequest } from "./scheduler.ts";
 import { type SendRequest, TaskDesk } from "./task-desk.ts";
@@ -96,20 +96,14 @@ export class Controller {
       logger,
       events: {
         output: (rt, data) => this.reader.onOutput(rt, data),
+        paused: (rt) => this.reader.onPaused(rt),
         paneDied: (rt, why) => this.liveness.exited(rt, why),
-        windowClosed: (rt) => {
-          if (rt.phase !== "dead") this.liveness.markDead(rt, "its tmux window was closed");
-        },
+        windowClosed: (rt) => rt.phase !== "dead" && this.liveness.markDead(rt, "its tmux window was closed"),
         connected: () => this.connected(),
-        // one commit for everything a read from tmux changes (finished tasks, next dispatches);
-        // waiters are answered and keys sent in later microtasks, after it
-        around: (handle) =>
-          store.transaction(() => {
-            handle();
-            this.flow.flushIdle();
-          }),
+        around: (handle) => this.reader.around(handle),
       },
     });
+    const logOf = (rt: WorkerRuntime) => workerLogPath(paths, rt.name);
     const markers: MarkerSpec = {
       startPrefix: START_PREFIX,
       endPrefix: config.endMarkerPrefix,
@@ -129,6 +123,7 @@ export class Controller {
         for (const l of this.taskListeners) l(t, "dispatched");
       },
       wakeAt: (at) => this.scheduler.wakeAt(at),
+      logFile: logOf,
       deadPane: async (rt) => {
         if (!rt.paneId || rt.phase === "dead") return rt.phase === "dead";
         const pane = await this.host.pane(rt.paneId);
@@ -212,7 +207,7 @@ export class Controller {
       turns: this.turns,
       unknownWorker: (name) => this.lifecycle.unknownWorker(name),
     });
-    this.reader = new PaneReader({ host: this.host, flow: this.flow, turns: this.turns, logger });
+    this.reader = new PaneReader({ ...parts, flow: this.flow, turns: this.turns, logOf });
   }
 
   /** Events after `afterId` (the newest `limit` when afterId is null), waiting up to `waitMs` for one. */

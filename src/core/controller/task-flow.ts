@@ -8,6 +8,7 @@ import type { Delivery, MarkerSpec } from "../plugin/contract.ts";
 import type { NewTask, Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
+import { fileSize } from "./log-feed.ts";
 import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
 import { newTask } from "./new-task.ts";
@@ -16,6 +17,8 @@ import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 export interface TaskFlowDeps {
+  /** The worker's pipe-pane log (a task whose pane tmux paused is read from there); optional. */
+  logFile?(rt: WorkerRuntime): string;
   /** Whether the worker's pane is dead by tmux's own account (then it is marked dead); optional. */
   deadPane?(rt: WorkerRuntime): Promise<boolean>;
   store: Store;
@@ -121,6 +124,7 @@ export class TaskFlow {
       return;
     }
     rt.scanner = new MarkerScanner(task.id, this.d.markers);
+    rt.logStart = this.d.logFile ? fileSize(this.d.logFile(rt)) : 0;
     const framed = callFrame(rt.plugin, { id: task.id, text: task.text, fresh: !rt.primed }, this.d.markers);
     if (!framed.ok) {
       this.d.logger.log("error", framed.error, { worker: rt.name, task: task.id });
@@ -160,16 +164,19 @@ export class TaskFlow {
         return;
       }
       // started and ended in this text: the final write carries startedAt
-      if (r.startedNow) rt.startedAt = Date.now();
+      if (r.startedNow) rt.startedAt ??= Date.now();
       rt.primed = true;
       this.finish(rt, rt.scanner.taskId, r.exitCode, r.raw);
       rest = r.rest;
     }
-    if ((rt.phase === "starting" || rt.phase === "settling") && rt.feedReady(rest)) {
-      rt.phase = "ready";
-      rt.settleWaiters(true);
-      this.pump(rt);
-    }
+    if ((rt.phase === "starting" || rt.phase === "settling") && rt.feedReady(rest)) this.promptSeen(rt);
+  }
+
+  /** The worker is at its prompt: it is ready, and its next task goes out. */
+  promptSeen(rt: WorkerRuntime): void {
+    rt.phase = "ready";
+    rt.settleWaiters(true);
+    this.pump(rt);
   }
 
   /**
@@ -178,7 +185,7 @@ export class TaskFlow {
    */
   private markRunning(rt: WorkerRuntime, id: string): void {
     assertTaskTransition("dispatched", "running");
-    rt.startedAt = Date.now();
+    rt.startedAt ??= Date.now(); // (seen again when the output is read anew from the log)
     this.d.store.tasks.set(id, { status: "running", startedAt: rt.startedAt });
   }
 
