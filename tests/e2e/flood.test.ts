@@ -22,13 +22,18 @@ describe("a worker printing flat out", () => {
     const project = await h.startWithWorker("f");
     await h.ok(["add-worker", "--type", "shell", "--project", project, "--name", "g"]);
     const flood = (await h.ok(["send", "f", "--timeout", "4", "yes flood-line-abcdefghijklmnop"])).trim();
-    // the flood is under way: its task runs and its log grows
-    const running = async () => (await h.json<TaskJson>(["task", flood])).status === "running";
+    // the flood is under way (its task runs); each look must be answered in time too
+    const status = async () => {
+      const r = await h.run(["task", flood, "--json"], ANSWER_MS);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+      return (JSON.parse(r.stdout) as TaskJson).status;
+    };
     const until = Date.now() + 15_000;
-    while (!(await running()) && Date.now() < until) await Bun.sleep(50);
+    while ((await status()) !== "running" && Date.now() < until) await Bun.sleep(50);
+    await Bun.sleep(1000);
 
-    const status = await h.run(["status"], ANSWER_MS);
-    expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 0, stderr: "" });
+    const st = await h.run(["status"], ANSWER_MS);
+    expect({ code: st.code, stderr: st.stderr }).toEqual({ code: 0, stderr: "" });
     const other = await h.run(["send", "g", "echo hi-from-g", "--wait"], ANSWER_MS);
     expect({ code: other.code, stdout: other.stdout }).toEqual({ code: 0, stdout: "hi-from-g\n" });
 
