@@ -5,6 +5,8 @@
  * did for the whole flood before; speed figures are in `bun run bench`, section flood.)
  */
 import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { OrchHarness, type TaskJson } from "../helpers/orch-harness.ts";
 
 const harnesses: OrchHarness[] = [];
@@ -21,7 +23,7 @@ describe("a worker printing flat out", () => {
     harnesses.push(h);
     const project = await h.startWithWorker("f");
     await h.ok(["add-worker", "--type", "shell", "--project", project, "--name", "g"]);
-    const flood = (await h.ok(["send", "f", "--timeout", "4", "yes flood-line-abcdefghijklmnop"])).trim();
+    const flood = (await h.ok(["send", "f", "--timeout", "8", "yes flood-line-abcdefghijklmnop"])).trim();
     // the flood is under way (its task runs); each look must be answered in time too
     const status = async () => {
       const r = await h.run(["task", flood, "--json"], ANSWER_MS);
@@ -30,7 +32,14 @@ describe("a worker printing flat out", () => {
     };
     const until = Date.now() + 15_000;
     while ((await status()) !== "running" && Date.now() < until) await Bun.sleep(50);
-    await Bun.sleep(1000);
+    // a few MB printed (what the controller holds of the task grows: the old scanner slowed
+    // down with it until it could not keep up, and then nothing else ran)
+    const log = join(h.home, "logs", "f.log");
+    const printed = Date.now() + 6000;
+    while (Date.now() < printed && (existsSync(log) ? statSync(log).size : 0) < 4_000_000) {
+      expect(await status()).toBe("running");
+      await Bun.sleep(100);
+    }
 
     const st = await h.run(["status"], ANSWER_MS);
     expect({ code: st.code, stderr: st.stderr }).toEqual({ code: 0, stderr: "" });
@@ -39,7 +48,7 @@ describe("a worker printing flat out", () => {
 
     const done = await h.waitTask(flood, 20_000);
     expect(done.status).toBe("timed_out");
-    expect(done.error).toContain("timed out after 4 s");
+    expect(done.error).toContain("timed out after 8 s");
     // the flood was interrupted: the worker takes tasks again
     const after = await h.run(["send", "f", "echo after", "--wait", "--timeout", "20"], 30_000);
     expect({ code: after.code, stdout: after.stdout }).toEqual({ code: 0, stdout: "after\n" });
