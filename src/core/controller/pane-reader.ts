@@ -18,6 +18,8 @@ export interface PaneReaderDeps {
   store?: Store;
   /** The worker's pipe-pane log: a paused pane's output is read from there (see pane-resync.ts). */
   logOf?(rt: WorkerRuntime): string;
+  /** The controller's workers by name: a runtime no longer there (replaced, killed) is not fed. */
+  runtimes?: Map<string, WorkerRuntime>;
   flow: TaskFlow;
   turns: TurnFlow;
   logger: Logger;
@@ -39,6 +41,7 @@ export class PaneReader {
             host: { continuePane: (paneId) => host.continuePane?.(paneId) },
             markers: d.flow.markers,
             logFile: logOf,
+            current: (rt) => !d.runtimes || d.runtimes.get(rt.name) === rt,
             feed: (rt, data) => this.around(() => this.read(rt, data)),
             readScreen: (rt) => void this.readScreen(rt),
             ready: (rt) => this.around(() => d.flow.promptSeen(rt)),

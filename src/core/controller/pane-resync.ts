@@ -12,6 +12,8 @@ export interface PaneResyncDeps {
   markers: MarkerSpec;
   /** The worker's pipe-pane log (every byte its pane wrote, also while paused). */
   logFile(rt: WorkerRuntime): string;
+  /** Whether `rt` is still the worker's runtime (not replaced by a reconnect, a revive, a kill). */
+  current(rt: WorkerRuntime): boolean;
   /** Hands bytes to the worker's reader as if its pane had just written them (one commit). */
   feed(rt: WorkerRuntime, data: Uint8Array): void;
   readScreen(rt: WorkerRuntime): void;
@@ -47,7 +49,7 @@ export class PaneResync {
     // the task's output starts again from the log: a fresh scanner finds its markers there
     rt.scanner = new MarkerScanner(rt.scanner.taskId, this.d.markers);
     rt.resetDecoder();
-    const gone = () => rt.phase === "dead" || rt.paneId !== paneId;
+    const gone = () => rt.phase === "dead" || rt.paneId !== paneId || !this.d.current(rt);
     const feed = feedFromLog(
       this.d.logFile(rt),
       rt.logStart,
@@ -83,7 +85,7 @@ export class PaneResync {
   private resume(rt: WorkerRuntime, paneId: string): void {
     this.d.host.continuePane(paneId);
     const look = () => {
-      if (rt.scanner || rt.logFeed || rt.paneId !== paneId) return;
+      if (rt.scanner || rt.logFeed || rt.paneId !== paneId || !this.d.current(rt)) return;
       if (rt.phase !== "settling" && rt.phase !== "starting") return;
       if (Date.now() - (rt.lastOutputAt ?? 0) < QUIET_MS) setTimeout(look, QUIET_MS);
       else this.d.ready(rt);

@@ -111,3 +111,31 @@ describe("PaneResync: a paused pane's task is read from its log", () => {
     expect(w.rt.logFeed).toBeNull();
   });
 });
+
+describe("PaneResync: a runtime replaced meanwhile", () => {
+  test("is fed no more (a reconnect's adoption finishes the task from the log itself)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "orch-resync-"));
+    dirs.push(dir);
+    const log = join(dir, "w1.log");
+    writeFileSync(log, "");
+    const w = new ScriptedWorker({ plugin: markerPlugin(), ready: /\$ $/ });
+    open.push(w);
+    const runtimes = new Map([[w.rt.name, w.rt]]);
+    const reader = new PaneReader({
+      host: { ops: w.pane, continuePane: () => undefined },
+      flow: w.flow,
+      turns: w.turns,
+      logger: { log: () => undefined },
+      store: w.store,
+      logOf: () => log,
+      runtimes,
+    });
+    w.output(`welcome\r\n${PROMPT}`);
+    const t = w.send("flood");
+    reader.onPaused(w.rt);
+    runtimes.delete(w.rt.name); // the link was lost: adoption made a new runtime
+    appendFileSync(log, markerRun(t.id, "done\n", 0));
+    await w.waitFor("the feed stopped", () => w.rt.logFeed === null, 5000);
+    expect(w.task(t.id).status).toBe("dispatched");
+  });
+});
