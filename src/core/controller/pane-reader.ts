@@ -39,7 +39,7 @@ export class PaneReader {
       host.continuePane && logOf
         ? new PaneResync({
             host: { continuePane: (paneId) => host.continuePane?.(paneId) },
-            markers: d.flow.markers,
+            rescan: (rt) => d.flow.rescan(rt),
             logFile: logOf,
             current: (rt) => !d.runtimes || d.runtimes.get(rt.name) === rt,
             feed: (rt, data) => this.around(() => this.read(rt, data)),

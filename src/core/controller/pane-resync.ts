@@ -1,6 +1,4 @@
-import type { MarkerSpec } from "../plugin/contract.ts";
 import { feedFromLog } from "./log-feed.ts";
-import { MarkerScanner } from "./marker-scanner.ts";
 import type { TmuxHost } from "./tmux-host.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -9,7 +7,8 @@ const QUIET_MS = 300;
 
 export interface PaneResyncDeps {
   host: Pick<TmuxHost, "continuePane">;
-  markers: MarkerSpec;
+  /** Starts the task in flight's scanning anew (TaskFlow.rescan). */
+  rescan(rt: WorkerRuntime): void;
   /** The worker's pipe-pane log (every byte its pane wrote, also while paused). */
   logFile(rt: WorkerRuntime): string;
   /** Whether `rt` is still the worker's runtime (not replaced by a reconnect, a revive, a kill). */
@@ -47,7 +46,7 @@ export class PaneResync {
       return;
     }
     // the task's output starts again from the log: a fresh scanner finds its markers there
-    rt.scanner = new MarkerScanner(rt.scanner.taskId, this.d.markers);
+    this.d.rescan(rt);
     rt.resetDecoder();
     const gone = () => rt.phase === "dead" || rt.paneId !== paneId || !this.d.current(rt);
     const feed = feedFromLog(

@@ -149,6 +149,15 @@ export class TaskFlow {
     await Promise.all([pasted, submitted]);
   }
 
+  /**
+   * The marker task in flight is to be scanned anew from its start: its output is read again
+   * from elsewhere (the pane log, after tmux paused the pane's live output; pane-resync.ts).
+   * What was gathered of it so far is dropped, so nothing is counted twice.
+   */
+  rescan(rt: WorkerRuntime): void {
+    if (rt.scanner) rt.scanner = new MarkerScanner(rt.scanner.taskId, this.d.markers);
+  }
+
   /** Text the worker's pane printed: markers of its task, then the prompt that makes it ready. */
   onText(rt: WorkerRuntime, text: string): void {
     if (rt.recovery) {
