@@ -20,7 +20,7 @@
  * 16 shell workers against direct send, default 2000), BENCH_SCHED_ROUNDS (alternating rounds,
  * default 5, every other one in reverse order), BENCH_QUEUE_SIZE (tasks queued for the pick time, and finished tasks in the store
  * for the controller's memory; default 100000). BENCH_SKIP: a comma list of sections not to run,
- * from help, raw, naive, orch, unmasked, idle, agents, sched, queue, memory, recovery. "unmasked"
+ * from help, raw, naive, orch, unmasked, idle, agents, sched, queue, memory, recovery, flood. "unmasked"
  * runs orch again with secret masking off (ORCH_MASK=0) in the same alternating rounds: the
  * masking cost is orch over unmasked. BENCH_BASELINE: another orch binary (an older build) run
  * as the contender "baseline" in the same alternating rounds, to measure a change: the machine's
@@ -28,11 +28,15 @@
  *
  * Recovery (bench/recovery.ts): BENCH_RECOVERY_KILLS (default 10), BENCH_RECOVERY_WORKERS
  * (kill-server, default 16), BENCH_HEALTH_WORKERS (default 100), BENCH_HEALTH_PASSES (default 20).
+ *
+ * Flood (bench/flood.ts): BENCH_FLOOD_WORKERS (default 16: one prints flat out, the others run
+ * short tasks), BENCH_FLOOD_TASKS (short tasks per worker, default 40).
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { AGENT_WARMUPS, type AgentResult, parseAgents, runAgent } from "./agents.ts";
+import { type FloodResult, floodTable, runFlood } from "./flood.ts";
 import { type HelpResult, type IdleResult, runHelp, runIdle } from "./idle.ts";
 import { runNaive } from "./naive.ts";
 import { runOrch } from "./orch.ts";
@@ -72,6 +76,7 @@ const SECTIONS = [
   "queue",
   "memory",
   "recovery",
+  "flood",
   "unmasked",
 ] as const;
 type Section = (typeof SECTIONS)[number];
@@ -445,10 +450,16 @@ async function main(): Promise<void> {
     console.log("  recovery: agent kills, tmux kill-server, health passes ...");
     recovery = await runRecovery(bin);
   }
+  let flood: FloodResult | null = null;
+  if (!skip.has("flood")) {
+    console.log("  flood: one worker printing flat out among short tasks, then a 50 MB task ...");
+    flood = await runFlood(bin, envInt("BENCH_FLOOD_WORKERS", 16), envInt("BENCH_FLOOD_TASKS", 40));
+  }
 
   console.log("");
   for (const line of table(runs, workerCounts, tasks, roundCount, help, idle, agents, sf)) console.log(line);
   if (recovery) for (const line of ["", ...recoveryTable(recovery)]) console.log(line);
+  if (flood) for (const line of ["", ...floodTable(flood)]) console.log(line);
 
   const results = {
     date: new Date().toISOString(),
@@ -484,6 +495,7 @@ async function main(): Promise<void> {
     queuePick: sf.pick,
     storeMemory: sf.memory,
     recovery,
+    flood,
   };
   const file = join(import.meta.dir, "results.json");
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

@@ -18,7 +18,7 @@ import type { Logger } from "./logger.ts";
 import { type Masking, NO_MASKING } from "./masking.ts";
 import type { OrphanSettings } from "./orphans.ts";
 import { PaneReader } from "./pane-reader.ts";
-import type { OrchPaths } from "./paths.ts";
+import { type OrchPaths, workerLogPath } from "./paths.ts";
 import { probeWorker } from "./probe.ts";
 import { Scheduler, type SubmitRequest } from "./scheduler.ts";
 import { StoreStall, stallAware } from "./store-stall.ts";
@@ -106,20 +106,14 @@ export class Controller {
       logger,
       events: stallAware(this.stall, {
         output: (rt, data) => this.reader.onOutput(rt, data),
+        paused: (rt) => this.reader.onPaused(rt),
         paneDied: (rt, why) => this.liveness.exited(rt, why),
-        windowClosed: (rt) => {
-          if (rt.phase !== "dead") this.liveness.markDead(rt, "its tmux window was closed");
-        },
+        windowClosed: (rt) => rt.phase !== "dead" && this.liveness.markDead(rt, "its tmux window was closed"),
         connected: () => this.connected(),
-        // one commit for everything a read from tmux changes (finished tasks, next dispatches);
-        // waiters are answered and keys sent once it is stored (store.afterCommit)
-        around: (handle) =>
-          store.transaction(() => {
-            handle();
-            this.flow.flushIdle();
-          }),
+        around: (handle) => this.reader.around(handle),
       }),
     });
+    const logOf = (rt: WorkerRuntime) => workerLogPath(paths, rt.name);
     const markers: MarkerSpec = {
       startPrefix: START_PREFIX,
       endPrefix: config.endMarkerPrefix,
@@ -141,6 +135,7 @@ export class Controller {
       },
       wakeAt: (at) => this.scheduler.wakeAt(at),
       outputs: outputKeeping(config.maxOutputBytes, paths, this.masking),
+      logFile: logOf,
       deadPane: (rt) => this.liveness.deadByTmux(rt, this.host),
     });
     this.turns = new TurnFlow({
@@ -216,7 +211,7 @@ export class Controller {
       turns: this.turns,
       unknownWorker: (name) => this.lifecycle.unknownWorker(name),
     });
-    this.reader = new PaneReader({ host: this.host, flow: this.flow, turns: this.turns, logger });
+    this.reader = new PaneReader({ ...parts, flow: this.flow, turns: this.turns, logOf });
   }
 
   /** Events after `afterId` (the newest `limit` when afterId is null), waiting up to `waitMs` for one. */

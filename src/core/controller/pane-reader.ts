@@ -1,4 +1,6 @@
+import type { Store } from "../store/index.ts";
 import type { Logger } from "./logger.ts";
+import { PaneResync } from "./pane-resync.ts";
 import { callClassifyScreen } from "./plugin-boundary.ts";
 import { probeOutput } from "./probe.ts";
 import type { TaskFlow } from "./task-flow.ts";
@@ -10,8 +12,14 @@ import type { WorkerRuntime } from "./worker-runtime.ts";
 const SCREEN_DEBOUNCE_MS = 40;
 
 export interface PaneReaderDeps {
-  /** The tmux host (only its current operations are used; a test hands in a scripted pane). */
-  host: Pick<TmuxHost, "ops">;
+  /** The tmux host (its current operations, and resuming paused panes; a test hands in a scripted pane). */
+  host: Pick<TmuxHost, "ops"> & Partial<Pick<TmuxHost, "continuePane">>;
+  /** Output is handled in one commit per read (without a store: as it comes). */
+  store?: Store;
+  /** The worker's pipe-pane log: a paused pane's output is read from there (see pane-resync.ts). */
+  logOf?(rt: WorkerRuntime): string;
+  /** The controller's workers by name: a runtime no longer there (replaced, killed) is not fed. */
+  runtimes?: Map<string, WorkerRuntime>;
   flow: TaskFlow;
   turns: TurnFlow;
   logger: Logger;
@@ -23,10 +31,55 @@ export interface PaneReaderDeps {
  * screen, read once a burst of output settles (never on a timer), to the turn flow.
  */
 export class PaneReader {
-  constructor(private readonly d: PaneReaderDeps) {}
+  private readonly resync: PaneResync | null;
 
-  /** Bytes a worker's pane wrote. */
+  constructor(private readonly d: PaneReaderDeps) {
+    const { host, logOf } = d;
+    this.resync =
+      host.continuePane && logOf
+        ? new PaneResync({
+            host: { continuePane: (paneId) => host.continuePane?.(paneId) },
+            rescan: (rt) => d.flow.rescan(rt),
+            logFile: logOf,
+            current: (rt) => !d.runtimes || d.runtimes.get(rt.name) === rt,
+            feed: (rt, data) => this.around(() => this.read(rt, data)),
+            readScreen: (rt) => void this.readScreen(rt),
+            ready: (rt) => this.around(() => d.flow.promptSeen(rt)),
+          })
+        : null;
+  }
+
+  /**
+   * One commit for everything a read of pane output changes (finished tasks, next
+   * dispatches); waiters are answered and keys sent in later microtasks, after it.
+   */
+  around(handle: () => void): void {
+    if (!this.d.store) handle();
+    else
+      this.d.store.transaction(() => {
+        handle();
+        this.d.flow.flushIdle();
+      });
+  }
+
+  /** tmux paused the pane's output to the controller (it fell behind on it). */
+  onPaused(rt: WorkerRuntime): void {
+    this.d.logger.log("info", "tmux paused the pane's output (orch fell behind on it)", {
+      worker: rt.name,
+      task: rt.currentTaskId,
+    });
+    if (this.resync) this.resync.onPaused(rt);
+    else if (rt.paneId) this.d.host.continuePane?.(rt.paneId);
+  }
+
+  /** Bytes a worker's pane wrote (dropped while its log is the source: see pane-resync.ts). */
   onOutput(rt: WorkerRuntime, data: Uint8Array): void {
+    if (rt.logFeed) return;
+    this.read(rt, data);
+  }
+
+  /** Bytes of a worker's pane, live or from its log, to the flows. */
+  read(rt: WorkerRuntime, data: Uint8Array): void {
     rt.lastOutputAt = Date.now();
     const text = probeOutput(rt, rt.decode(data));
     if (text === null) return;

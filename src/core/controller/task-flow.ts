@@ -8,6 +8,7 @@ import type { AgentPlugin, Delivery, MarkerSpec } from "../plugin/contract.ts";
 import type { NewTask, Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
+import { fileSize } from "./log-feed.ts";
 import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
 import { newTask } from "./new-task.ts";
@@ -24,6 +25,8 @@ import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 export interface TaskFlowDeps {
+  /** The worker's pipe-pane log (a task whose pane tmux paused is read from there); optional. */
+  logFile?(rt: WorkerRuntime): string;
   /** Whether the worker's pane is dead by tmux's own account (then it is marked dead); optional. */
   deadPane?(rt: WorkerRuntime): Promise<boolean>;
   store: Store;
@@ -172,6 +175,7 @@ export class TaskFlow {
     }
     const markers = this.markersFor(rt.plugin, task.id);
     rt.scanner = new MarkerScanner(task.id, markers, this.output(task.id, rt.name));
+    rt.logStart = this.d.logFile ? fileSize(this.d.logFile(rt)) : 0;
     const framed = callFrame(rt.plugin, { id: task.id, text: task.text, fresh: !rt.primed }, markers);
     if (!framed.ok) {
       this.d.logger.log("error", framed.error, { worker: rt.name, task: task.id });
@@ -208,6 +212,19 @@ export class TaskFlow {
     await Promise.all([cleared, pasted, submitted]);
   }
 
+  /**
+   * The marker task in flight is to be scanned anew from its start: its output is read again
+   * from elsewhere (the pane log, after tmux paused the pane's live output; pane-resync.ts).
+   * What was gathered of it so far is dropped, so nothing is counted twice.
+   */
+  rescan(rt: WorkerRuntime): void {
+    if (!rt.scanner) return;
+    const id = rt.scanner.taskId;
+    // what was gathered is read again from the log: a fresh output, or it would count twice
+    rt.scanner.sink?.discard();
+    rt.scanner = new MarkerScanner(id, this.markersFor(rt.plugin, id), this.output(id, rt.name));
+  }
+
   /** Text the worker's pane printed: markers of its task, then the prompt that makes it ready. */
   onText(rt: WorkerRuntime, text: string): void {
     if (rt.recovery) {
@@ -223,18 +240,21 @@ export class TaskFlow {
         return;
       }
       // started and ended in this text: the final write carries startedAt
-      if (r.startedNow) rt.startedAt = Date.now();
+      if (r.startedNow) rt.startedAt ??= Date.now();
       rt.primed = true;
       const out = rt.scanner.sink ?? this.output(rt.scanner.taskId, rt.name);
       out.push(r.raw);
       this.finish(rt, rt.scanner.taskId, r.exitCode, out);
       rest = r.rest;
     }
-    if ((rt.phase === "starting" || rt.phase === "settling") && rt.feedReady(rest)) {
-      rt.phase = "ready";
-      rt.settleWaiters(true);
-      this.pump(rt);
-    }
+    if ((rt.phase === "starting" || rt.phase === "settling") && rt.feedReady(rest)) this.promptSeen(rt);
+  }
+
+  /** The worker is at its prompt: it is ready, and its next task goes out. */
+  promptSeen(rt: WorkerRuntime): void {
+    rt.phase = "ready";
+    rt.settleWaiters(true);
+    this.pump(rt);
   }
 
   /**
@@ -243,7 +263,7 @@ export class TaskFlow {
    */
   private markRunning(rt: WorkerRuntime, id: string): void {
     assertTaskTransition("dispatched", "running");
-    rt.startedAt = Date.now();
+    rt.startedAt ??= Date.now(); // (seen again when the output is read anew from the log)
     this.d.store.tasks.set(id, { status: "running", startedAt: rt.startedAt });
   }
 

@@ -40,6 +40,12 @@ export function localServer(paths: OrchPaths, config: Config, viewArgv: string[]
 /** When to look again for the exit status of a pane reported dead without one (ms after each try). */
 const STATUS_RETRIES_MS = [30, 100, 300, 600, 1000, 2000];
 
+/**
+ * How far (s) this client may fall behind on a pane before tmux pauses that pane's output to
+ * it (whole seconds; the least that is not "at once"). The skipped part is read from the log.
+ */
+const PAUSE_AFTER_S = 1;
+
 /** The name of orch's control-mode subscription to every pane's `pane_dead`. */
 const DEAD_SUBSCRIPTION = "orch-dead";
 
@@ -47,6 +53,11 @@ const DEAD_SUBSCRIPTION = "orch-dead";
 export interface TmuxHostEvents {
   /** Bytes a worker's pane wrote, in order. */
   output(rt: WorkerRuntime, data: Uint8Array): void;
+  /**
+   * tmux paused the pane's output to the controller (it fell behind on it) and dropped what
+   * it held: what the pane wrote meanwhile is in its log; {@link TmuxHost.continuePane} resumes.
+   */
+  paused(rt: WorkerRuntime): void;
   /** A worker's agent ended: `why` names its exit status or the signal that killed it. */
   paneDied(rt: WorkerRuntime, why: string): void;
   /** A worker's tmux window was closed. */
@@ -139,6 +150,7 @@ export class TmuxHost {
     const ops = new TmuxOps(client, server.session);
     this.tmuxOps = ops;
     await ops.setClientSize(server.width, server.height);
+    await ops.setPauseAfter(PAUSE_AFTER_S);
     // a second source of deaths: tmux 3.3a sometimes runs no pane-died hook for a pane
     // (tmux compares values about once a second; the pid makes a death after a quick revive new)
     await ops.subscribePanes(DEAD_SUBSCRIPTION, PANE_DEAD_FORMAT);
@@ -215,6 +227,12 @@ export class TmuxHost {
   }
 
   private onNotification(n: TmuxNotification): void {
+    if (n.type === "pause") {
+      const rt = this.panes.get(n.paneId);
+      if (rt) this.o.events.paused(rt);
+      else this.continuePane(n.paneId); // nobody's pane (window 0): nothing to catch up on
+      return;
+    }
     if (n.type === "subscription-changed") {
       const d = n.name === DEAD_SUBSCRIPTION ? parsePaneDeadValue(n.value) : null;
       if (d?.dead && n.paneId) this.onPaneDied(n.paneId, d);
@@ -240,6 +258,11 @@ export class TmuxHost {
   /** Unbinds a pane (its worker was killed or got a new pane). */
   forget(paneId: string): void {
     this.panes.forget(paneId);
+  }
+
+  /** Resumes a paused pane's output to this client (a lost link or a gone pane is let be). */
+  continuePane(paneId: string): void {
+    this.tmuxOps?.continuePane(paneId).catch(() => undefined);
   }
 
   /** The pane as tmux lists it now; undefined when it is gone or tmux does not answer. */

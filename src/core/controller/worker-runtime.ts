@@ -1,4 +1,5 @@
 import type { AgentPlugin, HookEvent, ScreenRules, ScreenState } from "../plugin/contract.ts";
+import type { LogFeed } from "./log-feed.ts";
 import type { MarkerScanner } from "./marker-scanner.ts";
 import type { RecoveryHandle } from "./recover.ts";
 import type { TaskOutput } from "./task-output.ts";
@@ -59,6 +60,13 @@ export class WorkerRuntime {
   /** The hook event that ended the current turn, for the plugin's result(). */
   lastHook: HookEvent | null = null;
   timer: ReturnType<typeof setTimeout> | null = null;
+  /** Where the pane log ended when the current marker task was dispatched (its output is after). */
+  logStart = 0;
+  /**
+   * Set while the pane's output is read from its log instead of live: tmux paused it (the
+   * controller fell behind on it); live output is dropped meanwhile (see pane-resync.ts).
+   */
+  logFeed: LogFeed | null = null;
   /** Set while a task from before a restart is being finished from the pane log. */
   recovery: RecoveryHandle | null = null;
   /** When the current task was handed to the pane. */
@@ -74,7 +82,7 @@ export class WorkerRuntime {
   /** Output since the last task ended, searched for the plugin's ready pattern. */
   private readyBuf = "";
   // ignoreBOM: a U+FEFF the agent printed first is output, not a byte-order mark to drop
-  private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  private decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   readonly readyWaiters: Array<(ok: boolean) => void> = [];
 
   constructor(
@@ -97,6 +105,11 @@ export class WorkerRuntime {
   /** Decodes pane bytes; a UTF-8 character split across chunks is held until complete. */
   decode(bytes: Uint8Array): string {
     return this.decoder.decode(bytes, { stream: true });
+  }
+
+  /** Drops a character half decoded (the stream goes on from elsewhere: the log, or live). */
+  resetDecoder(): void {
+    this.decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   }
 
   /** Feeds output seen while waiting for the prompt; true once the ready pattern matched. */

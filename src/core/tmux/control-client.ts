@@ -3,6 +3,9 @@ import { type ControlMessage, ControlParser, type TmuxNotification } from "./con
 import { TmuxCommandError, TmuxTimeoutError, TmuxUnavailableError } from "./errors.ts";
 import type { ControlTransport, TransportFactory } from "./transport.ts";
 
+/** How long the handling of tmux's output may run before the event loop gets a turn. */
+const TURN_BUDGET_MS = 4;
+
 interface Pending {
   command: string;
   resolve: (lines: string[]) => void;
@@ -126,8 +129,16 @@ export class ControlClient {
 
   private async readLoop(transport: ControlTransport): Promise<void> {
     const parser = new ControlParser();
+    let turnStart = performance.now();
     try {
       for await (const chunk of transport.output) {
+        // A pane printing flat out keeps the pipe full, and reading it never leaves the
+        // microtask queue: after a turn's budget, let timers, the API and other I/O run (tmux
+        // holds the rest meanwhile, and stops reading a pane this client is behind on).
+        if (performance.now() - turnStart > TURN_BUDGET_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          turnStart = performance.now();
+        }
         const messages = parser.push(chunk);
         const handle = () => {
           for (const msg of messages) {

@@ -169,6 +169,20 @@ export class TmuxOps implements PaneOps {
     await this.client.run(tmuxCommand("refresh-client", "-B", `${name}:%*:${format}`));
   }
 
+  /**
+   * Turns on control-mode flow control: tmux pauses a pane's output to this client (`%pause`)
+   * once it is `seconds` behind on it, drops what it held for it, and goes on reading the pane
+   * at full speed (instead of slowing every pane down to this client's pace).
+   */
+  async setPauseAfter(seconds: number): Promise<void> {
+    await this.client.run(tmuxCommand("refresh-client", "-f", `pause-after=${seconds}`));
+  }
+
+  /** Resumes a paused pane's output to this client, from what the pane writes next. */
+  async continuePane(paneId: string): Promise<void> {
+    await this.client.run(tmuxCommand("refresh-client", "-A", `${paneId}:continue`));
+  }
+
   /** Sets the size the control client reports, which the session's windows follow. */
   async setClientSize(width: number, height: number): Promise<void> {
     await this.client.run(tmuxCommand("refresh-client", "-C", `${width}x${height}`));

@@ -151,3 +151,41 @@ describe("ControlClient", () => {
     expect(done).toBe(true);
   });
 });
+
+describe("ControlClient under a pane printing flat out", () => {
+  test("timers and other work get turns of the event loop while output keeps coming", async () => {
+    // tmux's stdout never empty: every read finds the next chunk at once
+    const CHUNKS = 3000;
+    const line = `%output %1 ${"flood-line\\015\\012".repeat(300)}\n`;
+    const bytes = new TextEncoder().encode(line);
+    let sent = 0;
+    let handled = 0;
+    const attach = new TextEncoder().encode("%begin 1 99 0\n%end 1 99 0\n");
+    const flood: ControlTransport = {
+      written: [] as string[],
+      output: new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (sent === 0) c.enqueue(attach);
+          if (sent++ < CHUNKS) c.enqueue(bytes);
+          else c.close();
+        },
+      }),
+      exited: new Promise<number>(() => undefined),
+      write() {},
+      stderr: () => "",
+      close() {},
+    } as ControlTransport;
+    const client = new ControlClient(() => flood, {
+      onOutput: () => {
+        handled++;
+        const until = performance.now() + 1; // a handler that takes its time
+        while (performance.now() < until) {}
+      },
+    });
+    void client.connect(10_000).catch(() => undefined);
+    const firedAt = await new Promise<number>((resolve) => setTimeout(() => resolve(handled), 20));
+    client.close();
+    // before the fix the timer fired only once all the output was handled
+    expect(firedAt).toBeLessThan(CHUNKS / 2);
+  });
+});
