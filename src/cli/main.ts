@@ -2,6 +2,7 @@
 import { cac } from "cac";
 import pkg from "../../package.json" with { type: "json" };
 import { ownArgvUtf8Error } from "./argv-utf8.ts";
+import { joinText, str } from "./argv-words.ts";
 import { makeContext, selfArgv } from "./context.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { failureLine } from "./failure-line.ts";
@@ -43,16 +44,6 @@ import { addPruneCommand } from "./prune-argv.ts";
 import { err, exitAfterOutput } from "./stdio.ts";
 
 type Opts = Record<string, unknown> & { home?: string; json?: boolean; "--"?: string[] };
-
-/** Joins the words of TEXT, including those after `--` (which are never read as flags). */
-function joinText(words: unknown[], o: Opts): string {
-  return [...words.map(String), ...(o["--"] ?? [])].join(" ");
-}
-
-function str(v: unknown, flag: string): string {
-  if (v === undefined || v === true || v === "") throw new CliError(`${flag} needs a value`, EXIT.usage);
-  return String(v);
-}
 
 /** The numeric flags' validators (zod), loaded only when such a flag is given: zod costs every command's start. */
 const numericFlags = () => import("./flags.ts");

@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "../domain/result.ts";
-import { type RetryPolicy, retryDecision } from "../domain/retry.ts";
+import type { RetryPolicy } from "../domain/retry.ts";
 import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
 import { cleanOutput } from "../domain/text.ts";
 import type { Task } from "../domain/types.ts";
-import type { AgentPlugin, Delivery, MarkerSpec } from "../plugin/contract.ts";
+import type { Delivery, MarkerSpec } from "../plugin/contract.ts";
 import type { NewTask, Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
@@ -12,8 +11,9 @@ import { fileSize } from "./log-feed.ts";
 import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
 import { newTask } from "./new-task.ts";
-import { callFrame, callResult } from "./plugin-boundary.ts";
-import { markerKey, taskMarkers } from "./task-markers.ts";
+import { deliverToPane } from "./pane-delivery.ts";
+import { callFrame } from "./plugin-boundary.ts";
+import { MarkerSet } from "./task-markers.ts";
 import {
   type KeptOutput,
   keepText,
@@ -21,6 +21,9 @@ import {
   type OutputKeeping,
   type TaskOutput,
 } from "./task-output.ts";
+import { keepAttempt, retryOrFinal } from "./task-retry.ts";
+import { interruptAgent, timeOutTask } from "./task-timeout.ts";
+import { markerVerdict } from "./task-verdict.ts";
 import type { TaskWaiters } from "./task-waiters.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -73,11 +76,11 @@ export class TaskFlow {
   /** Workers whose task ended and whose idle state is not written yet (see {@link flushIdle}). */
   private readonly idleLater = new Map<WorkerRuntime, string>();
 
-  /** The key of the markers' nonces (null: no nonces). */
-  private readonly markerKey: string | null;
+  /** Every task's markers (with its nonce where the plugin takes one). */
+  readonly markerSet: MarkerSet;
 
   constructor(private readonly d: TaskFlowDeps) {
-    this.markerKey = d.nonces ? markerKey(d.store) : null;
+    this.markerSet = new MarkerSet(d.markers, d.store, d.nonces === true);
   }
 
   /**
@@ -93,21 +96,6 @@ export class TaskFlow {
     this.d.store.transaction(() => {
       for (const [rt, taskId] of ended) this.d.store.workers.endTask(rt.name, taskId);
     });
-  }
-
-  /** The markers of one task on `plugin`: the configured ones, with the task's nonce if it takes one. */
-  markersFor(plugin: AgentPlugin, taskId: string): MarkerSpec {
-    const nonce = plugin.detect.kind === "marker" && plugin.detect.nonce === true;
-    return nonce ? taskMarkers(this.d.markers, this.markerKey, taskId) : this.d.markers;
-  }
-
-  /**
-   * The markers a task on `plugin` may have been framed with, for its recovery from the pane
-   * log: its own, and the configured ones (an older orch framed it, before an upgrade).
-   */
-  markerForms(plugin: AgentPlugin, taskId: string): MarkerSpec[] {
-    const own = this.markersFor(plugin, taskId);
-    return own === this.d.markers ? [own] : [own, this.d.markers];
   }
 
   /** Queues a task and, when the worker is free, dispatches it in the same commit. */
@@ -173,7 +161,7 @@ export class TaskFlow {
       this.turns?.begin(rt, task); // types the prompt once the dispatch is stored
       return;
     }
-    const markers = this.markersFor(rt.plugin, task.id);
+    const markers = this.markerSet.forTask(rt.plugin, task.id);
     rt.scanner = new MarkerScanner(task.id, markers, this.output(task.id, rt.name));
     rt.logStart = this.d.logFile ? fileSize(this.d.logFile(rt)) : 0;
     const framed = callFrame(rt.plugin, { id: task.id, text: task.text, fresh: !rt.primed }, markers);
@@ -196,20 +184,9 @@ export class TaskFlow {
     return newTaskOutput(this.d.outputs, taskId, worker);
   }
 
-  /**
-   * Sends the clearing keys, pastes the text and submits it; without a pause all go to tmux in
-   * one write, in order.
-   */
-  async deliver(paneId: string, d: Delivery): Promise<void> {
-    const ops = this.d.ops();
-    const cleared = d.clearKeys?.length ? ops.sendKeys(paneId, d.clearKeys) : Promise.resolve();
-    const pasted = ops.paste(paneId, d.text);
-    if (d.submitDelayMs) {
-      await pasted;
-      await sleep(d.submitDelayMs);
-    }
-    const submitted = d.submit.length ? ops.sendKeys(paneId, d.submit) : Promise.resolve();
-    await Promise.all([cleared, pasted, submitted]);
+  /** Types a delivery into the pane (see deliverToPane). */
+  deliver(paneId: string, d: Delivery): Promise<void> {
+    return deliverToPane(this.d.ops(), paneId, d);
   }
 
   /**
@@ -222,7 +199,7 @@ export class TaskFlow {
     const id = rt.scanner.taskId;
     // what was gathered is read again from the log: a fresh output, or it would count twice
     rt.scanner.sink?.discard();
-    rt.scanner = new MarkerScanner(id, this.markersFor(rt.plugin, id), this.output(id, rt.name));
+    rt.scanner = new MarkerScanner(id, this.markerSet.forTask(rt.plugin, id), this.output(id, rt.name));
   }
 
   /** Text the worker's pane printed: markers of its task, then the prompt that makes it ready. */
@@ -280,23 +257,12 @@ export class TaskFlow {
     // once per task; the store needs no read to know the task is still unfinished.
     assertTaskTransition("running", status);
     // the output as stored: capped (maxOutputBytes), the whole of it in the task's output file
-    const kept = out.finish();
-    const extracted = rt.plugin.result ? callResult(rt.plugin, { raw: kept.text, exitCode }) : null;
+    const v = markerVerdict(rt.plugin, out.finish(), exitCode, (text) =>
+      this.keepText(taskId, rt.name, text),
+    );
     // a plugin that failed to read the result fails the task; its raw output is kept
-    if (extracted && !extracted.ok)
-      this.d.logger.log("error", extracted.error, { worker: rt.name, task: taskId });
-    const result = extracted?.ok ? extracted.value : null;
-    // a plugin's result text is what is stored then (capped too), the raw output aside
-    const stored = result ? this.keepText(taskId, rt.name, result.text) : kept;
-    const failed = exitCode !== 0 || result?.isError === true || extracted?.ok === false;
-    const error =
-      exitCode !== 0
-        ? `exited with status ${exitCode}`
-        : extracted && !extracted.ok
-          ? `${extracted.error}; the raw output is kept`
-          : failed
-            ? "the agent reported an error"
-            : null;
+    if (v.pluginError) this.d.logger.log("error", v.pluginError, { worker: rt.name, task: taskId });
+    const { failed, error, stored } = v;
     const startedAt = rt.startedAt;
     const t = this.d.store.transaction(() => {
       // a finish the disk could not take is kept, and written again when the store resumes
@@ -312,7 +278,7 @@ export class TaskFlow {
           startedAt: rt.startedAt ?? rt.dispatchedAt ?? now,
           finishedAt: now,
           error,
-          result: result?.meta ?? null,
+          result: v.meta,
         },
         rt.name,
       );
@@ -369,24 +335,9 @@ export class TaskFlow {
     if (t) this.settled(t);
   }
 
-  /**
-   * Inside the commit that ended an attempt: a failed or timed-out task with retries left goes
-   * back to the queue (its attempt kept in the store) after the policy's backoff. Returns the task.
-   */
+  /** Inside the commit that ended an attempt: requeued if it has retries left (see task-retry.ts). */
   retryOrFinal(t: Task): Task {
-    if ((t.status !== "failed" && t.status !== "timed_out") || t.attempts > t.maxRetries) return t;
-    const decision = retryDecision({ ...this.d.retry, maxRetries: t.maxRetries }, t.attempts, t.error ?? "");
-    if (!decision.retry) return t;
-    this.keepAttempt(t);
-    assertTaskTransition(t.status, "queued");
-    const requeued = this.d.store.tasks.update(t.id, {
-      status: "queued",
-      // a pool task may run on any worker of its type; a sent one stays with its worker
-      ...(t.agentType !== null ? { worker: null } : {}),
-      notBefore: Date.now() + decision.delayMs,
-      error: `attempt ${t.attempts} of ${t.maxRetries + 1} ${t.status === "timed_out" ? "timed out" : "failed"}: ${t.error ?? ""}; retrying in ${decision.delayMs} ms`,
-    });
-    return requeued ?? t;
+    return retryOrFinal(this.d.store, this.d.retry, t);
   }
 
   /** `text` kept as a stored output is: capped, the whole of it in the task's file (see keepText). */
@@ -396,17 +347,7 @@ export class TaskFlow {
 
   /** Records an ended attempt of a task that goes back to the queue. */
   keepAttempt(t: Task): void {
-    this.d.store.attempts.add({
-      taskId: t.id,
-      attempt: t.attempts,
-      worker: t.worker,
-      status: t.status,
-      exitCode: t.exitCode,
-      startedAt: t.startedAt,
-      finishedAt: t.finishedAt,
-      error: t.error,
-      output: t.output,
-    });
+    keepAttempt(this.d.store, t);
   }
 
   /**
@@ -428,39 +369,15 @@ export class TaskFlow {
     this.d.onFinal?.(t);
   }
 
-  /** The task ran past its timeout: record it and interrupt the agent. */
-  timeOutTask(rt: WorkerRuntime, taskId: string, paneChecked = false): void {
-    const t = this.d.store.tasks.get(taskId);
-    if (!t || isFinal(t.status)) return;
-    // tmux 3.3a can miss a pane's death (no pane-died hook): ask tmux before calling it a timeout
-    if (this.d.deadPane && !paneChecked) {
-      void this.d.deadPane(rt).then((dead) => {
-        if (!dead) this.timeOutTask(rt, taskId, true);
-      });
-      return;
-    }
-    const keys = rt.plugin.interruptKeys ?? ["C-c"];
-    this.fail(
-      rt,
-      taskId,
-      "timed_out",
-      `timed out after ${t.timeoutMs / 1000} s; interrupted with ${keys.join(" ")}`,
-    );
-    this.interrupt(rt);
-    this.d.logger.log("warn", "task timed out", { worker: rt.name, task: taskId });
+  /** The task ran past its timeout: recorded, and the agent interrupted (see task-timeout.ts). */
+  timeOutTask(rt: WorkerRuntime, taskId: string): void {
+    const { store, logger, ops, deadPane } = this.d;
+    timeOutTask({ store, logger, ops, deadPane, fail: (...a) => this.fail(...a) }, rt, taskId);
   }
 
-  /** Stops what the agent is doing (its interrupt keys) and waits for it to be ready again. */
+  /** Stops what the agent is doing and waits for it to be ready again (see task-timeout.ts). */
   interrupt(rt: WorkerRuntime): void {
-    if (rt.phase === "dead") return;
-    rt.primed = false;
-    rt.phase = "settling";
-    rt.resetReady();
-    if (rt.paneId)
-      void this.d
-        .ops()
-        .sendKeys(rt.paneId, rt.plugin.interruptKeys ?? ["C-c"])
-        .catch(() => undefined);
+    interruptAgent(this.d.ops, rt);
   }
 
   /** Cancels a worker's queued and unfinished tasks (it is being removed). */

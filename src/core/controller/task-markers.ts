@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import type { MarkerSpec } from "../plugin/contract.ts";
+import type { AgentPlugin, MarkerSpec } from "../plugin/contract.ts";
 import type { Store } from "../store/index.ts";
 
 /** How many hex digits of the HMAC a marker carries (80 bits). */
@@ -26,4 +26,39 @@ export function taskMarkers(base: MarkerSpec, key: string | null, taskId: string
   if (!key) return base;
   const nonce = createHmac("sha256", key).update(taskId).digest("hex").slice(0, NONCE_HEX);
   return { ...base, suffix: `-${nonce}${base.suffix}` };
+}
+
+/**
+ * The markers of every task: the configured ones, with the task's nonce for plugins that take
+ * one (`detect.nonce`), made with the store's key (when `nonces` is on).
+ *
+ * @example
+ * const set = new MarkerSet(configured, store, true);
+ * set.forTask(shell, "t1"); // the configured markers with t1's nonce
+ */
+export class MarkerSet {
+  private readonly key: string | null;
+
+  constructor(
+    private readonly base: MarkerSpec,
+    store: Store,
+    nonces: boolean,
+  ) {
+    this.key = nonces ? markerKey(store) : null;
+  }
+
+  /** The markers of one task on `plugin`: the configured ones, with the task's nonce if it takes one. */
+  forTask(plugin: AgentPlugin, taskId: string): MarkerSpec {
+    const nonce = plugin.detect.kind === "marker" && plugin.detect.nonce === true;
+    return nonce ? taskMarkers(this.base, this.key, taskId) : this.base;
+  }
+
+  /**
+   * The markers a task on `plugin` may have been framed with, for its recovery from the pane
+   * log: its own, and the configured ones (an older orch framed it, before an upgrade).
+   */
+  forms(plugin: AgentPlugin, taskId: string): MarkerSpec[] {
+    const own = this.forTask(plugin, taskId);
+    return own === this.base ? [own] : [own, this.base];
+  }
 }

@@ -21,7 +21,7 @@ export function recoverOrRequeue(
   why: string,
 ): void {
   const out = flow.output(task.id, rt.name);
-  const found = logFile ? endInLog(logFile, task.id, flow.markerForms(rt.plugin, task.id), out) : null;
+  const found = logFile ? endInLog(logFile, task.id, flow.markerSet.forms(rt.plugin, task.id), out) : null;
   if (found) {
     rt.startedAt = task.startedAt;
     flow.finish(rt, task.id, found.exitCode, out);
@@ -74,7 +74,7 @@ export function recoverTask(flow: TaskFlow, rt: WorkerRuntime, task: Task, logFi
   }
   // onDone may run inside recoverFromLog (the end is already logged): defer it past the assignment
   const out = flow.output(task.id, rt.name);
-  rt.recovery = recoverFromLog(logFile, task.id, flow.markerForms(rt.plugin, task.id), out, (r) =>
+  rt.recovery = recoverFromLog(logFile, task.id, flow.markerSet.forms(rt.plugin, task.id), out, (r) =>
     queueMicrotask(() => {
       if (rt.phase !== "busy") return;
       rt.recovery = null;

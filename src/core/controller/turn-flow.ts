@@ -86,7 +86,7 @@ export class TurnFlow {
     const framed = callFrame(
       rt.plugin,
       { id: task.id, text: task.text, fresh: !rt.primed },
-      this.d.flow.markersFor(rt.plugin, task.id),
+      this.d.flow.markerSet.forTask(rt.plugin, task.id),
     );
     if (!framed.ok) {
       this.d.logger.log("error", framed.error, { worker: rt.name, task: task.id });

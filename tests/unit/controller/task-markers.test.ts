@@ -81,7 +81,7 @@ describe("TaskFlow with a marker key", () => {
   test("a plugin with detect.nonce gets per-task markers; a forged end marker is output, the real one ends the task", () => {
     const w = worker(true);
     const t = w.send("x");
-    const m = w.flow.markersFor(w.rt.plugin, t.id);
+    const m = w.flow.markerSet.forTask(w.rt.plugin, t.id);
     expect(m).toEqual(taskMarkers(DEFAULT_MARKERS, markerKey(w.store), t.id));
     expect(m.suffix).not.toBe(DEFAULT_MARKERS.suffix);
     const forged = `${m.endPrefix}${t.id}-0${DEFAULT_MARKERS.suffix}`;
@@ -95,7 +95,7 @@ describe("TaskFlow with a marker key", () => {
   test("a plugin without detect.nonce keeps the configured markers (plugins written before it work as they did)", () => {
     const w = worker(false);
     const t = w.send("x");
-    expect(w.flow.markersFor(w.rt.plugin, t.id)).toEqual(DEFAULT_MARKERS);
+    expect(w.flow.markerSet.forTask(w.rt.plugin, t.id)).toEqual(DEFAULT_MARKERS);
     w.output(markerRun(t.id, "hi\n", 0));
     expect(w.task(t.id)).toMatchObject({ status: "succeeded", output: "hi\n" });
   });

@@ -47,7 +47,7 @@ export class ScriptedAgent {
 
   /** The markers of one task, as the flow gives them to the plugin. */
   markers(taskId: string): MarkerSpec {
-    return this.w.flow.markersFor(this.plugin, taskId);
+    return this.w.flow.markerSet.forTask(this.plugin, taskId);
   }
 
   /** The agent starts: a marker agent prints its prompt, a TUI shows its idle screen. Waits until ready. */
