@@ -26,6 +26,11 @@ export class EitherMarkerScanner {
     this.starts = forms.map((m) => `${m.startPrefix}${taskId}${m.suffix}`);
   }
 
+  /** The task's start marker has been seen (in whichever form). */
+  get hasStarted(): boolean {
+    return this.chosen?.hasStarted === true;
+  }
+
   push(text: string): ScanResult {
     if (this.chosen) return this.chosen.push(text);
     this.before += text;

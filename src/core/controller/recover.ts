@@ -32,18 +32,16 @@ export function previousLog(logFile: string): string {
   return `${logFile}.1`;
 }
 
+/** What a worker's log says of a task: it ended (with its status), or not, and then whether it began. */
+export type LogScan = { ended: true; exitCode: number } | { ended: false; started: boolean };
+
 /**
  * The task's end as the worker's log holds it now (the previous log, then the current one:
- * a rotation may have cut the task in two), or null when it is not (or not yet) there. Its
- * output goes to `out` (discarded when the end is not found). `forms`: the markers the task
+ * a rotation may have cut the task in two), or, when it is not (or not yet) there, whether
+ * its start is. Its output goes to `out` (discarded when the end is not found). `forms`: the markers the task
  * may have been framed with (see {@link EitherMarkerScanner}).
  */
-export function endInLog(
-  logFile: string,
-  taskId: string,
-  forms: MarkerSpec[],
-  out: TaskOutput,
-): RecoveredResult | null {
+export function endInLog(logFile: string, taskId: string, forms: MarkerSpec[], out: TaskOutput): LogScan {
   const scanner = new EitherMarkerScanner(taskId, forms, out);
   for (const file of [previousLog(logFile), logFile]) {
     if (!existsSync(file)) continue;
@@ -56,7 +54,7 @@ export function endInLog(
         const r = scanner.push(decoder.decode(buf.subarray(0, n), { stream: n > 0 }));
         if (r.kind === "done") {
           out.push(r.raw);
-          return { exitCode: r.exitCode };
+          return { ended: true, exitCode: r.exitCode };
         }
         if (n === 0) break;
       }
@@ -65,7 +63,7 @@ export function endInLog(
     }
   }
   out.discard();
-  return null;
+  return { ended: false, started: scanner.hasStarted };
 }
 
 /**

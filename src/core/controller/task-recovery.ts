@@ -8,9 +8,10 @@ import type { WorkerRuntime } from "./worker-runtime.ts";
 
 /**
  * A task in flight on a worker whose pane vanished (the tmux server went away): if its end
- * marker reached the worker's log, it is finished from there; otherwise it goes back to the
- * queue (its lost attempt kept), unless it was already lost as often as it may be retried
- * (at least once), and then it fails with `why`.
+ * marker reached the worker's log, it is finished from there. One that had not begun (no
+ * start marker seen live or in the log) goes back to the queue (its lost attempt kept), once
+ * at least. One that had begun may have done part of its work: it is not run again unless it
+ * has retries left (`--retries`, the user's choice); otherwise it fails with `why`, saying so.
  */
 export function recoverOrRequeue(
   flow: TaskFlow,
@@ -21,8 +22,10 @@ export function recoverOrRequeue(
   why: string,
 ): void {
   const out = flow.output(task.id, rt.name);
-  const found = logFile ? endInLog(logFile, task.id, flow.markerSet.forms(rt.plugin, task.id), out) : null;
-  if (found) {
+  const found = logFile
+    ? endInLog(logFile, task.id, flow.markerSet.forms(rt.plugin, task.id), out)
+    : { ended: false as const, started: false };
+  if (found.ended) {
     rt.startedAt = task.startedAt;
     flow.finish(rt, task.id, found.exitCode, out);
     return;
@@ -31,14 +34,17 @@ export function recoverOrRequeue(
   const t = store.transaction(() => {
     const cur = store.tasks.get(task.id);
     if (!cur || isFinal(cur.status)) return null;
+    const began = found.started || cur.status === "running";
     const lost = store.tasks.update(task.id, {
       status: "failed",
       finishedAt: now,
       startedAt: cur.startedAt ?? now,
-      error: why,
+      error: began
+        ? `${why} while it ran; not run again, as it may have done part of its work (--retries N would run it again)`
+        : why,
     });
     if (!lost) return null;
-    const requeue = lost.attempts <= Math.max(lost.maxRetries, 1);
+    const requeue = lost.attempts <= (began ? lost.maxRetries : Math.max(lost.maxRetries, 1));
     store.events.append(
       workerEvent(requeue ? "task.requeued" : "task.failed", rt.name, { error: why }, task.id, now),
     );

@@ -24,16 +24,23 @@ describe("crash recovery from pane logs", () => {
   test("a task cut in two by a rotation: its start in the previous log, its end in the current one", () => {
     const log = logs("$ run t1\r\n<S-t1>\r\nfirst half\r\n", "second half\r\n<E-t1-0>\r\n$ ");
     const out = output();
-    expect(endInLog(log, "t1", [M], out)).toEqual({ exitCode: 0 });
+    expect(endInLog(log, "t1", [M], out)).toEqual({ ended: true, exitCode: 0 });
     expect(out.finish().text).toBe("first half\nsecond half\n");
   });
 
   test("only in the current log, or not ended yet", () => {
     const whole = logs(null, "<S-t1>\r\nall\r\n<E-t1-3>\r\n");
     const out = output();
-    expect(endInLog(whole, "t1", [M], out)).toEqual({ exitCode: 3 });
+    expect(endInLog(whole, "t1", [M], out)).toEqual({ ended: true, exitCode: 3 });
     expect(out.finish().text).toBe("all\n");
-    expect(endInLog(logs("<S-t1>\r\nbegun\r\n", "more\r\n"), "t1", [M], output())).toBeNull();
+    expect(endInLog(logs("<S-t1>\r\nbegun\r\n", "more\r\n"), "t1", [M], output())).toEqual({
+      ended: false,
+      started: true,
+    });
+    expect(endInLog(logs(null, "$ typed, not begun\r\n"), "t1", [M], output())).toEqual({
+      ended: false,
+      started: false,
+    });
   });
 
   test("following: the previous log first, then what the current one gets; also an end already in the previous one", async () => {
