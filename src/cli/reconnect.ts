@@ -12,6 +12,7 @@
  * ```
  */
 import { CliError, EXIT } from "./exit-codes.ts";
+import { err } from "./stdio.ts";
 
 /** The controller did not answer: nothing listens on its socket, or it went away mid-answer. */
 export class ControllerGone extends CliError {
@@ -71,7 +72,12 @@ export interface ReconnectOptions {
   onRetry?: () => void;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Told once, when the controller has been gone for {@link NOTICE_AFTER_MS} (default: a line on stderr). */
+  notice?: (line: string) => void;
 }
+
+/** How long a client waits in silence before it says it is waiting (a restart takes about a second). */
+export const NOTICE_AFTER_MS = 2000;
 
 /**
  * Runs `call` (a read: trying it again changes nothing); when the controller does not answer,
@@ -88,6 +94,7 @@ export async function reconnecting<T>(
   const sleep = o.sleep ?? ((ms: number) => Bun.sleep(ms));
   const now = o.now ?? Date.now;
   let goneSince: number | null = null;
+  let noticed = false;
   let pause = FIRST_PAUSE_MS;
   for (;;) {
     try {
@@ -102,6 +109,11 @@ export async function reconnecting<T>(
           `orch is not running at ${ctx.home} (waited ${Math.round(waited / 1000)} s for it to come back): run 'orch start'`,
           EXIT.unavailable,
         );
+      }
+      if (!noticed && waited >= NOTICE_AFTER_MS) {
+        noticed = true;
+        const line = `orch: the controller at ${ctx.home} is not answering; waiting up to ${Math.round(windowMs / 1000)} s for it to come back (ORCH_RECONNECT_WAIT)`;
+        (o.notice ?? ((l: string) => err.write(`${l}\n`)))(line);
       }
       await sleep(Math.min(pause, windowMs - waited));
       pause = Math.min(pause * 2, MAX_PAUSE_MS);

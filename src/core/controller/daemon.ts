@@ -99,7 +99,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     json: o.logJson,
     mask: (line) => masking.text(null, line),
   });
-  guardProcess(logger);
+  const guard = guardProcess(logger);
   const store = openStoreOrExplain(paths.db, config.durability, masking);
   if (currentUid() === 0 && !config.allowRoot) {
     logger.log("warn", "running as root, allowed because this is a container (IS_SANDBOX=0 refuses it)");
@@ -142,6 +142,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     masking,
     orphans,
   });
+  // a store fault a timer's single write met stalls the controller, as a failed commit does
+  guard.explainWith((e) => controller.stall.explain(e));
   await controller.start();
   const extensions = (o.extensions ?? []).map((make) => make({ controller, store, config, logger, paths }));
   for (const ext of extensions) await ext.start?.();

@@ -42,6 +42,7 @@ describe("reconnecting", () => {
     const clock = fakeClock();
     let calls = 0;
     let retries = 0;
+    const fail: string[] = [];
     const v = await reconnecting(
       ctx,
       async () => {
@@ -49,23 +50,29 @@ describe("reconnecting", () => {
         if (calls < 6) throw calls % 2 ? fetchError("ECONNRESET") : new ControllerGone("gone", false);
         return "answer";
       },
-      { windowMs: 60_000, ...clock, onRetry: () => retries++ },
+      { windowMs: 60_000, ...clock, onRetry: () => retries++, notice: (l) => fail.push(l) },
     );
     expect(v).toBe("answer");
+    expect(fail).toEqual([]); // back within 2 s: nothing said
     expect(clock.pauses).toEqual([50, 100, 200, 400, 800]);
     expect(retries).toBe(5);
   });
 
   test("gives up after the window: exit 3 saying where and how long it waited", async () => {
     const clock = fakeClock();
+    const notices: string[] = [];
     const p = reconnecting(
       ctx,
       async () => {
         throw fetchError("ENOENT");
       },
-      { windowMs: 3000, ...clock },
+      { windowMs: 3000, ...clock, notice: (l) => notices.push(l) },
     );
     const e = await p.catch((x: unknown) => x);
+    // said once, after 2 s of silence (a restart's second or so goes unremarked)
+    expect(notices).toEqual([
+      "orch: the controller at /h is not answering; waiting up to 3 s for it to come back (ORCH_RECONNECT_WAIT)",
+    ]);
     expect(e).toBeInstanceOf(CliError);
     expect((e as CliError).code).toBe(EXIT.unavailable);
     expect((e as CliError).message).toBe(

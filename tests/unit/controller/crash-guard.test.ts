@@ -21,7 +21,13 @@ function child(guarded: boolean): { script: string; log: string } {
     script,
     `import { guardProcess } from ${JSON.stringify(join(SRC, "crash-guard.ts"))};
 import { createLogger } from ${JSON.stringify(join(SRC, "logger.ts"))};
-${guarded ? `guardProcess(createLogger(${JSON.stringify(log)}, { stdout: false, json: true }));` : ""}
+${
+  guarded
+    ? `const guard = guardProcess(createLogger(${JSON.stringify(log)}, { stdout: false, json: true }));
+guard.explainWith((e) => (e instanceof Error && e.message === "store fault" ? (console.log("explained"), e) : null));
+setTimeout(() => { throw new Error("store fault"); }, 5);`
+    : ""
+}
 function rejectLater() { return Promise.reject(new Error("nobody waits for me")); }
 void rejectLater();
 setTimeout(() => { throw new Error("thrown from a timer"); }, 10);
@@ -43,8 +49,10 @@ describe("guardProcess", () => {
   test("an unhandled rejection and an uncaught exception are logged with their stack; the process goes on", async () => {
     const { script, log } = child(true);
     const r = await run(script);
-    expect(r.stdout).toBe("still running\n");
+    // the error the explainer recognized (a store fault) went to it, not to the log
+    expect(r.stdout).toBe("explained\nstill running\n");
     expect(r.code).toBe(0);
+    expect(readFileSync(log, "utf8")).not.toContain("store fault");
     const lines = readFileSync(log, "utf8")
       .trim()
       .split("\n")
