@@ -49,7 +49,7 @@ export class MarkerScanner<S extends OutputSink = OutputSink> {
 
   constructor(
     readonly taskId: string,
-    private readonly markers: MarkerSpec,
+    readonly markers: MarkerSpec,
     readonly sink: S | null = null,
   ) {
     this.startMarker = `${markers.startPrefix}${taskId}${markers.suffix}`;

@@ -161,7 +161,7 @@ export class TaskFlow {
       this.turns?.begin(rt, task); // types the prompt once the dispatch is stored
       return;
     }
-    const markers = this.markerSet.forTask(rt.plugin, task.id);
+    const markers = this.markerSet.forTask(rt.plugin, task.id, task.attempts + 1);
     rt.scanner = new MarkerScanner(task.id, markers, this.output(task.id, rt.name));
     rt.logStart = this.d.logFile ? fileSize(this.d.logFile(rt)) : 0;
     const framed = callFrame(rt.plugin, { id: task.id, text: task.text, fresh: !rt.primed }, markers);
@@ -199,7 +199,7 @@ export class TaskFlow {
     const id = rt.scanner.taskId;
     // what was gathered is read again from the log: a fresh output, or it would count twice
     rt.scanner.sink?.discard();
-    rt.scanner = new MarkerScanner(id, this.markerSet.forTask(rt.plugin, id), this.output(id, rt.name));
+    rt.scanner = new MarkerScanner(id, rt.scanner.markers, this.output(id, rt.name));
   }
 
   /** Text the worker's pane printed: markers of its task, then the prompt that makes it ready. */

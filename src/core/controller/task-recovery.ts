@@ -23,7 +23,7 @@ export function recoverOrRequeue(
 ): void {
   const out = flow.output(task.id, rt.name);
   const found = logFile
-    ? endInLog(logFile, task.id, flow.markerSet.forms(rt.plugin, task.id), out)
+    ? endInLog(logFile, task.id, flow.markerSet.forms(rt.plugin, task.id, task.attempts), out)
     : { ended: false as const, started: false };
   if (found.ended) {
     rt.startedAt = task.startedAt;
@@ -80,14 +80,19 @@ export function recoverTask(flow: TaskFlow, rt: WorkerRuntime, task: Task, logFi
   }
   // onDone may run inside recoverFromLog (the end is already logged): defer it past the assignment
   const out = flow.output(task.id, rt.name);
-  rt.recovery = recoverFromLog(logFile, task.id, flow.markerSet.forms(rt.plugin, task.id), out, (r) =>
-    queueMicrotask(() => {
-      if (rt.phase !== "busy") return;
-      rt.recovery = null;
-      flow.finish(rt, task.id, r.exitCode, out);
-      rt.phase = "ready"; // the command has ended: the shell is at (or about to show) its prompt
-      flow.pump(rt);
-    }),
+  rt.recovery = recoverFromLog(
+    logFile,
+    task.id,
+    flow.markerSet.forms(rt.plugin, task.id, task.attempts),
+    out,
+    (r) =>
+      queueMicrotask(() => {
+        if (rt.phase !== "busy") return;
+        rt.recovery = null;
+        flow.finish(rt, task.id, r.exitCode, out);
+        rt.phase = "ready"; // the command has ended: the shell is at (or about to show) its prompt
+        flow.pump(rt);
+      }),
   );
   const remaining = Math.max(1000, task.timeoutMs - (Date.now() - (task.startedAt ?? Date.now())));
   rt.timer = setTimeout(() => flow.timeOutTask(rt, task.id), remaining);

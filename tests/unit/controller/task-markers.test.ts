@@ -4,11 +4,13 @@
  * knows the markers of a task that ran while it was away.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MarkerScanner } from "../../../src/core/controller/marker-scanner.ts";
+import { endInLog } from "../../../src/core/controller/recover.ts";
 import { markerKey, taskMarkers } from "../../../src/core/controller/task-markers.ts";
+import { TaskOutput } from "../../../src/core/controller/task-output.ts";
 import { openStore } from "../../../src/core/store/index.ts";
 import { DEFAULT_MARKERS, markerPlugin, markerRun, PROMPT, ScriptedWorker } from "../../helpers/fake-pane.ts";
 
@@ -26,6 +28,30 @@ describe("taskMarkers", () => {
     expect(taskMarkers(base, "key", "t1")).toEqual(taskMarkers(base, "key", "t1"));
     expect(taskMarkers(base, "key", "t2").suffix).not.toBe(taskMarkers(base, "key", "t1").suffix);
     expect(taskMarkers(base, "other", "t1").suffix).not.toBe(taskMarkers(base, "key", "t1").suffix);
+  });
+
+  test("each attempt of a task has its own markers, the first as without an attempt", () => {
+    expect(taskMarkers(base, "key", "t1", 1)).toEqual(taskMarkers(base, "key", "t1"));
+    expect(taskMarkers(base, "key", "t1", 2).suffix).not.toBe(taskMarkers(base, "key", "t1").suffix);
+    expect(taskMarkers(base, "key", "t1", 3).suffix).not.toBe(taskMarkers(base, "key", "t1", 2).suffix);
+  });
+
+  test("recovering attempt 2 from a log that still holds attempt 1 takes attempt 2's end only", () => {
+    const dir = mkdtempSync(join(tmpdir(), "orch-attempts-"));
+    const log = join(dir, "w.log");
+    const [a1, a2] = [taskMarkers(base, "key", "t1", 1), taskMarkers(base, "key", "t1", 2)];
+    const framed = (m: typeof a1, out: string, code: number) =>
+      `$ run\r\n${m.startPrefix}t1${m.suffix}\r\n${out}\r\n${m.endPrefix}t1-${code}${m.suffix}\r\n`;
+    const out = () =>
+      new TaskOutput({ taskId: "t1", maxBytes: Number.POSITIVE_INFINITY, file: "", mask: null });
+    writeFileSync(log, framed(a1, "interrupted", 130));
+    // only attempt 1 in the log: attempt 2 neither ended nor began
+    expect(endInLog(log, "t1", [a2, base], out())).toEqual({ ended: false, started: false });
+    writeFileSync(log, framed(a1, "interrupted", 130) + framed(a2, "second", 0));
+    const o = out();
+    expect(endInLog(log, "t1", [a2, base], o)).toEqual({ ended: true, exitCode: 0 });
+    expect(o.finish().text).toBe("second\n");
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test("no key: the configured markers", () => {
