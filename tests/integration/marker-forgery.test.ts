@@ -60,10 +60,10 @@ describe("a task cannot forge its own end marker (compiled binary)", () => {
       readFileSync(log, "utf8").includes("after the forgeries"),
     );
     await orch.ok(["start"]);
-    const t = await orch.waitTask(id, 20_000);
+    const t = await orch.waitTask(id, 45_000);
     expect(t.status).toBe("failed");
     expect(t.exitCode).toBe(7);
     expect(t.output?.endsWith("after the forgeries\n")).toBe(true);
     expect((await orch.sendWait("w", "echo then")).output).toBe("then\n");
-  }, 60_000);
+  }, 90_000);
 });

@@ -27,14 +27,26 @@ export interface RunOptions {
  */
 export async function runCommand(ctx: CliContext, file: string | undefined, o: RunOptions): Promise<number> {
   const body = o.projects ? projectsRun(o) : fileRun(file);
-  // a bad file is refused (exit 2) with every error, each naming its line and path
-  const run = await ctx.api.call<RunJson>("POST", "/v1/runs", body);
+  // a Ctrl-C while the run is being made (its first task may be running before the answer
+  // reaches us) cancels it as soon as its id is known
+  let early = false;
+  const onEarlyInt = () => {
+    early = true;
+  };
+  if (!o.detach) process.on("SIGINT", onEarlyInt);
+  let run: RunJson;
+  try {
+    // a bad file is refused (exit 2) with every error, each naming its line and path
+    run = await ctx.api.call<RunJson>("POST", "/v1/runs", body);
+  } finally {
+    process.off("SIGINT", onEarlyInt);
+  }
   if (o.detach) {
     if (ctx.json) printJson(run);
     else out.line(run.id);
     return EXIT.ok;
   }
-  return followRun(ctx, run.id);
+  return followRun(ctx, run.id, early);
 }
 
 function fileRun(file: string | undefined) {
@@ -63,8 +75,11 @@ function projectsRun(o: RunOptions) {
   return { source, file: "(command line)", baseDir: process.cwd(), cwd: process.cwd() };
 }
 
-/** Follows a run to its end with a progress view; the exit code is its verdict. */
-export async function followRun(ctx: CliContext, runId: string): Promise<number> {
+/**
+ * Follows a run to its end with a progress view; the exit code is its verdict. `interrupted`:
+ * a Ctrl-C came before (the run is cancelled at once).
+ */
+export async function followRun(ctx: CliContext, runId: string, interruptedBefore = false): Promise<number> {
   const mode: ProgressMode = ctx.json ? "json" : process.stdout.isTTY ? "tty" : "plain";
   const view = createProgressView(mode, {
     write: (s) => out.write(s),
@@ -97,6 +112,7 @@ export async function followRun(ctx: CliContext, runId: string): Promise<number>
       );
   };
   process.on("SIGINT", onInt);
+  if (interruptedBefore) onInt();
   // the controller answers when the run changes; between changes a terminal's clocks tick here
   let latest: ProgressRun | null = null;
   const tick = mode === "tty" ? setInterval(() => latest && view.update(latest, Date.now()), 250) : null;
