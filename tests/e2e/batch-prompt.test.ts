@@ -9,11 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureAgentCli, killAgentProcesses, orchAgentEnv } from "../helpers/agent-cli.ts";
 import { type FakeModelApi, startFakeModelApi } from "../helpers/fake-model-api.ts";
-import { OrchHarness, type TaskJson } from "../helpers/orch-harness.ts";
-
-interface TaskWithResult extends TaskJson {
-  result: { sessionId?: string; costUsd?: number; tokens?: { input?: number; output?: number } } | null;
-}
+import { OrchHarness, type TaskWithResult } from "../helpers/orch-harness.ts";
 
 let api: FakeModelApi;
 let h: OrchHarness;

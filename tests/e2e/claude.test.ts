@@ -7,12 +7,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureAgentCli, killAgentProcesses, orchAgentEnv } from "../helpers/agent-cli.ts";
 import { type FakeModelApi, startFakeModelApi } from "../helpers/fake-model-api.ts";
-import { OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
+import {
+  OrchHarness,
+  type StatusJson,
+  type TaskJson,
+  type TaskWithResult,
+  waitFor,
+} from "../helpers/orch-harness.ts";
 import { rng as seeded } from "../helpers/rng.ts";
-
-interface TaskWithResult extends TaskJson {
-  result: { sessionId?: string; costUsd?: number; tokens?: { input?: number; output?: number } } | null;
-}
 
 let api: FakeModelApi;
 let h: OrchHarness;

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { OrchHarness, type TaskJson } from "../helpers/orch-harness.ts";
+import { OrchHarness, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
 
 const harnesses: OrchHarness[] = [];
 afterAll(async () => {
@@ -30,8 +30,7 @@ describe("a worker printing flat out", () => {
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
       return (JSON.parse(r.stdout) as TaskJson).status;
     };
-    const until = Date.now() + 15_000;
-    while ((await status()) !== "running" && Date.now() < until) await Bun.sleep(50);
+    await waitFor("the flood running", async () => (await status()) === "running");
     // a few MB printed (what the controller holds of the task grows: the old scanner slowed
     // down with it until it could not keep up, and then nothing else ran)
     const log = join(h.home, "logs", "f.log");

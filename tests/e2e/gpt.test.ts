@@ -8,11 +8,13 @@ import { join } from "node:path";
 import { findProcesses } from "../../src/plugins/gpt/cleanup.ts";
 import { ensureAgentCli, killAgentProcesses, orchAgentEnv } from "../helpers/agent-cli.ts";
 import { defaultScript, type FakeModelApi, startFakeModelApi } from "../helpers/fake-model-api.ts";
-import { OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
-
-interface TaskWithResult extends TaskJson {
-  result: { sessionId?: string; tokens?: { input?: number; output?: number }; exitReason?: string } | null;
-}
+import {
+  OrchHarness,
+  type StatusJson,
+  type TaskJson,
+  type TaskWithResult,
+  waitFor,
+} from "../helpers/orch-harness.ts";
 
 let api: FakeModelApi;
 let h: OrchHarness;

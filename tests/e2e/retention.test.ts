@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { OrchHarness, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
+import { alive, OrchHarness, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
 
 const CAP = 1_048_576;
 /** 30,000 lines of 100 characters (3 MB), a secret on the first line and on the last. */
@@ -25,15 +25,6 @@ interface PruneJson {
   tasks: string[];
   files: string[];
   bytes: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("output retention (compiled binary)", () => {
@@ -124,10 +115,11 @@ describe("output retention (compiled binary)", () => {
       async () => (await orch.json<Task>(["task", runningId])).status === "running",
     );
     const file = join(orch.home, "outputs", `${big.id}.out`);
-    // everything final so far finished over a second ago
-    await Bun.sleep(1100);
-
-    const dry = await orch.json<PruneJson>(["prune", "--older-than", "1s", "--dry-run"]);
+    // once everything final so far finished over a second ago
+    const dry = await waitFor("the big task over a second old", async () => {
+      const d = await orch.json<PruneJson>(["prune", "--older-than", "1s", "--dry-run"]);
+      return d.tasks.includes(big.id) ? d : null;
+    });
     expect(dry.dryRun).toBe(true);
     expect(dry.tasks).toContain(big.id);
     expect(dry.files).toContain(file);

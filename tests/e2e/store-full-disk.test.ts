@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { OrchHarness, type TaskJson } from "../helpers/orch-harness.ts";
+import { OrchHarness, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
 
 const FINAL = ["succeeded", "failed", "timed_out", "cancelled"];
 
@@ -25,17 +25,6 @@ function fillDisk(dir: string): () => void {
   }
   closeSync(fd);
   return () => rmSync(filler, { force: true });
-}
-
-/** Polls `f` until it returns a value, or fails after `ms`. */
-async function until<T>(what: string, f: () => Promise<T | null>, ms = 40_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await f();
-    if (v !== null) return v;
-    await Bun.sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe("a full disk under ORCH_HOME (compiled binary, tmpfs)", () => {
@@ -78,10 +67,14 @@ describe("a full disk under ORCH_HOME (compiled binary, tmpfs)", () => {
     free();
     free = null;
     const pid = orch.controllerPid();
-    const after = await until("a task taken after space came back", async () => {
-      const r = await orch.run(["send", "w1", task("after"), "--wait", "--timeout", "30"]);
-      return r.code === 0 ? r : null;
-    });
+    const after = await waitFor(
+      "a task taken after space came back",
+      async () => {
+        const r = await orch.run(["send", "w1", task("after"), "--wait", "--timeout", "30"]);
+        return r.code === 0 ? r : null;
+      },
+      40_000,
+    );
     expect(after.stdout).toContain("done-after");
     expect(orch.controllerPid()).toBe(pid);
     expect(count("refused")).toBe(0);
@@ -106,10 +99,14 @@ describe("a full disk under ORCH_HOME (compiled binary, tmpfs)", () => {
 
     rmSync(filler, { force: true });
     const pid = orch.controllerPid();
-    const done = await until("the task's end stored", async () => {
-      const t = (await orch.json<TaskJson[]>(["results"])).find((x) => x.id === stuck!.id);
-      return t && FINAL.includes(t.status) ? t : null;
-    });
+    const done = await waitFor(
+      "the task's end stored",
+      async () => {
+        const t = (await orch.json<TaskJson[]>(["results"])).find((x) => x.id === stuck!.id);
+        return t && FINAL.includes(t.status) ? t : null;
+      },
+      40_000,
+    );
     expect(done.status).toBe("succeeded");
     expect(done.output).toContain("done-mid");
     expect(orch.controllerPid()).toBe(pid);

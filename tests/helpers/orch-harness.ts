@@ -162,6 +162,16 @@ export class OrchHarness {
   }
 }
 
+/** A task as an agent plugin's result() left it: session, cost and tokens when the agent said. */
+export interface TaskWithResult extends TaskJson {
+  result: {
+    sessionId?: string;
+    costUsd?: number;
+    tokens?: { input?: number; output?: number };
+    exitReason?: string;
+  } | null;
+}
+
 export interface TaskJson {
   id: string;
   worker: string | null;
@@ -192,6 +202,16 @@ export interface WorkerJson {
   currentTask: string | null;
   restarts: number;
   error: string | null;
+}
+
+/** Whether process `pid` is alive (signal 0). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Waits until `check` returns a truthy value; fails with `what` after `ms`. */

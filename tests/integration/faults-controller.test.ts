@@ -8,18 +8,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
+import { alive, OrchHarness, type StatusJson, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
 
 const WORKERS = ["w1", "w2", "w3", "w4"];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Queues `n` numbered tasks round-robin over the workers; each appends its number to `runs`. */
 async function queueNumbered(orch: OrchHarness, first: number, n: number, runs: string, pause = "0.05") {

@@ -1,24 +1,15 @@
 import { spawn } from "node:child_process";
 import { existsSync, fstatSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { OrphanOutcome } from "../../core/controller/orphans.ts";
 import { type CliContext, selfArgv } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson } from "../output.ts";
 import { err, out } from "../stdio.ts";
 
-/** What start-up did with a pane no stored worker owned (see core/controller/orphans.ts). */
-interface OrphanJson {
-  paneId: string;
-  windowName: string;
-  workerId: string | null;
-  action: "adopted" | "killed" | "kept";
-  worker?: string;
-  reason?: string;
-}
-
 interface StatusJson {
   controller: { pid: number; version: string; startedAt: string; socket: string };
-  orphans?: OrphanJson[];
+  orphans?: OrphanOutcome[];
 }
 
 /**
@@ -85,8 +76,8 @@ export async function startCommand(
 }
 
 /** One line per outcome: adopted and killed panes on stdout, a warning naming those left unlisted on stderr. */
-function printOrphans(orphans: OrphanJson[]): void {
-  const pane = (o: OrphanJson) => `${o.paneId} ${o.windowName}`;
+function printOrphans(orphans: OrphanOutcome[]): void {
+  const pane = (o: OrphanOutcome) => `${o.paneId} ${o.windowName}`;
   const adopted = orphans.filter((o) => o.action === "adopted");
   if (adopted.length > 0)
     out.line(
