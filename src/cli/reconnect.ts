@@ -11,6 +11,7 @@
  * const t = await reconnecting(ctx, () => ctx.api.call<TaskJson>("GET", `/v1/tasks/${id}?wait=5000`));
  * ```
  */
+import { setTimeout as sleepMs } from "node:timers/promises";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { err } from "./stdio.ts";
 
@@ -91,7 +92,7 @@ export async function reconnecting<T>(
   o: Partial<ReconnectOptions> = {},
 ): Promise<T> {
   const windowMs = o.windowMs ?? reconnectWindowMs(process.env);
-  const sleep = o.sleep ?? ((ms: number) => Bun.sleep(ms));
+  const sleep = o.sleep ?? ((ms: number) => sleepMs(ms));
   const now = o.now ?? Date.now;
   let goneSince: number | null = null;
   let noticed = false;
