@@ -8,10 +8,11 @@ import type { Liveness } from "./liveness.ts";
 import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
 import { type OrphanSettings, settleOrphans } from "./orphans.ts";
+import { neverSubmitted } from "./pane-delivery.ts";
 import { type OrchPaths, workerLogPath } from "./paths.ts";
 import { callReadyPattern } from "./plugin-boundary.ts";
 import type { TaskFlow } from "./task-flow.ts";
-import { recoverOrRequeue, recoverTask } from "./task-recovery.ts";
+import { NEVER_SUBMITTED, recoverOrRequeue, recoverTask, requeueNeverSubmitted } from "./task-recovery.ts";
 import type { TmuxHost } from "./tmux-host.ts";
 import type { TurnFlow } from "./turn-flow.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
@@ -82,7 +83,13 @@ export async function adoptWorkers(d: AdoptionDeps): Promise<void> {
     const log = workerLogPath(d.paths, w.name);
     // the pipe outlives the controller; reopening it would lose what it is writing now
     if (!pane.piped) await d.host.pipeLog(pane.paneId, log, d.masking.logFilter(w.name));
-    const inFlight = d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] })[0];
+    let inFlight = d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] })[0];
+    if (inFlight?.status === "dispatched" && neverSubmitted(pane, inFlight.id, inFlight.attempts)) {
+      // the controller died before tmux typed it: nothing of it ran, so it is dispatched anew
+      if (requeueNeverSubmitted(d.store, rt, inFlight))
+        d.logger.log("info", `task requeued: ${NEVER_SUBMITTED}`, { worker: w.name, task: inFlight.id });
+      inFlight = undefined;
+    }
     if (inFlight && plugin.detect.kind !== "marker") {
       // an interactive turn: its screen (read now) or its hook says when it ends
       rt.dispatchedAt = inFlight.submittedAt;

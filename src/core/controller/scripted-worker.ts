@@ -165,6 +165,7 @@ export class ScriptedWorker {
       deadSignal: null,
       workerId: worker.id,
       piped: true,
+      sent: "-",
     });
     // as the controller's tmux host does: one commit per read, idle states written in it
     this.pane.onOutput = (paneId, data) => {

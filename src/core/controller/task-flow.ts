@@ -6,12 +6,12 @@ import type { Task } from "../domain/types.ts";
 import type { Delivery, MarkerSpec } from "../plugin/contract.ts";
 import type { NewTask, Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
-import type { PaneOps } from "../tmux/pane-ops.ts";
+import type { PaneOps, PaneTag } from "../tmux/pane-ops.ts";
 import { fileSize } from "./log-feed.ts";
 import type { Logger } from "./logger.ts";
 import { MarkerScanner } from "./marker-scanner.ts";
 import { newTask } from "./new-task.ts";
-import { deliverToPane } from "./pane-delivery.ts";
+import { deliverToPane, sentTag } from "./pane-delivery.ts";
 import { callFrame } from "./plugin-boundary.ts";
 import { MarkerSet } from "./task-markers.ts";
 import {
@@ -171,8 +171,9 @@ export class TaskFlow {
       return;
     }
     const paneId = rt.paneId;
+    const tag = sentTag(task.id, task.attempts + 1);
     this.d.store.afterCommit(() =>
-      this.deliver(paneId, framed.value).catch((e) => {
+      this.deliver(paneId, framed.value, tag).catch((e) => {
         if (rt.scanner?.taskId === task.id)
           this.fail(rt, task.id, "failed", `delivery failed: ${errorMessage(e)}`);
       }),
@@ -184,9 +185,9 @@ export class TaskFlow {
     return newTaskOutput(this.d.outputs, taskId, worker);
   }
 
-  /** Types a delivery into the pane (see deliverToPane). */
-  deliver(paneId: string, d: Delivery): Promise<void> {
-    return deliverToPane(this.d.ops(), paneId, d);
+  /** Types a delivery into the pane, tagged as the given attempt of a task (see deliverToPane). */
+  deliver(paneId: string, d: Delivery, tag?: PaneTag): Promise<void> {
+    return deliverToPane(this.d.ops(), paneId, d, tag);
   }
 
   /**

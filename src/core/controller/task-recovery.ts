@@ -97,3 +97,26 @@ export function recoverTask(flow: TaskFlow, rt: WorkerRuntime, task: Task, logFi
   const remaining = Math.max(1000, task.timeoutMs - (Date.now() - (task.startedAt ?? Date.now())));
   rt.timer = setTimeout(() => flow.timeOutTask(rt, task.id), remaining);
 }
+
+/** Why a task dispatched before the controller stopped is queued again without a lost attempt. */
+export const NEVER_SUBMITTED = "the controller stopped before the task reached the agent";
+
+/**
+ * A task dispatched to a worker whose pane is still there but never got it (the controller
+ * died between storing the dispatch and tmux typing it; the pane's `@orch_sent` says so):
+ * back in the queue as if never dispatched, its attempt not counted, as nothing of it ran.
+ */
+export function requeueNeverSubmitted(store: Store, rt: WorkerRuntime, task: Task): Task | null {
+  return store.transaction(() => {
+    const cur = store.tasks.get(task.id);
+    if (!cur || cur.status !== "dispatched") return null;
+    store.events.append(
+      workerEvent("task.requeued", rt.name, { error: NEVER_SUBMITTED }, task.id, Date.now()),
+    );
+    return store.tasks.update(task.id, {
+      status: "queued",
+      attempts: Math.max(0, cur.attempts - 1),
+      ...(cur.agentType !== null ? { worker: null } : {}),
+    });
+  });
+}

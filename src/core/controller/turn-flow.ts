@@ -7,6 +7,7 @@ import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
 import type { Logger } from "./logger.ts";
+import { sentTag } from "./pane-delivery.ts";
 import { PermissionPrompts } from "./permission-prompts.ts";
 import { callFrame, callHookRule, callRateLimitWait, callResult } from "./plugin-boundary.ts";
 import type { TaskFlow } from "./task-flow.ts";
@@ -78,11 +79,12 @@ export class TurnFlow {
     }
     // typed only once the dispatch is stored: one rolled back must leave the pane untouched
     this.d.store.afterCommit(() => {
-      if (rt.turn?.taskId === task.id) this.send(rt, task);
+      if (rt.turn?.taskId === task.id) this.send(rt, task, task.attempts + 1);
     });
   }
 
-  private send(rt: WorkerRuntime, task: Pick<Task, "id" | "text">): void {
+  /** Types the prompt of `attempt` of the task (tagged with it, see pane-delivery.ts). */
+  private send(rt: WorkerRuntime, task: Pick<Task, "id" | "text">, attempt: number): void {
     const framed = callFrame(
       rt.plugin,
       { id: task.id, text: task.text, fresh: !rt.primed },
@@ -97,7 +99,7 @@ export class TurnFlow {
     const turn = rt.turn;
     if (turn) turn.framed = true;
     this.d.flow
-      .deliver(rt.paneId!, delivery)
+      .deliver(rt.paneId!, delivery, sentTag(task.id, attempt))
       .then(() => {
         if (rt.turn !== turn || !turn) return;
         turn.submitted = true;
@@ -295,7 +297,7 @@ export class TurnFlow {
       this.setState(rt, "running");
       rt.timer = setTimeout(() => this.d.flow.timeOutTask(rt, task.id), task.timeoutMs);
       this.d.logger.log("info", "resuming after rate limit", { worker: rt.name, task: task.id });
-      this.send(rt, task);
+      this.send(rt, task, task.attempts + 1);
     }, wait);
   }
 

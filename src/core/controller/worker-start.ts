@@ -11,6 +11,7 @@ import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
 import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
+import { NOTHING_SENT, SENT_OPTION } from "./pane-delivery.ts";
 import { type OrchPaths, workerDataDir, workerLogPath } from "./paths.ts";
 import { callStartup } from "./plugin-boundary.ts";
 import type { TmuxHost } from "./tmux-host.ts";
@@ -110,6 +111,8 @@ export class WorkerStarter {
         host.attach(rt, paneId, windowId);
         await host.ops.setPaneOption(paneId, "@orch_worker", worker.id);
       }
+      // from now on the pane tells whether a task was submitted to it (pane-delivery.ts)
+      await host.ops.setPaneOption(rt.paneId!, SENT_OPTION, NOTHING_SENT);
       await host.pipeLog(rt.paneId!, log, masking.logFilter(worker.name));
     } catch (e) {
       // most often the agent exited at once (a command that does not exist, a bad flag)

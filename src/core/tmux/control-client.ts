@@ -1,4 +1,5 @@
 import { errorMessage } from "../domain/result.ts";
+import { yieldTurn } from "../runtime/next-turn.ts";
 import { type ControlMessage, ControlParser, type TmuxNotification } from "./control-parser.ts";
 import { TmuxCommandError, TmuxTimeoutError, TmuxUnavailableError } from "./errors.ts";
 import type { ControlTransport, TransportFactory } from "./transport.ts";
@@ -8,6 +9,10 @@ const TURN_BUDGET_MS = 4;
 
 interface Pending {
   command: string;
+  /** Answer blocks still to come: a command list gets one per command, up to its first error. */
+  blocks: number;
+  /** Lines of the blocks answered so far. */
+  lines: string[];
   resolve: (lines: string[]) => void;
   reject: (e: Error) => void;
   timer: ReturnType<typeof setTimeout> | null;
@@ -89,11 +94,27 @@ export class ControlClient {
 
   /** Sends one command line; resolves with its output lines, rejects on `%error` or timeout. */
   run(command: string, timeoutMs = this.defaultTimeoutMs): Promise<string[]> {
+    return this.send(command, 1, timeoutMs);
+  }
+
+  /**
+   * Sends commands as one line (a tmux command list): tmux runs them together, none of
+   * another line between them, so either all of them ran or, after one that failed, none of
+   * the rest. Resolves with their output lines joined; rejects with the first error.
+   *
+   * @example
+   * await client.runList(["send-keys -t %3 Enter", "set-option -p -t %3 @orch_sent t1.1"]);
+   */
+  runList(commands: string[], timeoutMs = this.defaultTimeoutMs): Promise<string[]> {
+    return this.send(commands.join(" ; "), commands.length, timeoutMs);
+  }
+
+  private send(command: string, blocks: number, timeoutMs: number): Promise<string[]> {
     if (this.closedReason !== null || !this.transport) {
       return Promise.reject(new TmuxUnavailableError(this.closedReason ?? "not connected"));
     }
     return new Promise<string[]>((resolve, reject) => {
-      const p: Pending = { command, resolve, reject, timer: null, settled: false };
+      const p: Pending = { command, blocks, lines: [], resolve, reject, timer: null, settled: false };
       if (timeoutMs > 0) {
         p.timer = setTimeout(() => {
           // The answer still comes in order later; keep the slot, just settle now.
@@ -136,7 +157,7 @@ export class ControlClient {
         // microtask queue: after a turn's budget, let timers, the API and other I/O run (tmux
         // holds the rest meanwhile, and stops reading a pane this client is behind on).
         if (performance.now() - turnStart > TURN_BUDGET_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await yieldTurn();
           turnStart = performance.now();
         }
         const messages = parser.push(chunk);
@@ -179,12 +200,18 @@ export class ControlClient {
           this.onAttached = null;
           return;
         }
-        const p = this.pending.shift();
+        const p = this.pending[0];
         if (!p) return;
+        // a command list answers once per command; after an error tmux skips the rest
+        if (msg.ok && --p.blocks > 0) {
+          p.lines.push(...msg.lines);
+          return;
+        }
+        this.pending.shift();
         if (p.timer) clearTimeout(p.timer);
         if (p.settled) return;
         p.settled = true;
-        if (msg.ok) p.resolve(msg.lines);
+        if (msg.ok) p.resolve(p.lines.length ? [...p.lines, ...msg.lines] : msg.lines);
         else p.reject(new TmuxCommandError(p.command, msg.lines));
       }
     }

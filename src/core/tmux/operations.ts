@@ -1,6 +1,6 @@
 import type { ControlClient } from "./control-client.ts";
 import { PANE_FORMAT, parsePaneLines } from "./pane-list.ts";
-import type { PaneOps } from "./pane-ops.ts";
+import type { PaneOps, PaneTag } from "./pane-ops.ts";
 import { formatLiteral, quoteArg, shellQuote, tmuxCommand } from "./quote.ts";
 
 /** A pane as `list-panes` reports it, with orch's pane option. */
@@ -15,6 +15,8 @@ export interface PaneInfo {
   deadSignal: string | null;
   /** Value of the `@orch_worker` pane option, or null. */
   workerId: string | null;
+  /** Value of the `@orch_sent` pane option (the last task typed and submitted), or null if unset. */
+  sent: string | null;
   /** Whether a pipe-pane is open on it. */
   piped: boolean;
   /** The directory its program was started in (`pane_start_path`), when tmux says. */
@@ -90,7 +92,7 @@ export class TmuxOps implements PaneOps {
    * Pastes `text` into the pane through a one-use buffer: bracketed when the program asked
    * for it, LF kept as LF (`-r`). The buffer is loaded in chunks so any size works.
    */
-  async paste(paneId: string, text: string): Promise<void> {
+  async paste(paneId: string, text: string, tag?: PaneTag): Promise<void> {
     const name = `orch-paste-${++this.bufferSeq}`;
     const runs: Promise<string[]>[] = [];
     for (let i = 0, end = 0; i < text.length || i === 0; i = end) {
@@ -102,13 +104,23 @@ export class TmuxOps implements PaneOps {
       runs.push(this.client.run(tmuxCommand("set-buffer", ...args)));
       if (end === 0) break;
     }
-    runs.push(this.client.run(tmuxCommand("paste-buffer", "-p", "-r", "-d", "-b", name, "-t", paneId)));
+    const pasted = tmuxCommand("paste-buffer", "-p", "-r", "-d", "-b", name, "-t", paneId);
+    runs.push(this.withTag(pasted, paneId, tag));
     await Promise.all(runs);
   }
 
   /** Sends named keys such as `Enter` or `C-c`. */
-  async sendKeys(paneId: string, keys: string[]): Promise<void> {
-    await this.client.run(tmuxCommand("send-keys", "-t", paneId, ...keys));
+  async sendKeys(paneId: string, keys: string[], tag?: PaneTag): Promise<void> {
+    await this.withTag(tmuxCommand("send-keys", "-t", paneId, ...keys), paneId, tag);
+  }
+
+  /** Runs `command`, and with `tag`, sets that pane option in the same command list. */
+  private withTag(command: string, paneId: string, tag: PaneTag | undefined): Promise<string[]> {
+    if (!tag) return this.client.run(command);
+    return this.client.runList([
+      command,
+      tmuxCommand("set-option", "-p", "-t", paneId, tag.option, tag.value),
+    ]);
   }
 
   /** The pane's screen (and history with `history: true`) as text, joined wrapped lines. */

@@ -16,6 +16,7 @@ export const PANE_FORMAT = [
   "#{pane_pipe}",
   "#{pane_dead_signal}",
   "#{pane_start_path}",
+  "#{@orch_sent}",
 ].join(SEP);
 
 /** `list-panes -F PANE_FORMAT` lines as panes (lines of another shape are skipped). */
@@ -34,6 +35,7 @@ export function parsePaneLines(lines: string[]): PaneInfo[] {
         pipe = "0",
         signal = "",
         startPath = "",
+        sent = "",
       ] = l.split(SEP);
       return {
         paneId,
@@ -45,6 +47,7 @@ export function parsePaneLines(lines: string[]): PaneInfo[] {
         deadSignal: signal === "" || signal === "0" ? null : signal,
         workerId: worker === "" ? null : worker,
         piped: pipe === "1",
+        sent: sent === "" ? null : sent,
         ...(startPath ? { startPath } : {}),
       };
     });

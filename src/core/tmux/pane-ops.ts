@@ -1,6 +1,16 @@
 import type { NewWindowOptions, PaneInfo } from "./operations.ts";
 
 /**
+ * A pane option set in the same tmux command list as the keys that carry it: when tmux has
+ * it, those keys reached the pane (tmux runs a list whole). The controller tags a task's
+ * submit keys with it, so after a crash it knows whether the task was ever typed.
+ */
+export interface PaneTag {
+  option: string;
+  value: string;
+}
+
+/**
  * What the controller does to one tmux server's panes. {@link TmuxOps} does it over a
  * control-mode connection; a unit test hands in a plain fake that records keystrokes and
  * answers captures with scripted screens.
@@ -12,10 +22,10 @@ export interface PaneOps {
   killWindow(windowOrPaneId: string): Promise<void>;
   /** Types text literally (short single lines) or pastes it. */
   sendText(paneId: string, text: string): Promise<void>;
-  /** Pastes text through a one-use buffer, LF kept as LF. */
-  paste(paneId: string, text: string): Promise<void>;
-  /** Sends named keys such as `Enter` or `C-c`. */
-  sendKeys(paneId: string, keys: string[]): Promise<void>;
+  /** Pastes text through a one-use buffer, LF kept as LF; `tag` is set with the paste. */
+  paste(paneId: string, text: string, tag?: PaneTag): Promise<void>;
+  /** Sends named keys such as `Enter` or `C-c`; `tag` is set with them. */
+  sendKeys(paneId: string, keys: string[], tag?: PaneTag): Promise<void>;
   /** The pane's visible screen as text. */
   capture(paneId: string, opts?: { history?: boolean }): Promise<string>;
   /** Appends what the pane writes to `file`, through `filter` when given. */

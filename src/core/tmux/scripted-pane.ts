@@ -1,5 +1,5 @@
 import type { NewWindowOptions, PaneInfo } from "./operations.ts";
-import type { PaneOps } from "./pane-ops.ts";
+import type { PaneOps, PaneTag } from "./pane-ops.ts";
 
 /** One thing typed into a pane, in the order it was sent: keystrokes out. */
 export type Stroke =
@@ -116,6 +116,7 @@ export class ScriptedPane implements PaneOps {
       deadSignal: null,
       workerId: null,
       piped: false,
+      sent: null,
     });
     return pane;
   }
@@ -124,6 +125,13 @@ export class ScriptedPane implements PaneOps {
     this.record("setPaneOption", [paneId, key, value]);
     const p = this.panes.find((x) => x.paneId === paneId);
     if (p && key === "@orch_worker") p.workerId = value;
+    if (p && key === "@orch_sent") p.sent = value;
+  }
+
+  /** Sets a tag as tmux would, with the keys that carry it (it is not part of the recorded call). */
+  private tag(paneId: string, tag: PaneTag | undefined): void {
+    const p = this.panes.find((x) => x.paneId === paneId);
+    if (p && tag?.option === "@orch_sent") p.sent = tag.value;
   }
 
   async respawnPane(paneId: string, o: Omit<NewWindowOptions, "name">): Promise<void> {
@@ -142,13 +150,15 @@ export class ScriptedPane implements PaneOps {
     this.stroke({ op: "text", paneId, text });
   }
 
-  async paste(paneId: string, text: string): Promise<void> {
+  async paste(paneId: string, text: string, tag?: PaneTag): Promise<void> {
     this.record("paste", [paneId, text]);
+    this.tag(paneId, tag);
     this.stroke({ op: "paste", paneId, text });
   }
 
-  async sendKeys(paneId: string, keys: string[]): Promise<void> {
+  async sendKeys(paneId: string, keys: string[], tag?: PaneTag): Promise<void> {
     this.record("sendKeys", [paneId, keys]);
+    this.tag(paneId, tag);
     this.stroke({ op: "keys", paneId, keys: [...keys] });
   }
 

@@ -57,6 +57,7 @@ class Ward {
       deadSignal: null,
       workerId: "id-w",
       piped: true,
+      sent: "-",
     });
     this.pass = new HealthPass({
       store: this.store,

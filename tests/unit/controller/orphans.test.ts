@@ -22,6 +22,7 @@ function pane(paneId: string, windowName: string, workerId: string | null): Pane
     deadSignal: null,
     workerId,
     piped: true,
+    sent: null,
   };
 }
 
@@ -56,8 +57,8 @@ describe("panesNotOf", () => {
 describe("parsePaneLines", () => {
   test("reads every field of PANE_FORMAT, the start path too", () => {
     const fields = PANE_FORMAT.split("\u001f").length;
-    expect(fields).toBe(10);
-    const line = ["%4", "@3", "shell-x", "42", "1", "0", "id-x", "0", "9", "/srv/app"].join("\u001f");
+    expect(fields).toBe(11);
+    const line = ["%4", "@3", "shell-x", "42", "1", "0", "id-x", "0", "9", "/srv/app", "t1.2"].join("\u001f");
     expect(parsePaneLines([line, "noise"])).toEqual([
       {
         paneId: "%4",
@@ -69,6 +70,7 @@ describe("parsePaneLines", () => {
         deadSignal: "9",
         workerId: "id-x",
         piped: false,
+        sent: "t1.2",
         startPath: "/srv/app",
       },
     ]);

@@ -79,8 +79,36 @@ describe("ControlClient", () => {
     fake.answer(["unknown command: bogus"], false);
     fake.answer(["x"]);
     expect(await a).toEqual(["%1", "%2"]);
-    expect(b).rejects.toBeInstanceOf(TmuxCommandError);
+    await expect(b).rejects.toBeInstanceOf(TmuxCommandError);
     expect(await c).toEqual(["x"]);
+  });
+
+  test("a command list is one line; its answers (one per command) settle it once, the next command keeps its own", async () => {
+    const { fake, client } = await connected();
+    const list = client.runList(["display-message -p a", "set-option -p -t %1 @orch_sent t.1"]);
+    const next = client.run("display-message -p c");
+    await waitUntil(() => fake.written.join("").split("\n").length >= 4);
+    expect(fake.written.join("")).toEndWith(
+      "display-message -p a ; set-option -p -t %1 @orch_sent t.1\ndisplay-message -p c\n",
+    );
+    fake.answer(["a"]);
+    fake.answer([]);
+    fake.answer(["c"]);
+    expect(await list).toEqual(["a"]);
+    expect(await next).toEqual(["c"]);
+  });
+
+  test("a command list that fails on its first command (tmux skips the rest) rejects; the next command is not shifted", async () => {
+    const { fake, client } = await connected();
+    const list = client.runList(["send-keys -t %99 Enter", "set-option -p -t %99 @orch_sent t.1"]);
+    const next = client.run("display-message -p c");
+    await waitUntil(() => fake.written.join("").split("\n").length >= 4);
+    fake.answer(["can't find pane: %99"], false);
+    fake.answer(["c"]);
+    const err = await list.catch((e) => e);
+    expect(err).toBeInstanceOf(TmuxCommandError);
+    expect(err.message).toContain("can't find pane: %99");
+    expect(await next).toEqual(["c"]);
   });
 
   test("a %error names tmux's message and the command", async () => {
