@@ -49,6 +49,7 @@ export const resultsCommand = lazy(tasksModule, "resultsCommand");
 export const sendCommand = lazy(tasksModule, "sendCommand");
 export const taskCommand = lazy(tasksModule, "taskCommand");
 export const pruneCommand = lazy(() => import("./commands/prune.ts"), "pruneCommand");
+export const hostCommand = lazy(() => import("./commands/hosts.ts"), "hostCommand");
 const workersModule = () => import("./commands/workers.ts");
 export const addWorkerCommand = lazy(workersModule, "addWorkerCommand");
 export const answerCommand = lazy(workersModule, "answerCommand");

@@ -6,6 +6,7 @@ import { joinText, str } from "./argv-words.ts";
 import { makeContext, selfArgv } from "./context.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { failureLine } from "./failure-line.ts";
+import { addHostCommand } from "./host-argv.ts";
 import {
   addWorkerCommand,
   answerCommand,
@@ -226,6 +227,7 @@ function build() {
     .option("--full", "print all of its output, also past maxOutputBytes (from its output file)")
     .action((id: string, o: Opts) => taskCommand(makeContext(o), String(id), o));
   addPruneCommand(cli);
+  addHostCommand(cli);
   cli
     .command("results", "List tasks and their results")
     .option("--worker <name>", "only this worker's tasks")

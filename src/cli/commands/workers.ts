@@ -2,15 +2,18 @@ import { join } from "node:path";
 import type { ShownWorkerJson } from "../../core/controller/short-ids.ts";
 import type { WorkerJson } from "../../core/controller/task-json.ts";
 import type { WorktreeRemoval } from "../../core/controller/worker-worktree.ts";
+import type { HostJson } from "../../core/hosts/host-desk.ts";
 import { segment, WORKER_EXPECTED } from "../api-client.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { printJson, printTable } from "../output.ts";
 import { err, out } from "../stdio.ts";
+import { printHosts } from "./hosts.ts";
 
 interface StatusJson {
   controller: { pid: number; version: string; startedAt: string; socket: string };
   workers: ShownWorkerJson[];
+  hosts?: HostJson[];
 }
 
 /**
@@ -36,6 +39,11 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
   }
   const c = st.controller;
   out.line(`controller: pid ${c.pid}, orch ${c.version}, up since ${c.startedAt}`);
+  // other machines (orch host add): their table first, the workers' after
+  if (st.hosts && st.hosts.length > 1) {
+    printHosts(st.hosts);
+    out.line("");
+  }
   if (st.workers.length === 0) {
     out.line("no workers: add one with 'orch add-worker --type shell --project DIR'");
     return EXIT.ok;

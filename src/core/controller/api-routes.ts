@@ -8,7 +8,9 @@ import { z } from "zod";
 import { PRIORITY_NAMES } from "../domain/priority.ts";
 import { isTaskStatus, TASK_STATUSES } from "../domain/task-status.ts";
 import type { TaskPriority } from "../domain/types.ts";
+import type { HostDesk } from "../hosts/host-desk.ts";
 import type { RequestControl } from "../runtime/serve-unix.ts";
+import { HOST_ROUTES } from "./api-host-routes.ts";
 import { answer, body, HTTP, intParam, json, problem, waitParam } from "./api-http.ts";
 import type { Controller } from "./controller.ts";
 import { idKeyProblem, resolveIdKey } from "./id-keys.ts";
@@ -62,6 +64,8 @@ export interface ApiInfo {
   socket: string;
   /** What start-up did with the panes no stored worker owned (`orch start --orphans`). */
   orphans?: OrphanOutcome[];
+  /** The machines the controller drives (`orch host ...`); absent in tests that need none. */
+  hosts?: HostDesk;
 }
 
 /** Task and Worker JSON with the short task ids the tables show (Task JSON's `shortId`). */
@@ -107,6 +111,7 @@ export const ROUTES: readonly Route[] = [
         },
         ...(info.orphans?.length ? { orphans: info.orphans } : {}),
         workers: controller.workers().map((w) => shown(controller).worker(w.worker, w.ready)),
+        ...(info.hosts ? { hosts: info.hosts.list() } : {}),
       }),
   },
   {
@@ -335,4 +340,5 @@ export const ROUTES: readonly Route[] = [
       return json({ ok: true, pid: info.pid });
     },
   },
+  ...HOST_ROUTES,
 ];

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorMessage } from "../domain/result.ts";
+import { HostDesk, LOCAL_HOST } from "../hosts/host-desk.ts";
 import type { PluginFactory } from "../plugin/contract.ts";
 import { PluginRegistry } from "../plugin/registry.ts";
 import { inSandbox } from "../runtime/sandbox.ts";
@@ -145,6 +146,16 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   // a store fault a timer's single write met stalls the controller, as a failed commit does
   guard.explainWith((e) => controller.stall.explain(e));
   await controller.start();
+  const hosts = new HostDesk({
+    store,
+    config,
+    home: paths.home,
+    log: (level, msg, fields) => logger.log(level, msg, fields),
+    workersOn: (host) =>
+      host === LOCAL_HOST ? controller.workers().filter((w) => w.worker.state !== "dead").length : 0,
+    session: config.sessionName,
+  });
+  hosts.start();
   const extensions = (o.extensions ?? []).map((make) => make({ controller, store, config, logger, paths }));
   for (const ext of extensions) await ext.start?.();
   const watchdog: ServiceWatchdog | null = notify
@@ -167,6 +178,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     logger.log("info", "controller stopping", { why, killWorkers });
     server.stop();
     for (const ext of extensions) ext.stop?.();
+    await hosts.stop();
     // a store that cannot be written (disk full) must not keep the daemon from exiting
     await controller
       .shutdown(killWorkers)
@@ -185,6 +197,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       startedAt: controller.startedAt,
       socket: paths.apiSocket,
       orphans: orphans.outcomes ?? [],
+      hosts,
     },
     (kill) => void stop(kill, "orch stop"),
     reloadPlugins,

@@ -249,6 +249,11 @@ export const SHAPE = {
     .number({ error: "expected a number of days >= 0 (0: keep forever)" })
     .min(0, { error: "expected a number of days >= 0 (0: keep forever)" })
     .max(36_500, { error: "expected a number of days from 0 to 36500" }),
+  sshConfig: z
+    .string({ error: "expected the path of an ssh config file, or empty for ~/.ssh/config" })
+    .refine((v) => v === "" || v.startsWith("/"), {
+      error: "expected an absolute path of an ssh config file",
+    }),
 } satisfies { [K in keyof Config]: z.ZodType<Config[K]> };
 
 /**

@@ -99,6 +99,11 @@ export interface Config {
   paneLogMaxBytes: number;
   /** Final tasks (their outputs, events, old logs) older than this many days are pruned; 0: kept forever. */
   retentionDays: number;
+  /**
+   * The ssh config file orch's ssh calls read (`ssh -F`); empty: the account's own
+   * `~/.ssh/config`. Hosts' aliases, keys and options go there.
+   */
+  sshConfig: string;
 }
 
 /**
@@ -172,6 +177,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = {
   maxOutputBytes: 1_048_576,
   paneLogMaxBytes: 10_485_760,
   retentionDays: 30,
+  sshConfig: "",
 };
 
 /**
@@ -226,4 +232,5 @@ export const CONFIG_ENV_NAMES = {
   maxOutputBytes: "ORCH_MAX_OUTPUT_BYTES",
   paneLogMaxBytes: "ORCH_PANE_LOG_MAX_BYTES",
   retentionDays: "ORCH_RETENTION_DAYS",
+  sshConfig: "ORCH_SSH_CONFIG",
 } as const satisfies Record<keyof Config, `ORCH_${string}`>;

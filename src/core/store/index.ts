@@ -18,6 +18,7 @@ export {
   storeFaultKind,
 } from "./errors.ts";
 export { type EventListOptions, type EventsRepo, workerEvent } from "./events-repo.ts";
+export type { HostRecord, HostsRepo } from "./hosts-repo.ts";
 export type { IdIndex } from "./id-index.ts";
 export type { MetaRepo } from "./meta-repo.ts";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.ts";

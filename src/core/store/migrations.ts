@@ -171,6 +171,21 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     up: ["ALTER TABLE tasks ADD COLUMN output_bytes INTEGER"],
   },
+  {
+    // other machines reached over OpenSSH (`orch host add`); "local" is never stored
+    version: 8,
+    up: [
+      `CREATE TABLE hosts (
+        name TEXT PRIMARY KEY,
+        dest TEXT NOT NULL,
+        port INTEGER,
+        labels TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(labels)),
+        max_workers INTEGER,
+        facts TEXT CHECK (facts IS NULL OR json_valid(facts)),
+        added_at INTEGER NOT NULL
+      ) STRICT`,
+    ],
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@ import { backupDatabase } from "./backup.ts";
 import { damagedStoreMessage, diskFull, StoreOpenError, StoreWriteError, storeFaultKind } from "./errors.ts";
 import { createEventsRepo, type EventsRepo } from "./events-repo.ts";
 import { GuardedTransactions } from "./guarded-transaction.ts";
+import { createHostsRepo, type HostsRepo } from "./hosts-repo.ts";
 import { createMetaRepo, type MetaRepo } from "./meta-repo.ts";
 import { migrate } from "./migrations.ts";
 import { ensurePrivateDir, ensurePrivateFile, restrictSidecars } from "./private-files.ts";
@@ -56,6 +57,7 @@ export interface Store {
   readonly attempts: AttemptsRepo;
   readonly runs: RunsRepo;
   readonly meta: MetaRepo;
+  readonly hosts: HostsRepo;
   /** Deletes of old final tasks, events and runs (`orch prune`, the retention setting). */
   readonly prune: PruneRepo;
   /**
@@ -162,6 +164,7 @@ function makeStore(db: Database, file: string, redact: Redactor | undefined): St
     path: file,
     ...(redact ? redactingRepos(redact, plain) : plain),
     meta: createMetaRepo(db),
+    hosts: createHostsRepo(db),
     prune: createPruneRepo(db),
     transaction<T>(fn: () => T): T {
       return tx.run(fn);

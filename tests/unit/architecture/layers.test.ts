@@ -1,6 +1,6 @@
 /**
  * The layer order of ARCHITECTURE.md, checked on every import in src/: imports point down
- * (cli -> app -> controller -> plugin -> tmux -> store -> runtime -> domain), the core never
+ * (cli -> app -> controller -> hosts -> plugin -> tmux -> store -> runtime -> domain), the core never
  * imports a plugin, a plugin imports only the SDK, domain does no I/O, and Bun's own modules
  * and globals are used only in src/core/runtime.
  */
@@ -12,7 +12,7 @@ const ROOT = resolve(import.meta.dir, "../../..");
 const SRC = join(ROOT, "src");
 
 /** Layers from the bottom up: a file may import its own layer and those below it. */
-const ORDER = ["domain", "runtime", "store", "tmux", "plugin", "controller", "app", "cli"] as const;
+const ORDER = ["domain", "runtime", "store", "tmux", "plugin", "hosts", "controller", "app", "cli"] as const;
 type Layer = (typeof ORDER)[number] | "plugins";
 
 /** Node modules that do I/O or reach outside the process: not for the pure domain. */

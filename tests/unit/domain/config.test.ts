@@ -62,6 +62,7 @@ describe("defaults", () => {
       maxOutputBytes: 1048576,
       paneLogMaxBytes: 10485760,
       retentionDays: 30,
+      sshConfig: "",
     });
     expect(ConfigSchema.safeParse(DEFAULT_CONFIG).success).toBe(true);
   });
@@ -138,6 +139,7 @@ describe("precedence: default < file < env", () => {
       ORCH_MAX_OUTPUT_BYTES: "65536",
       ORCH_PANE_LOG_MAX_BYTES: "1048576",
       ORCH_RETENTION_DAYS: "0.5",
+      ORCH_SSH_CONFIG: "/etc/orch/ssh_config",
     };
     expect(ok(undefined, env)).toEqual({
       commandTimeout: 1.5,
@@ -186,6 +188,7 @@ describe("precedence: default < file < env", () => {
       maxOutputBytes: 65536,
       paneLogMaxBytes: 1048576,
       retentionDays: 0.5,
+      sshConfig: "/etc/orch/ssh_config",
     });
   });
 

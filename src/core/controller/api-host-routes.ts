@@ -1,0 +1,83 @@
+/**
+ * The API routes of hosts (`orch host ...`): list, add, show, check, remove. The HostDesk
+ * behind them is the daemon's (ApiInfo.hosts).
+ */
+import { z } from "zod";
+import { answer, body, json, problem } from "./api-http.ts";
+import type { Route, RouteCall } from "./api-routes.ts";
+
+const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
+
+const addHostBody = z.strictObject({
+  // checked by HostDesk.add, whose message names the value
+  name: z.string().min(1).max(256),
+  dest: z.string().min(1).max(512),
+  labels: z
+    .record(
+      z.string().regex(LABEL_KEY, { error: "expected a label key of letters, digits, '.', '_', '/' or '-'" }),
+      z.string().max(256),
+    )
+    .optional(),
+  maxWorkers: z.int().min(1).max(10_000).optional(),
+  acceptNew: z.boolean().optional(),
+});
+
+function desk(c: RouteCall) {
+  return c.info.hosts ?? null;
+}
+
+const noHosts = () => problem("unavailable", "this controller has no host support");
+
+export const HOST_ROUTES: readonly Route[] = [
+  {
+    method: "GET",
+    path: "/v1/hosts",
+    handler: (c) => {
+      const d = desk(c);
+      return d ? json(d.list()) : noHosts();
+    },
+  },
+  {
+    method: "POST",
+    path: "/v1/hosts",
+    handler: async (c) => {
+      const d = desk(c);
+      if (!d) return noHosts();
+      const b = await body(c.req, addHostBody);
+      if (!b.ok) return b.error;
+      return answer(await d.add(b.value), (h) => h, 201);
+    },
+  },
+  {
+    method: "POST",
+    path: "/v1/hosts/check",
+    handler: async (c) => {
+      const d = desk(c);
+      return d ? answer(await d.check(), (hs) => hs) : noHosts();
+    },
+  },
+  {
+    method: "GET",
+    path: "/v1/hosts/:name",
+    handler: (c) => {
+      const d = desk(c);
+      return d ? answer(d.show(c.params.name!), (h) => h) : noHosts();
+    },
+  },
+  {
+    method: "POST",
+    path: "/v1/hosts/:name/check",
+    handler: async (c) => {
+      const d = desk(c);
+      return d ? answer(await d.check(c.params.name!), (hs) => hs) : noHosts();
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/v1/hosts/:name",
+    handler: async (c) => {
+      const d = desk(c);
+      return d ? answer(await d.remove(c.params.name!), (r) => ({ ok: true, name: r.name })) : noHosts();
+    },
+  },
+];

@@ -1,0 +1,276 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { execa } from "execa";
+import type { Config } from "../domain/config.ts";
+import { fail, ok, type Result } from "../domain/result.ts";
+import type { HostRecord, Store } from "../store/index.ts";
+import { HostLink, type HostLinkView } from "./host-link.ts";
+import { type HostFacts, hostProblems, probeHost, REMOTE_ENV } from "./host-probe.ts";
+import {
+  controlDirFor,
+  formatDest,
+  parseDest,
+  type SshSettings,
+  type SshTarget,
+  sshArgv,
+  sshControlArgv,
+} from "./ssh-command.ts";
+
+/** The name of the machine orch runs on: always a host, never stored. */
+export const LOCAL_HOST = "local";
+
+/** A host's name: letters, digits, '.', '_' or '-', starting with a letter or digit. */
+export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** A host as `host list --json`, `host show --json` and `status --json`'s `hosts` give it. */
+export interface HostJson {
+  name: string;
+  dest: string;
+  state: HostLinkView["state"];
+  rttMs: number | null;
+  lastSeenAt: string | null;
+  labels: Record<string, string>;
+  workers: number;
+  maxWorkers: number;
+  error: string | null;
+  tmux: string | null;
+  agents: string[];
+  os: string | null;
+  /** What it lacks to run workers (empty when nothing). */
+  problems: string[];
+  addedAt: string | null;
+}
+
+/** What `orch host add` asks for. */
+export interface AddHostRequest {
+  name: string;
+  dest: string;
+  labels?: Record<string, string>;
+  maxWorkers?: number;
+  /** Accept the host's key if ssh has none for it yet (StrictHostKeyChecking=accept-new). */
+  acceptNew?: boolean;
+}
+
+export interface HostDeskDeps {
+  store: Store;
+  config: Config;
+  home: string;
+  log: (level: "info" | "warn", msg: string, fields: Record<string, unknown>) => void;
+  /** How many live workers a host has now. */
+  workersOn(host: string): number;
+  /** The tmux session's name on every host. */
+  session: string;
+}
+
+/** How long `host add` waits for the new host's channel to come up before it answers (ms). */
+const ADD_WAIT_MS = 10_000;
+
+/**
+ * The machines orch drives: `local`, and the ones added with `orch host add`, each with a
+ * {@link HostLink} kept up while the controller runs. Adding one checks it first (ssh in batch
+ * mode, its key checked, what it has); removing one refuses while workers live there.
+ *
+ * @example
+ * ```ts
+ * const desk = new HostDesk({ store, config, home, log, workersOn, session: "orch" });
+ * desk.start();
+ * await desk.add({ name: "build-1", dest: "me@build-1", labels: { gpu: "1" } });
+ * desk.list(); // [local, build-1]
+ * ```
+ */
+export class HostDesk {
+  private readonly links = new Map<string, HostLink>();
+  readonly settings: SshSettings;
+  private readonly busy = new Set<string>();
+
+  constructor(private readonly d: HostDeskDeps) {
+    this.settings = {
+      configFile: d.config.sshConfig || null,
+      controlDir: controlDirFor(d.home),
+    };
+  }
+
+  /** Connects to every stored host (in the background: a sick host delays nothing). */
+  start(): void {
+    mkdirSync(this.settings.controlDir, { recursive: true, mode: 0o700 });
+    for (const h of this.d.store.hosts.list()) this.link(h).start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.links.values()].map((l) => l.stop()));
+    this.links.clear();
+  }
+
+  /** The remote tmux server's name for a host: one of this store's own, so two controllers never share it. */
+  socketName(host: string): string {
+    const id = this.d.store.transaction(() =>
+      this.d.store.meta.ensure("install_id", () => randomBytes(4).toString("hex")),
+    );
+    return `orch-${id}-${host}`;
+  }
+
+  private link(h: HostRecord): HostLink {
+    const link = new HostLink({
+      name: h.name,
+      target: { dest: h.dest, port: h.port },
+      settings: this.settings,
+      socketName: this.socketName(h.name),
+      session: this.d.session,
+      log: this.d.log,
+    });
+    this.links.set(h.name, link);
+    return link;
+  }
+
+  list(): HostJson[] {
+    return [this.localJson(), ...this.d.store.hosts.list().map((h) => this.json(h))];
+  }
+
+  show(name: string): Result<HostJson> {
+    if (name === LOCAL_HOST) return ok(this.localJson());
+    const h = this.d.store.hosts.get(name);
+    return h ? ok(this.json(h)) : fail("not_found", this.unknown(name));
+  }
+
+  private unknown(name: string): string {
+    const known = [LOCAL_HOST, ...this.d.store.hosts.list().map((h) => h.name)];
+    return `no host named "${name}" (hosts: ${known.join(", ")})`;
+  }
+
+  private localJson(): HostJson {
+    return {
+      name: LOCAL_HOST,
+      dest: LOCAL_HOST,
+      state: "online",
+      rttMs: 0,
+      lastSeenAt: new Date().toISOString(),
+      labels: {},
+      workers: this.d.workersOn(LOCAL_HOST),
+      maxWorkers: this.d.config.maxWorkers,
+      error: null,
+      tmux: null,
+      agents: [],
+      os: null,
+      problems: [],
+      addedAt: null,
+    };
+  }
+
+  private json(h: HostRecord): HostJson {
+    const v = this.links.get(h.name)?.view();
+    const facts = h.facts as HostFacts | null;
+    return {
+      name: h.name,
+      dest: formatDest({ dest: h.dest, port: h.port }),
+      state: v?.state ?? "offline",
+      rttMs: v?.rttMs ?? null,
+      lastSeenAt: v?.lastSeenAt ? new Date(v.lastSeenAt).toISOString() : null,
+      labels: h.labels,
+      workers: this.d.workersOn(h.name),
+      maxWorkers: h.maxWorkers ?? this.d.config.maxWorkers,
+      error: v?.error ?? null,
+      tmux: facts?.tmux ?? null,
+      agents: facts?.agents ?? [],
+      os: facts?.os ?? null,
+      problems: facts ? this.problems(facts) : [],
+      addedAt: new Date(h.addedAt).toISOString(),
+    };
+  }
+
+  private problems(f: HostFacts): string[] {
+    // perl masks the pane logs: not needed when masking is off
+    return hostProblems(f).filter((p) => this.d.config.mask || !p.startsWith("perl"));
+  }
+
+  /** Checks a host over ssh and records it; its channel comes up before this answers (10 s at most). */
+  async add(req: AddHostRequest): Promise<Result<HostJson>> {
+    if (req.name === LOCAL_HOST) return fail("bad_input", `host name "${LOCAL_HOST}" is this machine's own`);
+    if (!HOST_NAME.test(req.name))
+      return fail(
+        "bad_input",
+        `host name "${req.name}": expected letters, digits, '.', '_' or '-' (at most 63, starting with a letter or digit)`,
+      );
+    const target = parseDest(req.dest);
+    if (!target.ok) return target;
+    if (this.d.store.hosts.get(req.name) || this.busy.has(req.name))
+      return fail("conflict", `host "${req.name}" exists already (orch host remove ${req.name} first)`);
+    this.busy.add(req.name);
+    try {
+      const facts = await probeHost(this.settings, target.value, { acceptNew: req.acceptNew ?? false });
+      if (!facts.ok) return facts;
+      const problems = this.problems(facts.value);
+      if (problems.length)
+        return fail("bad_input", `host ${req.name} (${req.dest}) cannot run workers: ${problems.join("; ")}`);
+      const record: HostRecord = {
+        name: req.name,
+        dest: target.value.dest,
+        port: target.value.port,
+        labels: req.labels ?? {},
+        maxWorkers: req.maxWorkers ?? null,
+        facts: facts.value,
+        addedAt: Date.now(),
+      };
+      this.d.store.transaction(() => this.d.store.hosts.insert(record));
+      const link = this.link(record);
+      link.start();
+      const until = Date.now() + ADD_WAIT_MS;
+      while (link.view().state === "connecting" && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
+      this.d.log("info", "host added", { host: req.name, dest: req.dest });
+      return ok(this.json(record));
+    } finally {
+      this.busy.delete(req.name);
+    }
+  }
+
+  /** Checks a host (or every host) again: what it has, recorded; the link's state as it is now. */
+  async check(name?: string): Promise<Result<HostJson[]>> {
+    if (name !== undefined && name !== LOCAL_HOST && !this.d.store.hosts.get(name))
+      return fail("not_found", this.unknown(name));
+    const hosts = this.d.store.hosts.list().filter((h) => name === undefined || h.name === name);
+    await Promise.all(
+      hosts.map(async (h) => {
+        const r = await probeHost(this.settings, { dest: h.dest, port: h.port }, { timeoutMs: 10_000 });
+        if (r.ok) this.d.store.transaction(() => this.d.store.hosts.setFacts(h.name, r.value));
+        else this.d.log("warn", "host check failed", { host: h.name, error: r.error });
+      }),
+    );
+    const all = this.list();
+    return ok(name === undefined ? all : all.filter((h) => h.name === name));
+  }
+
+  /** Forgets a host: its channel closed, orch's tmux server there stopped; refused while workers live there. */
+  async remove(name: string): Promise<Result<{ name: string }>> {
+    if (name === LOCAL_HOST)
+      return fail("bad_input", `host "${LOCAL_HOST}" is this machine and cannot be removed`);
+    const h = this.d.store.hosts.get(name);
+    if (!h) return fail("not_found", this.unknown(name));
+    const n = this.d.workersOn(name);
+    if (n > 0)
+      return fail(
+        "conflict",
+        `host ${name} has ${n} live worker(s): kill them first (orch kill-worker NAME)`,
+      );
+    await this.links.get(name)?.stop();
+    this.links.delete(name);
+    await this.killRemoteServer({ dest: h.dest, port: h.port }, this.socketName(name));
+    this.d.store.transaction(() => this.d.store.hosts.remove(name));
+    this.d.log("info", "host removed", { host: name });
+    return ok({ name });
+  }
+
+  /** Stops orch's tmux server on a host and closes the ssh master (best effort, with deadlines). */
+  private async killRemoteServer(t: SshTarget, socket: string): Promise<void> {
+    const kill = sshArgv(this.settings, t, ["sh", "-c", `${REMOTE_ENV} tmux -L ${socket} kill-server`], {
+      connectTimeoutS: 5,
+    });
+    const r = await execa(kill[0]!, kill.slice(1), { reject: false, timeout: 8000, stdin: "ignore" });
+    if (r.exitCode !== 0)
+      this.d.log("warn", "orch's tmux server on the host was not stopped", {
+        host: t.dest,
+        error: r.timedOut ? "no answer within 8 s" : String(r.stderr ?? "").trim() || `exit ${r.exitCode}`,
+      });
+    const exit = sshControlArgv(this.settings, t, "exit");
+    await execa(exit[0]!, exit.slice(1), { reject: false, timeout: 3000, stdin: "ignore" });
+  }
+}

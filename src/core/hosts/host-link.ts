@@ -1,0 +1,195 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { execa } from "execa";
+import { errorMessage } from "../domain/result.ts";
+import { spawnPipe } from "../runtime/spawn-pipe.ts";
+import { ControlClient } from "../tmux/control-client.ts";
+import { REMOTE_ENV } from "./host-probe.ts";
+import { type SshSettings, type SshTarget, sshArgv, sshControlArgv } from "./ssh-command.ts";
+
+/**
+ * How a host's link is: `online` (its control channel answers), `degraded` (it answers slowly,
+ * or missed one ping), `offline` (lost; orch reconnects with backoff), `connecting` (the first
+ * connect is under way).
+ */
+export type HostState = "online" | "degraded" | "offline" | "connecting";
+
+/** A host's link as status shows it. */
+export interface HostLinkView {
+  state: HostState;
+  /** The last ping's round trip through the control channel (ms), or null before the first. */
+  rttMs: number | null;
+  /** When the host last answered (ms since the epoch), or null if it never did. */
+  lastSeenAt: number | null;
+  /** Why it is offline or degraded, when it is. */
+  error: string | null;
+}
+
+export interface HostLinkOptions {
+  name: string;
+  target: SshTarget;
+  settings: SshSettings;
+  /** The remote tmux server's name (`tmux -L`): one per controller and host. */
+  socketName: string;
+  session: string;
+  log: (level: "info" | "warn", msg: string, fields: Record<string, unknown>) => void;
+  /** Ping period and deadline (ms). */
+  pingEveryMs?: number;
+  pingTimeoutMs?: number;
+  /** The longest wait between reconnects (ms). */
+  maxBackoffMs?: number;
+}
+
+/** An answer slower than this marks the host degraded (ms). */
+const SLOW_MS = 1000;
+/** The deadline of one connect (ssh, then tmux's attach and first answer), ms. */
+const CONNECT_TIMEOUT_MS = 15_000;
+
+/**
+ * One host's persistent control-mode channel: `ssh DEST tmux -L NAME -C new-session -A`
+ * through the ControlMaster, pinged every 2 s with a deadline; two pings missed in a row (or
+ * the channel closing) mark it offline within 10 s, and it reconnects with backoff. A wedged
+ * ControlMaster (frozen: new clients hang) is told to exit after a failed connect.
+ *
+ * @example
+ * ```ts
+ * const link = new HostLink({ name: "build-1", target, settings, socketName: "orch-ab12", session: "orch", log });
+ * link.start();
+ * link.view(); // { state: "online", rttMs: 3, ... }
+ * ```
+ */
+export class HostLink {
+  private client: ControlClient | null = null;
+  private stopped = false;
+  private missed = 0;
+  private current: HostLinkView = { state: "connecting", rttMs: null, lastSeenAt: null, error: null };
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly o: HostLinkOptions) {}
+
+  view(): HostLinkView {
+    return { ...this.current };
+  }
+
+  /** Starts connecting, and keeps the link up until stop(). */
+  start(): void {
+    this.loop ??= this.keepUp();
+  }
+
+  /** Closes the channel (the remote tmux and what runs in it keep running). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.client?.close();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private set(state: HostState, error: string | null): void {
+    const before = this.current.state;
+    this.current = { ...this.current, state, error };
+    if (state !== before && state !== "connecting")
+      this.o.log(state === "online" ? "info" : "warn", `host ${state}`, {
+        host: this.o.name,
+        ...(error ? { error } : {}),
+      });
+  }
+
+  private async keepUp(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      const connected = await this.connect();
+      if (connected) {
+        attempt = 0;
+        await this.pingUntilLost();
+      } else {
+        await this.unwedgeMaster();
+      }
+      if (this.stopped) break;
+      await this.pause(Math.min(this.o.maxBackoffMs ?? 10_000, 500 * 2 ** attempt));
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private async connect(): Promise<boolean> {
+    const { target, settings, socketName, session } = this.o;
+    const script = `${REMOTE_ENV} exec tmux -u -L ${socketName} -C new-session -A -s ${session}`;
+    const argv = sshArgv(settings, target, ["sh", "-c", script]);
+    const client = new ControlClient(() => spawnPipe(argv), {
+      onClose: (reason) => {
+        if (this.client === client && !this.stopped) this.lost(`the control channel closed: ${reason}`);
+      },
+    });
+    this.client = client;
+    try {
+      await client.connect(CONNECT_TIMEOUT_MS);
+      this.missed = 0;
+      this.current.lastSeenAt = Date.now();
+      this.set("online", null);
+      return true;
+    } catch (e) {
+      client.close();
+      this.set("offline", `cannot connect: ${errorMessage(e)}`);
+      return false;
+    }
+  }
+
+  private lost(why: string): void {
+    this.set("offline", why);
+    this.client?.close();
+  }
+
+  /** Pings until the channel is lost; returns then. */
+  private async pingUntilLost(): Promise<void> {
+    const every = this.o.pingEveryMs ?? 2000;
+    const deadline = this.o.pingTimeoutMs ?? 3000;
+    while (!this.stopped && this.client?.connected) {
+      const t0 = performance.now();
+      try {
+        await this.client.run("display-message -p ok", deadline);
+        const rtt = performance.now() - t0;
+        this.missed = 0;
+        this.current.rttMs = Math.round(rtt * 10) / 10;
+        this.current.lastSeenAt = Date.now();
+        if (rtt > SLOW_MS) this.set("degraded", `slow: answered in ${Math.round(rtt)} ms`);
+        else this.set("online", null);
+      } catch (e) {
+        if (!this.client?.connected) break;
+        this.missed++;
+        if (this.missed >= 2) {
+          this.lost(`no answer to ${this.missed} pings in a row (${errorMessage(e)})`);
+          break;
+        }
+        this.set("degraded", `missed a ping: ${errorMessage(e)}`);
+      }
+      await sleep(Math.max(0, every - (performance.now() - t0)));
+    }
+  }
+
+  /**
+   * After a failed connect: asks the ControlMaster whether it is alive, with a deadline; one
+   * that does not answer (frozen) is told to exit, so the next connect makes a new one.
+   */
+  private async unwedgeMaster(): Promise<void> {
+    const { settings, target } = this.o;
+    const check = sshControlArgv(settings, target, "check");
+    const r = await execa(check[0]!, check.slice(1), { reject: false, timeout: 3000, stdin: "ignore" });
+    if (!r.timedOut) return;
+    this.o.log("warn", "ssh master does not answer; closing it", { host: this.o.name });
+    const exit = sshControlArgv(settings, target, "exit");
+    await execa(exit[0]!, exit.slice(1), { reject: false, timeout: 3000, stdin: "ignore" });
+  }
+
+  /** Runs one tmux command on the host through the channel (with its deadline). */
+  run(command: string, timeoutMs = 5000): Promise<string[]> {
+    if (!this.client?.connected) return Promise.reject(new Error(`host ${this.o.name} is offline`));
+    return this.client.run(command, timeoutMs);
+  }
+}
