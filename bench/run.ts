@@ -20,7 +20,7 @@
  * 16 shell workers against direct send, default 2000), BENCH_SCHED_ROUNDS (alternating rounds,
  * default 5, every other one in reverse order), BENCH_QUEUE_SIZE (tasks queued for the pick time, and finished tasks in the store
  * for the controller's memory; default 100000). BENCH_SKIP: a comma list of sections not to run,
- * from help, raw, naive, orch, unmasked, idle, agents, sched, queue, memory, recovery, flood. "unmasked"
+ * from help, raw, naive, orch, unmasked, idle, agents, sched, queue, memory, recovery, flood, hosts. "unmasked"
  * runs orch again with secret masking off (ORCH_MASK=0) in the same alternating rounds: the
  * masking cost is orch over unmasked. BENCH_BASELINE: another orch binary (an older build) run
  * as the contender "baseline" in the same alternating rounds, to measure a change: the machine's
@@ -31,12 +31,16 @@
  *
  * Flood (bench/flood.ts): BENCH_FLOOD_WORKERS (default 16: one prints flat out, the others run
  * short tasks), BENCH_FLOOD_TASKS (short tasks per worker, default 40).
+ *
+ * Hosts (bench/hosts.ts, needs /usr/sbin/sshd): BENCH_HOST_CALLS (tmux commands per way and
+ * round trip, default 60).
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { AGENT_WARMUPS, type AgentResult, parseAgents, runAgent } from "./agents.ts";
 import { type FloodResult, floodTable, runFlood } from "./flood.ts";
+import { type HostsResult, hostsTable, runHosts } from "./hosts.ts";
 import { type HelpResult, type IdleResult, runHelp, runIdle } from "./idle.ts";
 import { runNaive } from "./naive.ts";
 import { runOrch } from "./orch.ts";
@@ -78,6 +82,7 @@ const SECTIONS = [
   "recovery",
   "flood",
   "unmasked",
+  "hosts",
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -456,10 +461,17 @@ async function main(): Promise<void> {
     flood = await runFlood(bin, envInt("BENCH_FLOOD_WORKERS", 16), envInt("BENCH_FLOOD_TASKS", 40));
   }
 
+  let hostsFigures: HostsResult | null = null;
+  if (!skip.has("hosts")) {
+    console.log("  hosts: one tmux command over orch's ssh control channel vs one ssh per command ...");
+    hostsFigures = await runHosts(envInt("BENCH_HOST_CALLS", 60));
+  }
+
   console.log("");
   for (const line of table(runs, workerCounts, tasks, roundCount, help, idle, agents, sf)) console.log(line);
   if (recovery) for (const line of ["", ...recoveryTable(recovery)]) console.log(line);
   if (flood) for (const line of ["", ...floodTable(flood)]) console.log(line);
+  if (hostsFigures) for (const line of ["", ...hostsTable(hostsFigures)]) console.log(line);
 
   const results = {
     date: new Date().toISOString(),
@@ -496,6 +508,7 @@ async function main(): Promise<void> {
     storeMemory: sf.memory,
     recovery,
     flood,
+    hosts: hostsFigures,
   };
   const file = join(import.meta.dir, "results.json");
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HostJson } from "../../src/core/hosts/host-desk.ts";
-import { OrchHarness, waitFor } from "../helpers/orch-harness.ts";
+import { alive, OrchHarness, waitFor } from "../helpers/orch-harness.ts";
 import { SshHosts } from "../helpers/ssh-hosts.ts";
 
 describe("hosts over OpenSSH (compiled binary, real sshd)", () => {
@@ -140,6 +140,31 @@ describe("hosts over OpenSSH (compiled binary, real sshd)", () => {
       hosts.freeze("h2", false);
     }
     await waitFor("h2 online again", async () => (await stateOf("h2")) === "online", 40_000);
+  }, 90_000);
+
+  test("a frozen ssh ControlMaster (every new client hangs on it) is killed and replaced; the host comes back", async () => {
+    const socket = join(orch.home, "ssh", "h2");
+    const check = () =>
+      spawnSync("ssh", ["-F", hosts.configFile, "-o", `ControlPath=${socket}`, "-O", "check", "h2"], {
+        encoding: "utf8",
+        timeout: 3000,
+      });
+    const pid = Number(/pid=(\d+)/.exec(check().stderr ?? "")?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGSTOP");
+    try {
+      await waitFor("h2 offline", async () => (await stateOf("h2")) === "offline", 10_000);
+      await waitFor("h2 online through a new master", async () => (await stateOf("h2")) === "online", 60_000);
+      const now = Number(/pid=(\d+)/.exec(check().stderr ?? "")?.[1]);
+      expect(now).toBeGreaterThan(0);
+      expect(now).not.toBe(pid);
+      await waitFor(`the frozen master ${pid} killed`, () => !alive(pid), 5000);
+    } finally {
+      try {
+        process.kill(pid, "SIGCONT");
+        process.kill(pid, "SIGKILL");
+      } catch {}
+    }
   }, 90_000);
 
   test("hosts outlive a controller restart and reconnect", async () => {

@@ -148,6 +148,29 @@ export class SshHosts {
     return host;
   }
 
+  /**
+   * Adds `alias` to the config file: the host `name` reached through 127.0.0.1:`port` (e.g. a
+   * delay proxy in front of its sshd), its key known for that address.
+   */
+  addAlias(alias: string, name: string, port: number): void {
+    const h = this.mustGet(name);
+    const key = readFileSync(join(h.dir, "host_ed25519.pub"), "utf8").split(" ").slice(0, 2).join(" ");
+    writeFileSync(this.knownHosts, `[127.0.0.1]:${port} ${key}\n`, { flag: "a" });
+    const block = [
+      `Host ${alias}`,
+      "  HostName 127.0.0.1",
+      `  Port ${port}`,
+      "  User root",
+      `  IdentityFile ${this.key}`,
+      "  IdentitiesOnly yes",
+      `  UserKnownHostsFile ${this.knownHosts}`,
+      "  GlobalKnownHostsFile /dev/null",
+      "  LogLevel ERROR",
+      "",
+    ].join("\n");
+    writeFileSync(this.configFile, block, { flag: "a" });
+  }
+
   private sshdLog(dir: string): string {
     const f = join(dir, "sshd.log");
     return existsSync(f) ? `\n${readFileSync(f, "utf8").slice(-1500)}` : "";

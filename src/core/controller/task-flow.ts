@@ -6,6 +6,7 @@ import type { Task } from "../domain/types.ts";
 import type { Delivery, MarkerSpec } from "../plugin/contract.ts";
 import type { NewTask, Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
+import { TmuxUnavailableError } from "../tmux/errors.ts";
 import type { PaneOps, PaneTag } from "../tmux/pane-ops.ts";
 import { fileSize } from "./log-feed.ts";
 import type { Logger } from "./logger.ts";
@@ -174,6 +175,9 @@ export class TaskFlow {
     const tag = sentTag(task.id, task.attempts + 1);
     this.d.store.afterCommit(() =>
       this.deliver(paneId, framed.value, tag).catch((e) => {
+        // the link to tmux went away: whether the task got typed is the pane's to say
+        // (@orch_sent), read when the link is back and the worker adopted again
+        if (e instanceof TmuxUnavailableError) return;
         if (rt.scanner?.taskId === task.id)
           this.fail(rt, task.id, "failed", `delivery failed: ${errorMessage(e)}`);
       }),

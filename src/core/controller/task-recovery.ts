@@ -109,7 +109,7 @@ export const NEVER_SUBMITTED = "the controller stopped before the task reached t
 export function requeueNeverSubmitted(store: Store, rt: WorkerRuntime, task: Task): Task | null {
   return store.transaction(() => {
     const cur = store.tasks.get(task.id);
-    if (!cur || cur.status !== "dispatched") return null;
+    if (cur?.status !== "dispatched") return null;
     store.events.append(
       workerEvent("task.requeued", rt.name, { error: NEVER_SUBMITTED }, task.id, Date.now()),
     );

@@ -5,6 +5,7 @@ import type { Task, WorkerState } from "../domain/types.ts";
 import type { Delivery, HookEvent, ScreenState } from "../plugin/contract.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
+import { TmuxUnavailableError } from "../tmux/errors.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
 import type { Logger } from "./logger.ts";
 import { sentTag } from "./pane-delivery.ts";
@@ -106,6 +107,8 @@ export class TurnFlow {
         this.armAccept(rt, delivery);
       })
       .catch((e) => {
+        // a lost link to tmux: the adoption after it decides (@orch_sent)
+        if (e instanceof TmuxUnavailableError) return;
         if (rt.turn === turn) this.failTurn(rt, `delivery failed: ${errorMessage(e)}`);
       });
   }

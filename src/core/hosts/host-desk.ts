@@ -112,7 +112,7 @@ export class HostDesk {
   private link(h: HostRecord): HostLink {
     const link = new HostLink({
       name: h.name,
-      target: { dest: h.dest, port: h.port },
+      target: { dest: h.dest, port: h.port, name: h.name },
       settings: this.settings,
       socketName: this.socketName(h.name),
       session: this.d.session,
@@ -196,7 +196,11 @@ export class HostDesk {
       return fail("conflict", `host "${req.name}" exists already (orch host remove ${req.name} first)`);
     this.busy.add(req.name);
     try {
-      const facts = await probeHost(this.settings, target.value, { acceptNew: req.acceptNew ?? false });
+      const facts = await probeHost(
+        this.settings,
+        { ...target.value, name: req.name },
+        { acceptNew: req.acceptNew ?? false },
+      );
       if (!facts.ok) return facts;
       const problems = this.problems(facts.value);
       if (problems.length)
@@ -230,7 +234,11 @@ export class HostDesk {
     const hosts = this.d.store.hosts.list().filter((h) => name === undefined || h.name === name);
     await Promise.all(
       hosts.map(async (h) => {
-        const r = await probeHost(this.settings, { dest: h.dest, port: h.port }, { timeoutMs: 10_000 });
+        const r = await probeHost(
+          this.settings,
+          { dest: h.dest, port: h.port, name: h.name },
+          { timeoutMs: 10_000 },
+        );
         if (r.ok) this.d.store.transaction(() => this.d.store.hosts.setFacts(h.name, r.value));
         else this.d.log("warn", "host check failed", { host: h.name, error: r.error });
       }),
@@ -253,7 +261,7 @@ export class HostDesk {
       );
     await this.links.get(name)?.stop();
     this.links.delete(name);
-    await this.killRemoteServer({ dest: h.dest, port: h.port }, this.socketName(name));
+    await this.killRemoteServer({ dest: h.dest, port: h.port, name }, this.socketName(name));
     this.d.store.transaction(() => this.d.store.hosts.remove(name));
     this.d.log("info", "host removed", { host: name });
     return ok({ name });

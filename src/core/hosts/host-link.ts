@@ -1,10 +1,11 @@
+import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { execa } from "execa";
 import { errorMessage } from "../domain/result.ts";
 import { spawnPipe } from "../runtime/spawn-pipe.ts";
 import { ControlClient } from "../tmux/control-client.ts";
 import { REMOTE_ENV } from "./host-probe.ts";
-import { type SshSettings, type SshTarget, sshArgv, sshControlArgv } from "./ssh-command.ts";
+import { controlPath, type SshSettings, type SshTarget, sshArgv, sshControlArgv } from "./ssh-command.ts";
 
 /**
  * How a host's link is: `online` (its control channel answers), `degraded` (it answers slowly,
@@ -42,7 +43,7 @@ export interface HostLinkOptions {
 /** An answer slower than this marks the host degraded (ms). */
 const SLOW_MS = 1000;
 /** The deadline of one connect (ssh, then tmux's attach and first answer), ms. */
-const CONNECT_TIMEOUT_MS = 15_000;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * One host's persistent control-mode channel: `ssh DEST tmux -L NAME -C new-session -A`
@@ -64,6 +65,8 @@ export class HostLink {
   private current: HostLinkView = { state: "connecting", rttMs: null, lastSeenAt: null, error: null };
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** The ControlMaster's pid as it last said (to kill it when it hangs). */
+  private masterPid: number | null = null;
 
   constructor(private readonly o: HostLinkOptions) {}
 
@@ -130,6 +133,8 @@ export class HostLink {
     this.client = client;
     try {
       await client.connect(CONNECT_TIMEOUT_MS);
+      const master = await this.askMaster();
+      if (typeof master === "number") this.masterPid = master;
       this.missed = 0;
       this.current.lastSeenAt = Date.now();
       this.set("online", null);
@@ -173,18 +178,34 @@ export class HostLink {
     }
   }
 
+  /** Asks the ControlMaster whether it is alive (3 s at most): its pid, "none", or "hung". */
+  private async askMaster(): Promise<number | "none" | "hung"> {
+    const check = sshControlArgv(this.o.settings, this.o.target, "check");
+    const r = await execa(check[0]!, check.slice(1), { reject: false, timeout: 3000, stdin: "ignore" });
+    if (r.timedOut) return "hung";
+    const pid = /pid=(\d+)/.exec(String(r.stderr ?? ""))?.[1];
+    return pid ? Number(pid) : "none";
+  }
+
   /**
-   * After a failed connect: asks the ControlMaster whether it is alive, with a deadline; one
-   * that does not answer (frozen) is told to exit, so the next connect makes a new one.
+   * After a failed connect: a ControlMaster that does not answer (frozen: every new client
+   * hangs on it) is told to exit, and when that hangs too, killed by the pid it gave when it
+   * last answered and its socket removed, so that the next connect makes a new one.
    */
   private async unwedgeMaster(): Promise<void> {
     const { settings, target } = this.o;
-    const check = sshControlArgv(settings, target, "check");
-    const r = await execa(check[0]!, check.slice(1), { reject: false, timeout: 3000, stdin: "ignore" });
-    if (!r.timedOut) return;
+    if ((await this.askMaster()) !== "hung") return;
     this.o.log("warn", "ssh master does not answer; closing it", { host: this.o.name });
     const exit = sshControlArgv(settings, target, "exit");
-    await execa(exit[0]!, exit.slice(1), { reject: false, timeout: 3000, stdin: "ignore" });
+    const r = await execa(exit[0]!, exit.slice(1), { reject: false, timeout: 3000, stdin: "ignore" });
+    if (!r.timedOut) return;
+    if (this.masterPid !== null) {
+      try {
+        process.kill(this.masterPid, "SIGKILL");
+      } catch {}
+      this.masterPid = null;
+    }
+    if (target.name) rmSync(controlPath(settings, target), { force: true });
   }
 
   /** Runs one tmux command on the host through the channel (with its deadline). */

@@ -9,6 +9,11 @@ export interface SshTarget {
   /** An alias from the ssh config, `host` or `user@host`. */
   dest: string;
   port: number | null;
+  /**
+   * The orch host's name: its ControlMaster socket is `controlDir/NAME` (known, so a wedged
+   * master's socket can be removed); without one, ssh's `%C` hash.
+   */
+  name?: string;
 }
 
 /** How orch runs the system's `ssh`: the user's config (or the file given) and a private ControlPath. */
@@ -24,8 +29,8 @@ export const SERVER_ALIVE_INTERVAL_S = 3;
 const SERVER_ALIVE_COUNT = 2;
 /** Seconds a master stays after its last client, so the next call needs no new connection. */
 const CONTROL_PERSIST_S = 600;
-/** The longest ControlPath directory that leaves room for `/%C` (40 characters) under 104 bytes. */
-const MAX_CONTROL_DIR = 60;
+/** The longest ControlPath directory that leaves room for `/NAME` (63 characters) under 104 bytes. */
+const MAX_CONTROL_DIR = 40;
 
 const DEST = /^(?:[A-Za-z0-9._%+-]+@)?(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])$/;
 
@@ -109,7 +114,7 @@ export function sshArgv(
     "-o",
     "ControlMaster=auto",
     "-o",
-    `ControlPath=${join(s.controlDir, "%C")}`,
+    `ControlPath=${controlPath(s, t)}`,
     "-o",
     `ControlPersist=${CONTROL_PERSIST_S}`,
   );
@@ -120,11 +125,16 @@ export function sshArgv(
   return argv;
 }
 
+/** The ControlMaster socket of a host: `controlDir/NAME`, or ssh's `%C` hash without a name. */
+export function controlPath(s: SshSettings, t: SshTarget): string {
+  return join(s.controlDir, t.name ?? "%C");
+}
+
 /** The argv of a ControlMaster request (`check` or `exit`) for a host. */
 export function sshControlArgv(s: SshSettings, t: SshTarget, op: "check" | "exit"): string[] {
   const argv = ["ssh"];
   if (s.configFile) argv.push("-F", s.configFile);
-  argv.push("-o", `ControlPath=${join(s.controlDir, "%C")}`, "-O", op);
+  argv.push("-o", `ControlPath=${controlPath(s, t)}`, "-O", op);
   if (t.port !== null) argv.push("-p", String(t.port));
   argv.push(t.dest);
   return argv;

@@ -1,3 +1,4 @@
+import { TmuxUnavailableError } from "./errors.ts";
 import type { NewWindowOptions, PaneInfo } from "./operations.ts";
 import type { PaneOps, PaneTag } from "./pane-ops.ts";
 
@@ -35,7 +36,7 @@ export class ScriptedPane implements PaneOps {
   /** Where pushed output goes: the reader of the flows under test. */
   onOutput: ((paneId: string, data: Uint8Array) => void) | null = null;
   private readonly screens = new Map<string, string>();
-  private readonly failures = new Map<PaneOpName, string>();
+  private readonly failures = new Map<PaneOpName, { message: string; linkLost: boolean }>();
   private readonly listeners = new Set<(s: Stroke) => void>();
   private nextPane = 1;
 
@@ -51,8 +52,8 @@ export class ScriptedPane implements PaneOps {
   }
 
   /** The next call of `op` rejects with `message` (tmux refused it, the pane is gone). */
-  failNext(op: PaneOpName, message: string): void {
-    this.failures.set(op, message);
+  failNext(op: PaneOpName, message: string, opts: { linkLost?: boolean } = {}): void {
+    this.failures.set(op, { message, linkLost: opts.linkLost ?? false });
   }
 
   /** Calls `fn` for each stroke from now on (a scripted agent reacting to its keys); returns an unsubscribe. */
@@ -95,7 +96,8 @@ export class ScriptedPane implements PaneOps {
     const failure = this.failures.get(op);
     if (failure === undefined) return;
     this.failures.delete(op);
-    throw new Error(failure);
+    // linkLost: the control connection went away, as TmuxOps reports it
+    throw failure.linkLost ? new TmuxUnavailableError(failure.message) : new Error(failure.message);
   }
 
   private stroke(s: Stroke): void {

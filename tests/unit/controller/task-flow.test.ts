@@ -98,6 +98,17 @@ describe("TaskFlow: delivery", () => {
     expect(done.error).toBe("delivery failed: can't find pane: %1");
   });
 
+  test("a delivery cut by a lost link to tmux does not fail the task: it stays in flight for the adoption to decide", async () => {
+    const w = readyWorker();
+    w.pane.failNext("paste", "tmux control client exited (0)", { linkLost: true });
+    const t = w.send("echo hi");
+    await w.pane.waitForStroke((s) => s.op === "keys" && s.keys.includes("Enter"), 1000, "the submit key");
+    // the delivery's rejection is handled within this turn (as the test above fails its task)
+    await new Promise((r) => setImmediate(r));
+    expect(w.store.tasks.get(t.id)?.status).toBe("dispatched");
+    expect(w.store.tasks.get(t.id)?.error).toBeNull();
+  });
+
   test("a frame() that throws fails the task through the plugin boundary; nothing is typed", async () => {
     const w = readyWorker({
       plugin: markerPlugin({

@@ -75,6 +75,15 @@ describe("sshArgv", () => {
     expect(argv).not.toContain("-F");
   });
 
+  test("a named host's ControlMaster socket is controlDir/NAME (so a wedged one can be removed)", () => {
+    expect(sshArgv(s, { dest: "me@h", port: null, name: "build-1" }, [])).toContain(
+      "ControlPath=/o/ssh/build-1",
+    );
+    expect(sshControlArgv(s, { dest: "me@h", port: null, name: "build-1" }, "exit")).toContain(
+      "ControlPath=/o/ssh/build-1",
+    );
+  });
+
   test("ControlMaster requests name the same ControlPath", () => {
     expect(sshControlArgv(s, { dest: "h", port: null }, "check")).toEqual([
       "ssh",
@@ -91,7 +100,7 @@ describe("sshArgv", () => {
   test("the ControlPath directory stays short enough for a Unix socket", () => {
     expect(controlDirFor("/home/me/.local/state/orch")).toBe("/home/me/.local/state/orch/ssh");
     const deep = controlDirFor(`/home/me/${"x".repeat(80)}`);
-    expect(deep.length + "/".length + 40).toBeLessThan(104);
+    expect(deep.length + "/".length + 63).toBeLessThan(104);
     expect(controlDirFor(`/home/me/${"x".repeat(80)}`)).toBe(deep);
     expect(controlDirFor(`/home/you/${"x".repeat(80)}`)).not.toBe(deep);
   });
