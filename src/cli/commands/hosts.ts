@@ -46,7 +46,7 @@ export function printHosts(hosts: HostJson[]): void {
       h.name,
       h.error && h.state !== "online" ? `${h.state} (${h.error})` : h.state,
       h.rttMs === null ? "-" : `${h.rttMs} ms`,
-      age(h.lastSeenAt),
+      h.name === "local" ? "-" : age(h.lastSeenAt),
       `${h.workers}/${h.maxWorkers}`,
       labelText(h.labels),
       h.dest,
@@ -57,7 +57,8 @@ export function printHosts(hosts: HostJson[]): void {
 function printOne(h: HostJson): void {
   out.line(`${h.name}: ${h.state}${h.error ? ` (${h.error})` : ""}`);
   out.line(`  dest:     ${h.dest}`);
-  out.line(`  rtt:      ${h.rttMs === null ? "-" : `${h.rttMs} ms`}, last seen ${age(h.lastSeenAt)}`);
+  if (h.name !== "local")
+    out.line(`  rtt:      ${h.rttMs === null ? "-" : `${h.rttMs} ms`}, last seen ${age(h.lastSeenAt)}`);
   out.line(`  workers:  ${h.workers} of at most ${h.maxWorkers}`);
   out.line(`  labels:   ${labelText(h.labels)}`);
   if (h.name !== "local") {

@@ -270,6 +270,20 @@ export class TmuxHost {
     return (await this.ops.listPanes().catch(() => [] as PaneInfo[])).find((p) => p.paneId === paneId);
   }
 
+  /**
+   * The pane as {@link pane} gives it, but a dead one whose exit tmux has not recorded yet (no
+   * status, no signal: it reports the death before reaping) is looked at again, up to 4 s.
+   */
+  async settledPane(paneId: string): Promise<PaneInfo | undefined> {
+    let p = await this.pane(paneId);
+    for (const ms of STATUS_RETRIES_MS) {
+      if (!p?.dead || p.deadStatus !== null || p.deadSignal !== null) return p;
+      await sleep(ms);
+      p = await this.pane(paneId);
+    }
+    return p;
+  }
+
   /** Opens the pane's log (a private file) and pipes what the pane writes into it, through `filter`. */
   async pipeLog(paneId: string, file: string, filter: string[] | null): Promise<void> {
     ensurePrivateFile(file);

@@ -116,7 +116,7 @@ export class WorkerStarter {
       await host.pipeLog(rt.paneId!, log, masking.logFilter(worker.name));
     } catch (e) {
       // most often the agent exited at once (a command that does not exist, a bad flag)
-      const pane = rt.paneId ? await host.pane(rt.paneId) : undefined;
+      const pane = rt.paneId ? await host.settledPane(rt.paneId) : undefined;
       if (pane?.dead) {
         rt.phase = "dead";
         return this.failed(
@@ -141,7 +141,7 @@ export class WorkerStarter {
     const { host } = this.d;
     if (rt.phase === "dead") {
       // what tmux still holds of the dead pane; the death's own report may have carried none
-      const pane = await host.pane(rt.paneId!);
+      const pane = await host.settledPane(rt.paneId!);
       const told = pane?.dead ? describeExit(pane.deadStatus, pane.deadSignal) : null;
       const why = told && !told.endsWith("status ?") ? told : (rt.deathReason ?? describeExit(null, null));
       return this.failed(worker.name, await this.exitedAtStart(rt.paneId!, why, argv));

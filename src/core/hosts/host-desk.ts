@@ -141,9 +141,10 @@ export class HostDesk {
     return {
       name: LOCAL_HOST,
       dest: LOCAL_HOST,
+      // this machine needs no link: no round trip, nothing to have last seen
       state: "online",
-      rttMs: 0,
-      lastSeenAt: new Date().toISOString(),
+      rttMs: null,
+      lastSeenAt: null,
       labels: {},
       workers: this.d.workersOn(LOCAL_HOST),
       maxWorkers: this.d.config.maxWorkers,
