@@ -180,16 +180,34 @@ describe("hosts over OpenSSH (compiled binary, real sshd)", () => {
     );
   }, 60_000);
 
+  test("stop --kill-workers also stops orch's tmux server on every host; the next start brings them back", async () => {
+    const socks = ["h1", "h2"].map((h) => hosts.tmuxSockets(h).find((s) => /orch-[0-9a-f]{8}-h\d$/.test(s))!);
+    const serving = (sock: string) => spawnSync("tmux", ["-S", sock, "list-sessions"]).status === 0;
+    expect(socks.map(serving)).toEqual([true, true]);
+    await orch.ok(["stop", "--kill-workers"]);
+    expect(socks.map(serving)).toEqual([false, false]);
+    await orch.ok(["start"]);
+    await waitFor(
+      "both hosts online again",
+      async () => {
+        const list = await orch.json<HostJson[]>(["host", "list"]);
+        return list.filter((h) => h.state === "online").length === 3;
+      },
+      30_000,
+    );
+    expect(socks.map(serving)).toEqual([true, true]);
+  }, 60_000);
+
   test("host remove forgets the host and stops orch's tmux there", async () => {
     const [sock] = hosts.tmuxSockets("h1");
     if (!sock) throw new Error("no tmux socket of orch's on h1");
     expect(sock).toMatch(/orch-[0-9a-f]{8}-h1$/);
-    const alive = () => spawnSync("tmux", ["-S", sock, "list-sessions"]).status === 0;
-    expect(alive()).toBe(true);
+    const serving = () => spawnSync("tmux", ["-S", sock, "list-sessions"]).status === 0;
+    expect(serving()).toBe(true);
     const r = await orch.json<{ ok: boolean; name: string }>(["host", "remove", "h1"]);
     expect(r).toEqual({ ok: true, name: "h1" });
     expect((await orch.json<HostJson[]>(["host", "list"])).map((h) => h.name)).toEqual(["local", "h2"]);
-    expect(alive()).toBe(false);
+    expect(serving()).toBe(false);
     const again = await orch.run(["host", "remove", "h1"]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('"h1"');

@@ -129,21 +129,8 @@ export class SshHosts {
       sshdPid: Number(readFileSync(pidFile, "utf8").trim()),
     };
     this.hosts.set(name, host);
-    const known = `${port === 22 ? address : `[${address}]:${port}`} ${readFileSync(join(dir, "host_ed25519.pub"), "utf8").split(" ").slice(0, 2).join(" ")}\n`;
-    if (opts.knownKey !== false) writeFileSync(this.knownHosts, known, { flag: "a" });
-    const block = [
-      `Host ${name}`,
-      `  HostName ${address}`,
-      `  Port ${port}`,
-      "  User root",
-      `  IdentityFile ${this.key}`,
-      "  IdentitiesOnly yes",
-      `  UserKnownHostsFile ${this.knownHosts}`,
-      "  GlobalKnownHostsFile /dev/null",
-      "  LogLevel ERROR",
-      "",
-    ].join("\n");
-    writeFileSync(this.configFile, block, { flag: "a" });
+    if (opts.knownKey !== false) this.knowKey(host, port === 22 ? address : `[${address}]:${port}`);
+    this.addBlock(name, address, port);
     await this.waitReachable(host);
     return host;
   }
@@ -153,12 +140,21 @@ export class SshHosts {
    * delay proxy in front of its sshd), its key known for that address.
    */
   addAlias(alias: string, name: string, port: number): void {
-    const h = this.mustGet(name);
+    this.knowKey(this.mustGet(name), `[127.0.0.1]:${port}`);
+    this.addBlock(alias, "127.0.0.1", port);
+  }
+
+  /** Records the host's key in the known_hosts file for `where` (an address, or `[address]:port`). */
+  private knowKey(h: TestHost, where: string): void {
     const key = readFileSync(join(h.dir, "host_ed25519.pub"), "utf8").split(" ").slice(0, 2).join(" ");
-    writeFileSync(this.knownHosts, `[127.0.0.1]:${port} ${key}\n`, { flag: "a" });
+    writeFileSync(this.knownHosts, `${where} ${key}\n`, { flag: "a" });
+  }
+
+  /** Appends a `Host` block to the config file: the client key, this fixture's known_hosts. */
+  private addBlock(alias: string, address: string, port: number): void {
     const block = [
       `Host ${alias}`,
-      "  HostName 127.0.0.1",
+      `  HostName ${address}`,
       `  Port ${port}`,
       "  User root",
       `  IdentityFile ${this.key}`,
@@ -275,7 +271,16 @@ export class SshHosts {
    */
   cleanup(): void {
     for (const h of this.hosts.values()) {
-      for (const sock of this.tmuxSockets(h.name)) spawnSync("tmux", ["-S", sock, "kill-server"]);
+      for (const sock of this.tmuxSockets(h.name))
+        spawnSync("tmux", ["-S", sock, "kill-server"], { timeout: 5000 });
+      // and whatever the host's sessions started that is still there (a tmux server whose socket
+      // was replaced, a client its session left behind): known by the host's own TMUX_TMPDIR
+      for (const pid of pidsWithEnv(`TMUX_TMPDIR=${join(h.dir, "tmux")}`)) {
+        try {
+          process.kill(pid, "SIGCONT");
+          process.kill(pid, "SIGKILL");
+        } catch {}
+      }
       for (const pid of [h.sshdPid, ...descendants(h.sshdPid)]) {
         try {
           process.kill(pid, "SIGCONT");
@@ -287,6 +292,18 @@ export class SshHosts {
     }
     this.hosts.clear();
   }
+}
+
+/** The pids of processes whose environment holds exactly `entry` (`NAME=value`), from /proc. */
+export function pidsWithEnv(entry: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${d}/environ`, "latin1").split("\0").includes(entry)) out.push(Number(d));
+    } catch {}
+  }
+  return out;
 }
 
 /** The pids below `pid` (its children, theirs, ...), from /proc. */

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { execa } from "execa";
 import type { Config } from "../domain/config.ts";
 import { fail, ok, type Result } from "../domain/result.ts";
@@ -96,9 +97,21 @@ export class HostDesk {
     for (const h of this.d.store.hosts.list()) this.link(h).start();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Closes every host's channel; with `killServers` (`orch stop --kill-workers`) also stops
+   * orch's tmux server on each host and its ssh master, as the local server is killed.
+   */
+  async stop(killServers = false): Promise<void> {
     await Promise.all([...this.links.values()].map((l) => l.stop()));
     this.links.clear();
+    if (!killServers) return;
+    await Promise.all(
+      this.d.store.hosts
+        .list()
+        .map((h) =>
+          this.killRemoteServer({ dest: h.dest, port: h.port, name: h.name }, this.socketName(h.name)),
+        ),
+    );
   }
 
   /** The remote tmux server's name for a host: one of this store's own, so two controllers never share it. */
@@ -218,9 +231,7 @@ export class HostDesk {
       this.d.store.transaction(() => this.d.store.hosts.insert(record));
       const link = this.link(record);
       link.start();
-      const until = Date.now() + ADD_WAIT_MS;
-      while (link.view().state === "connecting" && Date.now() < until)
-        await new Promise((r) => setTimeout(r, 50));
+      await Promise.race([link.settled, sleep(ADD_WAIT_MS)]);
       this.d.log("info", "host added", { host: req.name, dest: req.dest });
       return ok(this.json(record));
     } finally {

@@ -67,6 +67,11 @@ export class HostLink {
   private wake: (() => void) | null = null;
   /** The ControlMaster's pid as it last said (to kill it when it hangs). */
   private masterPid: number | null = null;
+  private settle: () => void = () => undefined;
+  /** Settles when the first connect has an outcome (online, or offline with a reason). */
+  readonly settled = new Promise<void>((resolve) => {
+    this.settle = resolve;
+  });
 
   constructor(private readonly o: HostLinkOptions) {}
 
@@ -82,6 +87,7 @@ export class HostLink {
   /** Closes the channel (the remote tmux and what runs in it keep running). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.settle();
     this.client?.close();
     this.wake?.();
     await this.loop;
@@ -90,6 +96,7 @@ export class HostLink {
   private set(state: HostState, error: string | null): void {
     const before = this.current.state;
     this.current = { ...this.current, state, error };
+    if (state !== "connecting") this.settle();
     if (state !== before && state !== "connecting")
       this.o.log(state === "online" ? "info" : "warn", `host ${state}`, {
         host: this.o.name,
