@@ -84,6 +84,7 @@ export class SshHosts {
   async add(name: string, opts: { knownKey?: boolean } = {}): Promise<TestHost> {
     const dir = join(this.root, `host-${name}`);
     mkdirSync(join(dir, "tmux"), { recursive: true, mode: 0o700 });
+    mkdirSync(join(dir, "home"), { recursive: true, mode: 0o700 });
     run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "host_ed25519")]);
     writeFileSync(join(dir, "authorized_keys"), readFileSync(`${this.key}.pub`), { mode: 0o600 });
     const net = this.useNetns ? this.makeNamespace() : null;
@@ -101,8 +102,10 @@ export class SshHosts {
       "StrictModes no",
       "PermitRootLogin prohibit-password",
       "AllowStreamLocalForwarding yes",
-      // each host's tmux servers in a directory of its own, killed by their sockets at cleanup
-      `SetEnv TMUX_TMPDIR=${join(dir, "tmux")}`,
+      // each host's tmux servers in a directory of its own, killed by their sockets at cleanup;
+      // and a home of its own: bash run by sshd reads ~/.bashrc, and the account's may do
+      // anything (here: pyenv's rehash, which waits a minute on a lock a killed shell left)
+      `SetEnv TMUX_TMPDIR=${join(dir, "tmux")} HOME=${join(dir, "home")}`,
       "StreamLocalBindUnlink yes",
       "",
     ].join("\n");
@@ -189,10 +192,10 @@ export class SshHosts {
   }
 
   private async waitReachable(h: TestHost): Promise<void> {
-    const until = Date.now() + 10_000;
+    const until = Date.now() + 30_000;
     for (;;) {
       // (the readiness check accepts any key and records none: a host may be added unknown)
-      const r = this.ssh(h.name, "true", 5, [
+      const r = this.ssh(h.name, "true", 15, [
         "-o",
         "StrictHostKeyChecking=no",
         "-o",
@@ -201,7 +204,7 @@ export class SshHosts {
       if (r.status === 0) return;
       if (Date.now() > until)
         throw new Error(
-          `test host ${h.name} not reachable over ssh within 10 s: ${r.stderr}${this.sshdLog(h.dir)}`,
+          `test host ${h.name} not reachable over ssh within 30 s (a loaded machine: each try may take seconds): ${r.stderr}${this.sshdLog(h.dir)}`,
         );
       await Bun.sleep(100);
     }

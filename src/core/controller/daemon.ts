@@ -178,7 +178,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     logger.log("info", "controller stopping", { why, killWorkers });
     server.stop();
     for (const ext of extensions) ext.stop?.();
-    await hosts.stop(killWorkers);
+    await hosts.stop();
     // a store that cannot be written (disk full) must not keep the daemon from exiting
     await controller
       .shutdown(killWorkers)

@@ -97,21 +97,10 @@ export class HostDesk {
     for (const h of this.d.store.hosts.list()) this.link(h).start();
   }
 
-  /**
-   * Closes every host's channel; with `killServers` (`orch stop --kill-workers`) also stops
-   * orch's tmux server on each host and its ssh master, as the local server is killed.
-   */
-  async stop(killServers = false): Promise<void> {
+  /** Closes every host's channel; orch's tmux server on each host keeps running (as locally). */
+  async stop(): Promise<void> {
     await Promise.all([...this.links.values()].map((l) => l.stop()));
     this.links.clear();
-    if (!killServers) return;
-    await Promise.all(
-      this.d.store.hosts
-        .list()
-        .map((h) =>
-          this.killRemoteServer({ dest: h.dest, port: h.port, name: h.name }, this.socketName(h.name)),
-        ),
-    );
   }
 
   /** The remote tmux server's name for a host: one of this store's own, so two controllers never share it. */

@@ -47,7 +47,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * One host's persistent control-mode channel: `ssh DEST tmux -L NAME -C new-session -A`
- * through the ControlMaster, pinged every 2 s with a deadline; two pings missed in a row (or
+ * through the ControlMaster, pinged every 1.5 s with a 2 s deadline; two pings missed in a row (or
  * the channel closing) mark it offline within 10 s, and it reconnects with backoff. A wedged
  * ControlMaster (frozen: new clients hang) is told to exit after a failed connect.
  *
@@ -160,8 +160,8 @@ export class HostLink {
 
   /** Pings until the channel is lost; returns then. */
   private async pingUntilLost(): Promise<void> {
-    const every = this.o.pingEveryMs ?? 2000;
-    const deadline = this.o.pingTimeoutMs ?? 3000;
+    const every = this.o.pingEveryMs ?? 1500;
+    const deadline = this.o.pingTimeoutMs ?? 2000;
     while (!this.stopped && this.client?.connected) {
       const t0 = performance.now();
       try {
