@@ -28,6 +28,10 @@ describe("short task and run ids (the compiled binary)", () => {
 
   test("three tasks sent in quick succession show three distinct short ids, each taken by orch task", async () => {
     ids = [];
+    // a UUIDv7's first 8 hex digits change every 65,536 ms: not within 5 s of such a change,
+    // or the three would not share them (what the old tables showed) by chance, not by design
+    const left = 65_536 - (Date.now() % 65_536);
+    if (left < 5000) await Bun.sleep(left + 50);
     for (const n of ["one", "two", "three"]) ids.push((await orch.ok(["send", "w", `echo ${n}`])).trim());
     for (const id of ids) await orch.waitTask(id);
     // what tables showed before, the first 8 hex digits (the clock), is the same for all three
