@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { execa } from "execa";
 import type { Config } from "../domain/config.ts";
 import { fail, ok, type Result } from "../domain/result.ts";
 import type { HostRecord, Store } from "../store/index.ts";
@@ -14,8 +13,8 @@ import {
   type SshSettings,
   type SshTarget,
   sshArgv,
-  sshControlArgv,
 } from "./ssh-command.ts";
+import { askMaster, runSsh } from "./ssh-run.ts";
 
 /** The name of the machine orch runs on: always a host, never stored. */
 export const LOCAL_HOST = "local";
@@ -273,13 +272,12 @@ export class HostDesk {
     const kill = sshArgv(this.settings, t, ["sh", "-c", `${REMOTE_ENV} tmux -L ${socket} kill-server`], {
       connectTimeoutS: 5,
     });
-    const r = await execa(kill[0]!, kill.slice(1), { reject: false, timeout: 8000, stdin: "ignore" });
-    if (r.exitCode !== 0)
+    const r = await runSsh(kill, 8000);
+    if (r.code !== 0)
       this.d.log("warn", "orch's tmux server on the host was not stopped", {
         host: t.dest,
-        error: r.timedOut ? "no answer within 8 s" : String(r.stderr ?? "").trim() || `exit ${r.exitCode}`,
+        error: r.timedOut ? "no answer within 8 s" : r.stderr.trim() || `exit ${r.code}`,
       });
-    const exit = sshControlArgv(this.settings, t, "exit");
-    await execa(exit[0]!, exit.slice(1), { reject: false, timeout: 3000, stdin: "ignore" });
+    await askMaster(this.settings, t, "exit");
   }
 }

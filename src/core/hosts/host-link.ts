@@ -1,11 +1,11 @@
 import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { execa } from "execa";
 import { errorMessage } from "../domain/result.ts";
 import { spawnPipe } from "../runtime/spawn-pipe.ts";
 import { ControlClient } from "../tmux/control-client.ts";
 import { REMOTE_ENV } from "./host-probe.ts";
-import { controlPath, type SshSettings, type SshTarget, sshArgv, sshControlArgv } from "./ssh-command.ts";
+import { controlPath, type SshSettings, type SshTarget, sshArgv } from "./ssh-command.ts";
+import { askMaster } from "./ssh-run.ts";
 
 /**
  * How a host's link is: `online` (its control channel answers), `degraded` (it answers slowly,
@@ -140,7 +140,7 @@ export class HostLink {
     this.client = client;
     try {
       await client.connect(CONNECT_TIMEOUT_MS);
-      const master = await this.askMaster();
+      const master = await this.masterState();
       if (typeof master === "number") this.masterPid = master;
       this.missed = 0;
       this.current.lastSeenAt = Date.now();
@@ -185,12 +185,11 @@ export class HostLink {
     }
   }
 
-  /** Asks the ControlMaster whether it is alive (3 s at most): its pid, "none", or "hung". */
-  private async askMaster(): Promise<number | "none" | "hung"> {
-    const check = sshControlArgv(this.o.settings, this.o.target, "check");
-    const r = await execa(check[0]!, check.slice(1), { reject: false, timeout: 3000, stdin: "ignore" });
+  /** Whether the ControlMaster is alive (3 s at most): its pid, "none", or "hung". */
+  private async masterState(): Promise<number | "none" | "hung"> {
+    const r = await askMaster(this.o.settings, this.o.target, "check");
     if (r.timedOut) return "hung";
-    const pid = /pid=(\d+)/.exec(String(r.stderr ?? ""))?.[1];
+    const pid = /pid=(\d+)/.exec(r.stderr)?.[1];
     return pid ? Number(pid) : "none";
   }
 
@@ -201,11 +200,9 @@ export class HostLink {
    */
   private async unwedgeMaster(): Promise<void> {
     const { settings, target } = this.o;
-    if ((await this.askMaster()) !== "hung") return;
+    if ((await this.masterState()) !== "hung") return;
     this.o.log("warn", "ssh master does not answer; closing it", { host: this.o.name });
-    const exit = sshControlArgv(settings, target, "exit");
-    const r = await execa(exit[0]!, exit.slice(1), { reject: false, timeout: 3000, stdin: "ignore" });
-    if (!r.timedOut) return;
+    if (!(await askMaster(settings, target, "exit")).timedOut) return;
     if (this.masterPid !== null) {
       try {
         process.kill(this.masterPid, "SIGKILL");

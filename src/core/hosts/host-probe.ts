@@ -1,6 +1,6 @@
-import { execa } from "execa";
 import { fail, ok, type Result } from "../domain/result.ts";
 import { type SshSettings, type SshTarget, sshArgv } from "./ssh-command.ts";
+import { runSsh } from "./ssh-run.ts";
 
 /** What a host has, as `orch host add` and `host check` found it. */
 export interface HostFacts {
@@ -108,18 +108,10 @@ export async function probeHost(
     acceptNew: opts.acceptNew ?? false,
     connectTimeoutS: Math.max(1, Math.floor(timeoutMs / 2000)),
   });
-  const r = await execa(argv[0]!, argv.slice(1), {
-    reject: false,
-    timeout: timeoutMs,
-    stdin: "ignore",
-    // ssh's master, started by this call, keeps the pipes open: do not wait for them
-    stdout: "pipe",
-    stderr: "pipe",
-    cleanup: true,
-  });
+  const r = await runSsh(argv, timeoutMs);
   if (r.timedOut) return fail("unavailable", explainSshFailure(t.dest, "", Math.round(timeoutMs / 1000)));
-  if (r.exitCode !== 0) return fail("unavailable", explainSshFailure(t.dest, String(r.stderr ?? ""), null));
-  const facts = parseProbe(String(r.stdout ?? ""), Date.now());
+  if (r.code !== 0) return fail("unavailable", explainSshFailure(t.dest, r.stderr, null));
+  const facts = parseProbe(r.stdout, Date.now());
   if (!facts) return fail("unavailable", `ssh to ${t.dest}: the check of what it has did not finish`);
   return ok(facts);
 }
