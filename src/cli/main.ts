@@ -125,12 +125,14 @@ function build() {
     .option("--name <name>", "worker name (default TYPE-N)")
     .option("--worktree", "run in a git worktree of its own, on branch orch/NAME (removed with the worker)")
     .option("--no-worktree", "run in the project itself (overrides worktree: true in the config)")
+    .option("--host <name>", "the host to run it on (orch host list; default local)")
     .action((o: Opts) => {
       const worktree = Array.isArray(o.worktree) ? o.worktree.at(-1) : o.worktree;
       return addWorkerCommand(makeContext(o), {
         type: str(o.type, "--type"),
         project: str(o.project, "--project"),
         ...(o.name !== undefined ? { name: str(o.name, "--name") } : {}),
+        ...(o.host !== undefined ? { host: str(o.host, "--host") } : {}),
         ...(worktree !== undefined ? { worktree: Boolean(worktree) } : {}),
       });
     });

@@ -257,6 +257,7 @@ function seedStore(home: string): string {
         currentTask: null,
         restarts: 0,
         createdAt: at,
+        host: "local",
         error: null,
       });
     }

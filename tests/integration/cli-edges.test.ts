@@ -235,6 +235,7 @@ describe("CLI edges with many workers (compiled binary)", () => {
         currentTask: null,
         restarts: 0,
         createdAt: 1_700_000_000_000 + i,
+        host: "local",
         error: "given up (test)",
       });
     }

@@ -7,7 +7,7 @@ import { out } from "../stdio.ts";
 
 /**
  * Runs a health pass in the controller (which revives what it can) and prints each worker's
- * verdict: healthy, stuck, dead, revived or gave_up, with the reason. Exits 1 when a worker is
+ * verdict: healthy, stuck, dead, revived, gave_up or unreachable (its host is offline), with the reason. Exits 1 when a worker is
  * left stuck, dead or given up, so a monitor can alert on it.
  */
 export async function healthCheckCommand(ctx: CliContext): Promise<number> {

@@ -22,7 +22,7 @@ interface StatusJson {
  */
 export async function addWorkerCommand(
   ctx: CliContext,
-  o: { type: string; project: string; name?: string; worktree?: boolean },
+  o: { type: string; project: string; name?: string; worktree?: boolean; host?: string },
 ): Promise<number> {
   const w = await ctx.api.call<WorkerJson>("POST", "/v1/workers", o);
   if (ctx.json) printJson(w);
@@ -48,11 +48,14 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
     out.line("no workers: add one with 'orch add-worker --type shell --project DIR'");
     return EXIT.ok;
   }
+  // a HOST column once there is more than this machine
+  const hosts = (st.hosts?.length ?? 0) > 1;
   printTable(
-    ["NAME", "TYPE", "STATE", "PANE", "TASK", "RESTARTS", "PROJECT"],
+    ["NAME", "TYPE", ...(hosts ? ["HOST"] : []), "STATE", "PANE", "TASK", "RESTARTS", "PROJECT"],
     st.workers.map((w) => [
       w.name,
       w.type,
+      ...(hosts ? [w.host] : []),
       w.error && (w.state === "dead" || w.state === "error") ? `${w.state} (${w.error})` : w.state,
       w.paneId ?? "-",
       w.currentTask ? (w.currentTaskShortId ?? w.currentTask) : "-",

@@ -25,7 +25,6 @@ export interface AdoptionDeps {
   plugins: PluginRegistry;
   logger: Logger;
   masking: Masking;
-  host: TmuxHost;
   runtimes: Map<string, WorkerRuntime>;
   starter: WorkerStarter;
   flow: TaskFlow;
@@ -45,12 +44,14 @@ export interface AdoptionDeps {
  * from its log, or its turn resumed), a dead one is recorded dead, and a missing one is
  * recreated. Stopping the controller never kills agents; this is how they are found again.
  */
-export async function adoptWorkers(d: AdoptionDeps): Promise<void> {
-  if (d.orphans && d.orphans.outcomes === null)
-    d.orphans.outcomes = await settleOrphans({ ...d, ops: d.host.ops }, d.orphans.choice);
-  const panes = await d.host.ops.listPanes();
+export async function adoptWorkers(d: AdoptionDeps, host: TmuxHost): Promise<void> {
+  // panes no worker owns are settled on this machine (a host's are left as they are)
+  if (d.orphans && d.orphans.outcomes === null && !host.remote)
+    d.orphans.outcomes = await settleOrphans({ ...d, ops: host.ops }, d.orphans.choice);
+  const panes = await host.ops.listPanes();
   const byWorker = new Map(panes.filter((p) => p.workerId).map((p) => [p.workerId!, p]));
   for (const w of d.store.workers.list()) {
+    if (w.host !== host.name) continue;
     const plugin = d.plugins.get(w.type);
     d.runtimes.get(w.name)?.clearTimer();
     if (!plugin) {
@@ -65,24 +66,27 @@ export async function adoptWorkers(d: AdoptionDeps): Promise<void> {
     if (!ready.ok) d.logger.log("error", ready.error, { worker: w.name });
     const rt = new WorkerRuntime(w.id, w.name, plugin, ready.ok ? ready.value : undefined);
     rt.project = w.project;
+    rt.host = w.host;
     d.runtimes.set(w.name, rt);
     const pane = byWorker.get(w.id);
+    // a host's pane logs are copied here first: recovery reads them as this machine's
+    if (host.remote && plugin.detect.kind === "marker") await host.place.pullLog(w.name);
     if (!pane) {
-      recreate(d, w, rt);
+      recreate(d, w, rt, host);
       continue;
     }
     if (pane.dead) {
-      d.host.attach(rt, pane.paneId, pane.windowId);
+      host.attach(rt, pane.paneId, pane.windowId);
       d.liveness.markDead(rt, describeExit(pane.deadStatus, pane.deadSignal));
       continue;
     }
     // not "starting": output replayed or arriving while this is decided must not make the
     // worker ready and dispatch its next task beside one still running from before
     rt.phase = "busy";
-    d.host.attach(rt, pane.paneId, pane.windowId);
+    host.attach(rt, pane.paneId, pane.windowId);
     const log = workerLogPath(d.paths, w.name);
     // the pipe outlives the controller; reopening it would lose what it is writing now
-    if (!pane.piped) await d.host.pipeLog(pane.paneId, log, d.masking.logFilter(w.name));
+    if (!pane.piped) await host.pipeLog(pane.paneId, w.name, d.masking.logFilter(w.name));
     let inFlight = d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] })[0];
     if (inFlight?.status === "dispatched" && neverSubmitted(pane, inFlight.id, inFlight.attempts)) {
       // the controller died before tmux typed it: nothing of it ran, so it is dispatched anew
@@ -98,6 +102,7 @@ export async function adoptWorkers(d: AdoptionDeps): Promise<void> {
       void d.readScreen(rt);
     } else if (inFlight) {
       recoverTask(d.flow, rt, inFlight, log);
+      if (host.remote) followHostLog(rt, host);
     } else {
       rt.phase = "ready";
       d.store.workers.update(w.name, { state: "idle", paneId: pane.paneId, currentTask: null });
@@ -114,8 +119,8 @@ export async function adoptWorkers(d: AdoptionDeps): Promise<void> {
  * intensity), the reason saying which it was. A worker given up
  * before, or automatic restarts turned off (maxRestarts 0), stays dead.
  */
-function recreate(d: AdoptionDeps, w: Worker, rt: WorkerRuntime): void {
-  const why = d.host.serverStarted
+function recreate(d: AdoptionDeps, w: Worker, rt: WorkerRuntime, host: TmuxHost): void {
+  const why = host.serverStarted
     ? "its tmux pane is gone (the tmux server went away)"
     : "its tmux pane is gone (not on the tmux server, which kept running)";
   const logFile = rt.plugin.detect.kind === "marker" ? workerLogPath(d.paths, w.name) : null;
@@ -130,4 +135,18 @@ function recreate(d: AdoptionDeps, w: Worker, rt: WorkerRuntime): void {
   void d.revive(w.name, "tmux").then((r) => {
     if (!r.ok) d.logger.log("error", "worker not recreated", { worker: w.name, error: r.error });
   });
+}
+
+/** How often a recovery on a host over ssh copies the pane log from there (ms). */
+const HOST_LOG_PULL_MS = 1000;
+
+/**
+ * A task finished from the pane log of a worker on a host over ssh: the log's copy here is
+ * brought up to date every second (the recovery watches it) until the recovery ends.
+ */
+function followHostLog(rt: WorkerRuntime, host: TmuxHost): void {
+  const t = setInterval(() => {
+    if (!rt.recovery || rt.phase === "dead") clearInterval(t);
+    else void host.place.pullLog(rt.name);
+  }, HOST_LOG_PULL_MS);
 }

@@ -30,6 +30,8 @@ const addWorkerBody = z.strictObject({
   name: z.string().min(1).optional(),
   /** A git worktree of its own; absent: the config's `worktree`. */
   worktree: z.boolean().optional(),
+  /** The host to run it on: `local` (the default) or one added with `orch host add`. */
+  host: z.string().min(1).optional(),
 });
 const sendBody = z.strictObject({
   worker: z.string().min(1),
@@ -146,14 +148,14 @@ export const ROUTES: readonly Route[] = [
     handler: async ({ req, params, controller }) => {
       const b = await body(req, hookBody);
       if (!b.ok) return b.error;
-      return answer(controller.hook(params.name!, b.value), () => ({ ok: true }));
+      return answer(controller.workerDesk.hook(params.name!, b.value), () => ({ ok: true }));
     },
   },
   {
     method: "POST",
     path: "/v1/workers/:name/approve",
     handler: ({ params, controller }) =>
-      answer(controller.answer(params.name!, "approve"), () => ({
+      answer(controller.workerDesk.answer(params.name!, "approve"), () => ({
         ok: true,
         worker: params.name,
         answer: "approve",
@@ -163,7 +165,7 @@ export const ROUTES: readonly Route[] = [
     method: "POST",
     path: "/v1/workers/:name/deny",
     handler: ({ params, controller }) =>
-      answer(controller.answer(params.name!, "deny"), () => ({
+      answer(controller.workerDesk.answer(params.name!, "deny"), () => ({
         ok: true,
         worker: params.name,
         answer: "deny",
@@ -175,27 +177,31 @@ export const ROUTES: readonly Route[] = [
     handler: async ({ req, params, controller }) => {
       const b = await body(req, keysBody);
       if (!b.ok) return b.error;
-      return answer(await controller.sendKeys(params.name!, b.value.keys), () => ({ ok: true }));
+      return answer(await controller.workerDesk.sendKeys(params.name!, b.value.keys), () => ({ ok: true }));
     },
   },
   {
     method: "GET",
     path: "/v1/workers/:name/capture",
     handler: async ({ params, controller }) =>
-      answer(await controller.capture(params.name!), (text) => ({ text })),
+      answer(await controller.workerDesk.capture(params.name!), (text) => ({ text })),
   },
   {
     method: "GET",
     path: "/v1/workers/:name/log",
-    handler: ({ req, url, params, ctl, controller }) => {
+    handler: async ({ req, url, params, ctl, controller }) => {
       // the pane's raw log; ?follow=1 keeps the response open and streams what is appended
       // (&from=BYTE: a follower resuming after a restart of the controller; it ends when the worker is killed)
-      const f = controller.logFile(params.name!);
+      const f = controller.workerDesk.logFile(params.name!);
       if (!f.ok) return problem(f.code, f.error);
       const from = intParam(url, "from", 0, Number.MAX_SAFE_INTEGER);
       if (!from.ok) return from.error;
       const follow = url.searchParams.get("follow") === "1";
-      if (follow) ctl.keepOpen(req);
+      await f.value.pull();
+      if (follow) {
+        ctl.keepOpen(req);
+        req.signal.addEventListener("abort", f.value.keepPulling(), { once: true });
+      }
       return new Response(
         fileStream(f.value.path, { follow, from: from.value ?? 0, endWhen: f.value.onRemoved }),
       );

@@ -3,7 +3,8 @@ import type { Config } from "../domain/config.ts";
 import type { Result } from "../domain/result.ts";
 import { retryPolicyFromConfig } from "../domain/retry.ts";
 import type { OrchEvent, Task, TaskAttempt, TaskStatus, Worker } from "../domain/types.ts";
-import type { HookEvent, MarkerSpec } from "../plugin/contract.ts";
+import { LOCAL_HOST } from "../hosts/local-host.ts";
+import type { MarkerSpec } from "../plugin/contract.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import type { IdIndex, Store } from "../store/index.ts";
 import type { TransportFactory } from "../tmux/transport.ts";
@@ -20,15 +21,17 @@ import type { OrphanSettings } from "./orphans.ts";
 import { PaneReader } from "./pane-reader.ts";
 import { type OrchPaths, workerLogPath } from "./paths.ts";
 import { probeWorker } from "./probe.ts";
+import { tmuxHosts } from "./remote-hosts.ts";
 import { Scheduler, type SubmitRequest } from "./scheduler.ts";
 import { StoreStall, stallAware } from "./store-stall.ts";
 import { type SendRequest, TaskDesk } from "./task-desk.ts";
 import { TaskFlow } from "./task-flow.ts";
 import { outputKeeping } from "./task-output.ts";
 import { TaskWaiters } from "./task-waiters.ts";
-import { localServer, TmuxHost } from "./tmux-host.ts";
+import type { TmuxHost } from "./tmux-host.ts";
+import type { TmuxHosts } from "./tmux-hosts.ts";
 import { TurnFlow } from "./turn-flow.ts";
-import { WorkerDesk, type WorkerLog } from "./worker-desk.ts";
+import { WorkerDesk } from "./worker-desk.ts";
 import { type AddWorkerRequest, type HandRevive, WorkerLifecycle } from "./worker-lifecycle.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 import { WorkerStarter } from "./worker-start.ts";
@@ -71,7 +74,8 @@ export class Controller {
   readonly startedAt = Date.now();
   private readonly runtimes = new Map<string, WorkerRuntime>();
   private readonly waiters = new TaskWaiters();
-  private readonly host: TmuxHost;
+  /** The tmux servers: this machine's, and one per host over ssh (their channels: HostDesk's). */
+  readonly hosts: TmuxHosts;
   private readonly flow: TaskFlow;
   private readonly turns: TurnFlow;
   readonly scheduler: Scheduler;
@@ -85,7 +89,8 @@ export class Controller {
   private readonly starter: WorkerStarter;
   private readonly lifecycle: WorkerLifecycle;
   private readonly desk: TaskDesk;
-  private readonly workerDesk: WorkerDesk;
+  /** What the API asks of one worker's pane: hooks, prompt answers, keys, its screen and log. */
+  readonly workerDesk: WorkerDesk;
   private readonly reader: PaneReader;
   private stopping = false;
   private readonly masking: Masking;
@@ -98,20 +103,27 @@ export class Controller {
     this.group = new GroupCommit((fn) => store.transaction(fn));
     // a failed commit stops writes; once the store takes them again, all is read again
     const stalled = () => this.waiters.releaseAll();
-    this.stall = new StoreStall({ store, logger, resync: () => this.connected(), stalled });
-    this.host = new TmuxHost({
-      name: "local",
-      server: localServer(paths, config, d.viewArgv),
-      transport: d.transport,
+    // after a stall every host that is up is adopted again
+    const resync = async () => {
+      for (const h of this.hosts.all()) if (h.online) await this.connected(h);
+    };
+    this.stall = new StoreStall({ store, logger, resync, stalled });
+    const events = stallAware(this.stall, {
+      output: (rt, data) => this.reader.onOutput(rt, data),
+      paused: (rt) => this.reader.onPaused(rt),
+      paneDied: (rt, why) => this.liveness.exited(rt, why),
+      windowClosed: (rt) => rt.phase !== "dead" && this.liveness.markDead(rt, "its tmux window was closed"),
+      connected: (host) => this.connected(host),
+      around: (handle) => this.reader.around(handle),
+    });
+    this.hosts = tmuxHosts({
+      paths,
+      config,
       logger,
-      events: stallAware(this.stall, {
-        output: (rt, data) => this.reader.onOutput(rt, data),
-        paused: (rt) => this.reader.onPaused(rt),
-        paneDied: (rt, why) => this.liveness.exited(rt, why),
-        windowClosed: (rt) => rt.phase !== "dead" && this.liveness.markDead(rt, "its tmux window was closed"),
-        connected: () => this.connected(),
-        around: (handle) => this.reader.around(handle),
-      }),
+      masking: this.masking,
+      events,
+      transport: d.transport,
+      viewArgv: d.viewArgv,
     });
     const logOf = (rt: WorkerRuntime) => workerLogPath(paths, rt.name);
     const markers: MarkerSpec = {
@@ -125,7 +137,7 @@ export class Controller {
       markers,
       nonces: true,
       waiters: this.waiters,
-      ops: () => this.host.ops,
+      ops: (rt) => this.hosts.of(rt).ops,
       retry: retryPolicyFromConfig(config),
       onFinal: (t) => {
         for (const l of this.taskListeners) l(t, "final");
@@ -136,13 +148,13 @@ export class Controller {
       wakeAt: (at) => this.scheduler.wakeAt(at),
       outputs: outputKeeping(config.maxOutputBytes, paths, this.masking),
       logFile: logOf,
-      deadPane: (rt) => this.liveness.deadByTmux(rt, this.host),
+      deadPane: (rt) => this.liveness.deadByTmux(rt, this.hosts.of(rt)),
     });
     this.turns = new TurnFlow({
       store,
       logger,
       waiters: this.waiters,
-      ops: () => this.host.ops,
+      ops: (rt) => this.hosts.of(rt).ops,
       flow: this.flow,
       approvalPolicy: config.approvalPolicy,
       readScreen: (rt) => this.reader.readScreen(rt),
@@ -165,15 +177,15 @@ export class Controller {
       config,
       logger,
       runtime: (name) => this.runtimes.get(name),
-      listPanes: () => this.host.ops.listPanes(),
+      panesOn: (name) => this.hosts.panesOn(name),
       revive: (name, by) => this.lifecycle.revive(name, by),
-      probe: (name) => probeWorker(this.runtimes.get(name), this.host),
+      probe: (name) => probeWorker(this.runtimes.get(name), this.hosts),
       markDead: (name, reason) => {
         const rt = this.runtimes.get(name);
         if (rt && rt.phase !== "dead") this.liveness.markDead(rt, reason);
       },
     });
-    const parts = { paths, config, store, logger, host: this.host, runtimes: this.runtimes };
+    const parts = { paths, config, store, logger, hosts: this.hosts, runtimes: this.runtimes };
     this.loop = new HealthLoop({
       ...parts,
       masking: this.masking,
@@ -211,7 +223,13 @@ export class Controller {
       turns: this.turns,
       unknownWorker: (name) => this.lifecycle.unknownWorker(name),
     });
-    this.reader = new PaneReader({ ...parts, flow: this.flow, turns: this.turns, logOf });
+    this.reader = new PaneReader({
+      ...parts,
+      host: (rt) => this.hosts.of(rt),
+      flow: this.flow,
+      turns: this.turns,
+      logOf,
+    });
   }
 
   /** Events after `afterId` (the newest `limit` when afterId is null), waiting up to `waitMs` for one. */
@@ -230,23 +248,25 @@ export class Controller {
     for (const dir of [this.d.paths.logsDir, this.d.paths.runDir, this.d.paths.workersDir]) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
     }
-    await this.host.start();
+    await this.hosts.local.start();
   }
 
-  /** The tmux link is up (at start or after a reconnect): adopt, then the timers. */
-  private async connected(): Promise<void> {
-    await adoptWorkers({
-      ...this.d,
-      masking: this.masking,
-      host: this.host,
-      runtimes: this.runtimes,
-      starter: this.starter,
-      flow: this.flow,
-      turns: this.turns,
-      liveness: this.liveness,
-      revive: (name, by) => this.lifecycle.revive(name, by),
-      readScreen: (rt) => this.reader.readScreen(rt),
-    });
+  /** A host's tmux link is up (at start or after a reconnect): adopt its workers, then the timers. */
+  private async connected(host: TmuxHost): Promise<void> {
+    await adoptWorkers(
+      {
+        ...this.d,
+        masking: this.masking,
+        runtimes: this.runtimes,
+        starter: this.starter,
+        flow: this.flow,
+        turns: this.turns,
+        liveness: this.liveness,
+        revive: (name, by) => this.lifecycle.revive(name, by),
+        readScreen: (rt) => this.reader.readScreen(rt),
+      },
+      host,
+    );
     const wake = this.d.store.tasks.nextWake(Date.now());
     if (wake !== null) this.scheduler.wakeAt(wake);
     this.loop.start();
@@ -328,21 +348,6 @@ export class Controller {
     return this.desk.wait(id, ms, known);
   }
 
-  /** An agent's hook fired (`orch hook`); see {@link WorkerDesk.hook}. */
-  hook(name: string, event: HookEvent): Result<void> {
-    return this.workerDesk.hook(name, event);
-  }
-
-  /** Answers the permission prompt on the worker's screen. */
-  answer(name: string, decision: "approve" | "deny"): Result<void> {
-    return this.workerDesk.answer(name, decision);
-  }
-
-  /** Sends named keys (`Enter`, `C-c`, `1`, ...) to the worker's pane. */
-  sendKeys(name: string, keys: string[]): Promise<Result<void>> {
-    return this.workerDesk.sendKeys(name, keys);
-  }
-
   // ---- reading -------------------------------------------------------------------------
 
   workers(): Array<{ worker: Worker; ready: boolean }> {
@@ -356,19 +361,9 @@ export class Controller {
     return this.desk.list(opts);
   }
 
-  /** The worker's screen now, masked. */
-  capture(name: string): Promise<Result<string>> {
-    return this.workerDesk.capture(name);
-  }
-
   /** Disk use: `orch prune`, the files of task outputs (see {@link Housekeeping}). */
   get housekeeping(): Housekeeping {
     return this.loop.housekeeping;
-  }
-
-  /** The worker's pane log; see {@link WorkerDesk.logFile}. */
-  logFile(name: string): Result<WorkerLog> {
-    return this.workerDesk.logFile(name);
   }
 
   /** Stops reacting and disconnects; agents keep running unless `killWorkers`. */
@@ -379,7 +374,14 @@ export class Controller {
     this.loop.stop();
     for (const rt of this.runtimes.values()) rt.clearTimer();
     if (killWorkers) {
-      await this.host.kill();
+      // a host's agents go with their windows (its tmux server is left running there)
+      for (const rt of this.runtimes.values())
+        if (rt.host !== LOCAL_HOST && rt.paneId)
+          await this.hosts
+            .of(rt)
+            .ops.killWindow(rt.paneId)
+            .catch(() => undefined);
+      await this.hosts.local.kill();
       for (const w of this.d.store.workers.list())
         if (w.worktree) await this.lifecycle.removeWorktree(w.name, w.worktree);
       this.d.store.transaction(() => {
@@ -389,7 +391,7 @@ export class Controller {
         }
       });
     } else {
-      this.host.close();
+      this.hosts.local.close();
     }
     this.waiters.releaseAll();
   }

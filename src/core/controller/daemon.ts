@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorMessage } from "../domain/result.ts";
-import { HostDesk, LOCAL_HOST } from "../hosts/host-desk.ts";
+import { HostDesk } from "../hosts/host-desk.ts";
 import type { PluginFactory } from "../plugin/contract.ts";
 import { PluginRegistry } from "../plugin/registry.ts";
 import { inSandbox } from "../runtime/sandbox.ts";
@@ -152,8 +152,10 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     home: paths.home,
     log: (level, msg, fields) => logger.log(level, msg, fields),
     workersOn: (host) =>
-      host === LOCAL_HOST ? controller.workers().filter((w) => w.worker.state !== "dead").length : 0,
+      controller.workers().filter((w) => w.worker.host === host && w.worker.state !== "dead").length,
     session: config.sessionName,
+    channel: (name, ssh) => controller.hosts.channel(name, ssh),
+    forget: (name) => controller.hosts.delete(name),
   });
   hosts.start();
   const extensions = (o.extensions ?? []).map((make) => make({ controller, store, config, logger, paths }));
@@ -178,11 +180,12 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     logger.log("info", "controller stopping", { why, killWorkers });
     server.stop();
     for (const ext of extensions) ext.stop?.();
-    await hosts.stop();
     // a store that cannot be written (disk full) must not keep the daemon from exiting
     await controller
       .shutdown(killWorkers)
       .catch((e) => logger.log("error", "stopping could not record everything", { error: errorMessage(e) }));
+    // hosts' channels last: --kill-workers closes the windows of their workers through them
+    await hosts.stop();
     notifier?.stop();
     store.close();
     rmSync(paths.apiSocket, { force: true });

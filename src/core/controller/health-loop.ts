@@ -9,14 +9,14 @@ import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
 import type { OrchPaths } from "./paths.ts";
 import { ResourceMonitor } from "./resource-monitor.ts";
-import type { TmuxHost } from "./tmux-host.ts";
+import type { TmuxHosts } from "./tmux-hosts.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 export interface HealthLoopDeps {
   config: Config;
   store: Store;
   logger: Logger;
-  host: TmuxHost;
+  hosts: TmuxHosts;
   /** True while the store takes no writes: no pass runs then (it could not record what it did). */
   paused?(): boolean;
   health: HealthPass;
@@ -41,15 +41,18 @@ export class HealthLoop {
   readonly housekeeping: Housekeeping;
 
   constructor(private readonly d: HealthLoopDeps) {
-    this.housekeeping = new Housekeeping({ ...d, ops: () => d.host.ops });
+    this.housekeeping = new Housekeeping({ ...d, ops: (rt) => d.hosts.of(rt).ops });
     this.monitor = new ResourceMonitor({
       limits: limitsFromConfig(d.config),
       intervalMs: d.config.healthCheckInterval * 1000,
       logger: d.logger,
       panes: async () => {
-        const pids = new Map((await d.host.ops.listPanes()).map((p) => [p.paneId, p.pid]));
+        // this machine's /proc only, so far: a host's workers are not measured yet
+        const pids = new Map((await d.hosts.local.ops.listPanes()).map((p) => [p.paneId, p.pid]));
         return [...d.runtimes.values()]
-          .filter((rt) => rt.paneId && rt.phase !== "dead" && pids.get(rt.paneId))
+          .filter(
+            (rt) => rt.host === d.hosts.local.name && rt.paneId && rt.phase !== "dead" && pids.get(rt.paneId),
+          )
           .map((rt) => ({ worker: rt.name, pid: pids.get(rt.paneId!)! }));
       },
       onBreach: (worker, b) => this.onLimitBreach(worker, b),
@@ -60,7 +63,7 @@ export class HealthLoop {
   start(): void {
     this.monitor.start();
     this.timer ??= setInterval(() => {
-      if (this.stopped || this.d.host.reconnectingNow || this.d.paused?.()) return;
+      if (this.stopped || this.d.hosts.local.reconnectingNow || this.d.paused?.()) return;
       this.d.health
         .run()
         .catch((e) => this.d.logger.log("error", `health pass failed: ${errorMessage(e)}`))

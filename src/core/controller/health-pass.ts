@@ -29,7 +29,11 @@ export interface HealthPassDeps {
   config: Config;
   logger: Logger;
   runtime(name: string): WorkerRuntime | undefined;
-  listPanes(): Promise<PaneInfo[]>;
+  /**
+   * The panes on a host now, and whether their pids are another machine's (so only tmux can
+   * tell whether they live); null when the host cannot be reached.
+   */
+  panesOn(host: string): Promise<{ panes: PaneInfo[]; remote: boolean } | null>;
   /** Restarts the worker in place; "auto" marks its event as counted by the intensity. */
   revive(name: string, by: "auto"): Promise<Result<Worker>>;
   /**
@@ -128,8 +132,18 @@ export class HealthPass {
 
   private async pass(): Promise<WorkerHealth[]> {
     const now = this.now();
-    const panes = new Map((await this.d.listPanes()).map((p) => [p.paneId, p]));
-    const seen = this.d.store.workers.list().map((w) => this.judge(w, panes, now));
+    const workers = this.d.store.workers.list();
+    const onHost = new Map<string, { panes: Map<string, PaneInfo>; remote: boolean } | null>();
+    for (const host of new Set(workers.map((w) => w.host))) {
+      const r = await this.d.panesOn(host).catch(() => null);
+      onHost.set(host, r && { panes: new Map(r.panes.map((p) => [p.paneId, p])), remote: r.remote });
+    }
+    const seen = workers.map((w) => {
+      const h = onHost.get(w.host);
+      if (!h && w.state !== "error")
+        return { worker: w.name, verdict: "unreachable" as const, reason: `its host ${w.host} is offline` };
+      return this.judge(w, h?.panes ?? new Map(), now, h?.remote ?? false);
+    });
     // workers that look healthy answer their plugin's probe, all at once (the busy ones are skipped)
     const probed = await Promise.all(
       seen.map((h) => (h.verdict === "healthy" ? this.d.probe(h.worker) : null)),
@@ -156,10 +170,11 @@ export class HealthPass {
   }
 
   /** What the pane, its process and the task's progress say of one worker. */
-  private judge(w: Worker, panes: Map<string, PaneInfo>, now: number): WorkerHealth {
+  private judge(w: Worker, panes: Map<string, PaneInfo>, now: number, remote: boolean): WorkerHealth {
     if (this.repairing.has(w.name)) return { worker: w.name, verdict: "dead", reason: "being revived now" };
     if (w.state === "error") return { worker: w.name, verdict: "gave_up", reason: w.error ?? "in error" };
-    const alive = this.d.processAlive ?? pidAlive;
+    // another machine's pid: tmux's word (the pane is not dead) is all there is
+    const alive = remote ? () => true : (this.d.processAlive ?? pidAlive);
     const rt = this.d.runtime(w.name);
     const pane = rt?.paneId ? panes.get(rt.paneId) : undefined;
     const busy = rt?.currentTaskId ? (rt.startedAt ?? rt.dispatchedAt ?? now) : null;

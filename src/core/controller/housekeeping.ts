@@ -24,7 +24,7 @@ export interface HousekeepingDeps {
   paths: OrchPaths;
   masking: Masking;
   runtimes: Map<string, WorkerRuntime>;
-  ops: () => PaneOps;
+  ops: (rt: WorkerRuntime) => PaneOps;
 }
 
 /**

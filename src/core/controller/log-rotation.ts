@@ -1,5 +1,6 @@
 import { renameSync, statSync } from "node:fs";
 import { errorMessage } from "../domain/result.ts";
+import { LOCAL_HOST } from "../hosts/local-host.ts";
 import { ensurePrivateFile } from "../store/private-files.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
 import type { Logger } from "./logger.ts";
@@ -13,7 +14,7 @@ export interface LogRotationDeps {
   /** paneLogMaxBytes: a log past this size is rotated. */
   maxBytes: number;
   runtimes: Map<string, WorkerRuntime>;
-  ops: () => PaneOps;
+  ops: (rt: WorkerRuntime) => PaneOps;
   masking: Masking;
   logger: Logger;
 }
@@ -35,14 +36,15 @@ export class LogRotation {
   async run(): Promise<string[]> {
     const rotated: string[] = [];
     for (const rt of this.d.runtimes.values()) {
-      if (!rt.paneId || rt.phase === "dead" || rt.recovery) continue;
+      // a host's log is on the host: not rotated from here (yet)
+      if (!rt.paneId || rt.phase === "dead" || rt.recovery || rt.host !== LOCAL_HOST) continue;
       const log = workerLogPath(this.d.paths as OrchPaths, rt.name);
       const size = statSync(log, { throwIfNoEntry: false })?.size ?? 0;
       if (size <= this.d.maxBytes || !this.safe(rt, log)) continue;
       try {
         renameSync(log, previousLog(log));
         ensurePrivateFile(log);
-        await this.d.ops().pipeToFile(rt.paneId, log, this.d.masking.logFilter(rt.name), true);
+        await this.d.ops(rt).pipeToFile(rt.paneId, log, this.d.masking.logFilter(rt.name), true);
         rotated.push(rt.name);
       } catch (e) {
         // the pane still writes into the renamed file: it becomes the log again

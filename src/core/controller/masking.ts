@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Config } from "../domain/config.ts";
 import { Masker, secretEnvValues } from "../domain/mask/masker.ts";
 import type { MaskRule } from "../domain/mask/rules.ts";
@@ -18,6 +19,8 @@ export interface Masking extends Redactor {
   addEnv(env: Record<string, string> | undefined): void;
   /** The filter argv for a worker's pane log (pipe-pane), or null for a raw log. */
   logFilter(worker: string): string[] | null;
+  /** The pane-log filter's program (to put on a host reached over ssh), or null when logs are raw. */
+  filterProgram(): string | null;
 }
 
 /** Masking that changes nothing (`mask: false`, and tests that need raw text). */
@@ -26,6 +29,7 @@ export const NO_MASKING: Masking = {
   text: (_w, t) => t,
   addEnv: () => undefined,
   logFilter: () => null,
+  filterProgram: () => null,
 };
 
 /**
@@ -61,5 +65,6 @@ export function createMasking(
       if (literals.size !== before) masker = new Masker(rules, [...literals]);
     },
     logFilter: (worker) => (raw.has(worker) ? null : ["perl", filterFile]),
+    filterProgram: () => readFileSync(filterFile, "utf8"),
   });
 }

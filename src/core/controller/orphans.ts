@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { validateWorkerName } from "../domain/names.ts";
 import { errorMessage } from "../domain/result.ts";
 import type { Worker } from "../domain/types.ts";
+import { LOCAL_HOST } from "../hosts/local-host.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
@@ -135,6 +136,7 @@ async function adoptOrphan(
       currentTask: null,
       restarts: 0,
       createdAt: Date.now(),
+      host: LOCAL_HOST,
       error: null,
     };
     if (!p.workerId) await d.ops.setPaneOption(p.paneId, "@orch_worker", w.id);

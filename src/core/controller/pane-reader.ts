@@ -12,8 +12,11 @@ import type { WorkerRuntime } from "./worker-runtime.ts";
 const SCREEN_DEBOUNCE_MS = 40;
 
 export interface PaneReaderDeps {
-  /** The tmux host (its current operations, and resuming paused panes; a test hands in a scripted pane). */
-  host: Pick<TmuxHost, "ops"> & Partial<Pick<TmuxHost, "continuePane">>;
+  /**
+   * The tmux host a worker's pane is on (its current operations, and resuming paused panes; a
+   * test hands in a scripted pane).
+   */
+  host(rt: WorkerRuntime): Pick<TmuxHost, "ops"> & Partial<Pick<TmuxHost, "continuePane">>;
   /** Output is handled in one commit per read (without a store: as it comes). */
   store?: Store;
   /** The worker's pipe-pane log: a paused pane's output is read from there (see pane-resync.ts). */
@@ -35,18 +38,17 @@ export class PaneReader {
 
   constructor(private readonly d: PaneReaderDeps) {
     const { host, logOf } = d;
-    this.resync =
-      host.continuePane && logOf
-        ? new PaneResync({
-            host: { continuePane: (paneId) => host.continuePane?.(paneId) },
-            rescan: (rt) => d.flow.rescan(rt),
-            logFile: logOf,
-            current: (rt) => !d.runtimes || d.runtimes.get(rt.name) === rt,
-            feed: (rt, data) => this.around(() => this.read(rt, data)),
-            readScreen: (rt) => void this.readScreen(rt),
-            ready: (rt) => this.around(() => d.flow.promptSeen(rt)),
-          })
-        : null;
+    this.resync = logOf
+      ? new PaneResync({
+          continuePane: (rt, paneId) => host(rt).continuePane?.(paneId),
+          rescan: (rt) => d.flow.rescan(rt),
+          logFile: logOf,
+          current: (rt) => !d.runtimes || d.runtimes.get(rt.name) === rt,
+          feed: (rt, data) => this.around(() => this.read(rt, data)),
+          readScreen: (rt) => void this.readScreen(rt),
+          ready: (rt) => this.around(() => d.flow.promptSeen(rt)),
+        })
+      : null;
   }
 
   /**
@@ -69,7 +71,7 @@ export class PaneReader {
       task: rt.currentTaskId,
     });
     if (this.resync) this.resync.onPaused(rt);
-    else if (rt.paneId) this.d.host.continuePane?.(rt.paneId);
+    else if (rt.paneId) this.d.host(rt).continuePane?.(rt.paneId);
   }
 
   /** Bytes a worker's pane wrote (dropped while its log is the source: see pane-resync.ts). */
@@ -97,7 +99,7 @@ export class PaneReader {
     if (!rt.screenRules || !rt.paneId || rt.phase === "dead") return;
     let screen: string;
     try {
-      screen = await this.d.host.ops.capture(rt.paneId);
+      screen = await this.d.host(rt).ops.capture(rt.paneId);
     } catch {
       return; // the pane is gone; liveness reports it
     }

@@ -1,12 +1,12 @@
 import { feedFromLog } from "./log-feed.ts";
-import type { TmuxHost } from "./tmux-host.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 /** How long a resumed pane must print nothing before its worker is taken to be at its prompt. */
 const QUIET_MS = 300;
 
 export interface PaneResyncDeps {
-  host: Pick<TmuxHost, "continuePane">;
+  /** Resumes the pane's live output to the controller (tmux's `refresh-client -A`). */
+  continuePane(rt: WorkerRuntime, paneId: string): void;
   /** Starts the task in flight's scanning anew (TaskFlow.rescan). */
   rescan(rt: WorkerRuntime): void;
   /** The worker's pipe-pane log (every byte its pane wrote, also while paused). */
@@ -37,7 +37,7 @@ export class PaneResync {
     const paneId = rt.paneId;
     if (!paneId || rt.phase === "dead" || rt.logFeed) return;
     if (rt.plugin.detect.kind !== "marker") {
-      this.d.host.continuePane(paneId);
+      this.d.continuePane(rt, paneId);
       if (rt.screenRules) this.d.readScreen(rt);
       return;
     }
@@ -82,7 +82,7 @@ export class PaneResync {
    * its prompt, as when a task is finished from the log after a restart (task-recovery.ts).
    */
   private resume(rt: WorkerRuntime, paneId: string): void {
-    this.d.host.continuePane(paneId);
+    this.d.continuePane(rt, paneId);
     const look = () => {
       if (rt.scanner || rt.logFeed || rt.paneId !== paneId || !this.d.current(rt)) return;
       if (rt.phase !== "settling" && rt.phase !== "starting") return;

@@ -10,7 +10,7 @@ import type { WorkerRuntime } from "./worker-runtime.ts";
 export interface PermissionPromptsDeps {
   store: Store;
   logger: Logger;
-  ops: () => PaneOps;
+  ops: (rt: WorkerRuntime) => PaneOps;
   /** The answer to a permission prompt when the plugin's own rule (if any) says "ask". */
   approvalPolicy: ApprovalPolicy;
   /** Shows the worker's state (waiting_input while a prompt waits, running once answered). */
@@ -84,7 +84,7 @@ export class PermissionPrompts {
     const pane = rt.paneId!;
     const send = () =>
       void this.d
-        .ops()
+        .ops(rt)
         .sendKeys(pane, keys)
         .catch(() => undefined);
     const wait = rt.promptSeenAt + (spec.answerDelayMs ?? 0) - Date.now();

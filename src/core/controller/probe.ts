@@ -1,4 +1,4 @@
-import type { TmuxHost } from "./tmux-host.ts";
+import type { TmuxHosts } from "./tmux-hosts.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 /**
@@ -9,10 +9,11 @@ import type { WorkerRuntime } from "./worker-runtime.ts";
  */
 export async function probeWorker(
   rt: WorkerRuntime | undefined,
-  host: TmuxHost,
+  hosts: Pick<TmuxHosts, "of">,
 ): Promise<number | false | null> {
   const spec = rt?.plugin.probe;
   if (!rt || !spec || rt.phase !== "ready" || rt.currentTaskId || !rt.paneId) return null;
+  const host = hosts.of(rt);
   rt.phase = "busy";
   rt.resetReady();
   const sent = Date.now();

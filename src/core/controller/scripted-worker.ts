@@ -127,7 +127,12 @@ export class ScriptedWorker {
       ...(o.hookGraceMs !== undefined ? { hookGraceMs: o.hookGraceMs } : {}),
     });
     this.flow.turns = this.turns;
-    this.reader = new PaneReader({ host: { ops: this.pane }, flow: this.flow, turns: this.turns, logger });
+    this.reader = new PaneReader({
+      host: () => ({ ops: this.pane }),
+      flow: this.flow,
+      turns: this.turns,
+      logger,
+    });
     this.desk = new TaskDesk({
       store: this.store,
       config: { ...DEFAULT_CONFIG },
@@ -147,6 +152,7 @@ export class ScriptedWorker {
       currentTask: null,
       restarts: 0,
       createdAt: Date.now(),
+      host: "local",
       error: null,
     };
     this.store.workers.insert(worker);

@@ -42,8 +42,8 @@ export interface TaskFlowDeps {
    */
   nonces?: boolean;
   waiters: TaskWaiters;
-  /** The current tmux operations (they change when the controller reconnects). */
-  ops: () => PaneOps;
+  /** The pane operations of the worker's host now (they change when it reconnects). */
+  ops: (rt: WorkerRuntime) => PaneOps;
   /** How failed and timed-out attempts are retried (for tasks that allow retries). */
   retry: RetryPolicy;
   /** A task reached its final status (after any retries): workflow runs follow this. */
@@ -146,6 +146,7 @@ export class TaskFlow {
         status: "dispatched",
         attempts: task.attempts + 1,
         ...(task.worker === null ? { worker: rt.name } : {}),
+        host: rt.host,
       });
       this.idleLater.delete(rt);
       this.d.store.workers.beginTask(rt.name, task.id);
@@ -156,8 +157,7 @@ export class TaskFlow {
     if (task.runId) this.d.store.afterCommit(() => this.d.onDispatched?.(task));
     rt.timer = setTimeout(() => this.timeOutTask(rt, task.id), task.timeoutMs);
     rt.dispatchedAt = Date.now();
-    rt.startedAt = null;
-    rt.lastHook = null;
+    rt.startedAt = rt.lastHook = null;
     if (rt.plugin.detect.kind !== "marker") {
       this.turns?.begin(rt, task); // types the prompt once the dispatch is stored
       return;
@@ -174,7 +174,7 @@ export class TaskFlow {
     const paneId = rt.paneId;
     const tag = sentTag(task.id, task.attempts + 1);
     this.d.store.afterCommit(() =>
-      this.deliver(paneId, framed.value, tag).catch((e) => {
+      this.deliver(rt, paneId, framed.value, tag).catch((e) => {
         // the link to tmux went away: whether the task got typed is the pane's to say
         // (@orch_sent), read when the link is back and the worker adopted again
         if (e instanceof TmuxUnavailableError) return;
@@ -190,8 +190,8 @@ export class TaskFlow {
   }
 
   /** Types a delivery into the pane, tagged as the given attempt of a task (see deliverToPane). */
-  deliver(paneId: string, d: Delivery, tag?: PaneTag): Promise<void> {
-    return deliverToPane(this.d.ops(), paneId, d, tag);
+  deliver(rt: WorkerRuntime, paneId: string, d: Delivery, tag?: PaneTag): Promise<void> {
+    return deliverToPane(this.d.ops(rt), paneId, d, tag);
   }
 
   /**

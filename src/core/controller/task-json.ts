@@ -33,6 +33,8 @@ export function taskJson(t: Task) {
      * over maxOutputBytes; `orch task ID --full` prints all of it); null when it is whole.
      */
     outputBytes: t.outputBytes ?? null,
+    /** The host the task was dispatched on (`local`, or a host's name); null before it was. */
+    host: t.host ?? null,
   };
 }
 export type TaskJson = ReturnType<typeof taskJson>;
@@ -53,6 +55,8 @@ export function workerJson(w: Worker, ready: boolean) {
     createdAt: iso(w.createdAt),
     /** The git worktree orch made for the worker (`add-worker --worktree`), or null. */
     worktree: w.worktree,
+    /** The machine the worker runs on: `local`, or a host added with `orch host add`. */
+    host: w.host,
   };
 }
 export type WorkerJson = ReturnType<typeof workerJson>;

@@ -8,7 +8,7 @@ import type { WorkerRuntime } from "./worker-runtime.ts";
 export interface TimeoutDeps {
   store: Store;
   logger: Logger;
-  ops: () => PaneOps;
+  ops: (rt: WorkerRuntime) => PaneOps;
   /** Whether the worker's pane is dead by tmux's own account (then it is marked dead). */
   deadPane?(rt: WorkerRuntime): Promise<boolean>;
   fail(rt: WorkerRuntime, taskId: string, status: "timed_out", error: string): void;
@@ -42,13 +42,13 @@ export function timeOutTask(d: TimeoutDeps, rt: WorkerRuntime, taskId: string, p
 }
 
 /** Stops what the agent is doing (its interrupt keys) and waits for it to be ready again. */
-export function interruptAgent(ops: () => PaneOps, rt: WorkerRuntime): void {
+export function interruptAgent(ops: (rt: WorkerRuntime) => PaneOps, rt: WorkerRuntime): void {
   if (rt.phase === "dead") return;
   rt.primed = false;
   rt.phase = "settling";
   rt.resetReady();
   if (rt.paneId)
-    void ops()
+    void ops(rt)
       .sendKeys(rt.paneId, rt.plugin.interruptKeys ?? ["C-c"])
       .catch(() => undefined);
 }

@@ -4,8 +4,9 @@ import type { Config } from "../domain/config.ts";
 import { describeExit } from "../domain/exit-status.ts";
 import { errorMessage } from "../domain/result.ts";
 import { ensurePrivateFile } from "../store/private-files.ts";
-import { ControlClient } from "../tmux/control-client.ts";
+import { ControlClient, type ControlClientHandlers } from "../tmux/control-client.ts";
 import type { TmuxNotification } from "../tmux/control-parser.ts";
+import { offlinePaneOps } from "../tmux/offline-ops.ts";
 import { type PaneInfo, TmuxOps } from "../tmux/operations.ts";
 import {
   PANE_DEAD_FORMAT,
@@ -14,9 +15,10 @@ import {
   parsePaneDiedLine,
 } from "../tmux/pane-death.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
-import { ensureServer, killServer, type ServerSpec } from "../tmux/server.ts";
+import { ensureServer, killServer, type ServerSpec, serverOptions } from "../tmux/server.ts";
 import type { TransportFactory } from "../tmux/transport.ts";
 import { followLines, type LineFollower } from "./follow-file.ts";
+import type { HostPlace } from "./host-place.ts";
 import type { Logger } from "./logger.ts";
 import { PaneRegistry } from "./pane-registry.ts";
 import type { OrchPaths } from "./paths.ts";
@@ -63,7 +65,7 @@ export interface TmuxHostEvents {
   /** A worker's tmux window was closed. */
   windowClosed(rt: WorkerRuntime): void;
   /** The link is up (first time, or again after a loss): the panes it finds are to be adopted. */
-  connected(): Promise<void>;
+  connected(host: TmuxHost): Promise<void>;
   /** Wraps the handling of everything one read from tmux brought (one store commit). */
   around(handle: () => void): void;
 }
@@ -71,10 +73,18 @@ export interface TmuxHostEvents {
 export interface TmuxHostOptions {
   /** The host's name in logs ("local" for this machine). */
   name: string;
-  /** The server orch runs there: its socket, session, config and the pane-died hook's file. */
+  /**
+   * The server orch runs there: its session, size and history (and locally its socket, config
+   * and the pane-died hook's file).
+   */
   server: ServerSpec;
-  /** Makes the control-mode transport (a spawned `tmux -C`). */
-  transport: TransportFactory;
+  /**
+   * Makes the control-mode transport (a spawned `tmux -C`) of this machine's server; null for a
+   * host reached over ssh, whose channel its HostLink keeps up and hands over ({@link linked}).
+   */
+  transport: TransportFactory | null;
+  /** Where the host keeps workers' files and pane logs. */
+  place: HostPlace;
   logger: Logger;
   events: TmuxHostEvents;
 }
@@ -109,11 +119,30 @@ export class TmuxHost {
     return this.o.name;
   }
 
-  /** The pane operations of the current link (a new object after each reconnect). */
-  get ops(): PaneOps {
-    if (!this.tmuxOps) throw new Error(`tmux host ${this.o.name} is not connected`);
-    return this.tmuxOps;
+  /** Where the host keeps workers' files and pane logs. */
+  get place(): HostPlace {
+    return this.o.place;
   }
+
+  /** Whether the host is reached over ssh (not this machine). */
+  get remote(): boolean {
+    return this.o.transport === null;
+  }
+
+  /** Whether its link is up now. */
+  get online(): boolean {
+    return this.tmuxOps !== null;
+  }
+
+  /**
+   * The pane operations of the current link (a new object after each reconnect); while the
+   * link is down, operations that fail with TmuxUnavailableError.
+   */
+  get ops(): PaneOps {
+    return this.tmuxOps ?? this.offline;
+  }
+
+  private readonly offline = offlinePaneOps(() => `host ${this.o.name} is not connected`);
 
   /** True while the link is lost and being restored. */
   get reconnectingNow(): boolean {
@@ -122,6 +151,7 @@ export class TmuxHost {
 
   /** Brings up the server, follows its pane deaths and connects; resolves once the panes are adopted. */
   async start(): Promise<void> {
+    if (this.remote) return;
     const file = this.o.server.eventsFile;
     if (!existsSync(file)) writeFileSync(file, "", { mode: 0o600 });
     this.deaths = followLines(file, (line) => {
@@ -131,31 +161,62 @@ export class TmuxHost {
     await this.connect();
   }
 
-  private async connect(): Promise<void> {
-    const { server } = this.o;
-    this.serverStarted = (await ensureServer(server)).created;
-    const client = new ControlClient(this.o.transport, {
+  /** What a control-mode client of this host's server must do with what it reads. */
+  handlers(): Omit<ControlClientHandlers, "onClose"> {
+    return {
       onOutput: (pane, data) => this.onOutput(pane, data),
       onNotification: (n) => this.onNotification(n),
-      onClose: (reason) => this.onDisconnect(reason),
       around: (handle) => this.o.events.around(handle),
       onHandlerError: (e) =>
         this.o.logger.log("error", "internal error while handling tmux output", {
           host: this.o.name,
           error: e.stack ?? e.message,
         }),
+    };
+  }
+
+  private async connect(): Promise<void> {
+    const { server, transport } = this.o;
+    if (!transport) return;
+    this.serverStarted = (await ensureServer(server)).created;
+    const client = new ControlClient(transport, {
+      ...this.handlers(),
+      onClose: (reason) => this.onDisconnect(reason),
     });
     this.client = client;
     await client.connect();
+    await this.ready(client);
+  }
+
+  /**
+   * A host's channel (kept up by its HostLink, made with {@link handlers}) is connected: the
+   * server gets orch's options and the panes found there are adopted.
+   */
+  async linked(client: ControlClient): Promise<void> {
+    this.client = client;
+    await client.runList(serverOptions(this.o.server));
+    await this.ready(client);
+  }
+
+  /** A host's channel was lost: its operations fail until it is linked again. */
+  unlinked(): void {
+    this.client = null;
+    this.tmuxOps = null;
+  }
+
+  private async ready(client: ControlClient): Promise<void> {
+    const { server } = this.o;
     const ops = new TmuxOps(client, server.session);
-    this.tmuxOps = ops;
     await ops.setClientSize(server.width, server.height);
-    await ops.setPauseAfter(PAUSE_AFTER_S);
+    // over ssh no pause: the channel's own pace holds tmux back, and the log is on the host
+    if (!this.remote) await ops.setPauseAfter(PAUSE_AFTER_S);
     // a second source of deaths: tmux 3.3a sometimes runs no pane-died hook for a pane
     // (tmux compares values about once a second; the pid makes a death after a quick revive new)
+    // and on a host over ssh the only one
     await ops.subscribePanes(DEAD_SUBSCRIPTION, PANE_DEAD_FORMAT);
+    this.tmuxOps = ops;
     this.panes.clear();
-    await this.o.events.connected();
+    await this.o.events.connected(this);
   }
 
   private onDisconnect(reason: string): void {
@@ -284,22 +345,26 @@ export class TmuxHost {
     return p;
   }
 
-  /** Opens the pane's log (a private file) and pipes what the pane writes into it, through `filter`. */
-  async pipeLog(paneId: string, file: string, filter: string[] | null): Promise<void> {
-    ensurePrivateFile(file);
-    await this.ops.pipeToFile(paneId, file, filter);
+  /**
+   * Opens the worker's pane log (a private file, on the host) and pipes what the pane writes
+   * into it, through the masking filter `filter` names (given as it runs locally).
+   */
+  async pipeLog(paneId: string, worker: string, filter: string[] | null): Promise<void> {
+    const file = this.o.place.logFile(worker);
+    if (!this.remote) ensurePrivateFile(file);
+    await this.ops.pipeToFile(paneId, file, this.o.place.filter(filter));
   }
 
   /** Stops following and disconnects; the server and its agents keep running. */
   close(): void {
     this.closed = true;
     this.deaths?.close();
-    this.client?.close();
+    if (!this.remote) this.client?.close();
   }
 
-  /** Closes the link and kills the whole server, every agent with it. */
+  /** Closes the link and kills the whole server, every agent with it (this machine's only). */
   async kill(): Promise<void> {
     this.close();
-    await killServer(this.o.server.socket);
+    if (!this.remote) await killServer(this.o.server.socket);
   }
 }

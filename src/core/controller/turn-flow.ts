@@ -19,7 +19,7 @@ export interface TurnFlowDeps {
   store: Store;
   logger: Logger;
   waiters: TaskWaiters;
-  ops: () => PaneOps;
+  ops: (rt: WorkerRuntime) => PaneOps;
   flow: TaskFlow;
   /** The answer to a permission prompt when the plugin's own rule (if any) says "ask". */
   approvalPolicy: ApprovalPolicy;
@@ -100,7 +100,7 @@ export class TurnFlow {
     const turn = rt.turn;
     if (turn) turn.framed = true;
     this.d.flow
-      .deliver(rt.paneId!, delivery, sentTag(task.id, attempt))
+      .deliver(rt, rt.paneId!, delivery, sentTag(task.id, attempt))
       .then(() => {
         if (rt.turn !== turn || !turn) return;
         turn.submitted = true;
@@ -127,7 +127,7 @@ export class TurnFlow {
           task: turn.taskId,
         });
         this.d
-          .ops()
+          .ops(rt)
           .sendKeys(rt.paneId!, delivery.submit.length ? delivery.submit : ["Enter"])
           .then(() => this.armAccept(rt, delivery))
           .catch((e) => this.failTurn(rt, `delivery failed: ${errorMessage(e)}`));

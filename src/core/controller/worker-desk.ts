@@ -3,7 +3,7 @@ import type { HookEvent } from "../plugin/contract.ts";
 import type { Store } from "../store/index.ts";
 import type { Masking } from "./masking.ts";
 import { type OrchPaths, workerLogPath } from "./paths.ts";
-import type { TmuxHost } from "./tmux-host.ts";
+import type { TmuxHosts } from "./tmux-hosts.ts";
 import type { TurnFlow } from "./turn-flow.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
@@ -11,7 +11,7 @@ export interface WorkerDeskDeps {
   paths: OrchPaths;
   store: Store;
   masking: Masking;
-  host: TmuxHost;
+  hosts: TmuxHosts;
   turns: TurnFlow;
   runtimes: Map<string, WorkerRuntime>;
   /** The failure for a worker name that is not known. */
@@ -22,7 +22,14 @@ export interface WorkerDeskDeps {
 export interface WorkerLog {
   path: string;
   onRemoved(fn: () => void): () => void;
+  /** Brings `path` up to date (a worker on a host over ssh: its log is copied from there). */
+  pull(): Promise<void>;
+  /** Pulls every second until the returned stop is called (a followed log of a remote worker). */
+  keepPulling(): () => void;
 }
+
+/** How often a followed log of a worker on another host is copied from there (ms). */
+const PULL_EVERY_MS = 1000;
 
 /** What the API asks of one worker's pane: its hooks, answers to its prompts, keys, its screen and log. */
 export class WorkerDesk {
@@ -55,7 +62,7 @@ export class WorkerDesk {
     if (!rt) return this.d.unknownWorker(name);
     if (!rt.paneId || rt.phase === "dead") return fail("unavailable", `worker "${name}" has no live pane`);
     try {
-      await this.d.host.ops.sendKeys(rt.paneId, keys);
+      await this.d.hosts.of(rt).ops.sendKeys(rt.paneId, keys);
       return ok(undefined);
     } catch (e) {
       return fail("bad_input", `tmux refused the keys ${keys.join(" ")}: ${errorMessage(e)}`);
@@ -68,7 +75,7 @@ export class WorkerDesk {
     if (!this.d.store.workers.get(name)) return this.d.unknownWorker(name);
     if (!rt?.paneId) return fail("unavailable", `worker "${name}" has no pane`);
     try {
-      return ok(this.d.masking.text(name, await this.d.host.ops.capture(rt.paneId)));
+      return ok(this.d.masking.text(name, await this.d.hosts.of(rt).ops.capture(rt.paneId)));
     } catch (e) {
       return fail("unavailable", errorMessage(e));
     }
@@ -76,9 +83,18 @@ export class WorkerDesk {
 
   /** The worker's pane log, and a way to hear that the worker was killed (a followed log ends then). */
   logFile(name: string): Result<WorkerLog> {
-    if (!this.d.store.workers.get(name)) return this.d.unknownWorker(name);
+    const w = this.d.store.workers.get(name);
+    if (!w) return this.d.unknownWorker(name);
+    const place = this.d.hosts.of(w).place;
+    const remote = this.d.hosts.of(w).remote;
     return ok({
       path: workerLogPath(this.d.paths, name),
+      pull: () => place.pullLog(name),
+      keepPulling: () => {
+        if (!remote) return () => undefined;
+        const t = setInterval(() => void place.pullLog(name), PULL_EVERY_MS);
+        return () => clearInterval(t);
+      },
       onRemoved: (fn) =>
         this.d.store.events.onAppend((e) => {
           if (e.kind === "worker.killed" && e.worker === name) fn();

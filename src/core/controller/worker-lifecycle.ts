@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { canSpawnWorker, limitsFromConfig } from "../domain/limits.ts";
 import { lineControlCharacter, validateWorkerName } from "../domain/names.ts";
 import { fail, ok, type Result } from "../domain/result.ts";
 import type { Worker } from "../domain/types.ts";
 import { unknownWorkerMessage } from "../domain/unknown-worker.ts";
+import { LOCAL_HOST } from "../hosts/local-host.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import type { Store } from "../store/index.ts";
 import { workerEvent } from "../store/index.ts";
@@ -14,7 +15,7 @@ import type { Logger } from "./logger.ts";
 import type { OrchPaths } from "./paths.ts";
 import { callCleanup } from "./plugin-boundary.ts";
 import type { TaskFlow } from "./task-flow.ts";
-import type { TmuxHost } from "./tmux-host.ts";
+import type { TmuxHosts } from "./tmux-hosts.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 import type { WorkerStarter } from "./worker-start.ts";
 import { createWorkerWorktree, removeWorkerWorktree, type WorktreeRemoval } from "./worker-worktree.ts";
@@ -31,6 +32,8 @@ export interface AddWorkerRequest {
   name?: string;
   /** A git worktree of its own (true), none (false), or as the config's `worktree` says. */
   worktree?: boolean;
+  /** The host to run it on (`local`, the default, or one added with `orch host add`). */
+  host?: string;
 }
 
 export interface WorkerLifecycleDeps {
@@ -39,7 +42,7 @@ export interface WorkerLifecycleDeps {
   store: Store;
   plugins: PluginRegistry;
   logger: Logger;
-  host: TmuxHost;
+  hosts: TmuxHosts;
   runtimes: Map<string, WorkerRuntime>;
   starter: WorkerStarter;
   flow: TaskFlow;
@@ -80,24 +83,31 @@ export class WorkerLifecycle {
           : `unknown agent type "${req.type}": expected one of ${plugins.names().join(", ")}`,
       );
     }
-    const project = resolve(req.project);
-    // a path with ESC, BEL or a newline would steer terminals wherever it is shown (status, logs)
-    const control = lineControlCharacter(project);
-    if (control) {
-      return fail("bad_input", `project directory ${JSON.stringify(project)} contains ${control}: rename it`);
-    }
-    const notDir = wrongPathKind("project directory", req.project, "directory", project);
-    if (notDir) return fail("bad_input", notDir);
+    const hostName = req.host ?? LOCAL_HOST;
+    const where = await this.placeOn(hostName, req);
+    if (!where.ok) return where;
+    const project = where.value;
     const name = req.name ?? this.nextName(req.type);
     const nameCheck = validateWorkerName(name);
     if (!nameCheck.ok) return nameCheck;
     if (store.workers.get(name)) return fail("conflict", `a worker named "${name}" already exists`);
-    const live = store.workers.list().filter((w) => w.state !== "dead" && w.state !== "error");
-    const room = canSpawnWorker(limitsFromConfig(config), live, { type: plugin.name, project });
-    if (!room.ok) return fail("conflict", `${room.error}: remove a worker first`);
+    // the limits hold per host: maxWorkers (or the host's own --max-workers) on each
+    const live = store.workers
+      .list()
+      .filter((w) => w.state !== "dead" && w.state !== "error" && w.host === hostName);
+    const maxWorkers = store.hosts.get(hostName)?.maxWorkers ?? config.maxWorkers;
+    const room = canSpawnWorker({ ...limitsFromConfig(config), maxWorkers }, live, {
+      type: plugin.name,
+      project,
+    });
+    if (!room.ok)
+      return fail(
+        "conflict",
+        `${room.error}${hostName === LOCAL_HOST ? "" : ` on host ${hostName}`}: remove a worker first`,
+      );
     let worktree: string | null = null;
     let workDir = project;
-    if (req.worktree ?? config.worktree) {
+    if (hostName === LOCAL_HOST && (req.worktree ?? config.worktree)) {
       const made = await createWorkerWorktree(this.d.paths, name, project, req.worktree === undefined);
       if (!made.ok) return made;
       ({ worktree, project: workDir } = made.value);
@@ -126,6 +136,7 @@ export class WorkerLifecycle {
       restarts: 0,
       createdAt: Date.now(),
       error: null,
+      host: hostName,
     };
     store.workers.insert(worker);
     store.events.append(
@@ -140,6 +151,40 @@ export class WorkerLifecycle {
     return ok(store.workers.get(name)!);
   }
 
+  /**
+   * The project directory a new worker runs in on its host: checked here for this machine; on
+   * a host reached over ssh it must be an absolute path that is a directory there.
+   */
+  private async placeOn(hostName: string, req: AddWorkerRequest): Promise<Result<string>> {
+    const remote = hostName !== LOCAL_HOST;
+    if (remote && !this.d.store.hosts.get(hostName)) {
+      const known = [LOCAL_HOST, ...this.d.store.hosts.list().map((h) => h.name)];
+      return fail("not_found", `no host named "${hostName}" (hosts: ${known.join(", ")})`);
+    }
+    const project = remote ? req.project : resolve(req.project);
+    // a path with ESC, BEL or a newline would steer terminals wherever it is shown (status, logs)
+    const control = lineControlCharacter(project);
+    if (control) {
+      return fail("bad_input", `project directory ${JSON.stringify(project)} contains ${control}: rename it`);
+    }
+    if (!remote) {
+      const notDir = wrongPathKind("project directory", req.project, "directory", project);
+      return notDir ? fail("bad_input", notDir) : ok(project);
+    }
+    if (!isAbsolute(project))
+      return fail(
+        "bad_input",
+        `project directory "${project}": expected an absolute path on host ${hostName}`,
+      );
+    if (req.worktree)
+      return fail("bad_input", `--worktree: not yet for workers on another host (${hostName})`);
+    const host = this.d.hosts.of(hostName);
+    if (!host.online)
+      return fail("unavailable", `host ${hostName} is offline now (orch host show ${hostName} says why)`);
+    const notDir = await host.place.checkDir(project);
+    return notDir ? fail("bad_input", `${notDir} on host ${hostName}`) : ok(project);
+  }
+
   private nextName(type: string): string {
     const taken = new Set(this.d.store.workers.list().map((w) => w.name));
     for (let i = 1; ; i++) if (!taken.has(`${type}-${i}`)) return `${type}-${i}`;
@@ -151,9 +196,10 @@ export class WorkerLifecycle {
    * when that fails, and the answer says so.
    */
   async kill(name: string): Promise<Result<{ worktree: WorktreeRemoval | null }>> {
-    const { store, host, logger, flow } = this.d;
+    const { store, logger, flow } = this.d;
     const w = store.workers.get(name);
     if (!w) return this.unknownWorker(name);
+    const host = this.d.hosts.of(w);
     const rt = this.d.runtimes.get(name);
     rt?.clearTimer();
     this.d.forgetRestarts(name);
@@ -246,7 +292,7 @@ export class WorkerLifecycle {
     const rt = this.d.runtimes.get(name);
     if (!rt?.paneId || rt.phase === "starting" || rt.phase === "dead" || rt.currentTaskId) return false;
     if (this.d.store.workers.get(name)?.state !== "idle") return false;
-    const pane = await this.d.host.pane(rt.paneId);
+    const pane = await this.d.hosts.of(rt).pane(rt.paneId);
     return pane !== undefined && !pane.dead && this.d.store.workers.get(name)?.state === "idle";
   }
 
@@ -265,7 +311,7 @@ export class WorkerLifecycle {
       this.d.flow.fail(rt, rt.currentTaskId, "failed", why);
     }
     store.workers.update(name, { restarts: w.restarts + 1 });
-    const paneAlive = rt?.paneId ? (await this.d.host.pane(rt.paneId)) !== undefined : false;
+    const paneAlive = rt?.paneId ? (await this.d.hosts.of(w).pane(rt.paneId)) !== undefined : false;
     const r = await this.d.starter.start(w, plugin, paneAlive ? rt!.paneId! : undefined);
     if (!r.ok) return r;
     store.events.append(workerEvent("worker.revived", name, { by }));

@@ -1,3 +1,4 @@
+import { LOCAL_HOST } from "../hosts/local-host.ts";
 import type { AgentPlugin, HookEvent, ScreenRules, ScreenState } from "../plugin/contract.ts";
 import type { LogFeed } from "./log-feed.ts";
 import type { MarkerScanner } from "./marker-scanner.ts";
@@ -79,6 +80,8 @@ export class WorkerRuntime {
   probe: { expect: RegExp; seen: string; answered(ok: boolean): void } | null = null;
   /** The project the worker runs in (pool tasks for a project go to its workers). */
   project = "";
+  /** The host its pane is on (`local`: this machine). */
+  host = LOCAL_HOST;
   /** Output since the last task ended, searched for the plugin's ready pattern. */
   private readyBuf = "";
   // ignoreBOM: a U+FEFF the agent printed first is output, not a byte-order mark to drop

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { describeExit } from "../domain/exit-status.ts";
 import { permissionSkipRefusal } from "../domain/permission-skip.ts";
@@ -12,9 +12,10 @@ import { workerEvent } from "../store/index.ts";
 import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
 import { NOTHING_SENT, SENT_OPTION } from "./pane-delivery.ts";
-import { type OrchPaths, workerDataDir, workerLogPath } from "./paths.ts";
+import type { OrchPaths } from "./paths.ts";
 import { callStartup } from "./plugin-boundary.ts";
 import type { TmuxHost } from "./tmux-host.ts";
+import type { TmuxHosts } from "./tmux-hosts.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
 
 export interface WorkerStartDeps {
@@ -25,7 +26,7 @@ export interface WorkerStartDeps {
   masking: Masking;
   /** argv that runs this orch binary (agents' hooks call `orch hook` through it). */
   orchArgv: string[];
-  host: TmuxHost;
+  hosts: TmuxHosts;
   /** The live workers by name; a start puts its runtime here. */
   runtimes: Map<string, WorkerRuntime>;
 }
@@ -40,11 +41,11 @@ export class WorkerStarter {
   constructor(private readonly d: WorkerStartDeps) {}
 
   /** What the worker's plugin is told when it starts (or its worker is adopted or killed). */
-  context(w: Pick<Worker, "name" | "project" | "type">): StartupContext {
+  context(w: Pick<Worker, "name" | "project" | "type" | "host">): StartupContext {
     return makeStartupContext({
       workerName: w.name,
       project: w.project,
-      dataDir: workerDataDir(this.d.paths, w.name),
+      dataDir: this.d.hosts.of(w).place.dataDir(w.name),
       orchArgv: this.d.orchArgv,
       orchHome: this.d.paths.home,
       skipPermissions: this.d.config.skipPermissions.includes(w.type),
@@ -58,7 +59,8 @@ export class WorkerStarter {
 
   /** Seeds files, opens the window (or respawns `respawnPane`) and waits for the agent to be ready. */
   async start(worker: Worker, plugin: AgentPlugin, respawnPane?: string): Promise<Result<void>> {
-    const { host, store, logger, masking } = this.d;
+    const { store, logger, masking } = this.d;
+    const host = this.d.hosts.of(worker);
     const ctx = this.context(worker);
     const started = await callStartup(plugin, ctx, this.timeoutMs);
     if (!started.ok) return this.failed(worker.name, started.error);
@@ -76,18 +78,18 @@ export class WorkerStarter {
         `plugin ${plugin.name} gives no way to tell the agent is ready: startup().ready or detect.screen.idle`,
       );
     }
-    try {
-      mkdirSync(ctx.dataDir, { recursive: true, mode: 0o700 });
-      for (const f of spec.files ?? []) {
-        const file = isAbsolute(f.path) ? f.path : join(ctx.dataDir, f.path);
-        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-        writeFileSync(file, f.content, { mode: f.mode ?? 0o600 });
-      }
-    } catch (e) {
-      return this.failed(worker.name, `cannot seed the agent's files: ${errorMessage(e)}`);
-    }
+    if (!host.remote) mkdirSync(ctx.dataDir, { recursive: true, mode: 0o700 });
+    const seeded = await host.place.writeFiles(
+      (spec.files ?? []).map((f) => ({
+        path: isAbsolute(f.path) ? f.path : join(ctx.dataDir, f.path),
+        content: f.content,
+        mode: f.mode ?? 0o600,
+      })),
+    );
+    if (!seeded.ok) return this.failed(worker.name, `cannot seed the agent's files: ${seeded.error}`);
     const rt = new WorkerRuntime(worker.id, worker.name, plugin, spec.ready);
     rt.project = worker.project;
+    rt.host = worker.host;
     rt.inStart = true;
     const old = this.d.runtimes.get(worker.name);
     if (old?.paneId) host.forget(old.paneId);
@@ -96,7 +98,6 @@ export class WorkerStarter {
     const readyP = new Promise<boolean>((res) => rt.readyWaiters.push(res));
     const env = { ORCH_HOME: this.d.paths.home, ...spec.env };
     masking.addEnv(spec.env);
-    const log = workerLogPath(this.d.paths, worker.name);
     try {
       if (respawnPane) {
         host.attach(rt, respawnPane, old?.windowId ?? "");
@@ -113,7 +114,7 @@ export class WorkerStarter {
       }
       // from now on the pane tells whether a task was submitted to it (pane-delivery.ts)
       await host.ops.setPaneOption(rt.paneId!, SENT_OPTION, NOTHING_SENT);
-      await host.pipeLog(rt.paneId!, log, masking.logFilter(worker.name));
+      await host.pipeLog(rt.paneId!, worker.name, masking.logFilter(worker.name));
     } catch (e) {
       // most often the agent exited at once (a command that does not exist, a bad flag)
       const pane = rt.paneId ? await host.settledPane(rt.paneId) : undefined;
@@ -121,7 +122,12 @@ export class WorkerStarter {
         rt.phase = "dead";
         return this.failed(
           worker.name,
-          await this.exitedAtStart(pane.paneId, describeExit(pane.deadStatus, pane.deadSignal), spec.argv),
+          await this.exitedAtStart(
+            host,
+            pane.paneId,
+            describeExit(pane.deadStatus, pane.deadSignal),
+            spec.argv,
+          ),
         );
       }
       return this.failed(worker.name, `cannot start the agent: ${errorMessage(e)}`);
@@ -138,13 +144,13 @@ export class WorkerStarter {
 
   /** Why an agent that was waited for did not become ready: it died, a plugin failed, or time ran out. */
   private async notReady(worker: Worker, rt: WorkerRuntime, argv: string[]): Promise<Result<void>> {
-    const { host } = this.d;
+    const host = this.d.hosts.of(worker);
     if (rt.phase === "dead") {
       // what tmux still holds of the dead pane; the death's own report may have carried none
       const pane = await host.settledPane(rt.paneId!);
       const told = pane?.dead ? describeExit(pane.deadStatus, pane.deadSignal) : null;
       const why = told && !told.endsWith("status ?") ? told : (rt.deathReason ?? describeExit(null, null));
-      return this.failed(worker.name, await this.exitedAtStart(rt.paneId!, why, argv));
+      return this.failed(worker.name, await this.exitedAtStart(host, rt.paneId!, why, argv));
     }
     rt.phase = "dead";
     if (rt.startError) return this.failed(worker.name, rt.startError);
@@ -160,10 +166,10 @@ export class WorkerStarter {
    * Why an agent ended while starting (`why` as describeExit words it: "agent exited with
    * status 3", "agent killed by signal 9 (SIGKILL)"), with what it printed last.
    */
-  private async exitedAtStart(paneId: string, why: string, argv: string[]): Promise<string> {
+  private async exitedAtStart(host: TmuxHost, paneId: string, why: string, argv: string[]): Promise<string> {
     const hint = why.endsWith("status 127") ? ` (command not found: ${argv[0]})` : "";
     // without tmux's own "Pane is dead (status 3, DATE)" line (remain-on-exit-format)
-    const lines = (await this.d.host.ops.capture(paneId).catch(() => ""))
+    const lines = (await host.ops.capture(paneId).catch(() => ""))
       .trim()
       .split("\n")
       .filter((l) => l.trim() !== "" && !l.startsWith("Pane is dead"));

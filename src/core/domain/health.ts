@@ -7,7 +7,8 @@
 import { describeExit } from "./exit-status.ts";
 
 /** A worker's verdict after a health pass. */
-export type HealthVerdict = "healthy" | "stuck" | "dead" | "revived" | "gave_up";
+/** `unreachable`: its host is offline, so nothing is known of it now (looked at again once it is back). */
+export type HealthVerdict = "healthy" | "stuck" | "dead" | "revived" | "gave_up" | "unreachable";
 
 /** What a health pass saw of one worker. */
 export interface HealthObservation {

@@ -65,6 +65,8 @@ export interface Worker {
   createdAt: number;
   /** Why the worker is in `error` or `dead`, if it is. */
   error: string | null;
+  /** The machine its tmux pane is on: `local`, or a host added with `orch host add`. */
+  host: string;
 }
 
 /** A task: text delivered to one worker, and what came of it. */
@@ -112,6 +114,8 @@ export interface Task {
    * kept in the task's output file; null (or absent) when it was not cut.
    */
   outputBytes?: number | null;
+  /** The host the task was last dispatched on (its worker's); null (or absent) before. */
+  host?: string | null;
 }
 
 /** One earlier attempt of a task that was retried (the task itself holds its latest attempt). */

@@ -4,8 +4,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../domain/config.ts";
 import { fail, ok, type Result } from "../domain/result.ts";
 import type { HostRecord, Store } from "../store/index.ts";
-import { HostLink, type HostLinkView } from "./host-link.ts";
+import { type HostChannel, HostLink, type HostLinkView } from "./host-link.ts";
 import { type HostFacts, hostProblems, probeHost, REMOTE_ENV } from "./host-probe.ts";
+import { LOCAL_HOST } from "./local-host.ts";
+import { remoteDirName } from "./remote-files.ts";
 import {
   controlDirFor,
   formatDest,
@@ -16,8 +18,7 @@ import {
 } from "./ssh-command.ts";
 import { askMaster, runSsh } from "./ssh-run.ts";
 
-/** The name of the machine orch runs on: always a host, never stored. */
-export const LOCAL_HOST = "local";
+export { LOCAL_HOST };
 
 /** A host's name: letters, digits, '.', '_' or '-', starting with a letter or digit. */
 export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -60,6 +61,17 @@ export interface HostDeskDeps {
   workersOn(host: string): number;
   /** The tmux session's name on every host. */
   session: string;
+  /** The tmux server the controller drives on a host, carried by the host's channel. */
+  channel?(name: string, ssh: HostSsh): HostChannel;
+  /** A host was removed: the controller forgets its server. */
+  forget?(name: string): void;
+}
+
+/** How orch reaches a host over ssh: settings, the target and its tmux server's name there. */
+export interface HostSsh {
+  settings: SshSettings;
+  target: SshTarget;
+  socketName: string;
 }
 
 /** How long `host add` waits for the new host's channel to come up before it answers (ms). */
@@ -111,13 +123,17 @@ export class HostDesk {
   }
 
   private link(h: HostRecord): HostLink {
+    const ssh: HostSsh = {
+      settings: this.settings,
+      target: { dest: h.dest, port: h.port, name: h.name },
+      socketName: this.socketName(h.name),
+    };
     const link = new HostLink({
       name: h.name,
-      target: { dest: h.dest, port: h.port, name: h.name },
-      settings: this.settings,
-      socketName: this.socketName(h.name),
+      ...ssh,
       session: this.d.session,
       log: this.d.log,
+      ...(this.d.channel ? { channel: this.d.channel(h.name, ssh) } : {}),
     });
     this.links.set(h.name, link);
     return link;
@@ -261,15 +277,18 @@ export class HostDesk {
       );
     await this.links.get(name)?.stop();
     this.links.delete(name);
+    this.d.forget?.(name);
     await this.killRemoteServer({ dest: h.dest, port: h.port, name }, this.socketName(name));
     this.d.store.transaction(() => this.d.store.hosts.remove(name));
     this.d.log("info", "host removed", { host: name });
     return ok({ name });
   }
 
-  /** Stops orch's tmux server on a host and closes the ssh master (best effort, with deadlines). */
+  /** Stops orch's tmux server on a host, removes orch's directory there and closes the ssh master (best effort). */
   private async killRemoteServer(t: SshTarget, socket: string): Promise<void> {
-    const kill = sshArgv(this.settings, t, ["sh", "-c", `${REMOTE_ENV} tmux -L ${socket} kill-server`], {
+    // orch's directory there (pane logs, the mask filter, seeded files) goes with it
+    const script = `${REMOTE_ENV} tmux -L ${socket} kill-server; rm -rf "$HOME/${remoteDirName(socket)}"`;
+    const kill = sshArgv(this.settings, t, ["sh", "-c", script], {
       connectTimeoutS: 5,
     });
     const r = await runSsh(kill, 8000);

@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage } from "../domain/result.ts";
 import { spawnPipe } from "../runtime/spawn-pipe.ts";
-import { ControlClient } from "../tmux/control-client.ts";
+import { ControlClient, type ControlClientHandlers } from "../tmux/control-client.ts";
 import { REMOTE_ENV } from "./host-probe.ts";
 import { controlPath, type SshSettings, type SshTarget, sshArgv } from "./ssh-command.ts";
 import { askMaster } from "./ssh-run.ts";
@@ -25,6 +25,18 @@ export interface HostLinkView {
   error: string | null;
 }
 
+/**
+ * What the channel is for beyond being up: the tmux server on the host that the controller
+ * drives through it (its pane output and notifications, and what to do once it is up or lost).
+ */
+export interface HostChannel {
+  handlers: Omit<ControlClientHandlers, "onClose">;
+  /** The channel is up: resolves once the host is ready for work; a rejection fails the connect. */
+  ready(client: ControlClient): Promise<void>;
+  /** The channel was lost (or closed). */
+  lost(): void;
+}
+
 export interface HostLinkOptions {
   name: string;
   target: SshTarget;
@@ -38,6 +50,8 @@ export interface HostLinkOptions {
   pingTimeoutMs?: number;
   /** The longest wait between reconnects (ms). */
   maxBackoffMs?: number;
+  /** The tmux server this channel carries, when the controller drives one there. */
+  channel?: HostChannel;
 }
 
 /** An answer slower than this marks the host degraded (ms). */
@@ -133,13 +147,17 @@ export class HostLink {
     const script = `${REMOTE_ENV} exec tmux -u -L ${socketName} -C new-session -A -s ${session}`;
     const argv = sshArgv(settings, target, ["sh", "-c", script]);
     const client = new ControlClient(() => spawnPipe(argv), {
+      ...this.o.channel?.handlers,
       onClose: (reason) => {
-        if (this.client === client && !this.stopped) this.lost(`the control channel closed: ${reason}`);
+        if (this.client !== client) return;
+        this.o.channel?.lost();
+        if (!this.stopped) this.lost(`the control channel closed: ${reason}`);
       },
     });
     this.client = client;
     try {
       await client.connect(CONNECT_TIMEOUT_MS);
+      await this.o.channel?.ready(client);
       const master = await this.masterState();
       if (typeof master === "number") this.masterPid = master;
       this.missed = 0;

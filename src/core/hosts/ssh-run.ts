@@ -9,9 +9,16 @@ export interface SshRun {
   timedOut: boolean;
 }
 
+/** What to give one ssh call besides its argv: bytes for its stdin, a file for its stdout. */
+export interface SshIo {
+  input?: string | Uint8Array;
+  /** stdout goes to this (local) file, appended, instead of into the result. */
+  appendTo?: string;
+}
+
 /**
- * Runs one ssh argv (as sshArgv makes it) with nothing on stdin and a deadline, after which it
- * is killed. Never throws: a failure is in the result.
+ * Runs one ssh argv (as sshArgv makes it) with a deadline, after which it is killed; stdin is
+ * `io.input` or nothing. Never throws: a failure is in the result.
  *
  * @example
  * ```ts
@@ -19,8 +26,13 @@ export interface SshRun {
  * if (!r.timedOut && r.code === 0) r.stdout; // "tmux 3.3a\n"
  * ```
  */
-export async function runSsh(argv: string[], timeoutMs: number): Promise<SshRun> {
-  const r = await execa(argv[0]!, argv.slice(1), { reject: false, timeout: timeoutMs, stdin: "ignore" });
+export async function runSsh(argv: string[], timeoutMs: number, io: SshIo = {}): Promise<SshRun> {
+  const r = await execa(argv[0]!, argv.slice(1), {
+    reject: false,
+    timeout: timeoutMs,
+    ...(io.input !== undefined ? { input: io.input } : { stdin: "ignore" as const }),
+    ...(io.appendTo !== undefined ? { stdout: { file: io.appendTo, append: true } } : {}),
+  });
   return {
     code: r.exitCode ?? null,
     stdout: String(r.stdout ?? ""),

@@ -186,6 +186,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT`,
     ],
   },
+  {
+    // the host a worker runs on ("local": this machine), and the host a task ran on
+    version: 9,
+    up: [
+      "ALTER TABLE workers ADD COLUMN host TEXT NOT NULL DEFAULT 'local'",
+      "ALTER TABLE tasks ADD COLUMN host TEXT",
+    ],
+  },
 ];
 
 /**

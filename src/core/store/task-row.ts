@@ -36,6 +36,8 @@ export type TaskRow = {
   rank: number;
   /** Absent in a row read before migration 6 (never: the store migrates on open). */
   output_bytes?: number | null;
+  /** Absent in a row read before migration 9. */
+  host?: string | null;
 };
 
 /**
@@ -72,5 +74,6 @@ export function toTask(r: TaskRow): Task {
     rank: r.rank,
     // only on a task whose output was cut: every other task reads as it was inserted
     ...(r.output_bytes != null ? { outputBytes: r.output_bytes } : {}),
+    ...(r.host != null ? { host: r.host } : {}),
   };
 }

@@ -103,6 +103,7 @@ const TASK_COLUMNS: { readonly [K in keyof Required<TaskPatch>]: string } = {
   timeoutMs: "timeout_ms",
   result: "result",
   outputBytes: "output_bytes",
+  host: "host",
 };
 
 /**

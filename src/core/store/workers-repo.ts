@@ -54,6 +54,7 @@ type WorkerRow = {
   restarts: number;
   created_at: number;
   error: string | null;
+  host: string;
 };
 
 const WORKER_COLUMNS: { readonly [K in keyof Required<WorkerPatch>]: string } = {
@@ -66,6 +67,7 @@ const WORKER_COLUMNS: { readonly [K in keyof Required<WorkerPatch>]: string } = 
   restarts: "restarts",
   createdAt: "created_at",
   error: "error",
+  host: "host",
 };
 
 function toWorker(r: WorkerRow): Worker {
@@ -81,6 +83,7 @@ function toWorker(r: WorkerRow): Worker {
     restarts: r.restarts,
     createdAt: r.created_at,
     error: r.error,
+    host: r.host,
   };
 }
 
@@ -99,8 +102,8 @@ function toWorker(r: WorkerRow): Worker {
  */
 export function createWorkersRepo(db: Database): WorkersRepo {
   const insertStmt = db.prepare<void, [WorkerRow]>(
-    `INSERT INTO workers (id, name, type, project, worktree, state, pane_id, current_task, restarts, created_at, error)
-     VALUES ($id, $name, $type, $project, $worktree, $state, $pane_id, $current_task, $restarts, $created_at, $error)`,
+    `INSERT INTO workers (id, name, type, project, worktree, state, pane_id, current_task, restarts, created_at, error, host)
+     VALUES ($id, $name, $type, $project, $worktree, $state, $pane_id, $current_task, $restarts, $created_at, $error, $host)`,
   );
   const byName = db.prepare<WorkerRow, [string]>("SELECT * FROM workers WHERE name = ?");
   const byId = db.prepare<WorkerRow, [string]>("SELECT * FROM workers WHERE id = ?");
@@ -129,6 +132,7 @@ export function createWorkersRepo(db: Database): WorkersRepo {
           restarts: w.restarts,
           created_at: w.createdAt,
           error: w.error,
+          host: w.host,
         });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;

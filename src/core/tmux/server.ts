@@ -47,10 +47,11 @@ export interface ServerSpec {
   controllerArgv: string[];
 }
 
-/** The tmux config orch's server starts with: options set before any pane exists, and the hooks. */
-export function serverConfig(spec: ServerSpec): string {
-  const report = paneDiedReport(shellQuote(formatLiteral(spec.eventsFile)));
-  const hook = tmuxCommand("run-shell", "-b", report);
+/**
+ * The options orch's server runs with (set before any agent's pane exists): in the config
+ * file locally, sent through the control channel on a host reached over ssh.
+ */
+export function serverOptions(spec: Pick<ServerSpec, "historyLimit" | "width" | "height">): string[] {
   return [
     tmuxCommand("set-option", "-g", "remain-on-exit", "on"),
     tmuxCommand("set-option", "-g", "history-limit", String(spec.historyLimit)),
@@ -59,9 +60,14 @@ export function serverConfig(spec: ServerSpec): string {
     tmuxCommand("set-option", "-g", "default-size", `${spec.width}x${spec.height}`),
     tmuxCommand("set-option", "-g", "automatic-rename", "off"),
     tmuxCommand("set-option", "-g", "allow-rename", "off"),
-    tmuxCommand("set-hook", "-g", "pane-died", hook),
-    "",
-  ].join("\n");
+  ];
+}
+
+/** The tmux config orch's server starts with: options set before any pane exists, and the hooks. */
+export function serverConfig(spec: ServerSpec): string {
+  const report = paneDiedReport(shellQuote(formatLiteral(spec.eventsFile)));
+  const hook = tmuxCommand("run-shell", "-b", report);
+  return [...serverOptions(spec), tmuxCommand("set-hook", "-g", "pane-died", hook), ""].join("\n");
 }
 
 /** Whether the session exists on the server at `socket`. */

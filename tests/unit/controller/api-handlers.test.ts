@@ -30,6 +30,7 @@ const worker: Worker = {
   currentTask: null,
   restarts: 0,
   createdAt: 0,
+  host: "local",
   error: null,
 };
 
@@ -52,9 +53,11 @@ const fake = {
   },
   listTasks: () => store.tasks.list({ order: "asc" }),
   addWorker: () => Promise.resolve(addWorkerAnswer),
-  hook: (name: string, e: { event: string }): Result<void> => {
-    calls.push(`hook ${name} ${e.event}`);
-    return ok(undefined);
+  workerDesk: {
+    hook: (name: string, e: { event: string }): Result<void> => {
+      calls.push(`hook ${name} ${e.event}`);
+      return ok(undefined);
+    },
   },
 } as unknown as Controller;
 

@@ -42,6 +42,7 @@ class Ward {
       currentTask: null,
       restarts: 0,
       createdAt: T0,
+      host: "local",
       error: null,
     });
     this.rt = new WorkerRuntime("id-w", "w", markerPlugin(), /\$ $/);
@@ -64,7 +65,7 @@ class Ward {
       config: { ...DEFAULT_CONFIG, maxRestarts: 2, restartWindow: 600, stuckAfter: 60, ...config },
       logger: { log: () => undefined },
       runtime: (name) => (name === "w" ? this.rt : undefined),
-      listPanes: () => this.pane.listPanes(),
+      panesOn: async () => ({ panes: await this.pane.listPanes(), remote: false }),
       revive: async (name, by) => {
         expect(by).toBe("auto");
         this.revived.push(name);

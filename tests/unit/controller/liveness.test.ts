@@ -23,6 +23,7 @@ function ward() {
     currentTask: null,
     restarts: 0,
     createdAt: 1,
+    host: "local",
     error: null,
   });
   const rt = new WorkerRuntime("id-w", "w", markerPlugin(), /\$ $/);

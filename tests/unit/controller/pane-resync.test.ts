@@ -28,7 +28,7 @@ function pausableWorker(plugin = markerPlugin()) {
   open.push(w);
   const continued: string[] = [];
   const reader = new PaneReader({
-    host: { ops: w.pane, continuePane: (paneId) => continued.push(paneId) },
+    host: () => ({ ops: w.pane, continuePane: (paneId) => continued.push(paneId) }),
     flow: w.flow,
     turns: w.turns,
     logger: { log: () => undefined },
@@ -122,7 +122,7 @@ describe("PaneResync: a runtime replaced meanwhile", () => {
     open.push(w);
     const runtimes = new Map([[w.rt.name, w.rt]]);
     const reader = new PaneReader({
-      host: { ops: w.pane, continuePane: () => undefined },
+      host: () => ({ ops: w.pane, continuePane: () => undefined }),
       flow: w.flow,
       turns: w.turns,
       logger: { log: () => undefined },

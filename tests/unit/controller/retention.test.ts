@@ -94,6 +94,7 @@ describe("LogRotation", () => {
       recovery: null,
       currentTaskId: null,
       dispatchedAt: null,
+      host: "local",
       ...over,
     } as WorkerRuntime;
   }
@@ -150,6 +151,8 @@ describe("LogRotation", () => {
     );
     expect(await rotation(runtime({ recovery: {} as never })).run()).toEqual([]);
     expect(await rotation(runtime({ phase: "dead" })).run()).toEqual([]);
+    // a host's log is on the host: not rotated from here
+    expect(await rotation(runtime({ host: "build-1" })).run()).toEqual([]);
     // a task handed over after the last rotation may be cut in two once: recovery reads both files
     const t = new Date(dispatched - 1000);
     utimesSync(`${log}.1`, t, t);

@@ -81,6 +81,7 @@ class Pool {
       currentTask: null,
       restarts: 0,
       createdAt: Date.now(),
+      host: "local",
       error: null,
     });
     const rt = new WorkerRuntime(id, name, markerPlugin({ name: type }), /\$ $/);

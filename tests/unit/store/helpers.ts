@@ -58,6 +58,7 @@ export function makeWorker(over: Partial<Worker> = {}): Worker {
     restarts: 0,
     createdAt: 1_700_000_000_000,
     error: null,
+    host: "local",
     ...over,
   };
 }

@@ -28,6 +28,7 @@ describe("store.workers", () => {
       currentTask: crypto.randomUUID(),
       restarts: 7,
       createdAt: 1_735_689_600_123,
+      host: "local",
       error: "pane died: exit 137 — «killed»",
     };
     store.workers.insert(w);

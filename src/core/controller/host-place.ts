@@ -1,0 +1,58 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
+import { wrongPathKind } from "../store/path-kind.ts";
+import { type OrchPaths, workerDataDir, workerLogPath } from "./paths.ts";
+
+/** A file to put where a worker's agent runs: its path there (absolute), bytes and mode. */
+export interface PlacedFile {
+  path: string;
+  content: string;
+  mode: number;
+}
+
+/**
+ * Where a host keeps what orch puts next to a worker's agent (its seeded files, its pane log,
+ * the mask filter the log is written through), and how it gets there and back. This machine
+ * keeps them under ORCH_HOME; a host reached over ssh under a directory of its own, written
+ * and read through the ssh connection.
+ */
+export interface HostPlace {
+  /** The worker's data directory on the host (the plugin's StartupContext.dataDir). */
+  dataDir(worker: string): string;
+  /** The worker's pane log on the host. */
+  logFile(worker: string): string;
+  /** The mask filter's argv on the host, from the one masking gives for this machine (null: raw). */
+  filter(local: string[] | null): string[] | null;
+  /** Why `path` is not a directory on the host (it is missing, or a file), or null when it is one. */
+  checkDir(path: string): Promise<string | null>;
+  /** Writes files on the host (directories made private). */
+  writeFiles(files: PlacedFile[]): Promise<Result<void>>;
+  /**
+   * Brings this machine's copy of the worker's pane log (workerLogPath) up to date with the
+   * host's; resolves at once where the log is on this machine.
+   */
+  pullLog(worker: string): Promise<void>;
+}
+
+/** This machine: everything under ORCH_HOME. */
+export function localPlace(paths: OrchPaths): HostPlace {
+  return {
+    dataDir: (w) => workerDataDir(paths, w),
+    logFile: (w) => workerLogPath(paths, w),
+    filter: (f) => f,
+    checkDir: (p) => Promise.resolve(wrongPathKind("project directory", p, "directory", p)),
+    async writeFiles(files) {
+      try {
+        for (const f of files) {
+          mkdirSync(dirname(f.path), { recursive: true, mode: 0o700 });
+          writeFileSync(f.path, f.content, { mode: f.mode });
+        }
+        return ok(undefined);
+      } catch (e) {
+        return fail("unavailable", errorMessage(e));
+      }
+    },
+    pullLog: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,92 @@
+import type { Config } from "../domain/config.ts";
+import { fail } from "../domain/result.ts";
+import type { HostSsh } from "../hosts/host-desk.ts";
+import type { HostChannel } from "../hosts/host-link.ts";
+import { LOCAL_HOST } from "../hosts/local-host.ts";
+import type { TransportFactory } from "../tmux/transport.ts";
+import { type HostPlace, localPlace } from "./host-place.ts";
+import type { Logger } from "./logger.ts";
+import type { Masking } from "./masking.ts";
+import type { OrchPaths } from "./paths.ts";
+import { RemotePlace } from "./remote-place.ts";
+import { localServer, TmuxHost, type TmuxHostEvents } from "./tmux-host.ts";
+import { TmuxHosts } from "./tmux-hosts.ts";
+
+export interface RemoteHostDeps {
+  paths: OrchPaths;
+  config: Config;
+  logger: Logger;
+  masking: Masking;
+  events: TmuxHostEvents;
+}
+
+/**
+ * The tmux server on a host reached over ssh, and the channel its HostLink hands over: at
+ * each connect orch's directory there is made ready (the mask filter checked), the server gets
+ * orch's options and the panes found are adopted.
+ */
+export function remoteTmuxHost(
+  name: string,
+  ssh: HostSsh,
+  d: RemoteHostDeps,
+): { host: TmuxHost; channel: HostChannel } {
+  const place = new RemotePlace(ssh, d.paths, () => d.masking.filterProgram());
+  const host = new TmuxHost({
+    name,
+    // its session, size and history; the socket and files named here are this machine's, unused
+    server: localServer(d.paths, d.config, []),
+    transport: null,
+    place,
+    logger: d.logger,
+    events: d.events,
+  });
+  const channel: HostChannel = {
+    handlers: host.handlers(),
+    async ready(client) {
+      const prepared = await place.prepare();
+      if (!prepared.ok) throw new Error(prepared.error);
+      await host.linked(client);
+    },
+    lost: () => host.unlinked(),
+  };
+  return { host, channel };
+}
+
+/** A host no longer known (removed while a worker still names it): never connected. */
+export function unknownTmuxHost(name: string, d: RemoteHostDeps): TmuxHost {
+  const nowhere = `host ${name} is not known (orch host list)`;
+  const place: HostPlace = {
+    dataDir: (w) => `?/${w}`,
+    logFile: (w) => `?/${w}.log`,
+    filter: () => null,
+    checkDir: () => Promise.resolve(nowhere),
+    writeFiles: () => Promise.resolve(fail("not_found", nowhere)),
+    pullLog: () => Promise.resolve(),
+  };
+  return new TmuxHost({
+    name,
+    server: localServer(d.paths, d.config, []),
+    transport: null,
+    place,
+    logger: d.logger,
+    events: d.events,
+  });
+}
+
+/** The controller's tmux servers: this machine's (started with `transport`), and hosts' as they are added. */
+export function tmuxHosts(
+  d: RemoteHostDeps & { transport: TransportFactory; viewArgv: string[] },
+): TmuxHosts {
+  const local = new TmuxHost({
+    name: LOCAL_HOST,
+    server: localServer(d.paths, d.config, d.viewArgv),
+    transport: d.transport,
+    place: localPlace(d.paths),
+    logger: d.logger,
+    events: d.events,
+  });
+  return new TmuxHosts(local, {
+    remote: (name, ssh) => remoteTmuxHost(name, ssh, d),
+    unknown: (name) => unknownTmuxHost(name, d),
+  });
+}

@@ -1,0 +1,2 @@
+/** The name of the machine orch runs on: always a host, never stored. */
+export const LOCAL_HOST = "local";

@@ -1,0 +1,226 @@
+/**
+ * Workers on hosts reached over OpenSSH, through the compiled binary against real sshd (each
+ * test host in its own network namespace, tests/helpers/ssh-hosts.ts): tasks on two hosts and
+ * this machine at once with byte-exact output and exit codes; hostile names and text quoted
+ * exactly; pane logs masked on the host before they are written; capture, logs and kill-worker;
+ * a host taken offline leaves its workers and their tasks alone and they go on once it is back;
+ * a controller killed with -9 mid-task records the remote task once after `orch start`.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { OrchHarness, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
+import { SshHosts } from "../helpers/ssh-hosts.ts";
+
+interface RemoteTask extends TaskJson {
+  host: string | null;
+}
+
+describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
+  const orch = new OrchHarness("dist");
+  let hosts: SshHosts;
+  const project = join(orch.root, "proj dir 'x'");
+
+  beforeAll(async () => {
+    hosts = new SshHosts(join(orch.root, "ssh"));
+    await hosts.add("h1");
+    await hosts.add("h2");
+    mkdirSync(orch.home, { recursive: true, mode: 0o700 });
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(orch.home, "config.yaml"), `sshConfig: ${hosts.configFile}\n`, { mode: 0o600 });
+    await orch.ok(["start"]);
+    await orch.ok(["host", "add", "h1", "h1"]);
+    await orch.ok(["host", "add", "h2", "h2"]);
+  }, 120_000);
+  afterAll(async () => {
+    await orch.run(["stop", "--kill-workers"], 30_000).catch(() => undefined);
+    hosts?.cleanup();
+    await orch.cleanup();
+  }, 60_000);
+
+  /** Every file under a host's home whose path ends with `suffix`. */
+  const hostFiles = (host: string, suffix: string): string[] => {
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const e of existsSync(d) ? readdirSync(d, { withFileTypes: true }) : []) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith(suffix)) out.push(p);
+      }
+    };
+    walk(join(hosts.hosts.get(host)!.dir, "home"));
+    return out;
+  };
+
+  test("workers on two hosts and here run tasks at once: byte-exact output, exit codes, host in JSON", async () => {
+    const added = await Promise.all([
+      orch.json<{ name: string; host: string }>([
+        "add-worker",
+        "--type",
+        "shell",
+        "--project",
+        project,
+        "--host",
+        "h1",
+        "--name",
+        "r1",
+      ]),
+      orch.json<{ name: string; host: string }>([
+        "add-worker",
+        "--type",
+        "shell",
+        "--project",
+        project,
+        "--host",
+        "h2",
+        "--name",
+        "r2",
+      ]),
+      orch.json<{ name: string; host: string }>([
+        "add-worker",
+        "--type",
+        "shell",
+        "--project",
+        project,
+        "--name",
+        "l1",
+      ]),
+    ]);
+    expect(added.map((w) => [w.name, w.host])).toEqual([
+      ["r1", "h1"],
+      ["r2", "h2"],
+      ["l1", "local"],
+    ]);
+    // quotes, $, backslashes, a tab, UTF-8 and a line that looks like a marker
+    const text = `printf '%s\\n' "it's \\$HOME \\\\ \\\`x\\\`" 'tab\there' 'ünï ✓' '---END-OF-OUTPUT-x-0---'; pwd; exit 3`;
+    const done = await Promise.all(
+      ["r1", "r2", "l1"].map((w) => orch.sendWait(w, text) as Promise<RemoteTask>),
+    );
+    for (const t of done) {
+      expect({ worker: t.worker, status: t.status, exitCode: t.exitCode }).toEqual({
+        worker: t.worker,
+        status: "failed",
+        exitCode: 3,
+      });
+      expect(t.output).toBe(`it's $HOME \\ \`x\`\ntab\there\nünï ✓\n---END-OF-OUTPUT-x-0---\n${project}\n`);
+    }
+    expect(done.map((t) => t.host)).toEqual(["h1", "h2", "local"]);
+    const st = await orch.json<{ workers: Array<{ name: string; host: string; state: string }> }>(["status"]);
+    expect(st.workers.map((w) => [w.name, w.host, w.state]).sort()).toEqual([
+      ["l1", "local", "idle"],
+      ["r1", "h1", "idle"],
+      ["r2", "h2", "idle"],
+    ]);
+    expect(await orch.ok(["status"])).toMatch(/r1\s+shell\s+h1\s+idle/);
+  }, 120_000);
+
+  test("a remote pane log is masked on the host before it is written; logs and capture work", async () => {
+    const secret = `ghp_${"A1b2C3d4E5".repeat(4)}`;
+    const t = await orch.sendWait("r1", `echo "token ${secret}"`);
+    expect(t.status).toBe("succeeded");
+    const [log] = hostFiles("h1", "/logs/r1.log");
+    if (!log) throw new Error("no pane log of r1 on h1");
+    await waitFor("the token line in h1's log", () => readFileSync(log, "utf8").includes("token "), 10_000);
+    expect(readFileSync(log, "utf8")).not.toContain(secret);
+    const logs = await orch.ok(["logs", "r1"]);
+    expect(logs).toContain("token ");
+    expect(logs).not.toContain(secret);
+    const screen = await orch.ok(["capture", "r1"]);
+    expect(screen).toContain("token ");
+    expect(screen).not.toContain(secret);
+  }, 60_000);
+
+  test("add-worker --host: an unknown host, a relative or missing project are refused naming the value", async () => {
+    const cases: Array<[string[], number, string]> = [
+      [["--host", "nope", "--project", project], 2, '"nope"'],
+      [["--host", "h1", "--project", "rel/dir"], 2, "rel/dir"],
+      [["--host", "h1", "--project", "/no/such/dir"], 2, "/no/such/dir"],
+    ];
+    for (const [args, code, named] of cases) {
+      const r = await orch.run(["add-worker", "--type", "shell", ...args]);
+      expect({ args, code: r.code }).toEqual({ args, code });
+      expect(r.stderr).toContain(named);
+    }
+  }, 60_000);
+
+  test("a host taken offline leaves its workers and tasks alone; they go on once it is back", async () => {
+    if (!hosts.hosts.get("h2")?.link)
+      throw new Error("this test needs network namespaces (run as root with ip)");
+    const running = await orch.api<RemoteTask>("POST", "/v1/tasks", {
+      worker: "r2",
+      text: "sleep 4; echo slept",
+    });
+    await waitFor(
+      "r2 on its task",
+      async () =>
+        (await orch.api<RemoteTask>("GET", `/v1/tasks/${running.body.id}`)).body.status === "running",
+      10_000,
+    );
+    hosts.partition("h2", true);
+    try {
+      await waitFor(
+        "h2 offline",
+        async () => (await orch.json<{ state: string }>(["host", "show", "h2"])).state === "offline",
+        10_000,
+      );
+      const health = await orch.run(["health-check", "--json"]);
+      const r2 = (JSON.parse(health.stdout) as Array<{ worker: string; verdict: string }>).find(
+        (h) => h.worker === "r2",
+      );
+      expect(r2?.verdict).toBe("unreachable");
+      // work here and on h1 goes on meanwhile
+      expect((await orch.sendWait("r1", "echo still")).output).toBe("still\n");
+      const st = await orch.json<{ workers: Array<{ name: string; state: string }> }>(["status"]);
+      expect(st.workers.find((w) => w.name === "r2")?.state).not.toBe("dead");
+    } finally {
+      hosts.partition("h2", false);
+    }
+    const t = await orch.waitTask(running.body.id, 60_000);
+    expect({ status: t.status, output: t.output, attempts: t.attempts }).toEqual({
+      status: "succeeded",
+      output: "slept\n",
+      attempts: 1,
+    });
+    expect((await orch.sendWait("r2", "echo back")).output).toBe("back\n");
+  }, 120_000);
+
+  test("kill -9 of the controller while a remote task runs: after start it is recorded once", async () => {
+    const marker = join(orch.root, "ran-count");
+    const sent = await orch.api<RemoteTask>("POST", "/v1/tasks", {
+      worker: "r1",
+      text: `echo x >> '${marker}'; sleep 3; echo finished`,
+    });
+    await waitFor(
+      "the task running on r1",
+      async () => (await orch.api<RemoteTask>("GET", `/v1/tasks/${sent.body.id}`)).body.status === "running",
+      10_000,
+    );
+    const pid = orch.controllerPid();
+    if (!pid) throw new Error("no controller pid");
+    process.kill(pid, "SIGKILL");
+    await waitFor("the controller gone", () => spawnSync("kill", ["-0", String(pid)]).status !== 0, 5000);
+    await orch.ok(["start"]);
+    const t = await orch.waitTask(sent.body.id, 60_000);
+    expect({ status: t.status, output: t.output, attempts: t.attempts }).toEqual({
+      status: "succeeded",
+      output: "finished\n",
+      attempts: 1,
+    });
+    expect(readFileSync(marker, "utf8")).toBe("x\n");
+    expect((await orch.sendWait("r1", "echo after")).output).toBe("after\n");
+  }, 120_000);
+
+  test("kill-worker closes the remote window; host remove then leaves nothing of orch's on the host", async () => {
+    await orch.ok(["kill-worker", "r2"]);
+    const [sock] = hosts.tmuxSockets("h2");
+    if (!sock) throw new Error("no tmux socket of orch's on h2");
+    const windows = spawnSync("tmux", ["-S", sock, "list-windows", "-a", "-F", "#{window_name}"], {
+      encoding: "utf8",
+    });
+    expect(windows.stdout).not.toContain("shell-r2");
+    await orch.ok(["host", "remove", "h2"]);
+    expect(hostFiles("h2", ".log")).toEqual([]);
+    expect(hostFiles("h2", "mask-filter.pl")).toEqual([]);
+  }, 60_000);
+});
