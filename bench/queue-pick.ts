@@ -109,6 +109,8 @@ export function runQueuePick(queued: number, calls = 500, naiveCalls = 5): Queue
       worker: WORKERS[i % WORKERS.length]!,
       type: TYPES[i % TYPES.length]!,
       project: PROJECTS[i % PROJECTS.length]!,
+      host: "local",
+      labels: "{}",
     });
     const pick = timeCalls(calls, 20, (i) => store.tasks.nextFor(taker(i), now));
     db = new Database(file, { readonly: true });

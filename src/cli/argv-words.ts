@@ -15,3 +15,8 @@ export function str(v: unknown, flag: string): string {
   if (v === undefined || v === true || v === "") throw new CliError(`${flag} needs a value`, EXIT.usage);
   return String(v);
 }
+
+/** A repeatable flag's values (cac gives one value, or an array for several), or undefined when not given. */
+export function flagList(v: unknown): string[] | undefined {
+  return v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(String);
+}

@@ -2,7 +2,7 @@
 import { cac } from "cac";
 import pkg from "../../package.json" with { type: "json" };
 import { ownArgvUtf8Error } from "./argv-utf8.ts";
-import { joinText, str } from "./argv-words.ts";
+import { flagList, joinText, str } from "./argv-words.ts";
 import { makeContext, selfArgv } from "./context.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { failureLine } from "./failure-line.ts";
@@ -170,15 +170,18 @@ function build() {
     .option("--timeout <sec>", "task timeout in seconds (default COMMAND_TIMEOUT)")
     .option("--retries <n>", "retries after a failed or timed-out attempt (default MAX_RETRY_COUNT)")
     .option("--wait", "wait for the task and print its output; exit with its verdict")
+    .option("--host <name>", "only a worker on this host (orch host list)")
+    .option("--label <key=value>", "only a worker on a host with this label; repeatable")
     .action(async (text: unknown[], o: Opts) => {
       const words = joinText(text, o);
       if (!words) throw new CliError("submit needs TEXT: orch submit [options] -- TEXT", EXIT.usage);
-      const list = (v: unknown) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(String));
       return submitCommand(makeContext(o), words, {
         ...(o.type !== undefined ? { type: str(o.type, "--type") } : {}),
         ...(o.project !== undefined ? { project: str(o.project, "--project") } : {}),
         ...(o.priority !== undefined ? { priority: str(o.priority, "--priority") } : {}),
-        ...(o.tag !== undefined ? { tag: list(o.tag) } : {}),
+        tag: flagList(o.tag),
+        label: flagList(o.label),
+        ...(o.host !== undefined ? { host: str(o.host, "--host") } : {}),
         ...(await timeoutRetriesFlags(o)),
         wait: Boolean(o.wait),
       });

@@ -30,8 +30,8 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
     mkdirSync(project, { recursive: true });
     writeFileSync(join(orch.home, "config.yaml"), `sshConfig: ${hosts.configFile}\n`, { mode: 0o600 });
     await orch.ok(["start"]);
-    await orch.ok(["host", "add", "h1", "h1"]);
-    await orch.ok(["host", "add", "h2", "h2"]);
+    await orch.ok(["host", "add", "h1", "h1", "--label", "zone=a"]);
+    await orch.ok(["host", "add", "h2", "h2", "--label", "zone=b"]);
   }, 120_000);
   afterAll(async () => {
     await orch.run(["stop", "--kill-workers"], 30_000).catch(() => undefined);
@@ -131,6 +131,63 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
     expect(screen).not.toContain(secret);
   }, 60_000);
 
+  test("submit --host/--label and a workflow's host:/labels: each task runs where it asked, workers started there", async () => {
+    const sub = JSON.parse(
+      await orch.ok([
+        "submit",
+        "--host",
+        "h1",
+        "--project",
+        project,
+        "--wait",
+        "--json",
+        "--",
+        "echo pinned",
+      ]),
+    ) as RemoteTask;
+    expect({ output: sub.output, host: sub.host, worker: sub.worker }).toEqual({
+      output: "pinned\n",
+      host: "h1",
+      worker: "r1",
+    });
+    const other = join(orch.root, "other project");
+    mkdirSync(other, { recursive: true });
+    const wf = join(orch.root, "across.yaml");
+    writeFileSync(
+      wf,
+      [
+        "name: across",
+        "defaults: { type: shell, timeout: 60 }",
+        "steps:",
+        "  - name: a",
+        "    host: h1",
+        `    project: ${JSON.stringify(project)}`,
+        "    text: echo a",
+        "  - name: b",
+        "    labels: { zone: b }",
+        `    project: ${JSON.stringify(other)}`,
+        "    text: echo b",
+        "  - name: c",
+        "    needs: [a, b]",
+        "    host: local",
+        `    project: ${JSON.stringify(project)}`,
+        '    text: echo "{{ steps.a.output | trim }}{{ steps.b.output | trim }}"',
+        "",
+      ].join("\n"),
+    );
+    const run = await orch.run(["run", wf], 90_000);
+    expect(run.code).toBe(0);
+    const runId = (await orch.json<Array<{ id: string }>>(["runs"]))[0]!.id;
+    const tasks = await orch.json<RemoteTask[]>(["results", "--run", runId]);
+    const byOutput = Object.fromEntries(tasks.map((t) => [t.output, t]));
+    expect(byOutput["a\n"]?.host).toBe("h1");
+    expect(byOutput["b\n"]?.host).toBe("h2");
+    expect(byOutput["ab\n"]?.host).toBe("local");
+    // no worker was in the other project: the scheduler started one on h2, the host with zone=b
+    const st = await orch.json<{ workers: Array<{ host: string; project: string }> }>(["status"]);
+    expect(st.workers.filter((w) => w.project === other).map((w) => w.host)).toEqual(["h2"]);
+  }, 120_000);
+
   test("add-worker --host: an unknown host, a relative or missing project are refused naming the value", async () => {
     const cases: Array<[string[], number, string]> = [
       [["--host", "nope", "--project", project], 2, '"nope"'],
@@ -219,6 +276,12 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
       encoding: "utf8",
     });
     expect(windows.stdout).not.toContain("shell-r2");
+    // refused while workers live there (the one the workflow started too)
+    const refused = await orch.run(["host", "remove", "h2"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("live worker");
+    const st = await orch.json<{ workers: Array<{ name: string; host: string }> }>(["status"]);
+    for (const w of st.workers.filter((x) => x.host === "h2")) await orch.ok(["kill-worker", w.name]);
     await orch.ok(["host", "remove", "h2"]);
     expect(hostFiles("h2", ".log")).toEqual([]);
     expect(hostFiles("h2", "mask-filter.pl")).toEqual([]);

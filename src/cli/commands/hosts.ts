@@ -2,6 +2,7 @@ import type { HostJson } from "../../core/hosts/host-desk.ts";
 import { segment } from "../api-client.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
+import { parseLabels } from "../labels.ts";
 import { printJson, printTable } from "../output.ts";
 import { err, out } from "../stdio.ts";
 
@@ -13,17 +14,6 @@ export interface HostArgs {
   labels: string[];
   maxWorkers?: number;
   acceptNew: boolean;
-}
-
-/** `KEY=VALUE` labels as a record; a malformed one is a usage error naming it. */
-export function parseLabels(raw: string[]): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const l of raw) {
-    const i = l.indexOf("=");
-    if (i <= 0) throw new CliError(`--label "${l}": expected KEY=VALUE`, EXIT.usage);
-    labels[l.slice(0, i)] = l.slice(i + 1);
-  }
-  return labels;
 }
 
 /** "3 ms", "1.2 s ago" style figures for the host table. */

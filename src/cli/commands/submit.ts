@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { parsePriority } from "../../core/domain/priority.ts";
 import type { CliContext } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
+import { parseLabels } from "../labels.ts";
 import { printQueued, queueTask, timeoutAndRetries } from "./tasks.ts";
 
 /** Flags of `orch submit`, as cac gives them. */
@@ -13,6 +14,8 @@ export interface SubmitOptions {
   timeout?: number;
   retries?: number;
   wait?: boolean;
+  host?: string;
+  label?: string[];
 }
 
 /**
@@ -22,7 +25,11 @@ export interface SubmitOptions {
 export async function submitCommand(ctx: CliContext, text: string, o: SubmitOptions): Promise<number> {
   const body: Record<string, unknown> = { text, cwd: process.cwd() };
   if (o.type !== undefined) body.type = o.type;
-  if (o.project !== undefined) body.project = resolve(o.project);
+  // a task for another host names a directory there: sent as it is (it must be absolute)
+  const elsewhere = (o.host !== undefined && o.host !== "local") || (o.label?.length ?? 0) > 0;
+  if (o.project !== undefined) body.project = elsewhere ? o.project : resolve(o.project);
+  if (o.host !== undefined) body.host = o.host;
+  if (o.label?.length) body.labels = parseLabels(o.label);
   if (o.tag?.length) body.tags = o.tag;
   if (o.priority !== undefined) {
     const p = parsePriority(o.priority);

@@ -67,6 +67,7 @@ export async function adoptWorkers(d: AdoptionDeps, host: TmuxHost): Promise<voi
     const rt = new WorkerRuntime(w.id, w.name, plugin, ready.ok ? ready.value : undefined);
     rt.project = w.project;
     rt.host = w.host;
+    rt.hostLabels = JSON.stringify(d.store.hosts.get(w.host)?.labels ?? {});
     d.runtimes.set(w.name, rt);
     const pane = byWorker.get(w.id);
     // a host's pane logs are copied here first: recovery reads them as this machine's

@@ -48,6 +48,9 @@ const submitBody = z.strictObject({
   timeoutSec: z.number().positive().max(2_073_600).optional(),
   retries: z.int().min(0).max(100).optional(),
   cwd: z.string().min(1).optional(),
+  /** Only a worker on this host; labels: only on a host with all of them. */
+  host: z.string().min(1).max(64).optional(),
+  labels: z.record(z.string().min(1).max(64), z.string().max(256)).optional(),
 });
 const stopBody = z.strictObject({ killWorkers: z.boolean().optional() });
 const hookBody = z.strictObject({ event: z.string().min(1).max(100), payload: z.unknown() });

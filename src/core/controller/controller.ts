@@ -21,7 +21,7 @@ import type { OrphanSettings } from "./orphans.ts";
 import { PaneReader } from "./pane-reader.ts";
 import { type OrchPaths, workerLogPath } from "./paths.ts";
 import { probeWorker } from "./probe.ts";
-import { tmuxHosts } from "./remote-hosts.ts";
+import { schedulerHosts, tmuxHosts } from "./remote-hosts.ts";
 import { Scheduler, type SubmitRequest } from "./scheduler.ts";
 import { StoreStall, stallAware } from "./store-stall.ts";
 import { type SendRequest, TaskDesk } from "./task-desk.ts";
@@ -169,7 +169,8 @@ export class Controller {
       runtimes: () => this.runtimes.values(),
       pluginNames: () => d.plugins.names(),
       // no worktree: a worker in one would not be in the project its pool tasks ask for
-      spawn: (type, project) => this.addWorker({ type, project, worktree: false }),
+      spawn: (type, project, host) => this.addWorker({ type, project, worktree: false, host }),
+      hosts: () => schedulerHosts(store, config, this.hosts),
     });
     this.feed = new EventFeed(store.events);
     this.health = new HealthPass({

@@ -3,12 +3,14 @@ import { fail } from "../domain/result.ts";
 import type { HostSsh } from "../hosts/host-desk.ts";
 import type { HostChannel } from "../hosts/host-link.ts";
 import { LOCAL_HOST } from "../hosts/local-host.ts";
+import type { Store } from "../store/index.ts";
 import type { TransportFactory } from "../tmux/transport.ts";
 import { type HostPlace, localPlace } from "./host-place.ts";
 import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
 import type { OrchPaths } from "./paths.ts";
 import { RemotePlace } from "./remote-place.ts";
+import type { SchedulerHost } from "./scheduler.ts";
 import { localServer, TmuxHost, type TmuxHostEvents } from "./tmux-host.ts";
 import { TmuxHosts } from "./tmux-hosts.ts";
 
@@ -89,4 +91,17 @@ export function tmuxHosts(
     remote: (name, ssh) => remoteTmuxHost(name, ssh, d),
     unknown: (name) => unknownTmuxHost(name, d),
   });
+}
+
+/** The hosts as the scheduler weighs them: `local` first (no labels), then each stored host. */
+export function schedulerHosts(store: Store, config: Config, hosts: TmuxHosts): SchedulerHost[] {
+  return [
+    { name: LOCAL_HOST, labels: {}, maxWorkers: config.maxWorkers, online: true },
+    ...store.hosts.list().map((h) => ({
+      name: h.name,
+      labels: h.labels,
+      maxWorkers: h.maxWorkers ?? config.maxWorkers,
+      online: hosts.of(h.name).online,
+    })),
+  ];
 }

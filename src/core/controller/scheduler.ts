@@ -1,13 +1,16 @@
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { canQueueTasks, canSpawnWorker, limitsFromConfig, type ResourceLimits } from "../domain/limits.ts";
 import { validateTaskText } from "../domain/names.ts";
+import { placeFits, placeText } from "../domain/placement.ts";
 import { DEFAULT_PRIORITY, queueRank } from "../domain/priority.ts";
 import { fail, ok, type Result } from "../domain/result.ts";
 import { routeAgentType } from "../domain/routing.ts";
-import type { Task, TaskPriority, Worker } from "../domain/types.ts";
+import type { Task, TaskPlace, TaskPriority, Worker } from "../domain/types.ts";
+import { LOCAL_HOST } from "../hosts/local-host.ts";
 import type { Store } from "../store/index.ts";
 import { wrongPathKind } from "../store/path-kind.ts";
+import { chooseHost, placeOf, poolKey } from "./host-choice.ts";
 import type { Logger } from "./logger.ts";
 import { newTask } from "./new-task.ts";
 import type { TaskFlow } from "./task-flow.ts";
@@ -29,12 +32,25 @@ export interface SubmitRequest {
   cwd?: string;
   runId?: string;
   step?: string;
+  /** Only workers on this host (`local` or a host's name) may take it. */
+  host?: string;
+  /** Only workers on a host with all these labels may take it. */
+  labels?: Record<string, string>;
 }
 
-/** A request that passed the checks, with the agent type it was routed to. */
+/** A request that passed the checks, with the agent type it was routed to and the place it asked for. */
 interface Prepared {
   req: SubmitRequest;
   agentType: string;
+  place: TaskPlace | null;
+}
+
+/** A host as the scheduler sees it: its labels, its worker limit, whether its link is up. */
+export interface SchedulerHost {
+  name: string;
+  labels: Record<string, string>;
+  maxWorkers: number;
+  online: boolean;
 }
 
 export interface SchedulerDeps {
@@ -44,8 +60,10 @@ export interface SchedulerDeps {
   flow: TaskFlow;
   runtimes(): Iterable<WorkerRuntime>;
   pluginNames(): string[];
-  /** Starts a worker (the controller's add-worker). */
-  spawn(type: string, project: string): Promise<Result<Worker>>;
+  /** Starts a worker (the controller's add-worker) on a host. */
+  spawn(type: string, project: string, host: string): Promise<Result<Worker>>;
+  /** The hosts there are, `local` first. */
+  hosts(): SchedulerHost[];
 }
 
 /**
@@ -55,8 +73,8 @@ export interface SchedulerDeps {
  */
 export class Scheduler {
   private readonly limits: ResourceLimits;
-  /** Workers being started, per pool key. */
-  private readonly spawning = new Map<string, number>();
+  /** Workers being started, per pool key: the host each is going to. */
+  private readonly spawning = new Map<string, string[]>();
   private wakeTimer: ReturnType<typeof setTimeout> | null = null;
   private wakeAtMs = Number.POSITIVE_INFINITY;
 
@@ -101,7 +119,7 @@ export class Scheduler {
     const agingMs = this.d.config.priorityAging * 1000;
     const inserted = this.d.store.transaction(() =>
       accepted.map((a) =>
-        a.prepared.map(({ req, agentType }) => {
+        a.prepared.map(({ req, agentType, place }) => {
           const priority = req.priority ?? DEFAULT_PRIORITY;
           return this.d.store.tasks.insert(
             newTask({
@@ -115,6 +133,7 @@ export class Scheduler {
               maxRetries: req.retries ?? this.d.config.maxRetryCount,
               runId: req.runId ?? null,
               step: req.step ?? null,
+              place,
             }),
           );
         }),
@@ -122,7 +141,12 @@ export class Scheduler {
     );
     this.dispatch(
       accepted.flatMap((a) =>
-        a.prepared.map((p) => ({ agentType: p.agentType, project: p.req.project ?? null, cwd: p.req.cwd })),
+        a.prepared.map((p) => ({
+          agentType: p.agentType,
+          project: p.req.project ?? null,
+          cwd: p.req.cwd,
+          place: p.place,
+        })),
       ),
     );
     // a task taken at once reads as dispatched
@@ -140,24 +164,38 @@ export class Scheduler {
     checked: Map<string, string | null>,
   ): Result<Prepared[]> {
     const prepared: Prepared[] = [];
+    const hosts = this.d.hosts();
     for (const [i, asked] of reqs.entries()) {
       const where = reqs.length > 1 ? `task ${i + 1}: ` : "";
-      const req = asked.project === undefined ? asked : { ...asked, project: resolve(asked.project) };
+      const place = placeOf(asked);
+      if (place?.host && !hosts.some((h) => h.name === place.host))
+        return fail(
+          "bad_input",
+          `${where}no host named "${place.host}" (hosts: ${hosts.map((h) => h.name).join(", ")})`,
+        );
+      // a task that may run on another host names a directory there: not looked for here
+      const elsewhere = place !== null && place.host !== LOCAL_HOST;
+      const req =
+        asked.project === undefined || elsewhere ? asked : { ...asked, project: resolve(asked.project) };
       const notDir =
         req.project === undefined
           ? null
-          : wrongPathKind("project directory", asked.project!, "directory", req.project);
+          : elsewhere
+            ? isAbsolute(req.project)
+              ? null
+              : `project directory "${req.project}": expected an absolute path (the task runs ${placeText(place)})`
+            : wrongPathKind("project directory", asked.project!, "directory", req.project);
       if (notDir) return fail("bad_input", `${where}${notDir}`);
       const text = validateTaskText(req.text, this.d.config.maxTaskBytes);
       if (!text.ok) return fail("bad_input", `${where}${text.error}`);
       const route = routeAgentType({ type: req.type, tags: req.tags }, this.d.config, known);
       if (!route.ok) return fail("bad_input", `${where}${route.error}`);
-      const key = JSON.stringify([route.value, req.project ?? null, req.cwd ?? null]);
+      const key = JSON.stringify([route.value, req.project ?? null, req.cwd ?? null, place]);
       if (!checked.has(key))
-        checked.set(key, this.fitFailure(live, route.value, req.project ?? null, req.cwd));
+        checked.set(key, this.fitFailure(live, route.value, req.project ?? null, req.cwd, place));
       const fits = checked.get(key);
       if (fits) return fail("conflict", `${where}${fits}`);
-      prepared.push({ req, agentType: route.value });
+      prepared.push({ req, agentType: route.value, place });
     }
     return ok(prepared);
   }
@@ -168,27 +206,48 @@ export class Scheduler {
     agentType: string,
     project: string | null,
     cwd: string | undefined,
+    place: TaskPlace | null,
   ): string | null {
-    if (live.some((w) => fits(w, agentType, project))) return null;
-    const where = project ?? cwd;
-    const pool = `${agentType} worker${project ? ` for project ${project}` : ""}`;
+    const hosts = this.d.hosts();
+    if (live.some((w) => this.fits(w, agentType, project, place, hosts))) return null;
+    // the client's directory is a path here: a worker elsewhere needs --project
+    const where = project ?? (place && place.host !== LOCAL_HOST ? undefined : cwd);
+    const asked = placeText(place);
+    const pool = `${agentType} worker${project ? ` for project ${project}` : ""}${asked ? ` ${asked}` : ""}`;
     if (!where) return `no ${pool}, and no project to start one in: pass --project`;
     if (this.d.config.autoWorkers === 0) {
-      return `no ${pool}, and autoWorkers is 0 so orch does not start one: run orch add-worker --type ${agentType} --project ${where}`;
+      const on = place?.host ? ` --host ${place.host}` : "";
+      return `no ${pool}, and autoWorkers is 0 so orch does not start one: run orch add-worker --type ${agentType} --project ${where}${on}`;
     }
-    const can = canSpawnWorker(this.limits, live, { type: agentType, project: where });
-    return can.ok ? null : `no ${pool} is running and none may be started: ${can.error}`;
+    const host = chooseHost(this.limits, this.d.hosts(), { type: agentType, project: where }, place, live);
+    return host.ok ? null : `no ${pool} is running and none may be started: ${host.error}`;
+  }
+
+  /** Whether a live worker may take the pool's tasks: its type, project and place. */
+  private fits(
+    w: Worker,
+    agentType: string,
+    project: string | null,
+    place: TaskPlace | null,
+    hosts = this.d.hosts(),
+  ): boolean {
+    const labels = hosts.find((h) => h.name === w.host)?.labels ?? {};
+    return (
+      w.type === agentType && (project === null || w.project === project) && placeFits(place, w.host, labels)
+    );
   }
 
   /** Gives idle workers their next task, then starts workers for pools still waiting. */
-  private dispatch(pools: Array<{ agentType: string; project: string | null; cwd?: string }>): void {
+  private dispatch(
+    pools: Array<{ agentType: string; project: string | null; cwd?: string; place: TaskPlace | null }>,
+  ): void {
     this.pumpAll();
     const seen = new Set<string>();
     for (const p of pools) {
-      const key = poolKey(p.agentType, p.project);
+      const key = poolKey(p.agentType, p.project, p.place);
       if (seen.has(key)) continue;
       seen.add(key);
-      this.maybeSpawn(p.agentType, p.project, p.cwd);
+      this.maybeSpawn(p.agentType, p.project, p.cwd, p.place);
     }
   }
 
@@ -215,51 +274,81 @@ export class Scheduler {
   }
 
   /** Starts workers for a pool with queued tasks, up to autoWorkers and within the limits. */
-  private maybeSpawn(agentType: string, project: string | null, cwd: string | undefined): void {
-    const where = project ?? cwd;
+  private maybeSpawn(
+    agentType: string,
+    project: string | null,
+    cwd: string | undefined,
+    place: TaskPlace | null,
+  ): void {
+    const where = project ?? (place && place.host !== LOCAL_HOST ? undefined : cwd);
     if (!where || this.d.config.autoWorkers === 0) return;
-    const key = poolKey(agentType, project);
-    const demand = this.d.store.tasks.countPool(agentType, project);
+    const key = poolKey(agentType, project, place);
+    const demand = this.d.store.tasks.countPool(agentType, project, place);
     const live = this.liveWorkers();
-    const pool = live.filter((w) => fits(w, agentType, project)).length + (this.spawning.get(key) ?? 0);
+    const hosts = this.d.hosts();
+    const pool =
+      live.filter((w) => this.fits(w, agentType, project, place, hosts)).length +
+      (this.spawning.get(key)?.length ?? 0);
     const want = Math.min(demand, this.d.config.autoWorkers) - pool;
     for (let i = 0; i < want; i++) {
-      const can = canSpawnWorker(this.limits, [...live, ...this.spawningSlots()], {
-        type: agentType,
-        project: where,
-      });
-      if (!can.ok) {
-        this.d.logger.log("warn", "scheduler may not start another worker", { pool: key, reason: can.error });
+      // the workers being started count where they are going, so that work spreads
+      const host = chooseHost(this.limits, hosts, { type: agentType, project: where }, place, [
+        ...live,
+        ...this.spawningSlots(),
+      ]);
+      if (!host.ok) {
+        this.d.logger.log("warn", "scheduler may not start another worker", {
+          pool: key,
+          reason: host.error,
+        });
         return;
       }
-      this.spawning.set(key, (this.spawning.get(key) ?? 0) + 1);
-      this.d.logger.log("info", "scheduler starts a worker", { type: agentType, project: where });
-      void this.d.spawn(agentType, where).then((r) => {
-        this.spawning.set(key, (this.spawning.get(key) ?? 1) - 1);
-        if (!r.ok) this.spawnFailed(agentType, project, r.error);
+      this.spawning.set(key, [...(this.spawning.get(key) ?? []), host.value]);
+      this.d.logger.log("info", "scheduler starts a worker", {
+        type: agentType,
+        project: where,
+        host: host.value,
+      });
+      void this.d.spawn(agentType, where, host.value).then((r) => {
+        const left = [...(this.spawning.get(key) ?? [])];
+        left.splice(left.indexOf(host.value), 1);
+        this.spawning.set(key, left);
+        if (!r.ok) this.spawnFailed(agentType, project, place, r.error);
       });
     }
   }
 
-  private spawningSlots(): Array<{ type: string; project: string }> {
-    const slots: Array<{ type: string; project: string }> = [];
-    for (const [key, n] of this.spawning) {
+  /** The workers being started, as live workers of their pool and host (for the limits). */
+  private spawningSlots(): Worker[] {
+    const slots: Worker[] = [];
+    for (const [key, onHosts] of this.spawning) {
       const [type, project] = JSON.parse(key) as [string, string | null];
-      for (let i = 0; i < n; i++) slots.push({ type, project: project ?? "" });
+      for (const host of onHosts) slots.push({ type, project: project ?? "", host } as Worker);
     }
     return slots;
   }
 
   /** No worker could be started: when nothing else can take the pool's tasks, they fail. */
-  private spawnFailed(agentType: string, project: string | null, error: string): void {
-    const key = poolKey(agentType, project);
+  private spawnFailed(
+    agentType: string,
+    project: string | null,
+    place: TaskPlace | null,
+    error: string,
+  ): void {
+    const key = poolKey(agentType, project, place);
     this.d.logger.log("error", "scheduler could not start a worker", { pool: key, error });
-    if ((this.spawning.get(key) ?? 0) > 0) return;
-    if (this.liveWorkers().some((w) => fits(w, agentType, project))) return;
+    if ((this.spawning.get(key)?.length ?? 0) > 0) return;
+    if (this.liveWorkers().some((w) => this.fits(w, agentType, project, place))) return;
     const failed = this.d.store.transaction(() =>
       this.d.store.tasks
         .list({ status: ["queued"] })
-        .filter((t) => t.worker === null && t.agentType === agentType && t.project === project)
+        .filter(
+          (t) =>
+            t.worker === null &&
+            t.agentType === agentType &&
+            t.project === project &&
+            poolKey(agentType, project, t.place ?? null) === key,
+        )
         .map((t) =>
           this.d.store.tasks.update(t.id, {
             status: "cancelled",
@@ -278,12 +367,4 @@ export class Scheduler {
   close(): void {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
   }
-}
-
-function fits(w: Pick<Worker, "type" | "project">, agentType: string, project: string | null): boolean {
-  return w.type === agentType && (project === null || w.project === project);
-}
-
-function poolKey(agentType: string, project: string | null): string {
-  return JSON.stringify([agentType, project]);
 }

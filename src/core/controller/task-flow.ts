@@ -135,8 +135,9 @@ export class TaskFlow {
   /** Delivers the next queued task if the worker is ready and free. */
   pump(rt: WorkerRuntime): void {
     if (rt.phase !== "ready" || rt.currentTaskId || !rt.paneId) return;
+    const { name: worker, project, host, hostLabels: labels } = rt;
     const task = this.d.store.tasks.nextFor(
-      { worker: rt.name, type: rt.plugin.name, project: rt.project },
+      { worker, type: rt.plugin.name, project, host, labels },
       Date.now(),
     );
     if (!task) return;

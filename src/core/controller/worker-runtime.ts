@@ -82,6 +82,8 @@ export class WorkerRuntime {
   project = "";
   /** The host its pane is on (`local`: this machine). */
   host = LOCAL_HOST;
+  /** That host's labels as JSON (pool tasks that ask for labels are matched against them). */
+  hostLabels = "{}";
   /** Output since the last task ended, searched for the plugin's ready pattern. */
   private readyBuf = "";
   // ignoreBOM: a U+FEFF the agent printed first is output, not a byte-order mark to drop

@@ -90,6 +90,7 @@ export class WorkerStarter {
     const rt = new WorkerRuntime(worker.id, worker.name, plugin, spec.ready);
     rt.project = worker.project;
     rt.host = worker.host;
+    rt.hostLabels = JSON.stringify(store.hosts.get(worker.host)?.labels ?? {});
     rt.inStart = true;
     const old = this.d.runtimes.get(worker.name);
     if (old?.paneId) host.forget(old.paneId);

@@ -116,6 +116,17 @@ export interface Task {
   outputBytes?: number | null;
   /** The host the task was last dispatched on (its worker's); null (or absent) before. */
   host?: string | null;
+  /** Where a pool task asked to run; null (or absent) when anywhere will do. */
+  place?: TaskPlace | null;
+}
+
+/**
+ * Where a pool task may run: on one host (`local` or a host's name), and/or on a host with
+ * all of these labels (`orch host add --label`). Either may be left out.
+ */
+export interface TaskPlace {
+  host: string | null;
+  labels: Record<string, string> | null;
 }
 
 /** One earlier attempt of a task that was retried (the task itself holds its latest attempt). */

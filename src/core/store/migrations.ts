@@ -187,11 +187,14 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
-    // the host a worker runs on ("local": this machine), and the host a task ran on
+    // the host a worker runs on ("local": this machine), the host a task ran on, and where a
+    // pool task asked to run (a host, and labels its host must have)
     version: 9,
     up: [
       "ALTER TABLE workers ADD COLUMN host TEXT NOT NULL DEFAULT 'local'",
       "ALTER TABLE tasks ADD COLUMN host TEXT",
+      "ALTER TABLE tasks ADD COLUMN place_host TEXT",
+      "ALTER TABLE tasks ADD COLUMN place_labels TEXT CHECK (place_labels IS NULL OR json_valid(place_labels))",
     ],
   },
 ];

@@ -38,6 +38,9 @@ export type TaskRow = {
   output_bytes?: number | null;
   /** Absent in a row read before migration 9. */
   host?: string | null;
+  place_host?: string | null;
+  /** JSON of a labels record, or null. */
+  place_labels?: string | null;
 };
 
 /**
@@ -75,5 +78,13 @@ export function toTask(r: TaskRow): Task {
     // only on a task whose output was cut: every other task reads as it was inserted
     ...(r.output_bytes != null ? { outputBytes: r.output_bytes } : {}),
     ...(r.host != null ? { host: r.host } : {}),
+    ...(r.place_host != null || r.place_labels != null
+      ? {
+          place: {
+            host: r.place_host ?? null,
+            labels: r.place_labels != null ? (JSON.parse(r.place_labels) as Record<string, string>) : null,
+          },
+        }
+      : {}),
   };
 }

@@ -2,7 +2,7 @@
 
 import type { Database } from "bun:sqlite";
 import { DEFAULT_PRIORITY_AGING_MS, queueRank } from "../domain/priority.ts";
-import type { Task } from "../domain/types.ts";
+import type { Task, TaskPlace } from "../domain/types.ts";
 import { isUniqueViolation, StoreConflictError } from "./errors.ts";
 import { createIdIndex, type IdIndex } from "./id-index.ts";
 import { patchSetter, patchUpdater } from "./patch-update.ts";
@@ -18,7 +18,7 @@ import { TEXT_PARAM } from "./text-param.ts";
  * const done: TaskPatch = { status: "succeeded", exitCode: 0, output, finishedAt: Date.now() };
  * ```
  */
-export type TaskPatch = Partial<Omit<Task, "id" | "seq">>;
+export type TaskPatch = Partial<Omit<Task, "id" | "seq" | "place">>;
 
 /** The scheduler's fields of a task; {@link TasksRepo.insert} fills the ones left out. */
 type SchedulingFields = "agentType" | "project" | "runId" | "step" | "maxRetries" | "notBefore" | "rank";
@@ -29,11 +29,14 @@ type SchedulingFields = "agentType" | "project" | "runId" | "step" | "maxRetries
  */
 export type NewTask = Omit<Task, "seq" | SchedulingFields> & Partial<Pick<Task, SchedulingFields>>;
 
-/** Who asks for work: the worker's name, its agent type and its project. */
+/** Who asks for work: the worker's name, its agent type, its project, its host and that host's labels. */
 export interface QueueTaker {
   worker: string;
   type: string;
   project: string;
+  host: string;
+  /** JSON of the host's labels record (`{}` for none). */
+  labels: string;
 }
 
 /**
@@ -69,8 +72,11 @@ export interface TasksRepo {
   nextWake(now: number): number | null;
   /** How many tasks are queued in all. */
   countAllQueued(): number;
-  /** Queued pool tasks (no worker yet) of an agent type for a project (null: for any project). */
-  countPool(agentType: string, project: string | null): number;
+  /**
+   * Queued pool tasks (no worker yet) of an agent type for a project (null: for any project)
+   * that asked for exactly this place (null: anywhere).
+   */
+  countPool(agentType: string, project: string | null, place?: TaskPlace | null): number;
   /** How many tasks are queued for that worker. */
   countQueued(worker: string): number;
   /** Tasks ordered by seq, optionally narrowed; see {@link TaskListOptions}. */
@@ -125,10 +131,10 @@ export function createTasksRepo(db: Database): TasksRepo {
   const insertStmt = db.prepare<never, [Omit<TaskRow, "seq">]>(
     `INSERT INTO tasks (id, worker, text, priority, status, exit_code, output, submitted_at, started_at,
        finished_at, attempts, error, timeout_ms, result, agent_type, project, run_id, step, max_retries,
-       not_before, rank)
+       not_before, rank, place_host, place_labels)
      VALUES ($id, $worker, $text, $priority, $status, $exit_code, $output, $submitted_at, $started_at,
        $finished_at, $attempts, $error, $timeout_ms, $result, $agent_type, $project, $run_id, $step,
-       $max_retries, $not_before, $rank)`,
+       $max_retries, $not_before, $rank, $place_host, $place_labels)`,
   );
   const byId = db.prepare<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?");
   const next = db.prepare<TaskRow, [string]>(
@@ -139,20 +145,25 @@ export function createTasksRepo(db: Database): TasksRepo {
     `SELECT * FROM tasks WHERE worker = ${TEXT_PARAM} AND status = 'queued' AND not_before <= ?
        ORDER BY rank, seq LIMIT 1`,
   );
-  const nextPool = db.prepare<TaskRow, [string, string, number]>(
+  // a pool task that asked for a place is taken only by a worker there: on its host, and on a
+  // host with every label it asked for (the taker's labels, as JSON, looked up key by key)
+  const placeFits = `AND (place_host IS NULL OR place_host = ?) AND (place_labels IS NULL OR NOT EXISTS
+       (SELECT 1 FROM json_each(place_labels) AS j WHERE json_extract(?, '$.' || json_quote(j.key)) IS NOT j.value))`;
+  const nextPool = db.prepare<TaskRow, [string, string, number, string, string]>(
     `SELECT * FROM tasks WHERE agent_type = ${TEXT_PARAM} AND project = ${TEXT_PARAM} AND status = 'queued' AND worker IS NULL
-       AND not_before <= ? ORDER BY rank, seq LIMIT 1`,
+       AND not_before <= ? ${placeFits} ORDER BY rank, seq LIMIT 1`,
   );
-  const nextPoolAny = db.prepare<TaskRow, [string, number]>(
+  const nextPoolAny = db.prepare<TaskRow, [string, number, string, string]>(
     `SELECT * FROM tasks WHERE agent_type = ${TEXT_PARAM} AND project IS NULL AND status = 'queued' AND worker IS NULL
-       AND not_before <= ? ORDER BY rank, seq LIMIT 1`,
+       AND not_before <= ? ${placeFits} ORDER BY rank, seq LIMIT 1`,
   );
   const wake = db.prepare<{ at: number | null }, [number]>(
     "SELECT min(not_before) AS at FROM tasks WHERE status = 'queued' AND not_before > ?",
   );
   const countAll = db.prepare<{ n: number }, []>("SELECT count(*) AS n FROM tasks WHERE status = 'queued'");
-  const poolCount = db.prepare<{ n: number }, [string, string | null]>(
-    "SELECT count(*) AS n FROM tasks WHERE agent_type = ? AND project IS ? AND status = 'queued' AND worker IS NULL",
+  const poolCount = db.prepare<{ n: number }, [string, string | null, string | null, string | null]>(
+    `SELECT count(*) AS n FROM tasks WHERE agent_type = ? AND project IS ? AND status = 'queued' AND worker IS NULL
+       AND place_host IS ? AND place_labels IS ?`,
   );
   const count = db.prepare<{ n: number }, [string]>(
     "SELECT count(*) AS n FROM tasks WHERE worker = ? AND status = 'queued'",
@@ -194,6 +205,8 @@ export function createTasksRepo(db: Database): TasksRepo {
           max_retries: task.maxRetries,
           not_before: task.notBefore,
           rank: task.rank,
+          place_host: task.place?.host ?? null,
+          place_labels: placeLabelsJson(task.place),
         });
         return { ...task, seq: Number(lastInsertRowid) };
       } catch (err) {
@@ -218,7 +231,11 @@ export function createTasksRepo(db: Database): TasksRepo {
     },
     nextFor(taker, now) {
       let best: TaskRow | null = nextTargeted.get(taker.worker, now);
-      for (const r of [nextPool.get(taker.type, taker.project, now), nextPoolAny.get(taker.type, now)]) {
+      const { host, labels } = taker;
+      for (const r of [
+        nextPool.get(taker.type, taker.project, now, host, labels),
+        nextPoolAny.get(taker.type, now, host, labels),
+      ]) {
         if (r && (!best || r.rank < best.rank || (r.rank === best.rank && r.seq < best.seq))) best = r;
       }
       return best ? toTask(best) : null;
@@ -229,8 +246,8 @@ export function createTasksRepo(db: Database): TasksRepo {
     countAllQueued() {
       return countAll.get()?.n ?? 0;
     },
-    countPool(agentType, project) {
-      return poolCount.get(agentType, project)?.n ?? 0;
+    countPool(agentType, project, place) {
+      return poolCount.get(agentType, project, place?.host ?? null, placeLabelsJson(place))?.n ?? 0;
     },
     countQueued(worker) {
       return count.get(worker)?.n ?? 0;
@@ -269,5 +286,13 @@ function pickTask(t: NewTask): Omit<Task, "seq"> {
     maxRetries: t.maxRetries ?? 0,
     notBefore: t.notBefore ?? 0,
     rank: t.rank ?? queueRank(t.priority, t.submittedAt, DEFAULT_PRIORITY_AGING_MS),
+    ...(t.place ? { place: t.place } : {}),
   };
+}
+
+/** A place's labels as stored: JSON with the keys sorted (so equal sets compare equal), or null. */
+export function placeLabelsJson(place: TaskPlace | null | undefined): string | null {
+  const labels = place?.labels;
+  if (!labels || Object.keys(labels).length === 0) return null;
+  return JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1))));
 }

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { newTask } from "../../../src/core/controller/new-task.ts";
-import { Scheduler, type SubmitRequest } from "../../../src/core/controller/scheduler.ts";
+import { Scheduler, type SchedulerHost, type SubmitRequest } from "../../../src/core/controller/scheduler.ts";
 import { TaskFlow } from "../../../src/core/controller/task-flow.ts";
 import { TaskWaiters } from "../../../src/core/controller/task-waiters.ts";
 import { WorkerRuntime } from "../../../src/core/controller/worker-runtime.ts";
@@ -34,6 +34,9 @@ class Pool {
   readonly flow: TaskFlow;
   readonly scheduler: Scheduler;
   readonly spawned: Array<[type: string, project: string]> = [];
+  /** Where each started worker went. */
+  readonly spawnedOn: string[] = [];
+  hosts: SchedulerHost[] = [{ name: "local", labels: {}, maxWorkers: 64, online: true }];
   readonly finals: Task[] = [];
   /** What a start asked of the scheduler answers. */
   spawnAnswer: (type: string, project: string) => Promise<Result<Worker>> = () =>
@@ -42,6 +45,7 @@ class Pool {
 
   constructor(config: Partial<Config> = {}) {
     const logger = { log: () => undefined };
+    this.hosts[0]!.maxWorkers = config.maxWorkers ?? DEFAULT_CONFIG.maxWorkers;
     this.flow = new TaskFlow({
       store: this.store,
       logger,
@@ -59,15 +63,17 @@ class Pool {
       flow: this.flow,
       runtimes: () => this.runtimes.values(),
       pluginNames: () => ["ta", "tb"],
-      spawn: (type, project) => {
+      spawn: (type, project, host) => {
         this.spawned.push([type, project]);
+        this.spawnedOn.push(host);
         return this.spawnAnswer(type, project);
       },
+      hosts: () => this.hosts,
     });
   }
 
   /** A worker of `type` in `project`; ready unless told it is busy with something else. */
-  worker(name: string, type: string, project: string, ready = true): WorkerRuntime {
+  worker(name: string, type: string, project: string, ready = true, host = "local"): WorkerRuntime {
     const paneId = `%${++this.n}`;
     const id = crypto.randomUUID();
     this.store.workers.insert({
@@ -81,10 +87,12 @@ class Pool {
       currentTask: null,
       restarts: 0,
       createdAt: Date.now(),
-      host: "local",
+      host,
       error: null,
     });
     const rt = new WorkerRuntime(id, name, markerPlugin({ name: type }), /\$ $/);
+    rt.host = host;
+    rt.hostLabels = JSON.stringify(this.hosts.find((h) => h.name === host)?.labels ?? {});
     rt.paneId = paneId;
     rt.project = project;
     rt.phase = ready ? "ready" : "busy";
@@ -327,5 +335,51 @@ describe("Scheduler: starting workers and waking up", () => {
     p.scheduler.wakeAt(t.notBefore);
     await p.pane.waitForStroke((s) => s.op === "paste", 1000, "the retry's paste");
     expect(p.store.tasks.get(t.id)?.status).toBe("dispatched");
+  });
+});
+
+describe("Scheduler: hosts", () => {
+  const withHosts = (p: Pool) => {
+    p.hosts = [
+      { name: "local", labels: {}, maxWorkers: 64, online: true },
+      { name: "h1", labels: { gpu: "1" }, maxWorkers: 2, online: true },
+      { name: "h2", labels: { gpu: "1" }, maxWorkers: 2, online: true },
+      { name: "h3", labels: { gpu: "1" }, maxWorkers: 2, online: false },
+    ];
+    return p;
+  };
+
+  test("a task for a host is taken only by a worker there; one for labels only where the host has them", () => {
+    const p = withHosts(pool());
+    const here = p.worker("l", "ta", P1);
+    const onH1 = p.worker("r1", "ta", P1, true, "h1");
+    const t = one(p.submit({ type: "ta", host: "h1" }));
+    expect(p.store.tasks.get(t.id)?.worker).toBe("r1");
+    expect(p.store.tasks.get(t.id)?.host).toBe("h1");
+    p.finish(onH1);
+    const g = one(p.submit({ type: "ta", labels: { gpu: "1" } }));
+    expect(p.store.tasks.get(g.id)?.worker).toBe("r1");
+    expect(here.currentTaskId).toBeNull();
+    const anywhere = one(p.submit({ type: "ta" }));
+    expect(p.store.tasks.get(anywhere.id)?.worker).toBe("l");
+  });
+
+  test("workers for labelled tasks start on the least loaded online hosts that have them, so work spreads", () => {
+    const p = withHosts(pool({ autoWorkers: 4 }));
+    p.worker("r1", "ta", "/srv/app", false, "h1");
+    for (let i = 0; i < 4; i++) one(p.submit({ type: "ta", project: "/srv/app", labels: { gpu: "1" } }));
+    // one worker per task beyond the busy r1 on h1: h2 first (empty), then h1 and h2 at one
+    // each (a tie: the first listed), then h2 (h1 is full at its 2); h3 is offline
+    expect(p.spawnedOn).toEqual(["h2", "h1", "h2"]);
+  });
+
+  test("an unknown host, and a relative project for another host, are refused naming them", () => {
+    const p = withHosts(pool({ autoWorkers: 1 }));
+    const unknown = p.submit({ type: "ta", host: "nope", project: "/srv/app" });
+    expect(unknown.ok ? "" : unknown.error).toContain('"nope"');
+    const rel = p.submit({ type: "ta", host: "h1", project: "rel/dir" });
+    expect(rel.ok ? "" : rel.error).toContain("rel/dir");
+    const offline = p.submit({ type: "ta", host: "h3", project: "/srv/app" });
+    expect(offline.ok ? "" : offline.error).toContain("on host h3");
   });
 });

@@ -274,7 +274,7 @@ describe("tasks.list and inFlight", () => {
 });
 
 describe("the pools: nextFor", () => {
-  const taker = { worker: "c1", type: "shell", project: "/p" };
+  const taker = { worker: "c1", type: "shell", project: "/p", host: "local", labels: "{}" };
   const pool = (over: Partial<Task>) => makeTask({ worker: null, agentType: "shell", ...over });
 
   test("the lowest rank wins across the worker's own queue, its project's pool and the any-project pool", () => {
@@ -306,6 +306,25 @@ describe("the pools: nextFor", () => {
     store.tasks.update(order[1]!, { status: "dispatched" });
     order.push(store.tasks.nextFor(taker, 0)!.id);
     expect(order).toEqual([early.id, low.id, crit.id]);
+  });
+
+  test("a task that asked for a place is taken only on its host, and only where the host has all its labels", () => {
+    const onH1 = store.tasks.insert(pool({ rank: 1, place: { host: "h1", labels: null } }));
+    const gpu = store.tasks.insert(pool({ rank: 2, place: { host: null, labels: { gpu: "1", zone: "a" } } }));
+    const anywhere = store.tasks.insert(pool({ rank: 3 }));
+    const at = (host: string, labels: Record<string, string>) =>
+      store.tasks.nextFor({ ...taker, host, labels: JSON.stringify(labels) }, 0)?.id;
+    expect(at("local", {})).toBe(anywhere.id);
+    expect(at("h2", { gpu: "1" })).toBe(anywhere.id);
+    expect(at("h2", { gpu: "1", zone: "b" })).toBe(anywhere.id);
+    expect(at("h2", { zone: "a", gpu: "1", os: "x" })).toBe(gpu.id);
+    expect(at("h1", {})).toBe(onH1.id);
+    // read back as asked, and counted per place
+    expect(store.tasks.get(gpu.id)?.place).toEqual({ host: null, labels: { gpu: "1", zone: "a" } });
+    expect(store.tasks.get(anywhere.id)?.place).toBeUndefined();
+    expect(store.tasks.countPool("shell", null, { host: null, labels: { zone: "a", gpu: "1" } })).toBe(1);
+    expect(store.tasks.countPool("shell", null, { host: "h1", labels: null })).toBe(1);
+    expect(store.tasks.countPool("shell", null)).toBe(1);
   });
 
   test("a retry waiting for its backoff is not taken before its time", () => {

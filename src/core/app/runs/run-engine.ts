@@ -205,6 +205,8 @@ export class RunEngine {
       ...(a.cwd ? { cwd: a.cwd } : {}),
       runId: a.id,
       step: step.name,
+      ...(step.host ? { host: step.host } : {}),
+      ...(step.labels ? { labels: step.labels } : {}),
     }));
   }
 

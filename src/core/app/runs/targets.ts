@@ -29,6 +29,8 @@ export function checkWorkflowTargets(
   w.steps.forEach((s, i) => {
     const route = routeAgentType({ ...(s.type ? { type: s.type } : {}), tags: s.tags }, rules, known);
     if (!route.ok) at(`steps[${i}].type`, route.error);
+    // a step for another host names folders there: the host's worker start checks them
+    if ((s.host && s.host !== "local") || s.labels) return;
     (s.projects ?? []).forEach((p, j) => {
       const why = notDir(p);
       if (why) at(`steps[${i}].projects[${j}]`, why);

@@ -46,6 +46,8 @@ export function normalizeWorkflow(
       retries: step.retries ?? d.retries ?? null,
       needs: [...new Set(step.needs ?? [])],
       tags: step.tags ?? [],
+      host: step.host ?? d.host ?? null,
+      labels: step.labels ?? d.labels ?? null,
     };
   });
   const name = raw.name ?? (basename(file, extname(file)) || "workflow");

@@ -67,6 +67,11 @@ function retries() {
 
 const project = () => nonEmptyString("a project folder (a non-empty string)");
 const agentType = () => nonEmptyString("an agent or task type (a non-empty string)");
+const hostName = () => nonEmptyString("a host's name (orch host list)");
+const labels = () =>
+  z.record(nonEmptyString("a label key"), z.string({ error: expecting("a label value (a string)") }), {
+    error: expecting("a mapping of labels (key: value)"),
+  });
 
 function stepSchema(maxTaskBytes: number) {
   const nameWhat =
@@ -100,6 +105,8 @@ function stepSchema(maxTaskBytes: number) {
         tags: z
           .array(nonEmptyString("a tag (a non-empty string)"), { error: expecting("a list of tags") })
           .optional(),
+        host: hostName().optional(),
+        labels: labels().optional(),
       },
       { error: expecting("a step (a mapping with name and text)") },
     )
@@ -118,6 +125,8 @@ const defaultsSchema = z.strictObject(
     timeout: timeout().optional(),
     retries: retries().optional(),
     project: project().optional(),
+    host: hostName().optional(),
+    labels: labels().optional(),
   },
   { error: expecting("a mapping of step defaults") },
 );

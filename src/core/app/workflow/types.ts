@@ -22,6 +22,10 @@ export interface WorkflowStep {
   /** Names of the steps that must succeed first, without repeats. */
   needs: string[];
   tags: string[];
+  /** Only workers on this host run its tasks (`host:`, or the default's), or null for anywhere. */
+  host: string | null;
+  /** Only workers on a host with all these labels (`labels:`), or null. */
+  labels: Record<string, string> | null;
 }
 
 /** A parsed, validated workflow: unique names, known needs, no cycles, templates that only read needs. */

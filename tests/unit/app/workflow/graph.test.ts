@@ -21,6 +21,8 @@ function step(name: string, needs: string[] = []): WorkflowStep {
     retries: null,
     needs,
     tags: [],
+    host: null,
+    labels: null,
   };
 }
 

@@ -19,6 +19,8 @@ function step(over: Partial<WorkflowStep> & { name: string; text: string }): Wor
     retries: null,
     needs: [],
     tags: [],
+    host: null,
+    labels: null,
     ...over,
   };
 }
@@ -74,6 +76,23 @@ describe("parseWorkflow: valid files", () => {
         }),
       ],
     });
+  });
+
+  test("host and labels: a step's own, else the defaults'", () => {
+    const w = parsed(`defaults:
+  labels: { gpu: "1" }
+steps:
+  - name: a
+    text: x
+    host: build-1
+  - name: b
+    text: y
+    labels: { zone: eu }
+`);
+    expect(w.steps.map((s) => [s.host, s.labels])).toEqual([
+      ["build-1", { gpu: "1" }],
+      [null, { zone: "eu" }],
+    ]);
   });
 
   test("the same structure in JSON gives the same workflow", () => {
