@@ -10,11 +10,26 @@ import { MARKERS, shellWindowArgs, split, stampMs, startPrivateTmux, taskText, t
 
 const POLL_MS = 50;
 
+/**
+ * How the naive way reaches tmux: locally every call is `tmux -S SOCKET ...`; the peers' way to
+ * another host is one `ssh HOST tmux ...` per call through a ControlMaster (`argv` makes it),
+ * polling less often.
+ */
+export interface NaiveVia {
+  argv(tmuxArgs: string[]): string[];
+  pollMs: number;
+  contender: RunResult["contender"];
+}
+
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** One `tmux -S SOCKET ...` process; resolves with its stdout, throws on a non-zero exit. */
-async function tmux(socket: string, ...args: string[]): Promise<string> {
-  const p = Bun.spawn(["tmux", "-S", socket, ...args], { stdout: "pipe", stderr: "pipe" });
+/** One tmux process (through `via`); resolves with its stdout, throws on a non-zero exit. */
+async function tmuxVia(via: NaiveVia, socket: string, ...args: string[]): Promise<string> {
+  const p = Bun.spawn(via.argv(["tmux", "-S", socket, ...args]), {
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+  });
   const [out, err, code] = await Promise.all([
     new Response(p.stdout).text(),
     new Response(p.stderr).text(),
@@ -25,10 +40,16 @@ async function tmux(socket: string, ...args: string[]): Promise<string> {
 }
 
 /** Runs `total` tasks on `workers` panes (after `warmup` unmeasured tasks each) and measures them. */
-export async function runNaive(workers: number, total: number, warmup = 1): Promise<RunResult> {
+export async function runNaive(
+  workers: number,
+  total: number,
+  warmup = 1,
+  via: NaiveVia = { argv: (a) => a, pollMs: POLL_MS, contender: "naive" },
+): Promise<RunResult> {
   const tmp = tempDir("orch-bench-naive-");
   const server = startPrivateTmux(tmp.dir);
   const sock = server.socket;
+  const tmux = (socket: string, ...args: string[]) => tmuxVia(via, socket, ...args);
   try {
     const panes: string[] = [];
     for (let i = 0; i < workers; i++) {
@@ -41,7 +62,7 @@ export async function runNaive(workers: number, total: number, warmup = 1): Prom
         for (let tries = 0; tries < 200; tries++) {
           const screen = await tmux(sock, "capture-pane", "-p", "-t", pane);
           if (screen.trimEnd().endsWith("$")) return;
-          await Bun.sleep(POLL_MS);
+          await Bun.sleep(via.pollMs);
         }
         throw new Error(`naive: pane ${pane} never showed its prompt`);
       }),
@@ -65,7 +86,7 @@ export async function runNaive(workers: number, total: number, warmup = 1): Prom
       await tmux(sock, "send-keys", "-t", pane, "Enter");
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
-        await Bun.sleep(POLL_MS);
+        await Bun.sleep(via.pollMs);
         const screen = await tmux(sock, "capture-pane", "-p", "-J", "-t", pane);
         const m = end.exec(screen);
         if (!m) continue;
@@ -91,7 +112,7 @@ export async function runNaive(workers: number, total: number, warmup = 1): Prom
 
     await batch(panes.map(() => warmup));
     const r = await batch(split(total, workers));
-    return runResult("naive", workers, total, r.start, r.end, r.latencies);
+    return runResult(via.contender, workers, total, r.start, r.end, r.latencies);
   } finally {
     server.kill();
     tmp.remove();

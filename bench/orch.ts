@@ -29,7 +29,8 @@ export interface OrchInstance {
   pid: number;
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
   cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
-  addShellWorkers(n: number, prefix: string): Promise<string[]>;
+  /** Adds `n` shell workers named PREFIX0.. in the home directory (on `host` when given). */
+  addShellWorkers(n: number, prefix: string, host?: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -78,11 +79,11 @@ export async function startOrch(bin: string, extraEnv: Record<string, string> = 
     pid,
     api,
     cli,
-    async addShellWorkers(n, prefix) {
+    async addShellWorkers(n, prefix, host) {
       const names: string[] = [];
       for (let i = 0; i < n; i++) {
         const name = `${prefix}${i}`;
-        await api("POST", "/v1/workers", { type: "shell", project: home, name });
+        await api("POST", "/v1/workers", { type: "shell", project: home, name, ...(host ? { host } : {}) });
         names.push(name);
       }
       return names;
@@ -127,57 +128,72 @@ export async function runOrch(
   const o = await startOrch(bin, contender === "unmasked" ? { ORCH_MASK: "0" } : {});
   try {
     const names = await o.addShellWorkers(workers, "w");
-    let seq = 0;
-    const batch = async (counts: number[]) => {
-      const detection: number[] = [];
-      const seenByClient: number[] = [];
-      const errors: string[] = [];
-      const start = nowMs();
-      // Every task is submitted at once, each answer coming when it is final. Bun's fetch keeps
-      // 256 requests in flight and queues the rest in order, so the requests go round-robin over
-      // the workers: each worker's queue is filled from the start, as a client would fill them.
-      const submitted: Promise<TaskJson>[][] = names.map(() => []);
-      for (let k = 0; k < Math.max(...counts); k++) {
-        names.forEach((name, i) => {
-          if (k < (counts[i] ?? 0)) submitted[i]!.push(submit(o, name, taskText(++seq)));
-        });
-      }
-      await Promise.all(
-        submitted.map(async (mine) => {
-          for (const p of mine) {
-            const first = await p;
-            const t = FINAL.has(first.status) ? first : await waitFinal(o, first.id);
-            const seen = nowMs();
-            const stamp = stampMs(t.output ?? "");
-            if (t.status !== "succeeded" || stamp === null || t.finishedAt === null) {
-              errors.push(`${t.id}: ${t.status} ${t.error ?? ""} output=${JSON.stringify(t.output)}`);
-              continue;
-            }
-            detection.push(Date.parse(t.finishedAt) - stamp);
-            seenByClient.push(seen - stamp);
-          }
-        }),
-      );
-      if (errors.length) throw new Error(`orch: ${errors.length} tasks went wrong, first: ${errors[0]}`);
-      return { start, end: nowMs(), detection, seenByClient };
-    };
-    await batch(names.map(() => warmup));
-    const tmuxPid = tmuxServerPid(join(o.home, "tmux.sock"));
-    const cpuBefore = cpuMs(o.pid);
-    const clientBefore = process.cpuUsage();
-    const tmuxBefore = tmuxPid ? cpuMs(tmuxPid) : Number.NaN;
-    const r = await batch(split(total, workers));
-    const cpuAfter = cpuMs(o.pid);
-    const client = process.cpuUsage(clientBefore);
-    const tmuxCpuMsPerTask = tmuxPid ? (cpuMs(tmuxPid) - tmuxBefore) / total : Number.NaN;
-    return {
-      ...runResult(contender, workers, total, r.start, r.end, r.detection),
-      clientSeen: summarize(r.seenByClient),
-      controllerCpuMsPerTask: (cpuAfter - cpuBefore) / total,
-      clientCpuMsPerTask: (client.user + client.system) / 1000 / total,
-      tmuxCpuMsPerTask,
-    };
+    return await measureOrch(o, names, total, contender, warmup);
   } finally {
     await o.close();
   }
+}
+
+/**
+ * Runs `total` tasks on the given workers of a running orch (after `warmup` unmeasured tasks
+ * each): tasks/s, detection latency (the task's finishedAt after the stamp it printed last),
+ * and the CPU the controller, the client and this machine's tmux spent per task.
+ */
+export async function measureOrch(
+  o: OrchInstance,
+  names: string[],
+  total: number,
+  contender: RunResult["contender"],
+  warmup = 1,
+): Promise<RunResult> {
+  let seq = 0;
+  const batch = async (counts: number[]) => {
+    const detection: number[] = [];
+    const seenByClient: number[] = [];
+    const errors: string[] = [];
+    const start = nowMs();
+    // Every task is submitted at once, each answer coming when it is final. Bun's fetch keeps
+    // 256 requests in flight and queues the rest in order, so the requests go round-robin over
+    // the workers: each worker's queue is filled from the start, as a client would fill them.
+    const submitted: Promise<TaskJson>[][] = names.map(() => []);
+    for (let k = 0; k < Math.max(...counts); k++) {
+      names.forEach((name, i) => {
+        if (k < (counts[i] ?? 0)) submitted[i]!.push(submit(o, name, taskText(++seq)));
+      });
+    }
+    await Promise.all(
+      submitted.map(async (mine) => {
+        for (const p of mine) {
+          const first = await p;
+          const t = FINAL.has(first.status) ? first : await waitFinal(o, first.id);
+          const seen = nowMs();
+          const stamp = stampMs(t.output ?? "");
+          if (t.status !== "succeeded" || stamp === null || t.finishedAt === null) {
+            errors.push(`${t.id}: ${t.status} ${t.error ?? ""} output=${JSON.stringify(t.output)}`);
+            continue;
+          }
+          detection.push(Date.parse(t.finishedAt) - stamp);
+          seenByClient.push(seen - stamp);
+        }
+      }),
+    );
+    if (errors.length) throw new Error(`orch: ${errors.length} tasks went wrong, first: ${errors[0]}`);
+    return { start, end: nowMs(), detection, seenByClient };
+  };
+  await batch(names.map(() => warmup));
+  const tmuxPid = tmuxServerPid(join(o.home, "tmux.sock"));
+  const cpuBefore = cpuMs(o.pid);
+  const clientBefore = process.cpuUsage();
+  const tmuxBefore = tmuxPid ? cpuMs(tmuxPid) : Number.NaN;
+  const r = await batch(split(total, names.length));
+  const cpuAfter = cpuMs(o.pid);
+  const client = process.cpuUsage(clientBefore);
+  const tmuxCpuMsPerTask = tmuxPid ? (cpuMs(tmuxPid) - tmuxBefore) / total : Number.NaN;
+  return {
+    ...runResult(contender, names.length, total, r.start, r.end, r.detection),
+    clientSeen: summarize(r.seenByClient),
+    controllerCpuMsPerTask: (cpuAfter - cpuBefore) / total,
+    clientCpuMsPerTask: (client.user + client.system) / 1000 / total,
+    tmuxCpuMsPerTask,
+  };
 }

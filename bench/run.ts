@@ -20,7 +20,7 @@
  * 16 shell workers against direct send, default 2000), BENCH_SCHED_ROUNDS (alternating rounds,
  * default 5, every other one in reverse order), BENCH_QUEUE_SIZE (tasks queued for the pick time, and finished tasks in the store
  * for the controller's memory; default 100000). BENCH_SKIP: a comma list of sections not to run,
- * from help, raw, naive, orch, unmasked, idle, agents, sched, queue, memory, recovery, flood, hosts. "unmasked"
+ * from help, raw, naive, orch, unmasked, idle, agents, sched, queue, memory, recovery, flood, hosts, remote. "unmasked"
  * runs orch again with secret masking off (ORCH_MASK=0) in the same alternating rounds: the
  * masking cost is orch over unmasked. BENCH_BASELINE: another orch binary (an older build) run
  * as the contender "baseline" in the same alternating rounds, to measure a change: the machine's
@@ -33,7 +33,8 @@
  * short tasks), BENCH_FLOOD_TASKS (short tasks per worker, default 40).
  *
  * Hosts (bench/hosts.ts, needs /usr/sbin/sshd): BENCH_HOST_CALLS (tmux commands per way and
- * round trip, default 60).
+ * round trip, default 60). Remote (bench/remote.ts): BENCH_REMOTE_TASKS (default 480 over 16
+ * workers on a host), BENCH_REMOTE_PEER_TASKS (the peers' way, default 64).
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -47,6 +48,7 @@ import { runOrch } from "./orch.ts";
 import { type QueuePickResult, runQueuePick } from "./queue-pick.ts";
 import { runRaw } from "./raw.ts";
 import { type RecoveryResult, recoveryTable, runRecovery } from "./recovery.ts";
+import { type RemoteResult, remoteTable, runRemote } from "./remote.ts";
 import { runScheduler, type SchedulerResult } from "./scheduler.ts";
 import { medianRun, type RunResult } from "./stats.ts";
 import { runStoreMemory, type StoreMemoryResult } from "./store-memory.ts";
@@ -83,6 +85,7 @@ const SECTIONS = [
   "flood",
   "unmasked",
   "hosts",
+  "remote",
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -466,12 +469,23 @@ async function main(): Promise<void> {
     console.log("  hosts: one tmux command over orch's ssh control channel vs one ssh per command ...");
     hostsFigures = await runHosts(envInt("BENCH_HOST_CALLS", 60));
   }
+  let remote: RemoteResult | null = null;
+  if (!skip.has("remote")) {
+    console.log("  remote: 16 shell workers on a host over ssh, here, and the peers' way ...");
+    remote = await runRemote(
+      bin,
+      16,
+      envInt("BENCH_REMOTE_TASKS", 480),
+      envInt("BENCH_REMOTE_PEER_TASKS", 64),
+    );
+  }
 
   console.log("");
   for (const line of table(runs, workerCounts, tasks, roundCount, help, idle, agents, sf)) console.log(line);
   if (recovery) for (const line of ["", ...recoveryTable(recovery)]) console.log(line);
   if (flood) for (const line of ["", ...floodTable(flood)]) console.log(line);
   if (hostsFigures) for (const line of ["", ...hostsTable(hostsFigures)]) console.log(line);
+  if (remote) for (const line of ["", ...remoteTable(remote)]) console.log(line);
 
   const results = {
     date: new Date().toISOString(),
@@ -509,6 +523,7 @@ async function main(): Promise<void> {
     recovery,
     flood,
     hosts: hostsFigures,
+    remote,
   };
   const file = join(import.meta.dir, "results.json");
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

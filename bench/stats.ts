@@ -58,7 +58,8 @@ export function summarize(samples: number[]): LatencySummary {
 /** What one contender measured for one worker count. */
 export interface RunResult {
   /** "unmasked": orch with secret masking turned off (ORCH_MASK=0), to show what masking costs. */
-  contender: "raw" | "naive" | "orch" | "unmasked" | "baseline";
+  /** "remote": orch's workers on a host over ssh; "sshpoll": the peers' way to one (ssh per call, polling). */
+  contender: "raw" | "naive" | "orch" | "unmasked" | "baseline" | "remote" | "sshpoll";
   workers: number;
   tasks: number;
   seconds: number;

@@ -17,8 +17,21 @@ interface RemoteTask extends TaskJson {
   host: string | null;
 }
 
+/** The hostile-input corpus the local path is tested with (tests/integration/hostile-input.test.ts). */
+const CORPUS = (
+  JSON.parse(readFileSync(join(import.meta.dir, "../fixtures/hostile/corpus.json"), "utf8")) as {
+    entries: Array<{ name: string; text: string; expect: string; arrives?: string }>;
+  }
+).entries.filter((e) => e.expect !== "refused");
+const TAG = "ORCH_END_7f3";
+
 describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
-  const orch = new OrchHarness("dist");
+  // resource limits sampled every second: a host's workers are read from the host's /proc
+  const orch = new OrchHarness("dist", {
+    ORCH_HEALTH_CHECK_INTERVAL: "1",
+    ORCH_MAX_WORKER_MEMORY_MB: "150",
+    ORCH_MEMORY_POLICY: "warn",
+  });
   let hosts: SshHosts;
   const project = join(orch.root, "proj dir 'x'");
 
@@ -115,6 +128,25 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
     expect(await orch.ok(["status"])).toMatch(/r1\s+shell\s+h1\s+idle/);
   }, 120_000);
 
+  test("the hostile corpus arrives byte for byte on a host's worker; a hostile project path is quoted exactly", async () => {
+    const canary = join(orch.root, "canary");
+    const fill = (t: string) => t.replaceAll("{CANARY}", canary);
+    const dir = join(orch.root, `p $(touch ${canary}) #{pane_id} ;x \`touch ${canary}\``);
+    mkdirSync(dir, { recursive: true });
+    await orch.ok(["add-worker", "--type", "shell", "--project", dir, "--host", "h1", "--name", "hx"]);
+    expect((await orch.sendWait("hx", "pwd")).output).toBe(`${dir}\n`);
+    for (const e of CORPUS) {
+      const t = await orch.sendWait("hx", `cat <<'${TAG}'\n${fill(e.text)}\n${TAG}`);
+      expect({ name: e.name, status: t.status, output: t.output }).toEqual({
+        name: e.name,
+        status: "succeeded",
+        output: `${e.expect === "normalized" ? e.arrives! : fill(e.text)}\n`,
+      });
+    }
+    expect(existsSync(canary)).toBe(false);
+    await orch.ok(["kill-worker", "hx"]);
+  }, 120_000);
+
   test("a remote pane log is masked on the host before it is written; logs and capture work", async () => {
     const secret = `ghp_${"A1b2C3d4E5".repeat(4)}`;
     const t = await orch.sendWait("r1", `echo "token ${secret}"`);
@@ -187,6 +219,75 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
     const st = await orch.json<{ workers: Array<{ host: string; project: string }> }>(["status"]);
     expect(st.workers.filter((w) => w.project === other).map((w) => w.host)).toEqual(["h2"]);
   }, 120_000);
+
+  test("a memory limit holds for a worker on a host: its process tree is read from the host's /proc", async () => {
+    const hog = await orch.api<RemoteTask>("POST", "/v1/tasks", {
+      worker: "r1",
+      text: `perl -e '$x = "a" x (300 * 1024 * 1024); sleep 6'`,
+      timeoutSec: 60,
+    });
+    const over = await waitFor(
+      "a memory limit event for r1",
+      async () => {
+        const evs = (
+          await orch.api<Array<{ kind: string; worker: string; data: { limit?: string } }>>(
+            "GET",
+            "/v1/events?limit=500",
+          )
+        ).body;
+        return evs.find((e) => e.kind === "worker.limit" && e.worker === "r1" && e.data.limit === "memory");
+      },
+      20_000,
+    );
+    expect(over).toBeTruthy();
+    const t = await orch.waitTask(hog.body.id, 30_000);
+    expect(t.status).toBe("succeeded");
+  }, 60_000);
+
+  test("attach to a worker on a host opens its pane there over ssh -t; detaching comes back", async () => {
+    const [sock] = hosts.tmuxSockets("h1");
+    if (!sock) throw new Error("no tmux socket of orch's on h1");
+    const terminals = () =>
+      spawnSync(
+        "tmux",
+        ["-S", sock, "list-clients", "-F", "#{client_control_mode} #{client_tty} #{pane_id}"],
+        {
+          encoding: "utf8",
+        },
+      )
+        .stdout.split("\n")
+        .filter((l) => l.startsWith("0 "));
+    const pane = (
+      await orch.json<{ workers: Array<{ name: string; paneId: string }> }>(["status"])
+    ).workers.find((w) => w.name === "r1")!.paneId;
+    // script(1) gives orch attach the terminal it needs
+    const cmd = orch
+      .command()
+      .map((a) => `'${a}'`)
+      .join(" ");
+    const p = Bun.spawn(["script", "-qec", `${cmd} attach r1`, "/dev/null"], {
+      env: orch.childEnv({ TERM: "xterm" }),
+      stdin: "pipe",
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    try {
+      const [client] = await waitFor(
+        "a terminal attached to orch's tmux on h1",
+        () => {
+          const t = terminals();
+          return t.length ? t : null;
+        },
+        20_000,
+      );
+      const [, tty, at] = client!.split(" ");
+      expect(at).toBe(pane);
+      spawnSync("tmux", ["-S", sock, "detach-client", "-t", tty!]);
+      expect(await p.exited).toBe(0);
+    } finally {
+      p.kill();
+    }
+  }, 60_000);
 
   test("add-worker --host: an unknown host, a relative or missing project are refused naming the value", async () => {
     const cases: Array<[string[], number, string]> = [
@@ -267,6 +368,54 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
     expect(readFileSync(marker, "utf8")).toBe("x\n");
     expect((await orch.sendWait("r1", "echo after")).output).toBe("after\n");
   }, 120_000);
+
+  test("the ssh client of a host's channel killed mid-task: it reconnects, the task is recorded once", async () => {
+    const pid = orch.controllerPid()!;
+    const channel = () =>
+      readdirSync("/proc")
+        .filter((n) => /^\d+$/.test(n))
+        .map(Number)
+        .find((p) => {
+          try {
+            const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            const cmd = readFileSync(`/proc/${p}/cmdline`, "utf8");
+            return (
+              ppid === pid && cmd.startsWith("ssh") && cmd.includes("new-session") && cmd.includes("\0h1\0")
+            );
+          } catch {
+            return false;
+          }
+        });
+    const before = channel();
+    if (!before) throw new Error("no ssh client of h1's channel under the controller");
+    const sent = await orch.api<RemoteTask>("POST", "/v1/tasks", {
+      worker: "r1",
+      text: "sleep 2; echo through",
+    });
+    await waitFor(
+      "r1 on its task",
+      async () => (await orch.api<RemoteTask>("GET", `/v1/tasks/${sent.body.id}`)).body.status === "running",
+      10_000,
+    );
+    process.kill(before, "SIGKILL");
+    const t = await orch.waitTask(sent.body.id, 60_000);
+    expect({ status: t.status, output: t.output, attempts: t.attempts }).toEqual({
+      status: "succeeded",
+      output: "through\n",
+      attempts: 1,
+    });
+    const after = await waitFor(
+      "a new channel to h1",
+      () => {
+        const p = channel();
+        return p && p !== before ? p : null;
+      },
+      20_000,
+    );
+    expect(after).not.toBe(before);
+    expect((await orch.sendWait("r1", "echo again")).output).toBe("again\n");
+  }, 90_000);
 
   test("kill-worker closes the remote window; host remove then leaves nothing of orch's on the host", async () => {
     await orch.ok(["kill-worker", "r2"]);

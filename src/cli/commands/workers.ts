@@ -89,6 +89,16 @@ export async function attachCommand(ctx: CliContext, worker?: string): Promise<n
     target = w.paneId;
   }
   if (!process.stdin.isTTY) throw new CliError("attach needs a terminal (stdin is not a TTY)", EXIT.usage);
+  const on = worker ? st.workers.find((x) => x.name === worker)?.host : undefined;
+  if (worker && on && on !== "local") {
+    // a worker on another host: ssh -t to orch's tmux there (detach with C-b d, as here)
+    const r = await ctx.api.call<{ argv: string[] }>(
+      "GET",
+      `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}/attach`,
+    );
+    const p = Bun.spawnSync(r.argv, { stdio: ["inherit", "inherit", "inherit"] });
+    return p.exitCode ?? EXIT.ok;
+  }
   const args = ["tmux", "-S", sock, "attach-session", "-t", target];
   if (worker) args.push(";", "select-window", "-t", target, ";", "select-pane", "-t", target);
   const p = Bun.spawnSync(args, { stdio: ["inherit", "inherit", "inherit"] });

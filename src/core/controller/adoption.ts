@@ -70,8 +70,9 @@ export async function adoptWorkers(d: AdoptionDeps, host: TmuxHost): Promise<voi
     rt.hostLabels = JSON.stringify(d.store.hosts.get(w.host)?.labels ?? {});
     d.runtimes.set(w.name, rt);
     const pane = byWorker.get(w.id);
-    // a host's pane logs are copied here first: recovery reads them as this machine's
-    if (host.remote && plugin.detect.kind === "marker") await host.place.pullLog(w.name);
+    // a host's pane log is copied here first when a task may be finished from it
+    const open = d.store.tasks.list({ worker: w.name, status: ["dispatched", "running"] }).length > 0;
+    if (host.remote && open && plugin.detect.kind === "marker") await host.place.pullLog(w.name);
     if (!pane) {
       recreate(d, w, rt, host);
       continue;

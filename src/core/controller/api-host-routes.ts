@@ -3,6 +3,7 @@
  * behind them is the daemon's (ApiInfo.hosts).
  */
 import { z } from "zod";
+import { LOCAL_HOST } from "../hosts/local-host.ts";
 import { answer, body, json, problem } from "./api-http.ts";
 import type { Route, RouteCall } from "./api-routes.ts";
 
@@ -70,6 +71,36 @@ export const HOST_ROUTES: readonly Route[] = [
     handler: async (c) => {
       const d = desk(c);
       return d ? answer(await d.check(c.params.name!), (hs) => hs) : noHosts();
+    },
+  },
+  {
+    // what `orch attach WORKER` runs for a worker on a host: ssh -t to its tmux, at its pane
+    method: "GET",
+    path: "/v1/workers/:name/attach",
+    handler: (c) => {
+      const d = desk(c);
+      if (!d) return noHosts();
+      const w = c.controller.workers().find((x) => x.worker.name === c.params.name);
+      if (!w) return problem("not_found", `no worker named "${c.params.name}"`);
+      const { host, paneId } = w.worker;
+      if (!paneId) return problem("unavailable", `worker "${c.params.name}" has no pane`);
+      const attach = [
+        "attach-session",
+        "-t",
+        paneId,
+        ";",
+        "select-window",
+        "-t",
+        paneId,
+        ";",
+        "select-pane",
+        "-t",
+        paneId,
+      ];
+      const argv = host === LOCAL_HOST ? null : d.terminalArgv(host, attach);
+      if (host !== LOCAL_HOST && !argv)
+        return problem("not_found", `worker "${c.params.name}" is on host ${host}, which is not known`);
+      return json({ host, argv });
     },
   },
   {

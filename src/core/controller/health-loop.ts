@@ -46,15 +46,20 @@ export class HealthLoop {
       limits: limitsFromConfig(d.config),
       intervalMs: d.config.healthCheckInterval * 1000,
       logger: d.logger,
+      // every online host's panes, each host's pids read from its own /proc
       panes: async () => {
-        // this machine's /proc only, so far: a host's workers are not measured yet
-        const pids = new Map((await d.hosts.local.ops.listPanes()).map((p) => [p.paneId, p.pid]));
-        return [...d.runtimes.values()]
-          .filter(
-            (rt) => rt.host === d.hosts.local.name && rt.paneId && rt.phase !== "dead" && pids.get(rt.paneId),
-          )
-          .map((rt) => ({ worker: rt.name, pid: pids.get(rt.paneId!)! }));
+        const out: Array<{ worker: string; pid: number; host?: string }> = [];
+        for (const host of d.hosts.all().filter((h) => h.online)) {
+          const pids = new Map((await host.ops.listPanes().catch(() => [])).map((p) => [p.paneId, p.pid]));
+          for (const rt of d.runtimes.values()) {
+            const pid =
+              rt.host === host.name && rt.paneId && rt.phase !== "dead" ? pids.get(rt.paneId) : undefined;
+            if (pid) out.push({ worker: rt.name, pid, ...(host.remote ? { host: host.name } : {}) });
+          }
+        }
+        return out;
       },
+      processesOn: (host) => d.hosts.of(host).place.processes(),
       onBreach: (worker, b) => this.onLimitBreach(worker, b),
     });
   }

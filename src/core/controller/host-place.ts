@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
+import { type ProcInfo, snapshotProcesses } from "../runtime/proc-tree.ts";
 import { wrongPathKind } from "../store/path-kind.ts";
 import { type OrchPaths, workerDataDir, workerLogPath } from "./paths.ts";
 
@@ -33,6 +34,8 @@ export interface HostPlace {
    * host's; resolves at once where the log is on this machine.
    */
   pullLog(worker: string): Promise<void>;
+  /** Every process on the host (one read of its /proc), for the per-worker resource limits. */
+  processes(): Promise<Map<number, ProcInfo>>;
 }
 
 /** This machine: everything under ORCH_HOME. */
@@ -54,5 +57,6 @@ export function localPlace(paths: OrchPaths): HostPlace {
       }
     },
     pullLog: () => Promise.resolve(),
+    processes: async () => snapshotProcesses(),
   };
 }

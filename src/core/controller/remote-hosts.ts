@@ -64,6 +64,7 @@ export function unknownTmuxHost(name: string, d: RemoteHostDeps): TmuxHost {
     checkDir: () => Promise.resolve(nowhere),
     writeFiles: () => Promise.resolve(fail("not_found", nowhere)),
     pullLog: () => Promise.resolve(),
+    processes: () => Promise.reject(new Error(nowhere)),
   };
   return new TmuxHost({
     name,

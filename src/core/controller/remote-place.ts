@@ -4,10 +4,12 @@ import type { HostSsh } from "../hosts/host-desk.ts";
 import {
   prepareHost,
   pullRemoteTail,
+  readRemoteProcStats,
   remoteDirCheck,
   remoteDirName,
   writeRemoteFiles,
 } from "../hosts/remote-files.ts";
+import { type ProcInfo, snapshotFromStats } from "../runtime/proc-tree.ts";
 import type { HostPlace } from "./host-place.ts";
 import { type OrchPaths, workerLogPath } from "./paths.ts";
 
@@ -61,6 +63,12 @@ export class RemotePlace implements HostPlace {
     if (this.dir === null)
       return Promise.resolve(fail("unavailable", `host ${this.ssh.target.name} is not connected`));
     return writeRemoteFiles(this.ssh.settings, this.ssh.target, files);
+  }
+
+  async processes(): Promise<Map<number, ProcInfo>> {
+    const r = await readRemoteProcStats(this.ssh.settings, this.ssh.target);
+    if (!r.ok) throw new Error(r.error);
+    return snapshotFromStats(r.value);
   }
 
   pullLog(worker: string): Promise<void> {

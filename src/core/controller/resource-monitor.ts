@@ -1,12 +1,14 @@
 import { type LimitBreach, limitBreaches, type ResourceLimits, type UsageSample } from "../domain/limits.ts";
 import { errorMessage } from "../domain/result.ts";
-import { snapshotProcesses, treeUsage } from "../runtime/proc-tree.ts";
+import { type ProcInfo, snapshotProcesses, treeUsage } from "../runtime/proc-tree.ts";
 import type { Logger } from "./logger.ts";
 
 /** A live worker's pane and the pid of the process tmux started in it. */
 export interface MonitoredPane {
   worker: string;
   pid: number;
+  /** The host the pane is on (its pid is that machine's); absent: this machine. */
+  host?: string;
 }
 
 export interface ResourceMonitorDeps {
@@ -19,6 +21,8 @@ export interface ResourceMonitorDeps {
   onBreach(worker: string, breach: LimitBreach): Promise<void>;
   /** Where /proc is (tests hand in a fake one). */
   procRoot?: string;
+  /** Every process on another host (one read of its /proc per round). */
+  processesOn?(host: string): Promise<Map<number, ProcInfo>>;
 }
 
 /**
@@ -50,10 +54,26 @@ export class ResourceMonitor {
     this.busy = true;
     try {
       const panes = await this.d.panes();
-      const snapshot = snapshotProcesses(this.d.procRoot);
+      // one snapshot per machine: this one's /proc, and one read per host that has workers
+      const snapshots = new Map<string | undefined, Map<number, ProcInfo> | null>();
+      for (const host of new Set(panes.map((p) => p.host))) {
+        const read =
+          host === undefined || !this.d.processesOn
+            ? Promise.resolve(snapshotProcesses(this.d.procRoot))
+            : this.d.processesOn(host);
+        snapshots.set(
+          host,
+          await read.catch((e) => {
+            this.d.logger.log("warn", "resource sampling failed", { host, error: errorMessage(e) });
+            return null;
+          }),
+        );
+      }
       const now = Date.now();
       const seen = new Set<string>();
       for (const p of panes) {
+        const snapshot = snapshots.get(p.host);
+        if (!snapshot) continue;
         const usage = treeUsage(snapshot, p.pid);
         if (!usage) continue;
         seen.add(p.worker);

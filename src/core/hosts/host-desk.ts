@@ -139,6 +139,24 @@ export class HostDesk {
     return link;
   }
 
+  /**
+   * The command that opens a terminal on orch's tmux server on a host (`ssh -t`, through the
+   * ControlMaster) and runs `tmuxArgs` there, e.g. `attach-session -t %3`; null for an unknown host.
+   */
+  terminalArgv(name: string, tmuxArgs: string[]): string[] | null {
+    const h = this.d.store.hosts.get(name);
+    if (!h) return null;
+    const script = `${REMOTE_ENV} exec tmux -u -L ${this.socketName(name)} "$@"`;
+    return sshArgv(
+      this.settings,
+      { dest: h.dest, port: h.port, name },
+      ["sh", "-c", script, "sh", ...tmuxArgs],
+      {
+        tty: true,
+      },
+    );
+  }
+
   list(): HostJson[] {
     return [this.localJson(), ...this.d.store.hosts.list().map((h) => this.json(h))];
   }

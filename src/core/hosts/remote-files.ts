@@ -124,6 +124,19 @@ export async function remoteDirCheck(
   );
 }
 
+/** Every process's `/proc/PID/stat` on the host, one after another, in one call (for the resource limits). */
+export async function readRemoteProcStats(s: SshSettings, t: SshTarget): Promise<Result<string>> {
+  const r = await runSsh(
+    sshArgv(s, t, ["sh", "-c", "cat /proc/[0-9]*/stat 2>/dev/null; exit 0"]),
+    CALL_TIMEOUT_MS,
+  );
+  if (r.code === 0) return ok(r.stdout);
+  const why = r.timedOut
+    ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
+    : r.stderr.trim() || `exit ${r.code}`;
+  return fail("unavailable", `cannot read /proc on host ${t.name ?? t.dest}: ${why}`);
+}
+
 /**
  * Appends to `localFile` what a file on the host holds past byte `from` (a copy kept in step
  * by offset); `truncated` when the remote file is shorter than `from` (it was rotated).

@@ -66,6 +66,34 @@ export function snapshotProcesses(procRoot = "/proc", opts: ProcUnits = {}): Map
   return snapshot;
 }
 
+/**
+ * A snapshot like {@link snapshotProcesses} from the text of many `/proc/PID/stat` files one
+ * after another (what `cat` of every `/proc/PID/stat` prints on another machine); lines that do not
+ * parse are skipped.
+ *
+ * @example
+ * ```ts
+ * snapshotFromStats("4100 (bash) S 1 4100 ...\n4101 (sleep) S 4100 ...\n").size; // 2
+ * ```
+ */
+export function snapshotFromStats(text: string, opts: ProcUnits = {}): Map<number, ProcInfo> {
+  const ticksPerSec = opts.clockTicksPerSec ?? 100;
+  const pageSize = opts.pageSize ?? 4096;
+  const snapshot = new Map<number, ProcInfo>();
+  for (const line of text.split("\n")) {
+    const parsed = line ? parseProcStat(line) : null;
+    if (!parsed?.ok) continue;
+    const { pid, ppid, utimeTicks, stimeTicks, rssPages } = parsed.value;
+    snapshot.set(pid, {
+      pid,
+      ppid,
+      rssBytes: rssPages * pageSize,
+      cpuMs: ((utimeTicks + stimeTicks) * 1000) / ticksPerSec,
+    });
+  }
+  return snapshot;
+}
+
 /** What {@link treeUsage} returns: the processes of a tree and their summed usage. */
 export interface TreeUsage {
   /** The root first, then its descendants breadth-first. */

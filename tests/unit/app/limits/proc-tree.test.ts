@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { snapshotProcesses, treeUsage } from "../../../../src/core/runtime/proc-tree.ts";
+import { snapshotFromStats, snapshotProcesses, treeUsage } from "../../../../src/core/runtime/proc-tree.ts";
 import { fakeProcRoot } from "./fake-proc.ts";
 
 const fake = fakeProcRoot();
@@ -35,6 +35,23 @@ describe("snapshotProcesses on a fake /proc", () => {
   test("a missing procRoot is an Error naming it", () => {
     const missing = join(fake.root, "nope");
     expect(() => snapshotProcesses(missing)).toThrow(`cannot list processes in ${missing}`);
+  });
+});
+
+describe("snapshotFromStats: another host's /proc read in one go", () => {
+  test("the stat files one after another give the same snapshot as reading them here", () => {
+    const text = readdirSync(fake.root)
+      .filter((n) => /^\d+$/.test(n))
+      .map((n) => {
+        try {
+          return readFileSync(join(fake.root, n, "stat"), "utf8").trimEnd();
+        } catch {
+          return "";
+        }
+      })
+      .join("\n");
+    expect(snapshotFromStats(text)).toEqual(snapshotProcesses(fake.root));
+    expect(snapshotFromStats("")).toEqual(new Map());
   });
 });
 

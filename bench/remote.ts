@@ -1,0 +1,101 @@
+/**
+ * Workers on a host over OpenSSH (bench section "remote"): 16 shell workers on one remote host
+ * (real sshd from tests/helpers/ssh-hosts.ts) driven through orch's one control channel, next to
+ * the same on this machine and next to the peers' way to a remote host — one `ssh HOST tmux ...`
+ * per call through a ControlMaster, completion found by `capture-pane` every 500 ms — at ~0 ms
+ * and +50 ms round trip (a delaying TCP proxy in front of sshd), all in one run.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { controlDirFor, sshArgv } from "../src/core/hosts/ssh-command.ts";
+import { startDelayProxy } from "../tests/helpers/delay-proxy.ts";
+import { SshHosts } from "../tests/helpers/ssh-hosts.ts";
+import { runNaive } from "./naive.ts";
+import { measureOrch, runOrch, startOrch } from "./orch.ts";
+import type { RunResult } from "./stats.ts";
+
+export interface RemoteResult {
+  workers: number;
+  tasks: number;
+  /** Tasks of the peers' way (it is slow: fewer are enough for its figures). */
+  peerTasks: number;
+  local: RunResult;
+  rows: Array<{ addedRttMs: number; remote: RunResult; sshpoll: RunResult }>;
+}
+
+/** The peers' poll period (agent-deck and ntm read panes about twice a second). */
+const PEER_POLL_MS = 500;
+
+/** orch with `workers` shell workers on the host `dest`, `tasks` short tasks over them. */
+async function orchOnHost(bin: string, sshConfig: string, dest: string, workers: number, tasks: number) {
+  const o = await startOrch(bin, { ORCH_SSH_CONFIG: sshConfig });
+  try {
+    const added = await o.cli("host", "add", "r", dest);
+    if (added.code !== 0) throw new Error(`orch host add r ${dest}: ${added.stderr || added.stdout}`);
+    const names = await o.addShellWorkers(workers, "r", "r");
+    return await measureOrch(o, names, tasks, "remote");
+  } finally {
+    await o.close();
+    // its ssh master outlives it by ControlPersist: closed now
+    spawnSync("ssh", ["-F", sshConfig, "-o", `ControlPath=${join(o.home, "ssh", "r")}`, "-O", "exit", dest], {
+      stdio: "ignore",
+      timeout: 5000,
+    });
+  }
+}
+
+export async function runRemote(
+  bin: string,
+  workers: number,
+  tasks: number,
+  peerTasks: number,
+): Promise<RemoteResult> {
+  const root = mkdtempSync(join(tmpdir(), "orch-bench-remote-"));
+  const hosts = new SshHosts(join(root, "ssh"));
+  const proxies: Array<{ close(): void }> = [];
+  try {
+    const h = await hosts.add("b1");
+    const proxy = await startDelayProxy({ host: h.address, port: h.port }, 25);
+    proxies.push(proxy);
+    hosts.addAlias("b1-slow", "b1", proxy.port);
+    const settings = { configFile: hosts.configFile, controlDir: controlDirFor(root) };
+    mkdirSync(settings.controlDir, { recursive: true, mode: 0o700 });
+    const local = await runOrch(bin, workers, tasks);
+    const rows: RemoteResult["rows"] = [];
+    for (const [dest, added] of [
+      ["b1", 0],
+      ["b1-slow", 50],
+    ] as const) {
+      const remote = await orchOnHost(bin, hosts.configFile, dest, workers, tasks);
+      const sshpoll = await runNaive(workers, peerTasks, 1, {
+        argv: (a) => sshArgv(settings, { dest, port: null }, a),
+        pollMs: PEER_POLL_MS,
+        contender: "sshpoll",
+      });
+      rows.push({ addedRttMs: added, remote, sshpoll });
+    }
+    return { workers, tasks, peerTasks, local, rows };
+  } finally {
+    for (const p of proxies) p.close();
+    hosts.cleanup();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+export function remoteTable(r: RemoteResult): string[] {
+  const f = (v: number) => v.toFixed(1);
+  const line = (what: string, x: RunResult) =>
+    `  ${what.padEnd(34)} | ${f(x.tasksPerSec).padStart(7)} | ${f(x.detection.p50).padStart(7)} / ${f(x.detection.p99).padStart(7)}`;
+  return [
+    `remote: ${r.workers} shell workers on one host over ssh (real sshd), ${r.tasks} tasks (peers' way ${r.peerTasks})`,
+    "  contender                          | tasks/s | detection p50 / p99 ms",
+    line("orch, this machine", r.local),
+    ...r.rows.flatMap((x) => [
+      line(`orch, host at +${x.addedRttMs} ms RTT`, x.remote),
+      line(`ssh per call + poll, +${x.addedRttMs} ms RTT`, x.sshpoll),
+      `  ${"orch over the peers' way".padEnd(34)} | ${(x.remote.tasksPerSec / x.sshpoll.tasksPerSec).toFixed(1)}x`,
+    ]),
+  ];
+}
