@@ -34,7 +34,8 @@
  *
  * Hosts (bench/hosts.ts, needs /usr/sbin/sshd): BENCH_HOST_CALLS (tmux commands per way and
  * round trip, default 60). Remote (bench/remote.ts): BENCH_REMOTE_TASKS (default 480 over 16
- * workers on a host), BENCH_REMOTE_PEER_TASKS (the peers' way, default 64).
+ * workers on a host), BENCH_REMOTE_PEER_TASKS (the peers' way, default 64), BENCH_REMOTE_IDLE_WORKERS
+ * (idle workers over 4 hosts, default 200; 0 skips), BENCH_REMOTE_IDLE_SECONDS (their watch, default 60).
  */
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -477,6 +478,9 @@ async function main(): Promise<void> {
       16,
       envInt("BENCH_REMOTE_TASKS", 480),
       envInt("BENCH_REMOTE_PEER_TASKS", 64),
+      envInt("BENCH_REMOTE_IDLE_WORKERS", 200),
+      // one whole health interval (60 s): its pass probes every idle worker once
+      envInt("BENCH_REMOTE_IDLE_SECONDS", 60),
     );
   }
 
