@@ -31,6 +31,8 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
     ORCH_HEALTH_CHECK_INTERVAL: "1",
     ORCH_MAX_WORKER_MEMORY_MB: "150",
     ORCH_MEMORY_POLICY: "warn",
+    // pane logs rotated past 64 KB (on each host too)
+    ORCH_PANE_LOG_MAX_BYTES: "65536",
   });
   let hosts: SshHosts;
   const project = join(orch.root, "proj dir 'x'");
@@ -287,6 +289,28 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
     } finally {
       p.kill();
     }
+  }, 60_000);
+
+  test("a host's pane log is rotated there past paneLogMaxBytes; logs follows the new one", async () => {
+    const big = await orch.sendWait("r1", "head -c 100000 /dev/zero | tr '\\0' x; echo");
+    expect(big.status).toBe("succeeded");
+    const [old] = await waitFor(
+      "r1.log.1 on h1",
+      () => {
+        const f = hostFiles("h1", "/logs/r1.log.1");
+        return f.length === 1 ? f : null;
+      },
+      20_000,
+    );
+    const log = old!.slice(0, -".1".length);
+    await waitFor(
+      "a new, small r1.log on h1",
+      () => existsSync(log) && readFileSync(log, "utf8").length < 65536,
+      10_000,
+    );
+    expect((await orch.sendWait("r1", "echo after-rotation")).output).toBe("after-rotation\n");
+    await waitFor("the new log has it", () => readFileSync(log, "utf8").includes("after-rotation"), 10_000);
+    expect(await orch.ok(["logs", "r1"])).toContain("after-rotation");
   }, 60_000);
 
   test("add-worker --host: an unknown host, a relative or missing project are refused naming the value", async () => {

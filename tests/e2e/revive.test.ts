@@ -100,4 +100,17 @@ describe("orch revive is idempotent (compiled binary)", () => {
     expect(json.revived).toBe(false);
     expect(await restarts()).toBe(before);
   });
+
+  test("a revived worker's pane keeps its log: what the new agent prints is logged, and tmux pipes the pane", async () => {
+    await orch.ok(["revive", "w", "--force"]);
+    const t = await orch.sendWait("w", "echo logged-after-revive");
+    expect(t.output).toBe("logged-after-revive\n");
+    const pane = (await orch.json<StatusJson>(["status"])).workers[0]!.paneId!;
+    expect(orch.tmux("display-message", "-p", "-t", pane, "#{pane_pipe}").stdout.trim()).toBe("1");
+    await waitFor(
+      "the output in the pane log",
+      async () => (await orch.ok(["logs", "w"])).includes("logged-after-revive"),
+      10_000,
+    );
+  });
 });

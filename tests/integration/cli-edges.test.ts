@@ -157,10 +157,15 @@ describe("CLI edges (compiled binary)", () => {
       const pid = Number(orch.tmux("display-message", "-p", "-t", pane, "#{pane_pid}").stdout.trim());
       expect(pid).toBeGreaterThan(1);
       process.kill(pid, "SIGKILL");
-      const dead = await waitFor("k dead", async () => {
-        const w = (await orch.json<StatusJson>(["status"])).workers.find((x) => x.name === "k");
-        return w?.state === "dead" || w?.error?.includes("signal") ? w : null;
-      });
+      // a death tmux first reports without its status is told again with it (liveness.ts)
+      const dead = await waitFor(
+        "k dead of a signal",
+        async () => {
+          const w = (await orch.json<StatusJson>(["status"])).workers.find((x) => x.name === "k");
+          return w?.error?.includes("signal") ? w : null;
+        },
+        20_000,
+      );
       expect(dead.error).toBe("agent killed by signal 9 (SIGKILL)");
       const table = await orch.ok(["status"]);
       expect(table).toContain("dead (agent killed by signal 9 (SIGKILL))");

@@ -36,6 +36,10 @@ export interface HostPlace {
   pullLog(worker: string): Promise<void>;
   /** Every process on the host (one read of its /proc), for the per-worker resource limits. */
   processes(): Promise<Map<number, ProcInfo>>;
+  /** The size of each worker's pane log on a host over ssh (for rotation); empty here (LogRotation's). */
+  logSizes(): Promise<Map<string, number>>;
+  /** Moves the worker's pane log on the host to its `.1` (replacing the one before). */
+  rotateLog(worker: string): Promise<Result<void>>;
 }
 
 /** This machine: everything under ORCH_HOME. */
@@ -58,5 +62,7 @@ export function localPlace(paths: OrchPaths): HostPlace {
     },
     pullLog: () => Promise.resolve(),
     processes: async () => snapshotProcesses(),
+    logSizes: async () => new Map(),
+    rotateLog: () => Promise.resolve(fail("bad_input", "this machine's logs are rotated by LogRotation")),
   };
 }

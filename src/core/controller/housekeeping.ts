@@ -2,11 +2,13 @@ import type { Config } from "../domain/config.ts";
 import { fail, ok, type Result } from "../domain/result.ts";
 import { PRUNE_BATCH, type Store } from "../store/index.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
+import { HostLogRotation } from "./host-log-rotation.ts";
 import { LogRotation } from "./log-rotation.ts";
 import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
 import { type OrchPaths, taskOutputPath } from "./paths.ts";
 import { type PruneReport, pruneOlderThan } from "./retention.ts";
+import type { TmuxHosts } from "./tmux-hosts.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
 /** How often the retention setting is applied at most (the health loop ticks more often). */
@@ -25,6 +27,8 @@ export interface HousekeepingDeps {
   masking: Masking;
   runtimes: Map<string, WorkerRuntime>;
   ops: (rt: WorkerRuntime) => PaneOps;
+  /** The hosts over ssh, whose pane logs are rotated there (absent: this machine only). */
+  hosts?: TmuxHosts;
 }
 
 /**
@@ -34,15 +38,20 @@ export interface HousekeepingDeps {
  */
 export class Housekeeping {
   private readonly rotation: LogRotation;
+  private readonly hostRotation: HostLogRotation | null;
   private lastPrune = 0;
 
   constructor(private readonly d: HousekeepingDeps) {
     this.rotation = new LogRotation({ ...d, maxBytes: d.config.paneLogMaxBytes });
+    this.hostRotation = d.hosts
+      ? new HostLogRotation({ ...d, hosts: d.hosts, maxBytes: d.config.paneLogMaxBytes })
+      : null;
   }
 
   /** One round: rotations, and the retention prune when it is due. */
   async tick(now = Date.now()): Promise<void> {
     await this.rotation.run();
+    await this.hostRotation?.run();
     const days = this.d.config.retentionDays;
     if (days <= 0 || now - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = now;

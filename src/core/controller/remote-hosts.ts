@@ -65,6 +65,8 @@ export function unknownTmuxHost(name: string, d: RemoteHostDeps): TmuxHost {
     writeFiles: () => Promise.resolve(fail("not_found", nowhere)),
     pullLog: () => Promise.resolve(),
     processes: () => Promise.reject(new Error(nowhere)),
+    logSizes: async () => new Map(),
+    rotateLog: () => Promise.resolve(fail("not_found", nowhere)),
   };
   return new TmuxHost({
     name,

@@ -1,4 +1,4 @@
-import { statSync, truncateSync } from "node:fs";
+import { renameSync, statSync } from "node:fs";
 import { fail, type Result } from "../domain/result.ts";
 import type { HostSsh } from "../hosts/host-desk.ts";
 import {
@@ -7,6 +7,8 @@ import {
   readRemoteProcStats,
   remoteDirCheck,
   remoteDirName,
+  remoteLogSizes,
+  remoteRename,
   writeRemoteFiles,
 } from "../hosts/remote-files.ts";
 import { type ProcInfo, snapshotFromStats } from "../runtime/proc-tree.ts";
@@ -65,6 +67,18 @@ export class RemotePlace implements HostPlace {
     return writeRemoteFiles(this.ssh.settings, this.ssh.target, files);
   }
 
+  async logSizes(): Promise<Map<string, number>> {
+    if (this.dir === null) return new Map();
+    const r = await remoteLogSizes(this.ssh.settings, this.ssh.target, `${this.dir}/logs`);
+    if (!r.ok) throw new Error(r.error);
+    return r.value;
+  }
+
+  rotateLog(worker: string): Promise<Result<void>> {
+    const log = this.logFile(worker);
+    return remoteRename(this.ssh.settings, this.ssh.target, log, `${log}.1`);
+  }
+
   async processes(): Promise<Map<number, ProcInfo>> {
     const r = await readRemoteProcStats(this.ssh.settings, this.ssh.target);
     if (!r.ok) throw new Error(r.error);
@@ -95,8 +109,11 @@ export class RemotePlace implements HostPlace {
     const have = fileSize(local);
     const r = await pullRemoteTail(this.ssh.settings, this.ssh.target, this.logFile(worker), have, local);
     if (r.ok && r.value.truncated) {
-      // the host's log is shorter than the copy (a new log): copied again from its start
-      truncateSync(local, 0);
+      // the host's log was rotated: the copy becomes the copy of its `.1` (what recovery reads
+      // first), finished from the host's `.1`, and the new log is copied from its start
+      const before = `${local}.1`;
+      renameSync(local, before);
+      await pullRemoteTail(this.ssh.settings, this.ssh.target, `${this.logFile(worker)}.1`, have, before);
       await pullRemoteTail(this.ssh.settings, this.ssh.target, this.logFile(worker), 0, local);
     }
   }

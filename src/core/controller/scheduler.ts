@@ -16,6 +16,9 @@ import { newTask } from "./new-task.ts";
 import type { TaskFlow } from "./task-flow.ts";
 import type { WorkerRuntime } from "./worker-runtime.ts";
 
+/** How long a host where a pool's worker could not be started is left out for that pool (ms). */
+const FAILED_HOST_MS = 60_000;
+
 /** A task for whichever worker fits: `orch submit`, and every task of a workflow run. */
 export interface SubmitRequest {
   text: string;
@@ -75,6 +78,8 @@ export class Scheduler {
   private readonly limits: ResourceLimits;
   /** Workers being started, per pool key: the host each is going to. */
   private readonly spawning = new Map<string, string[]>();
+  /** Hosts where a worker of a pool could not be started lately, per pool key: host -> until when. */
+  private readonly failedOn = new Map<string, Map<string, number>>();
   private wakeTimer: ReturnType<typeof setTimeout> | null = null;
   private wakeAtMs = Number.POSITIVE_INFINITY;
 
@@ -285,14 +290,13 @@ export class Scheduler {
     const key = poolKey(agentType, project, place);
     const demand = this.d.store.tasks.countPool(agentType, project, place);
     const live = this.liveWorkers();
-    const hosts = this.d.hosts();
     const pool =
-      live.filter((w) => this.fits(w, agentType, project, place, hosts)).length +
+      live.filter((w) => this.fits(w, agentType, project, place)).length +
       (this.spawning.get(key)?.length ?? 0);
     const want = Math.min(demand, this.d.config.autoWorkers) - pool;
     for (let i = 0; i < want; i++) {
       // the workers being started count where they are going, so that work spreads
-      const host = chooseHost(this.limits, hosts, { type: agentType, project: where }, place, [
+      const host = chooseHost(this.limits, this.hostsFor(key), { type: agentType, project: where }, place, [
         ...live,
         ...this.spawningSlots(),
       ]);
@@ -313,9 +317,15 @@ export class Scheduler {
         const left = [...(this.spawning.get(key) ?? [])];
         left.splice(left.indexOf(host.value), 1);
         this.spawning.set(key, left);
-        if (!r.ok) this.spawnFailed(agentType, project, place, r.error);
+        if (!r.ok) this.spawnFailed(agentType, project, place, r.error, host.value, cwd);
       });
     }
+  }
+
+  /** The hosts a worker of the pool may be started on now (not one where a start just failed). */
+  private hostsFor(key: string) {
+    const failed = this.failedOn.get(key);
+    return this.d.hosts().filter((h) => (failed?.get(h.name) ?? 0) <= Date.now());
   }
 
   /** The workers being started, as live workers of their pool and host (for the limits). */
@@ -328,15 +338,31 @@ export class Scheduler {
     return slots;
   }
 
-  /** No worker could be started: when nothing else can take the pool's tasks, they fail. */
+  /**
+   * No worker could be started on `host`: a task that asked for a place tries another host
+   * that fits (that one is left out for a minute); when nothing else can take the pool's tasks,
+   * they fail.
+   */
   private spawnFailed(
     agentType: string,
     project: string | null,
     place: TaskPlace | null,
     error: string,
+    host: string,
+    cwd: string | undefined,
   ): void {
     const key = poolKey(agentType, project, place);
-    this.d.logger.log("error", "scheduler could not start a worker", { pool: key, error });
+    this.d.logger.log("error", "scheduler could not start a worker", { pool: key, host, error });
+    if (place) {
+      const failed = this.failedOn.get(key) ?? new Map<string, number>();
+      failed.set(host, Date.now() + FAILED_HOST_MS);
+      this.failedOn.set(key, failed);
+      const want = { type: agentType, project: project ?? cwd ?? "" };
+      if (chooseHost(this.limits, this.hostsFor(key), want, place, this.liveWorkers()).ok) {
+        this.maybeSpawn(agentType, project, cwd, place);
+        return;
+      }
+    }
     if ((this.spawning.get(key)?.length ?? 0) > 0) return;
     if (this.liveWorkers().some((w) => this.fits(w, agentType, project, place))) return;
     const failed = this.d.store.transaction(() =>

@@ -316,6 +316,11 @@ export class TmuxHost {
     }
   }
 
+  /** Drops a death reported for a pane no worker has now: it was its old agent's (the pane is respawned). */
+  dropEarlyDeath(paneId: string): void {
+    this.diedEarly.delete(paneId);
+  }
+
   /** Unbinds a pane (its worker was killed or got a new pane). */
   forget(paneId: string): void {
     this.panes.forget(paneId);
@@ -347,12 +352,13 @@ export class TmuxHost {
 
   /**
    * Opens the worker's pane log (a private file, on the host) and pipes what the pane writes
-   * into it, through the masking filter `filter` names (given as it runs locally).
+   * into it, through the masking filter `filter` names (given as it runs locally); `replace`
+   * closes the pipe open before in the same command (a rotation).
    */
-  async pipeLog(paneId: string, worker: string, filter: string[] | null): Promise<void> {
+  async pipeLog(paneId: string, worker: string, filter: string[] | null, replace = false): Promise<void> {
     const file = this.o.place.logFile(worker);
     if (!this.remote) ensurePrivateFile(file);
-    await this.ops.pipeToFile(paneId, file, this.o.place.filter(filter));
+    await this.ops.pipeToFile(paneId, file, this.o.place.filter(filter), replace);
   }
 
   /** Stops following and disconnects; the server and its agents keep running. */

@@ -52,6 +52,17 @@ export class WorkerStarter {
     });
   }
 
+  /**
+   * Resets the pane's delivery record (from now on it tells whether a task was submitted to
+   * it: pane-delivery.ts) and opens its log, replacing a pipe a respawned pane kept (`-o` would
+   * close that one: tmux toggles an open pipe).
+   */
+  private async prepare(paneId: string, worker: Worker): Promise<void> {
+    const host = this.d.hosts.of(worker);
+    await host.ops.setPaneOption(paneId, SENT_OPTION, NOTHING_SENT);
+    await host.pipeLog(paneId, worker.name, this.d.masking.logFilter(worker.name), true);
+  }
+
   /** Milliseconds an agent gets to become ready (WORKER_STARTUP_TIMEOUT). */
   get timeoutMs(): number {
     return this.d.config.workerStartupTimeout * 1000;
@@ -99,26 +110,33 @@ export class WorkerStarter {
     const readyP = new Promise<boolean>((res) => rt.readyWaiters.push(res));
     const env = { ORCH_HOME: this.d.paths.home, ...spec.env };
     masking.addEnv(spec.env);
+    // the pane's options and its log are set before its output reaches the worker: no task can
+    // be typed into it (the prompt makes it ready) before its log is open and its tag is reset
+    let paneId = respawnPane ?? null;
+    let windowId = old?.windowId ?? "";
     try {
-      if (respawnPane) {
-        host.attach(rt, respawnPane, old?.windowId ?? "");
-        await host.ops.respawnPane(respawnPane, { cwd: worker.project, argv: spec.argv, env });
+      if (paneId) {
+        // a death reported since the pane was let go was the old agent's (tmux pipes no dead pane:
+        // the new agent is started first, its output and death held for the runtime meanwhile)
+        host.dropEarlyDeath(paneId);
+        await host.ops.respawnPane(paneId, { cwd: worker.project, argv: spec.argv, env });
+        await this.prepare(paneId, worker);
+        host.attach(rt, paneId, windowId);
       } else {
-        const { paneId, windowId } = await host.ops.newWindow({
+        ({ paneId, windowId } = await host.ops.newWindow({
           name: `${plugin.name}-${worker.name}`,
           cwd: worker.project,
           argv: spec.argv,
           env,
-        });
-        host.attach(rt, paneId, windowId);
+        }));
         await host.ops.setPaneOption(paneId, "@orch_worker", worker.id);
+        await this.prepare(paneId, worker);
+        host.attach(rt, paneId, windowId);
       }
-      // from now on the pane tells whether a task was submitted to it (pane-delivery.ts)
-      await host.ops.setPaneOption(rt.paneId!, SENT_OPTION, NOTHING_SENT);
-      await host.pipeLog(rt.paneId!, worker.name, masking.logFilter(worker.name));
     } catch (e) {
       // most often the agent exited at once (a command that does not exist, a bad flag)
-      const pane = rt.paneId ? await host.settledPane(rt.paneId) : undefined;
+      if (paneId && !rt.paneId) host.attach(rt, paneId, windowId);
+      const pane = paneId ? await host.settledPane(paneId) : undefined;
       if (pane?.dead) {
         rt.phase = "dead";
         return this.failed(

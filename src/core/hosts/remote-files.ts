@@ -124,6 +124,43 @@ export async function remoteDirCheck(
   );
 }
 
+/** The size of each pane log in a host's logs directory (`NAME.log` -> bytes), in one call. */
+export async function remoteLogSizes(
+  s: SshSettings,
+  t: SshTarget,
+  logsDir: string,
+): Promise<Result<Map<string, number>>> {
+  const script = `cd "$1" 2>/dev/null || exit 0; for f in *.log; do [ -f "$f" ] && printf '%s %s\\n' "$(wc -c < "$f")" "$f"; done; exit 0`;
+  const r = await runSsh(sshArgv(s, t, ["sh", "-c", script, "sh", logsDir]), CALL_TIMEOUT_MS);
+  if (r.code !== 0) {
+    const why = r.timedOut
+      ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
+      : r.stderr.trim() || `exit ${r.code}`;
+    return fail("unavailable", `cannot list the logs on host ${t.name ?? t.dest}: ${why}`);
+  }
+  const sizes = new Map<string, number>();
+  for (const line of r.stdout.split("\n")) {
+    const m = /^\s*(\d+) (.+)\.log$/.exec(line);
+    if (m) sizes.set(m[2]!, Number(m[1]));
+  }
+  return ok(sizes);
+}
+
+/** Renames a file on the host (`mv -f`), e.g. a pane log to its `.1`. */
+export async function remoteRename(
+  s: SshSettings,
+  t: SshTarget,
+  from: string,
+  to: string,
+): Promise<Result<void>> {
+  const r = await runSsh(sshArgv(s, t, ["mv", "-f", "--", from, to]), CALL_TIMEOUT_MS);
+  if (r.code === 0) return ok(undefined);
+  const why = r.timedOut
+    ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
+    : r.stderr.trim() || `exit ${r.code}`;
+  return fail("unavailable", `cannot rename ${from} on host ${t.name ?? t.dest}: ${why}`);
+}
+
 /** Every process's `/proc/PID/stat` on the host, one after another, in one call (for the resource limits). */
 export async function readRemoteProcStats(s: SshSettings, t: SshTarget): Promise<Result<string>> {
   const r = await runSsh(

@@ -373,6 +373,21 @@ describe("Scheduler: hosts", () => {
     expect(p.spawnedOn).toEqual(["h2", "h1", "h2"]);
   });
 
+  test("a worker that cannot be started on one host is started on another that fits; the task waits for it", async () => {
+    const p = withHosts(pool({ autoWorkers: 1 }));
+    p.spawnAnswer = async (type, project) => {
+      const host = p.spawnedOn.at(-1)!;
+      if (host === "h1") return fail("unavailable", "host h1 is offline now");
+      const rt = p.worker("g", type, project, true, host);
+      p.scheduler.pumpAll();
+      return ok(p.store.workers.get(rt.name)!);
+    };
+    const t = one(p.submit({ type: "ta", project: "/srv/ml", labels: { gpu: "1" } }));
+    await waitFor("the task dispatched", () => p.store.tasks.get(t.id)?.status === "dispatched", 1000);
+    expect(p.spawnedOn).toEqual(["h1", "h2"]);
+    expect(p.store.tasks.get(t.id)).toMatchObject({ worker: "g", host: "h2" });
+  });
+
   test("an unknown host, and a relative project for another host, are refused naming them", () => {
     const p = withHosts(pool({ autoWorkers: 1 }));
     const unknown = p.submit({ type: "ta", host: "nope", project: "/srv/app" });

@@ -1,0 +1,58 @@
+import { errorMessage } from "../domain/result.ts";
+import type { Logger } from "./logger.ts";
+import type { Masking } from "./masking.ts";
+import type { TmuxHosts } from "./tmux-hosts.ts";
+import type { WorkerRuntime } from "./worker-runtime.ts";
+
+export interface HostLogRotationDeps {
+  /** paneLogMaxBytes: a log past this size is rotated. */
+  maxBytes: number;
+  hosts: TmuxHosts;
+  runtimes: Map<string, WorkerRuntime>;
+  masking: Masking;
+  logger: Logger;
+}
+
+/**
+ * The pane logs on hosts over ssh rotated by size, as LogRotation does here: one listing of a
+ * host's log sizes per round (through its ssh master), then for each log over the size
+ * `NAME.log` renamed to `NAME.log.1` on the host and the pane piped into a new `NAME.log`. Only
+ * a worker with no task in flight is rotated (so no task's output is ever cut in two there).
+ */
+export class HostLogRotation {
+  constructor(private readonly d: HostLogRotationDeps) {}
+
+  /** One round over every online host; returns the workers whose logs were rotated. */
+  async run(): Promise<string[]> {
+    const rotated: string[] = [];
+    for (const host of this.d.hosts.all()) {
+      if (!host.remote || !host.online) continue;
+      const mine = [...this.d.runtimes.values()].filter((rt) => rt.host === host.name);
+      if (mine.length === 0) continue;
+      let sizes: Map<string, number>;
+      try {
+        sizes = await host.place.logSizes();
+      } catch (e) {
+        this.d.logger.log("warn", `pane log sizes not read: ${errorMessage(e)}`, { host: host.name });
+        continue;
+      }
+      for (const rt of mine) {
+        if ((sizes.get(rt.name) ?? 0) <= this.d.maxBytes) continue;
+        if (!rt.paneId || rt.phase === "dead" || rt.recovery || rt.currentTaskId) continue;
+        const moved = await host.place.rotateLog(rt.name);
+        if (!moved.ok) {
+          this.d.logger.log("warn", `pane log rotation failed: ${moved.error}`, { worker: rt.name });
+          continue;
+        }
+        // the pane still writes into the renamed file until the new pipe is open: none is lost
+        await host
+          .pipeLog(rt.paneId, rt.name, this.d.masking.logFilter(rt.name), true)
+          .then(() => rotated.push(rt.name))
+          .catch((e) =>
+            this.d.logger.log("warn", `pane log not reopened: ${errorMessage(e)}`, { worker: rt.name }),
+          );
+      }
+    }
+    return rotated;
+  }
+}
