@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Config } from "../domain/config.ts";
-import { canQueueTasks, canSpawnWorker, limitsFromConfig, type ResourceLimits } from "../domain/limits.ts";
+import { canQueueTasks, limitsFromConfig, type ResourceLimits } from "../domain/limits.ts";
 import { validateTaskText } from "../domain/names.ts";
 import { placeFits, placeText } from "../domain/placement.ts";
 import { DEFAULT_PRIORITY, queueRank } from "../domain/priority.ts";

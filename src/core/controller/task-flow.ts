@@ -259,8 +259,7 @@ export class TaskFlow {
     const now = Date.now();
     const status = exitCode === 0 ? "succeeded" : "failed";
     // (a plugin's result() may still call a clean exit a failure; both are legal from running)
-    // The scanner (or the log recovery) that saw the end marker is gone now, so this runs
-    // once per task; the store needs no read to know the task is still unfinished.
+    // the end's scanner (or log recovery) is gone: this runs once per task, with no store read
     assertTaskTransition("running", status);
     // the output as stored: capped (maxOutputBytes), the whole of it in the task's output file
     const v = markerVerdict(rt.plugin, out.finish(), exitCode, (text) =>
