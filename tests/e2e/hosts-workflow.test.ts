@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { OrchHarness, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
-import { SshHosts } from "../helpers/ssh-hosts.ts";
+import { orchWithHosts } from "../helpers/orch-hosts.ts";
+import type { SshHosts } from "../helpers/ssh-hosts.ts";
 
 interface RemoteTask extends TaskJson {
   host: string | null;
@@ -20,21 +21,14 @@ describe("a workflow across hosts while one of them drops out (compiled binary, 
   const orch = new OrchHarness("dist");
   let hosts: SshHosts;
 
+  let stop: () => Promise<void> = async () => undefined;
   beforeAll(async () => {
-    hosts = new SshHosts(join(orch.root, "ssh"));
-    await hosts.add("w1");
-    await hosts.add("w2");
-    mkdirSync(orch.home, { recursive: true, mode: 0o700 });
-    writeFileSync(join(orch.home, "config.yaml"), `sshConfig: ${hosts.configFile}\n`, { mode: 0o600 });
-    await orch.ok(["start"]);
-    await orch.ok(["host", "add", "w1", "w1", "--label", "pool=build"]);
-    await orch.ok(["host", "add", "w2", "w2", "--label", "pool=build"]);
+    ({ hosts, stop } = await orchWithHosts(orch, [
+      { name: "w1", labels: ["pool=build"] },
+      { name: "w2", labels: ["pool=build"] },
+    ]));
   }, 120_000);
-  afterAll(async () => {
-    await orch.run(["stop", "--kill-workers"], 30_000).catch(() => undefined);
-    hosts?.cleanup();
-    await orch.cleanup();
-  }, 60_000);
+  afterAll(() => stop(), 60_000);
 
   test("every task recorded once with its output; workers spread over both hosts; none ran twice", async () => {
     if (!hosts.hosts.get("w1")?.link)

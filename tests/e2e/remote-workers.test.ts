@@ -11,7 +11,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { OrchHarness, type TaskJson, waitFor } from "../helpers/orch-harness.ts";
-import { SshHosts } from "../helpers/ssh-hosts.ts";
+import { orchWithHosts } from "../helpers/orch-hosts.ts";
+import type { SshHosts } from "../helpers/ssh-hosts.ts";
 
 interface RemoteTask extends TaskJson {
   host: string | null;
@@ -37,22 +38,15 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
   let hosts: SshHosts;
   const project = join(orch.root, "proj dir 'x'");
 
+  let stop: () => Promise<void> = async () => undefined;
   beforeAll(async () => {
-    hosts = new SshHosts(join(orch.root, "ssh"));
-    await hosts.add("h1");
-    await hosts.add("h2");
-    mkdirSync(orch.home, { recursive: true, mode: 0o700 });
     mkdirSync(project, { recursive: true });
-    writeFileSync(join(orch.home, "config.yaml"), `sshConfig: ${hosts.configFile}\n`, { mode: 0o600 });
-    await orch.ok(["start"]);
-    await orch.ok(["host", "add", "h1", "h1", "--label", "zone=a"]);
-    await orch.ok(["host", "add", "h2", "h2", "--label", "zone=b"]);
+    ({ hosts, stop } = await orchWithHosts(orch, [
+      { name: "h1", labels: ["zone=a"] },
+      { name: "h2", labels: ["zone=b"] },
+    ]));
   }, 120_000);
-  afterAll(async () => {
-    await orch.run(["stop", "--kill-workers"], 30_000).catch(() => undefined);
-    hosts?.cleanup();
-    await orch.cleanup();
-  }, 60_000);
+  afterAll(() => stop(), 60_000);
 
   /** Every file under a host's home whose path ends with `suffix`. */
   const hostFiles = (host: string, suffix: string): string[] => {

@@ -33,15 +33,7 @@ export function remoteTmuxHost(
   d: RemoteHostDeps,
 ): { host: TmuxHost; channel: HostChannel } {
   const place = new RemotePlace(ssh, d.paths, () => d.masking.filterProgram());
-  const host = new TmuxHost({
-    name,
-    // its session, size and history; the socket and files named here are this machine's, unused
-    server: localServer(d.paths, d.config, []),
-    transport: null,
-    place,
-    logger: d.logger,
-    events: d.events,
-  });
+  const host = hostOverSsh(name, place, d);
   const channel: HostChannel = {
     handlers: host.handlers(),
     async ready(client) {
@@ -68,8 +60,14 @@ export function unknownTmuxHost(name: string, d: RemoteHostDeps): TmuxHost {
     logSizes: async () => new Map(),
     rotateLog: () => Promise.resolve(fail("not_found", nowhere)),
   };
+  return hostOverSsh(name, place, d);
+}
+
+/** A tmux server on another machine, whose channel is handed over (`TmuxHost.linked`). */
+function hostOverSsh(name: string, place: HostPlace, d: RemoteHostDeps): TmuxHost {
   return new TmuxHost({
     name,
+    // its session, size and history; the socket and files named here are this machine's, unused
     server: localServer(d.paths, d.config, []),
     transport: null,
     place,

@@ -53,17 +53,22 @@ export function snapshotProcesses(procRoot = "/proc", opts: ProcUnits = {}): Map
     } catch {
       continue; // exited between readdir and read
     }
-    const parsed = parseProcStat(text);
-    if (!parsed.ok) continue;
-    const { pid, ppid, utimeTicks, stimeTicks, rssPages } = parsed.value;
-    snapshot.set(pid, {
-      pid,
-      ppid,
-      rssBytes: rssPages * pageSize,
-      cpuMs: ((utimeTicks + stimeTicks) * 1000) / ticksPerSec,
-    });
+    addStat(snapshot, text, ticksPerSec, pageSize);
   }
   return snapshot;
+}
+
+/** Adds the process of one `/proc/PID/stat` text to a snapshot (one that does not parse is left out). */
+function addStat(snapshot: Map<number, ProcInfo>, text: string, ticksPerSec: number, pageSize: number): void {
+  const parsed = parseProcStat(text);
+  if (!parsed.ok) return;
+  const { pid, ppid, utimeTicks, stimeTicks, rssPages } = parsed.value;
+  snapshot.set(pid, {
+    pid,
+    ppid,
+    rssBytes: rssPages * pageSize,
+    cpuMs: ((utimeTicks + stimeTicks) * 1000) / ticksPerSec,
+  });
 }
 
 /**
@@ -80,17 +85,7 @@ export function snapshotFromStats(text: string, opts: ProcUnits = {}): Map<numbe
   const ticksPerSec = opts.clockTicksPerSec ?? 100;
   const pageSize = opts.pageSize ?? 4096;
   const snapshot = new Map<number, ProcInfo>();
-  for (const line of text.split("\n")) {
-    const parsed = line ? parseProcStat(line) : null;
-    if (!parsed?.ok) continue;
-    const { pid, ppid, utimeTicks, stimeTicks, rssPages } = parsed.value;
-    snapshot.set(pid, {
-      pid,
-      ppid,
-      rssBytes: rssPages * pageSize,
-      cpuMs: ((utimeTicks + stimeTicks) * 1000) / ticksPerSec,
-    });
-  }
+  for (const line of text.split("\n")) if (line) addStat(snapshot, line, ticksPerSec, pageSize);
   return snapshot;
 }
 
