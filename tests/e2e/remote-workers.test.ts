@@ -323,6 +323,7 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
   test("a host taken offline leaves its workers and tasks alone; they go on once it is back", async () => {
     if (!hosts.hosts.get("h2")?.link)
       throw new Error("this test needs network namespaces (run as root with ip)");
+    await orch.ok(["add-worker", "--type", "shell", "--project", project, "--host", "h2", "--name", "gone"]);
     const running = await orch.api<RemoteTask>("POST", "/v1/tasks", {
       worker: "r2",
       text: "sleep 4; echo slept",
@@ -349,9 +350,20 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
       expect((await orch.sendWait("r1", "echo still")).output).toBe("still\n");
       const st = await orch.json<{ workers: Array<{ name: string; state: string }> }>(["status"]);
       expect(st.workers.find((w) => w.name === "r2")?.state).not.toBe("dead");
+      // a worker killed while its host is away: removed now, its window closed once it is back
+      await orch.ok(["kill-worker", "gone"]);
     } finally {
       hosts.partition("h2", false);
     }
+    const [sock] = hosts.tmuxSockets("h2");
+    await waitFor(
+      "the killed worker's window closed on h2",
+      () =>
+        !spawnSync("tmux", ["-S", sock!, "list-windows", "-a", "-F", "#{window_name}"], {
+          encoding: "utf8",
+        }).stdout.includes("shell-gone"),
+      30_000,
+    );
     const t = await orch.waitTask(running.body.id, 60_000);
     expect({ status: t.status, output: t.output, attempts: t.attempts }).toEqual({
       status: "succeeded",

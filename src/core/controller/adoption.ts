@@ -50,6 +50,7 @@ export async function adoptWorkers(d: AdoptionDeps, host: TmuxHost): Promise<voi
     d.orphans.outcomes = await settleOrphans({ ...d, ops: host.ops }, d.orphans.choice);
   const panes = await host.ops.listPanes();
   const byWorker = new Map(panes.filter((p) => p.workerId).map((p) => [p.workerId!, p]));
+  if (host.remote) await closeKilledWhileAway(d, host, byWorker);
   for (const w of d.store.workers.list()) {
     if (w.host !== host.name) continue;
     const plugin = d.plugins.get(w.type);
@@ -151,4 +152,23 @@ function followHostLog(rt: WorkerRuntime, host: TmuxHost): void {
     if (!rt.recovery || rt.phase === "dead") clearInterval(t);
     else void host.place.pullLog(rt.name);
   }, HOST_LOG_PULL_MS);
+}
+
+/**
+ * On a host over ssh (whose tmux server is this store's alone), a pane whose worker is no longer
+ * stored was killed while the host was away: its window is closed now.
+ */
+async function closeKilledWhileAway(
+  d: AdoptionDeps,
+  host: TmuxHost,
+  byWorker: Map<string, { paneId: string }>,
+) {
+  for (const [id, pane] of byWorker) {
+    if (d.store.workers.getById(id)) continue;
+    d.logger.log("info", "closing the window of a worker killed while its host was away", {
+      host: host.name,
+      pane: pane.paneId,
+    });
+    await host.ops.killWindow(pane.paneId).catch(() => undefined);
+  }
 }
