@@ -56,10 +56,25 @@ async function measure(settings: { configFile: string; controlDir: string }, des
   return { channel: summarize(channel), sshPerCommand: summarize(ssh) };
 }
 
-export async function runHosts(calls: number): Promise<HostsResult> {
-  const root = mkdtempSync(join(tmpdir(), "orch-bench-hosts-"));
+/** A bench host: `b1` (real sshd), also reached as `b1-slow` through +50 ms RTT; `close()` ends both. */
+export interface BenchHost {
+  hosts: SshHosts;
+  settings: { configFile: string; controlDir: string };
+  /** The two ways to it and the round trip each adds (ms). */
+  ways: ReadonlyArray<readonly [dest: string, addedRttMs: number]>;
+  close(): void;
+}
+
+/** Starts the bench's test host and its delaying proxy under a temp dir named `prefix`. */
+export async function startBenchHost(prefix: string): Promise<BenchHost> {
+  const root = mkdtempSync(join(tmpdir(), prefix));
   const hosts = new SshHosts(join(root, "ssh"));
   const proxies: Array<{ close(): void }> = [];
+  const close = () => {
+    for (const p of proxies) p.close();
+    hosts.cleanup();
+    rmSync(root, { recursive: true, force: true });
+  };
   try {
     const h = await hosts.add("b1");
     const proxy = await startDelayProxy({ host: h.address, port: h.port }, 25);
@@ -67,18 +82,26 @@ export async function runHosts(calls: number): Promise<HostsResult> {
     hosts.addAlias("b1-slow", "b1", proxy.port);
     const settings = { configFile: hosts.configFile, controlDir: controlDirFor(root) };
     mkdirSync(settings.controlDir, { recursive: true, mode: 0o700 });
-    const rows: HostsResult["rows"] = [];
-    for (const [dest, added] of [
+    const ways = [
       ["b1", 0],
       ["b1-slow", 50],
-    ] as const) {
-      rows.push({ addedRttMs: added, ...(await measure(settings, dest, calls)) });
-    }
+    ] as const;
+    return { hosts, settings, ways, close };
+  } catch (e) {
+    close();
+    throw e;
+  }
+}
+
+export async function runHosts(calls: number): Promise<HostsResult> {
+  const b = await startBenchHost("orch-bench-hosts-");
+  try {
+    const rows: HostsResult["rows"] = [];
+    for (const [dest, added] of b.ways)
+      rows.push({ addedRttMs: added, ...(await measure(b.settings, dest, calls)) });
     return { calls, rows };
   } finally {
-    for (const p of proxies) p.close();
-    hosts.cleanup();
-    rmSync(root, { recursive: true, force: true });
+    b.close();
   }
 }
 

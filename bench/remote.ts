@@ -7,12 +7,9 @@
  * host next to a working one, and idle workers over four hosts (bench/remote-scale.ts).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { controlDirFor, sshArgv } from "../src/core/hosts/ssh-command.ts";
-import { startDelayProxy } from "../tests/helpers/delay-proxy.ts";
-import { SshHosts } from "../tests/helpers/ssh-hosts.ts";
+import { sshArgv } from "../src/core/hosts/ssh-command.ts";
+import { startBenchHost } from "./hosts.ts";
 import { runNaive } from "./naive.ts";
 import { measureOrch, startOrch } from "./orch.ts";
 import { type FrozenResult, type RemoteIdleResult, runFrozen, runRemoteIdle } from "./remote-scale.ts";
@@ -74,22 +71,12 @@ export async function runRemote(
   idleWorkers: number,
   idleSeconds = 60,
 ): Promise<RemoteResult> {
-  const root = mkdtempSync(join(tmpdir(), "orch-bench-remote-"));
-  const hosts = new SshHosts(join(root, "ssh"));
-  const proxies: Array<{ close(): void }> = [];
+  const b = await startBenchHost("orch-bench-remote-");
+  const { hosts, settings } = b;
   try {
-    const h = await hosts.add("b1");
-    const proxy = await startDelayProxy({ host: h.address, port: h.port }, 25);
-    proxies.push(proxy);
-    hosts.addAlias("b1-slow", "b1", proxy.port);
-    const settings = { configFile: hosts.configFile, controlDir: controlDirFor(root) };
-    mkdirSync(settings.controlDir, { recursive: true, mode: 0o700 });
     const local = await orchOn(bin, hosts.configFile, null, workers, tasks);
     const rows: RemoteResult["rows"] = [];
-    for (const [dest, added] of [
-      ["b1", 0],
-      ["b1-slow", 50],
-    ] as const) {
+    for (const [dest, added] of b.ways) {
       const remote = await orchOn(bin, hosts.configFile, dest, workers, tasks);
       const sshpoll = await runNaive(workers, peerTasks, 1, {
         argv: (a) => sshArgv(settings, { dest, port: null }, a),
@@ -108,9 +95,7 @@ export async function runRemote(
     }
     return { workers, tasks, peerTasks, local: local.all, localOne: local.one, rows, frozen, idle };
   } finally {
-    for (const p of proxies) p.close();
-    hosts.cleanup();
-    rmSync(root, { recursive: true, force: true });
+    b.close();
   }
 }
 
