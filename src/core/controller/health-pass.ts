@@ -173,6 +173,8 @@ export class HealthPass {
   private judge(w: Worker, panes: Map<string, PaneInfo>, now: number, remote: boolean): WorkerHealth {
     if (this.repairing.has(w.name)) return { worker: w.name, verdict: "dead", reason: "being revived now" };
     if (w.state === "error") return { worker: w.name, verdict: "gave_up", reason: w.error ?? "in error" };
+    // a start under way (its pane not bound yet) is the start's to judge: it has its own deadline
+    if (this.d.runtime(w.name)?.inStart) return { worker: w.name, verdict: "healthy", reason: "starting" };
     // another machine's pid: tmux's word (the pane is not dead) is all there is
     const alive = remote ? () => true : (this.d.processAlive ?? pidAlive);
     const rt = this.d.runtime(w.name);
