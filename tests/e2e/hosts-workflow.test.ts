@@ -34,7 +34,9 @@ describe("a workflow across hosts while one of them drops out (compiled binary, 
     if (!hosts.hosts.get("w1")?.link)
       throw new Error("this test needs network namespaces (run as root with ip)");
     const counts = join(orch.root, "counts");
+    const done = join(orch.root, "done");
     mkdirSync(counts);
+    mkdirSync(done);
     const projects = Array.from({ length: PROJECTS }, (_, i) => {
       const p = join(orch.root, "src", `p${i}`);
       mkdirSync(p, { recursive: true });
@@ -50,7 +52,7 @@ describe("a workflow across hosts while one of them drops out (compiled binary, 
         "  - name: build",
         "    labels: { pool: build }",
         `    projects: ${JSON.stringify(projects)}`,
-        `    text: "n=$(basename {{ project | shell }}); echo ran >> ${counts}/$n; sleep 6; echo built-$n"`,
+        `    text: "n=$(basename {{ project | shell }}); echo ran >> ${counts}/$n; sleep 6; echo built-$n; touch ${done}/$n"`,
         "",
       ].join("\n"),
     );
@@ -69,8 +71,8 @@ describe("a workflow across hosts while one of them drops out (compiled binary, 
           async () => (await orch.json<{ state: string }>(["host", "show", "w1"])).state === "offline",
           15_000,
         );
-        // the link stays down past the tasks' end: they finish on w1 meanwhile
-        await Bun.sleep(8000);
+        // the link stays down past the tasks' end: every one finishes (on w1 too) meanwhile
+        await waitFor("every task's command finished", () => readdirSync(done).length === PROJECTS, 60_000);
       } finally {
         hosts.partition("w1", false);
       }
