@@ -35,7 +35,9 @@ function giveAway(path: string): number {
 }
 
 describe("CLI edges (compiled binary)", () => {
-  const orch = new OrchHarness("dist");
+  // no automatic revive: a dead worker stays dead for the status a test reads (a revive 1 s
+  // after a death could come between two status calls on a loaded machine, and CI saw it)
+  const orch = new OrchHarness("dist", { ORCH_MAX_RESTARTS: "0" });
   const cli = (args: string[]) => orch.run(args, 30_000);
   beforeAll(async () => {
     await orch.startWithWorker("w");

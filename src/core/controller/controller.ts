@@ -174,10 +174,9 @@ export class Controller {
     });
     this.feed = new EventFeed(store.events);
     this.health = new HealthPass({
-      store,
-      config,
-      logger,
+      ...{ store, config, logger },
       runtime: (name) => this.runtimes.get(name),
+      starting: (name) => this.starter.isStarting(name),
       panesOn: (name) => this.hosts.panesOn(name),
       revive: (name, by) => this.lifecycle.revive(name, by),
       probe: (name) => probeWorker(this.runtimes.get(name), this.hosts),

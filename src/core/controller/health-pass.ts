@@ -29,6 +29,8 @@ export interface HealthPassDeps {
   config: Config;
   logger: Logger;
   runtime(name: string): WorkerRuntime | undefined;
+  /** Whether the worker's start is under way (its pane may not be bound yet). */
+  starting(name: string): boolean;
   /**
    * The panes on a host now, and whether their pids are another machine's (so only tmux can
    * tell whether they live); null when the host cannot be reached.
@@ -174,7 +176,7 @@ export class HealthPass {
     if (this.repairing.has(w.name)) return { worker: w.name, verdict: "dead", reason: "being revived now" };
     if (w.state === "error") return { worker: w.name, verdict: "gave_up", reason: w.error ?? "in error" };
     // a start under way (its pane not bound yet) is the start's to judge: it has its own deadline
-    if (this.d.runtime(w.name)?.inStart) return { worker: w.name, verdict: "healthy", reason: "starting" };
+    if (this.d.starting(w.name)) return { worker: w.name, verdict: "healthy", reason: "starting" };
     // another machine's pid: tmux's word (the pane is not dead) is all there is
     const alive = remote ? () => true : (this.d.processAlive ?? pidAlive);
     const rt = this.d.runtime(w.name);

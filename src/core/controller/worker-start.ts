@@ -38,7 +38,15 @@ export interface WorkerStartDeps {
  * recorded on the worker (state `error`) with the reason, and returned as the failure.
  */
 export class WorkerStarter {
+  /** Workers whose start is under way, from its first step (before their runtime exists). */
+  private readonly starting = new Set<string>();
+
   constructor(private readonly d: WorkerStartDeps) {}
+
+  /** Whether `name`'s start is under way: the start judges it, not the health pass. */
+  isStarting(name: string): boolean {
+    return this.starting.has(name);
+  }
 
   /** What the worker's plugin is told when it starts (or its worker is adopted or killed). */
   context(w: Pick<Worker, "name" | "project" | "type" | "host">): StartupContext {
@@ -70,6 +78,15 @@ export class WorkerStarter {
 
   /** Seeds files, opens the window (or respawns `respawnPane`) and waits for the agent to be ready. */
   async start(worker: Worker, plugin: AgentPlugin, respawnPane?: string): Promise<Result<void>> {
+    this.starting.add(worker.name);
+    try {
+      return await this.startNow(worker, plugin, respawnPane);
+    } finally {
+      this.starting.delete(worker.name);
+    }
+  }
+
+  private async startNow(worker: Worker, plugin: AgentPlugin, respawnPane?: string): Promise<Result<void>> {
     const { store, logger, masking } = this.d;
     const host = this.d.hosts.of(worker);
     const ctx = this.context(worker);

@@ -65,6 +65,7 @@ class Ward {
       config: { ...DEFAULT_CONFIG, maxRestarts: 2, restartWindow: 600, stuckAfter: 60, ...config },
       logger: { log: () => undefined },
       runtime: (name) => (name === "w" ? this.rt : undefined),
+      starting: () => false,
       panesOn: async () => ({ panes: await this.pane.listPanes(), remote: false }),
       revive: async (name, by) => {
         expect(by).toBe("auto");
@@ -124,6 +125,15 @@ describe("HealthPass: verdicts", () => {
       { worker: "w", verdict: "healthy", reason: "idle, answered its probe in 12 ms" },
     ]);
     expect(w.probed).toEqual(["w"]);
+    expect(w.revived).toEqual([]);
+  });
+
+  test("a worker whose start is under way, its runtime not made yet, is left to the start", async () => {
+    // add-worker stores the worker before its plugin's startup() and seeded files: no pane yet
+    const w = ward({}, { starting: (name) => name === "w", runtime: () => undefined });
+    w.pane.panes = [];
+    expect(await w.pass.run()).toEqual([{ worker: "w", verdict: "healthy", reason: "starting" }]);
+    expect(w.dead).toEqual([]);
     expect(w.revived).toEqual([]);
   });
 
