@@ -72,7 +72,7 @@ export function shellStart(dir: string, name: string, project: string): ShellSta
   const spec = shellPlugin().startup(makeStartupContext({ workerName: name, project, dataDir }));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   for (const f of spec.files ?? []) {
-    writeFileSync(f.path.startsWith("/") ? f.path : join(dataDir, f.path), f.content, {
+    writeFileSync(f.path.startsWith("/") ? f.path : join(dataDir, f.path), f.content ?? "", {
       mode: f.mode ?? 0o600,
     });
   }

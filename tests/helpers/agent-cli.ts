@@ -519,7 +519,7 @@ export function orchAgentEnv(
 }
 
 /** What Claude Code needs to talk only to the fake API on 127.0.0.1:`port` (and to run as root). */
-function claudeOfflineEnv(port: number): Record<string, string> {
+export function claudeOfflineEnv(port: number): Record<string, string> {
   return {
     ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`,
     ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,

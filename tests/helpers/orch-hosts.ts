@@ -10,10 +10,10 @@ import { SshHosts } from "./ssh-hosts.ts";
  */
 export async function orchWithHosts(
   orch: OrchHarness,
-  hosts: Array<{ name: string; labels?: string[] }>,
+  hosts: Array<{ name: string; labels?: string[]; env?: Record<string, string> }>,
 ): Promise<{ hosts: SshHosts; stop(): Promise<void> }> {
   const ssh = new SshHosts(join(orch.root, "ssh"));
-  for (const h of hosts) await ssh.add(h.name);
+  for (const h of hosts) await ssh.add(h.name, { env: h.env ?? {} });
   mkdirSync(orch.home, { recursive: true, mode: 0o700 });
   writeFileSync(join(orch.home, "config.yaml"), `sshConfig: ${ssh.configFile}\n`, { mode: 0o600 });
   await orch.ok(["start"]);

@@ -81,7 +81,10 @@ export class SshHosts {
   }
 
   /** Starts a host's sshd (in its own namespace when it can) and adds it to the config file. */
-  async add(name: string, opts: { knownKey?: boolean } = {}): Promise<TestHost> {
+  async add(
+    name: string,
+    opts: { knownKey?: boolean; env?: Record<string, string> } = {},
+  ): Promise<TestHost> {
     const dir = join(this.root, `host-${name}`);
     mkdirSync(join(dir, "tmux"), { recursive: true, mode: 0o700 });
     mkdirSync(join(dir, "home"), { recursive: true, mode: 0o700 });
@@ -105,7 +108,9 @@ export class SshHosts {
       // each host's tmux servers in a directory of its own, killed by their sockets at cleanup;
       // and a home of its own: bash run by sshd reads ~/.bashrc, and the account's may do
       // anything (here: pyenv's rehash, which waits a minute on a lock a killed shell left)
-      `SetEnv TMUX_TMPDIR=${join(dir, "tmux")} HOME=${join(dir, "home")}`,
+      `SetEnv TMUX_TMPDIR=${join(dir, "tmux")} HOME=${join(dir, "home")}${Object.entries(opts.env ?? {})
+        .map(([k, v]) => ` ${k}=${v}`)
+        .join("")}`,
       "StreamLocalBindUnlink yes",
       "",
     ].join("\n");

@@ -1,3 +1,4 @@
+import { parseHookPayload } from "../../core/domain/hook-payload.ts";
 import { segment, WORKER_EXPECTED } from "../api-client.ts";
 import type { CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
@@ -18,16 +19,6 @@ async function readStdin(ms: number): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function parsePayload(text: string): unknown {
-  const t = text.trim();
-  if (!t) return null;
-  try {
-    return JSON.parse(t);
-  } catch {
-    return t;
-  }
-}
-
 /**
  * `orch hook --worker W EVENT [PAYLOAD]`: what an agent's hook runs. The event's JSON comes as
  * PAYLOAD (Codex's notify) or on stdin (Claude Code's hooks) and goes to the controller. It
@@ -40,7 +31,7 @@ export async function hookCommand(
   payloadArg: string | undefined,
 ): Promise<number> {
   try {
-    const payload = parsePayload(payloadArg ?? (await readStdin(1000)));
+    const payload = parseHookPayload(payloadArg ?? (await readStdin(1000)));
     await Promise.race([
       ctx.api.raw("POST", `/v1/workers/${segment(worker, "worker", WORKER_EXPECTED)}/hooks`, {
         event,

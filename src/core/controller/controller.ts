@@ -117,13 +117,9 @@ export class Controller {
       around: (handle) => this.reader.around(handle),
     });
     this.hosts = tmuxHosts({
-      paths,
-      config,
-      logger,
+      ...{ paths, config, logger, events, transport: d.transport, viewArgv: d.viewArgv },
       masking: this.masking,
-      events,
-      transport: d.transport,
-      viewArgv: d.viewArgv,
+      hooks: { hostOf: (w) => store.workers.get(w)?.host, hook: (w, e) => this.workerDesk.hook(w, e) },
     });
     const logOf = (rt: WorkerRuntime) => workerLogPath(paths, rt.name);
     const markers: MarkerSpec = {

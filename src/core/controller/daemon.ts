@@ -186,6 +186,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
       .catch((e) => logger.log("error", "stopping could not record everything", { error: errorMessage(e) }));
     // hosts' channels last: --kill-workers closes the windows of their workers through them
     await hosts.stop();
+    controller.hosts.closeRemotes();
     notifier?.stop();
     store.close();
     rmSync(paths.apiSocket, { force: true });

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { errorMessage, fail, ok, type Result } from "../domain/result.ts";
 import { type ProcInfo, snapshotProcesses } from "../runtime/proc-tree.ts";
@@ -29,6 +29,15 @@ export interface HostPlace {
   checkDir(path: string): Promise<string | null>;
   /** Writes files on the host (directories made private). */
   writeFiles(files: PlacedFile[]): Promise<Result<void>>;
+  /** A file's text on the host; null when there is no such file. */
+  readFile(path: string): Promise<Result<string | null>>;
+  /** The HOME agents run with on the host; null: this machine's. */
+  agentHome(): string | null;
+  /**
+   * The argv an agent's hook on the host runs to tell the controller of an event (the payload
+   * on stdin or as a last argument); null: orch's own `orch hook`.
+   */
+  hookArgv(worker: string): ((event: string) => string[]) | null;
   /**
    * Brings this machine's copy of the worker's pane log (workerLogPath) up to date with the
    * host's; resolves at once where the log is on this machine.
@@ -60,6 +69,15 @@ export function localPlace(paths: OrchPaths): HostPlace {
         return fail("unavailable", errorMessage(e));
       }
     },
+    async readFile(path) {
+      try {
+        return ok(existsSync(path) ? readFileSync(path, "utf8") : null);
+      } catch (e) {
+        return fail("unavailable", `cannot read ${path}: ${errorMessage(e)}`);
+      }
+    },
+    agentHome: () => null,
+    hookArgv: () => null,
     pullLog: () => Promise.resolve(),
     processes: async () => snapshotProcesses(),
     logSizes: async () => new Map(),

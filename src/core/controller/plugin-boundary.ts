@@ -33,6 +33,7 @@ import { parseStartupSpec } from "../plugin/validate.ts";
 /** The plugin members the core calls, as failures name them. */
 export type PluginMember =
   | "startup"
+  | "startup.files.merge"
   | "frame"
   | "detect.hook"
   | "detect.screen.latestTurn"
@@ -159,6 +160,24 @@ export async function callStartup(
   return spec.ok
     ? spec
     : fail("unavailable", pluginFailure(plugin, "startup", `it returned a bad spec: ${spec.error}`));
+}
+
+/** A seeded file's `merge(existing)`: the content to write, or null to leave the file be. */
+export function callMerge(
+  plugin: AgentPlugin,
+  merge: (existing: string | null) => string | null,
+  existing: string | null,
+  path: string,
+): Result<string | null> {
+  return callSync(
+    plugin,
+    "startup.files.merge",
+    () => merge(existing),
+    (v) =>
+      v === null || typeof v === "string"
+        ? ok(v)
+        : bad(`it returned ${show(v)} for ${path}; expected a string or null`),
+  );
 }
 
 /** The ready pattern of an adopted worker's agent (undefined: its screen says when it is ready). */

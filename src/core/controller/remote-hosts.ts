@@ -1,10 +1,14 @@
 import type { Config } from "../domain/config.ts";
 import { fail } from "../domain/result.ts";
+import { cancelForward, forwardSocket } from "../hosts/hook-forward.ts";
+import { HOOK_SOCKET_FILE } from "../hosts/hook-helper.ts";
 import type { HostSsh } from "../hosts/host-desk.ts";
 import type { HostChannel } from "../hosts/host-link.ts";
 import { LOCAL_HOST } from "../hosts/local-host.ts";
+import { controlPath } from "../hosts/ssh-command.ts";
 import type { Store } from "../store/index.ts";
 import type { TransportFactory } from "../tmux/transport.ts";
+import { HookRelay, type HookRelayDeps } from "./hook-relay.ts";
 import { type HostPlace, localPlace } from "./host-place.ts";
 import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
@@ -20,12 +24,15 @@ export interface RemoteHostDeps {
   logger: Logger;
   masking: Masking;
   events: TmuxHostEvents;
+  /** Where agents' hook events from a host go (the workers' desk). */
+  hooks: Omit<HookRelayDeps, "logger">;
 }
 
 /**
  * The tmux server on a host reached over ssh, and the channel its HostLink hands over: at
- * each connect orch's directory there is made ready (the mask filter checked), the server gets
- * orch's options and the panes found are adopted.
+ * each connect orch's directory there is made ready (the mask filter and the hook helper
+ * checked), the host's hook socket forwarded to this host's {@link HookRelay}, the server
+ * gets orch's options and the panes found are adopted.
  */
 export function remoteTmuxHost(
   name: string,
@@ -33,12 +40,26 @@ export function remoteTmuxHost(
   d: RemoteHostDeps,
 ): { host: TmuxHost; channel: HostChannel } {
   const place = new RemotePlace(ssh, d.paths, () => d.masking.filterProgram());
-  const host = hostOverSsh(name, place, d);
+  const relay = new HookRelay(name, `${controlPath(ssh.settings, ssh.target)}.hook`, {
+    ...d.hooks,
+    logger: d.logger,
+  });
+  const host = hostOverSsh(name, place, d, () => relay.close());
   const channel: HostChannel = {
     handlers: host.handlers(),
     async ready(client) {
       const prepared = await place.prepare();
       if (!prepared.ok) throw new Error(prepared.error);
+      relay.listen();
+      // a master that outlived its channel keeps the forwarding of the socket just removed
+      const remote = `${prepared.value}/${HOOK_SOCKET_FILE}`;
+      await cancelForward(ssh.settings, ssh.target, remote, relay.socket);
+      const forwarded = await forwardSocket(ssh.settings, ssh.target, remote, relay.socket);
+      if (!forwarded.ok)
+        d.logger.log("warn", "agents' hooks on this host cannot reach the controller", {
+          host: name,
+          error: forwarded.error,
+        });
       await host.linked(client);
     },
     lost: () => host.unlinked(),
@@ -55,6 +76,9 @@ export function unknownTmuxHost(name: string, d: RemoteHostDeps): TmuxHost {
     filter: () => null,
     checkDir: () => Promise.resolve(nowhere),
     writeFiles: () => Promise.resolve(fail("not_found", nowhere)),
+    readFile: () => Promise.resolve(fail("not_found", nowhere)),
+    agentHome: () => null,
+    hookArgv: () => null,
     pullLog: () => Promise.resolve(),
     processes: () => Promise.reject(new Error(nowhere)),
     logSizes: async () => new Map(),
@@ -64,8 +88,9 @@ export function unknownTmuxHost(name: string, d: RemoteHostDeps): TmuxHost {
 }
 
 /** A tmux server on another machine, whose channel is handed over (`TmuxHost.linked`). */
-function hostOverSsh(name: string, place: HostPlace, d: RemoteHostDeps): TmuxHost {
+function hostOverSsh(name: string, place: HostPlace, d: RemoteHostDeps, onClose?: () => void): TmuxHost {
   return new TmuxHost({
+    onClose,
     name,
     // its session, size and history; the socket and files named here are this machine's, unused
     server: localServer(d.paths, d.config, []),

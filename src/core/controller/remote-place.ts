@@ -1,9 +1,11 @@
 import { renameSync, statSync } from "node:fs";
 import { fail, type Result } from "../domain/result.ts";
+import { remoteHookArgv } from "../hosts/hook-helper.ts";
 import type { HostSsh } from "../hosts/host-desk.ts";
 import {
   prepareHost,
   pullRemoteTail,
+  readRemoteFile,
   readRemoteProcStats,
   remoteDirCheck,
   remoteDirName,
@@ -54,6 +56,22 @@ export class RemotePlace implements HostPlace {
 
   filter(local: string[] | null): string[] | null {
     return local === null ? null : ["perl", `${this.base}/mask-filter.pl`];
+  }
+
+  readFile(path: string): Promise<Result<string | null>> {
+    if (this.dir === null)
+      return Promise.resolve(fail("unavailable", `host ${this.ssh.target.name} is not connected`));
+    return readRemoteFile(this.ssh.settings, this.ssh.target, path);
+  }
+
+  /** The host's HOME (the directory orch's own is in), once a connect has told it. */
+  agentHome(): string | null {
+    const suffix = `/${remoteDirName(this.ssh.socketName)}`;
+    return this.dir?.endsWith(suffix) ? this.dir.slice(0, -suffix.length) || "/" : null;
+  }
+
+  hookArgv(worker: string): (event: string) => string[] {
+    return (event) => remoteHookArgv(this.base, worker, event);
   }
 
   async checkDir(path: string): Promise<string | null> {

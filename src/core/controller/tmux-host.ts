@@ -87,6 +87,8 @@ export interface TmuxHostOptions {
   place: HostPlace;
   logger: Logger;
   events: TmuxHostEvents;
+  /** What else goes when the host is closed (a host's hook relay). */
+  onClose?: () => void;
 }
 
 /**
@@ -365,6 +367,7 @@ export class TmuxHost {
   close(): void {
     this.closed = true;
     this.deaths?.close();
+    this.o.onClose?.();
     if (!this.remote) this.client?.close();
   }
 

@@ -51,9 +51,16 @@ export class TmuxHosts {
     return channel;
   }
 
-  /** A host was removed: its server is forgotten (a worker naming it is never connected). */
+  /** A host was removed: its server is closed and forgotten (a worker naming it is never connected). */
   delete(name: string): void {
-    if (name !== this.local.name) this.byName.delete(name);
+    if (name === this.local.name) return;
+    this.byName.get(name)?.close();
+    this.byName.delete(name);
+  }
+
+  /** Closes every host's server but this machine's (the controller stops). */
+  closeRemotes(): void {
+    for (const h of this.byName.values()) if (h !== this.local) h.close();
   }
 
   all(): TmuxHost[] {

@@ -1,5 +1,4 @@
 import { mkdirSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { describeExit } from "../domain/exit-status.ts";
 import { permissionSkipRefusal } from "../domain/permission-skip.ts";
@@ -14,6 +13,7 @@ import type { Masking } from "./masking.ts";
 import { NOTHING_SENT, SENT_OPTION } from "./pane-delivery.ts";
 import type { OrchPaths } from "./paths.ts";
 import { callStartup } from "./plugin-boundary.ts";
+import { placeSeedFiles } from "./seed-files.ts";
 import type { TmuxHost } from "./tmux-host.ts";
 import type { TmuxHosts } from "./tmux-hosts.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
@@ -50,10 +50,16 @@ export class WorkerStarter {
 
   /** What the worker's plugin is told when it starts (or its worker is adopted or killed). */
   context(w: Pick<Worker, "name" | "project" | "type" | "host">): StartupContext {
+    const { place } = this.d.hosts.of(w);
+    const home = place.agentHome();
+    const hookArgv = place.hookArgv(w.name);
     return makeStartupContext({
       workerName: w.name,
       project: w.project,
-      dataDir: this.d.hosts.of(w).place.dataDir(w.name),
+      dataDir: place.dataDir(w.name),
+      ...(home === null ? {} : { home }),
+      // a host's agents tell of their hooks through orch's helper there
+      ...(hookArgv === null ? {} : { hookArgv }),
       orchArgv: this.d.orchArgv,
       orchHome: this.d.paths.home,
       skipPermissions: this.d.config.skipPermissions.includes(w.type),
@@ -107,13 +113,9 @@ export class WorkerStarter {
       );
     }
     if (!host.remote) mkdirSync(ctx.dataDir, { recursive: true, mode: 0o700 });
-    const seeded = await host.place.writeFiles(
-      (spec.files ?? []).map((f) => ({
-        path: isAbsolute(f.path) ? f.path : join(ctx.dataDir, f.path),
-        content: f.content,
-        mode: f.mode ?? 0o600,
-      })),
-    );
+    const files = await placeSeedFiles(plugin, host.place, ctx.dataDir, spec.files ?? []);
+    if (!files.ok) return this.failed(worker.name, `cannot seed the agent's files: ${files.error}`);
+    const seeded = await host.place.writeFiles(files.value);
     if (!seeded.ok) return this.failed(worker.name, `cannot seed the agent's files: ${seeded.error}`);
     const rt = new WorkerRuntime(worker.id, worker.name, plugin, spec.ready);
     rt.project = worker.project;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { fail, ok, type Result } from "../domain/result.ts";
+import { HOOK_HELPER, HOOK_HELPER_FILE, HOOK_SOCKET_FILE } from "./hook-helper.ts";
 import { REMOTE_ENV } from "./host-probe.ts";
 import { type SshSettings, type SshTarget, sshArgv } from "./ssh-command.ts";
 import { runSsh } from "./ssh-run.ts";
@@ -64,8 +65,10 @@ export function remoteDirName(socketName: string): string {
 }
 
 /**
- * Makes orch's directory on a host (private) and puts the pane-log mask filter there,
- * verified by its SHA-256 after the write; answers the directory's absolute path.
+ * Makes orch's directory on a host (private), puts the pane-log mask filter and the agents'
+ * hook helper there, each verified by its SHA-256 after the write, and removes a hook socket
+ * an earlier connection left (sshd binds the forwarded one anew); answers the directory's
+ * absolute path.
  *
  * @example
  * ```ts
@@ -78,7 +81,7 @@ export async function prepareHost(
   socketName: string,
   maskFilter: string | null,
 ): Promise<Result<string>> {
-  const script = `${REMOTE_ENV} umask 077; d="$HOME/${remoteDirName(socketName)}"; mkdir -p "$d/logs" "$d/workers" && echo "dir=$d"`;
+  const script = `${REMOTE_ENV} umask 077; d="$HOME/${remoteDirName(socketName)}"; mkdir -p "$d/logs" "$d/workers" && rm -f "$d/${HOOK_SOCKET_FILE}" && echo "dir=$d"`;
   const r = await runSsh(sshArgv(s, t, ["sh", "-c", script]), CALL_TIMEOUT_MS);
   const dir = /^dir=(.+)$/m.exec(r.stdout)?.[1];
   if (r.code !== 0 || !dir) {
@@ -87,18 +90,41 @@ export async function prepareHost(
       : r.stderr.trim() || `exit ${r.code}`;
     return fail("unavailable", `cannot prepare host ${t.name ?? t.dest}: ${why}`);
   }
-  if (maskFilter === null) return ok(dir);
-  const file = `${dir}/mask-filter.pl`;
-  const written = await writeRemoteFiles(s, t, [{ path: file, content: maskFilter, mode: 0o600 }]);
+  const files: RemoteFile[] = [{ path: `${dir}/${HOOK_HELPER_FILE}`, content: HOOK_HELPER, mode: 0o600 }];
+  if (maskFilter !== null) files.push({ path: `${dir}/mask-filter.pl`, content: maskFilter, mode: 0o600 });
+  const written = await writeRemoteFiles(s, t, files);
   if (!written.ok) return written;
-  const sum = await runSsh(sshArgv(s, t, ["sha256sum", file]), CALL_TIMEOUT_MS);
-  const want = createHash("sha256").update(maskFilter).digest("hex");
-  if (sum.stdout.split(/\s/)[0] !== want)
-    return fail(
-      "unavailable",
-      `host ${t.name ?? t.dest}: the mask filter written there does not match (sha256)`,
-    );
+  const sums = await runSsh(sshArgv(s, t, ["sha256sum", ...files.map((f) => f.path)]), CALL_TIMEOUT_MS);
+  const got = new Map(
+    sums.stdout
+      .trim()
+      .split("\n")
+      .map((l) => [l.slice(66), l.slice(0, 64)] as const),
+  );
+  for (const f of files) {
+    if (got.get(f.path) !== createHash("sha256").update(f.content).digest("hex"))
+      return fail(
+        "unavailable",
+        `host ${t.name ?? t.dest}: ${f.path} as written there does not match (sha256)`,
+      );
+  }
   return ok(dir);
+}
+
+/** A file's text on the host, or null when there is none (e.g. an agent's config to merge into). */
+export async function readRemoteFile(
+  s: SshSettings,
+  t: SshTarget,
+  path: string,
+): Promise<Result<string | null>> {
+  const script = `if [ -e "$1" ]; then printf 'file:'; cat -- "$1"; else printf 'none'; fi`;
+  const r = await runSsh(sshArgv(s, t, ["sh", "-c", script, "sh", path]), CALL_TIMEOUT_MS);
+  if (r.code === 0 && r.stdout === "none") return ok(null);
+  if (r.code === 0 && r.stdout.startsWith("file:")) return ok(r.stdout.slice(5));
+  const why = r.timedOut
+    ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
+    : r.stderr.trim() || `exit ${r.code}`;
+  return fail("unavailable", `cannot read ${path} on host ${t.name ?? t.dest}: ${why}`);
 }
 
 /** Why `path` is not a directory on the host ("project directory X does not exist"), or null. */

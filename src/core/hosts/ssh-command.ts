@@ -130,11 +130,19 @@ export function controlPath(s: SshSettings, t: SshTarget): string {
   return join(s.controlDir, t.name ?? "%C");
 }
 
-/** The argv of a ControlMaster request (`check` or `exit`) for a host. */
-export function sshControlArgv(s: SshSettings, t: SshTarget, op: "check" | "exit"): string[] {
+/**
+ * The argv of a ControlMaster request for a host: `check`, `exit`, or `forward`/`cancel` of
+ * the forwardings in `forwards` (e.g. `["-R", "/remote.sock:/local.sock"]`).
+ */
+export function sshControlArgv(
+  s: SshSettings,
+  t: SshTarget,
+  op: "check" | "exit" | "forward" | "cancel",
+  forwards: string[] = [],
+): string[] {
   const argv = ["ssh"];
   if (s.configFile) argv.push("-F", s.configFile);
-  argv.push("-o", `ControlPath=${controlPath(s, t)}`, "-O", op);
+  argv.push("-o", `ControlPath=${controlPath(s, t)}`, "-O", op, ...forwards);
   if (t.port !== null) argv.push("-p", String(t.port));
   argv.push(t.dest);
   return argv;

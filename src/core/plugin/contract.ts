@@ -30,7 +30,7 @@ export interface StartupContext {
   project: string;
   /** A private directory for this worker under ORCH_HOME, for seeded files. */
   dataDir: string;
-  /** The HOME the agent runs with (where its own config lives). */
+  /** The HOME the agent runs with (where its own config lives), on the agent's machine. */
   home: string;
   /** orch's state directory; the agent's environment has it as ORCH_HOME. */
   orchHome: string;
@@ -57,12 +57,25 @@ export interface StartupContext {
   skipPermissions: boolean;
 }
 
-/** A file to write before the agent starts; a relative path is taken from `dataDir`. */
-export interface SeedFile {
-  path: string;
-  content: string;
-  mode?: number;
-}
+/**
+ * A file to write before the agent starts; a relative path is taken from `dataDir`. Either its
+ * `content`, or `merge`: given what the file holds on the agent's machine (null: there is no
+ * such file), the content to write, or null to leave the file as it is. orch reads the file
+ * where the agent runs (this machine, or a host over ssh), so a user's own config there is
+ * added to, never replaced by this machine's.
+ *
+ * @example
+ * ```ts
+ * files: [
+ *   { path: "settings.json", content: JSON.stringify({ hooks }) },
+ *   { path: join(ctx.home, ".tool.json"), merge: (old) => (old?.includes('"trusted"') ? null : addTrust(old)) },
+ * ]
+ * ```
+ */
+export type SeedFile = { path: string; mode?: number } & (
+  | { content: string; merge?: undefined }
+  | { merge(existing: string | null): string | null; content?: undefined }
+);
 
 /** How to start the agent and how to tell it is ready for a task. */
 export interface StartupSpec {

@@ -20,16 +20,19 @@ export function makeStartupContext(o: {
   orchHome?: string;
   /** The agent type is in the config's `skipPermissions` (default false). */
   skipPermissions?: boolean;
+  /** What a hook runs instead of `orch hook` (on a host over ssh: orch's helper there). */
+  hookArgv?: (event: string) => string[];
 }): StartupContext {
-  const argv = (event: string) => [
-    ...(o.orchArgv ?? ["orch"]),
-    "hook",
-    "--home",
-    o.orchHome ?? o.dataDir,
-    "--worker",
-    o.workerName,
-    event,
-  ];
+  const argv = (event: string) =>
+    o.hookArgv?.(event) ?? [
+      ...(o.orchArgv ?? ["orch"]),
+      "hook",
+      "--home",
+      o.orchHome ?? o.dataDir,
+      "--worker",
+      o.workerName,
+      event,
+    ];
   return {
     workerName: o.workerName,
     project: o.project,

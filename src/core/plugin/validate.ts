@@ -110,7 +110,18 @@ const startupSpecSchema = z.object({
   argv: z.array(z.string()).min(1, "argv must name a command"),
   env: z.record(z.string(), z.string()).optional(),
   files: z
-    .array(z.object({ path: z.string().min(1), content: z.string(), mode: z.number().int().optional() }))
+    .array(
+      z
+        .object({
+          path: z.string().min(1),
+          content: z.string().optional(),
+          merge: z.custom<(old: string | null) => string | null>((v) => typeof v === "function").optional(),
+          mode: z.number().int().optional(),
+        })
+        .refine((f) => (f.content === undefined) !== (f.merge === undefined), {
+          message: "a seeded file has either content or merge (one of them)",
+        }),
+    )
     .optional(),
   ready: regex.optional(),
   runs: z.array(z.string()).optional(),

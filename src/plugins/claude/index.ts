@@ -6,12 +6,13 @@ import {
   type HookSignal,
   pasteSafe,
   type ResultInput,
+  type SeedFile,
   type StartupContext,
   type TaskResult,
 } from "../../core/plugin/sdk.ts";
 import { claudePermissionArgs } from "./permission-mode.ts";
 import { CLAUDE_SCREEN, rateLimitWaitMs, screenAnswer } from "./screen.ts";
-import { mergeClaudeJson, readClaudeJson } from "./seed-config.ts";
+import { mergeClaudeJson, parseClaudeJson } from "./seed-config.ts";
 import { readLastTurn } from "./transcript.ts";
 
 /** The hooks orch installs (through `--settings`, so the user's own settings stay untouched). */
@@ -22,12 +23,25 @@ export function claudeCommand(): string {
   return process.env.ORCH_CLAUDE_COMMAND || "claude";
 }
 
-/** Files that let Claude Code start without dialogs, merged into what the user has. */
-export function claudeSeedFiles(ctx: StartupContext): { path: string; content: string }[] {
-  const merged = mergeClaudeJson(readClaudeJson(ctx.home), ctx.project, process.env.ANTHROPIC_API_KEY);
-  return merged
-    ? [{ path: join(ctx.home, ".claude.json"), content: `${JSON.stringify(merged, null, 2)}\n` }]
-    : [];
+/**
+ * Files that let Claude Code start without dialogs, merged into what the user has in the
+ * agent's home (on the agent's machine: orch reads it there).
+ */
+export function claudeSeedFiles(ctx: StartupContext): SeedFile[] {
+  const path = join(ctx.home, ".claude.json");
+  return [
+    {
+      path,
+      merge: (old) => {
+        const merged = mergeClaudeJson(
+          parseClaudeJson(old, path),
+          ctx.project,
+          process.env.ANTHROPIC_API_KEY,
+        );
+        return merged ? `${JSON.stringify(merged, null, 2)}\n` : null;
+      },
+    },
+  ];
 }
 
 /**

@@ -3,8 +3,6 @@
  * onboarding done, the API key in the environment approved, the project folder trusted.
  * Only missing entries are added; whatever the user set stays as it is.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 
 type Json = Record<string, unknown>;
 
@@ -54,12 +52,12 @@ export function mergeClaudeJson(existing: Json, project: string, apiKey: string 
   return changed ? out : null;
 }
 
-/** Reads `~/.claude.json` under `home` ({} when there is none). */
-export function readClaudeJson(home: string): Json {
-  const file = join(home, ".claude.json");
-  if (!existsSync(file)) return {};
-  const text = readFileSync(file, "utf8");
-  if (!text.trim()) return {};
+/**
+ * The object in a `~/.claude.json`'s text (`file` names it in the error); {} when there is no
+ * file or it is empty. Throws when it is not a JSON object (orch will not rewrite it).
+ */
+export function parseClaudeJson(text: string | null, file: string): Json {
+  if (text === null || !text.trim()) return {};
   const v: unknown = JSON.parse(text);
   if (!isObject(v)) throw new Error(`${file} is not a JSON object; orch leaves it alone`);
   return v;

@@ -4,8 +4,8 @@
  * the update check go on the command line (`-c`), so the user's file keeps its provider,
  * model and settings.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { SeedFile } from "../../core/plugin/sdk.ts";
 
 /** Where Codex keeps its config. */
 export function codexHome(home: string): string {
@@ -27,12 +27,9 @@ export function trustProject(toml: string, project: string): string | null {
   return `${toml}${sep}${header}\ntrust_level = "trusted"\n`;
 }
 
-/** The seeded config.toml (absolute path and content), or nothing when it needs no change. */
-export function codexSeedFiles(home: string, project: string): { path: string; content: string }[] {
-  const file = join(codexHome(home), "config.toml");
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const next = trustProject(current, project);
-  return next === null ? [] : [{ path: file, content: next }];
+/** The seeded config.toml: the project's trust added to what the file holds where the agent runs. */
+export function codexSeedFiles(home: string, project: string): SeedFile[] {
+  return [{ path: join(codexHome(home), "config.toml"), merge: (old) => trustProject(old ?? "", project) }];
 }
 
 /** A TOML string literal (basic string, JSON escaping is valid TOML for these). */

@@ -48,7 +48,12 @@ describe.each(ALL.map((p) => [p.name, p] as const))("contract: %s", (_name, p) =
     const spec = p.startup(ctx);
     expect(spec.argv.length).toBeGreaterThan(0);
     expect(spec.ready !== undefined || p.detect.screen?.idle !== undefined).toBe(true);
-    for (const f of spec.files ?? []) expect(typeof f.content).toBe("string");
+    // each seeded file has its content, or a merge that gives it from what is there (or leaves it)
+    for (const f of spec.files ?? []) {
+      const content = f.merge ? f.merge(null) : f.content;
+      expect(content === null || typeof content === "string").toBe(true);
+      if (!f.merge) expect(typeof f.content).toBe("string");
+    }
   });
 
   test("frames a task: the text reaches the agent, and a marker never appears verbatim", () => {
@@ -156,7 +161,7 @@ describe("recorded hook payloads", () => {
         home: "/tmp/no-such-home",
       }),
     );
-    const settings = JSON.parse(spec.files!.find((f) => f.path === "claude-settings.json")!.content) as {
+    const settings = JSON.parse(spec.files!.find((f) => f.path === "claude-settings.json")!.content!) as {
       hooks: Record<string, unknown>;
     };
     expect(Object.keys(settings.hooks).sort()).toEqual([

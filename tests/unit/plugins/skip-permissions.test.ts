@@ -24,7 +24,7 @@ const ctx = (skipPermissions: boolean) =>
 function claudeSettings(skip: boolean): Record<string, unknown> {
   const spec = builtinPlugins.claude!().startup(ctx(skip));
   const file = spec.files?.find((f) => f.path === "claude-settings.json");
-  return JSON.parse(file!.content) as Record<string, unknown>;
+  return JSON.parse(file!.content!) as Record<string, unknown>;
 }
 
 describe("skipPermissions in the startup context", () => {
