@@ -16,11 +16,15 @@ export function addHostCommand(cli: CAC): void {
   cli
     .command(
       "host <action> [name] [dest]",
-      "Machines over OpenSSH: host add NAME DEST | list | show NAME | check [NAME] | remove NAME",
+      "Machines over OpenSSH: host add NAME DEST | list | show NAME | check [NAME] | remove NAME [--kill-workers]",
     )
     .option("--label <key=value>", "host add: a label pool tasks can ask for (repeatable)")
     .option("--max-workers <n>", "host add: most live workers on this host (default: maxWorkers)")
     .option("--accept-new", "host add: accept the host's key if ssh knows none for it yet")
+    .option(
+      "--kill-workers",
+      "host remove: kill the host's workers first (refused otherwise while they live)",
+    )
     .action(async (action: string, name: string | undefined, dest: string | undefined, o: Opts) => {
       let maxWorkers: number | undefined;
       if (o.maxWorkers !== undefined) {
@@ -39,6 +43,7 @@ export function addHostCommand(cli: CAC): void {
         labels: labelList(o.label),
         ...(maxWorkers !== undefined ? { maxWorkers } : {}),
         acceptNew: Boolean(o.acceptNew),
+        killWorkers: Boolean(o.killWorkers),
       });
     });
 }

@@ -459,10 +459,23 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
     const refused = await orch.run(["host", "remove", "h2"]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain("live worker");
+    expect(refused.stderr).toContain("host remove h2 --kill-workers");
     const st = await orch.json<{ workers: Array<{ name: string; host: string }> }>(["status"]);
-    for (const w of st.workers.filter((x) => x.host === "h2")) await orch.ok(["kill-worker", w.name]);
-    await orch.ok(["host", "remove", "h2"]);
+    const onH2 = st.workers.filter((x) => x.host === "h2").map((w) => w.name);
+    expect(onH2.length).toBeGreaterThan(0);
+    // told to: the host's workers are killed first, then the host goes
+    const removed = await orch.json<{ ok: boolean; killed: string[] }>([
+      "host",
+      "remove",
+      "h2",
+      "--kill-workers",
+    ]);
+    expect(removed.killed.sort()).toEqual(onH2.sort());
+    const left = await orch.json<{ workers: Array<{ host: string }> }>(["status"]);
+    expect(left.workers.filter((w) => w.host === "h2")).toEqual([]);
     expect(hostFiles("h2", ".log")).toEqual([]);
     expect(hostFiles("h2", "mask-filter.pl")).toEqual([]);
+    expect(hostFiles("h2", "hook.pl")).toEqual([]);
+    expect(existsSync(join(orch.home, "ssh", "h2.hook"))).toBe(false);
   }, 60_000);
 });

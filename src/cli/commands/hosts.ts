@@ -14,6 +14,8 @@ export interface HostArgs {
   labels: string[];
   maxWorkers?: number;
   acceptNew: boolean;
+  /** host remove: kill the host's workers first. */
+  killWorkers?: boolean;
 }
 
 /** "3 ms", "1.2 s ago" style figures for the host table. */
@@ -110,12 +112,15 @@ export async function hostCommand(ctx: CliContext, a: HostArgs): Promise<number>
     }
     case "remove": {
       const name = need(a.name, "NAME");
-      const r = await ctx.api.call<{ ok: boolean; name: string }>(
+      const r = await ctx.api.call<{ ok: boolean; name: string; killed: string[] }>(
         "DELETE",
-        `/v1/hosts/${segment(name, "host", "a host name")}`,
+        `/v1/hosts/${segment(name, "host", "a host name")}${a.killWorkers ? "?killWorkers=1" : ""}`,
       );
       if (ctx.json) printJson(r);
-      else out.line(`removed host ${r.name}`);
+      else
+        out.line(
+          `removed host ${r.name}${r.killed.length ? ` (workers killed: ${r.killed.join(", ")})` : ""}`,
+        );
       return EXIT.ok;
     }
     default:

@@ -108,7 +108,11 @@ export const HOST_ROUTES: readonly Route[] = [
     path: "/v1/hosts/:name",
     handler: async (c) => {
       const d = desk(c);
-      return d ? answer(await d.remove(c.params.name!), (r) => ({ ok: true, name: r.name })) : noHosts();
+      // ?killWorkers=1: the host's workers are killed first (refused while they live otherwise)
+      const kill = c.url.searchParams.get("killWorkers") === "1";
+      return d
+        ? answer(await d.remove(c.params.name!, kill), (r) => ({ ok: true, name: r.name, killed: r.killed }))
+        : noHosts();
     },
   },
 ];

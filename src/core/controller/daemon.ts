@@ -156,6 +156,14 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     session: config.sessionName,
     channel: (name, ssh) => controller.hosts.channel(name, ssh),
     forget: (name) => controller.hosts.delete(name),
+    async killWorkersOn(host) {
+      const names = controller
+        .workers()
+        .filter((w) => w.worker.host === host)
+        .map((w) => w.worker.name);
+      for (const name of names) await controller.killWorker(name);
+      return names;
+    },
   });
   hosts.start();
   const extensions = (o.extensions ?? []).map((make) => make({ controller, store, config, logger, paths }));

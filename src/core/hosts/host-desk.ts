@@ -63,6 +63,8 @@ export interface HostDeskDeps {
   session: string;
   /** The tmux server the controller drives on a host, carried by the host's channel. */
   channel?(name: string, ssh: HostSsh): HostChannel;
+  /** Kills every worker on a host (host remove --kill-workers); answers their names. */
+  killWorkersOn?(host: string): Promise<string[]>;
   /** A host was removed: the controller forgets its server. */
   forget?(name: string): void;
 }
@@ -281,17 +283,21 @@ export class HostDesk {
     return ok(name === undefined ? all : all.filter((h) => h.name === name));
   }
 
-  /** Forgets a host: its channel closed, orch's tmux server there stopped; refused while workers live there. */
-  async remove(name: string): Promise<Result<{ name: string }>> {
+  /**
+   * Forgets a host: its channel closed, orch's tmux server there stopped; refused while workers
+   * live there, unless `killWorkers` (then every worker on it is killed first).
+   */
+  async remove(name: string, killWorkers = false): Promise<Result<{ name: string; killed: string[] }>> {
     if (name === LOCAL_HOST)
       return fail("bad_input", `host "${LOCAL_HOST}" is this machine and cannot be removed`);
     const h = this.d.store.hosts.get(name);
     if (!h) return fail("not_found", this.unknown(name));
+    const killed = killWorkers && this.d.killWorkersOn ? await this.d.killWorkersOn(name) : [];
     const n = this.d.workersOn(name);
     if (n > 0)
       return fail(
         "conflict",
-        `host ${name} has ${n} live worker(s): kill them first (orch kill-worker NAME)`,
+        `host ${name} has ${n} live worker(s): kill them first (orch kill-worker NAME, or host remove ${name} --kill-workers)`,
       );
     await this.links.get(name)?.stop();
     this.links.delete(name);
@@ -299,7 +305,7 @@ export class HostDesk {
     await this.killRemoteServer({ dest: h.dest, port: h.port, name }, this.socketName(name));
     this.d.store.transaction(() => this.d.store.hosts.remove(name));
     this.d.log("info", "host removed", { host: name });
-    return ok({ name });
+    return ok({ name, killed });
   }
 
   /** Stops orch's tmux server on a host, removes orch's directory there and closes the ssh master (best effort). */
