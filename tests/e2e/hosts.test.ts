@@ -188,8 +188,8 @@ describe("hosts over OpenSSH (compiled binary, real sshd)", () => {
     expect(sock).toMatch(/orch-[0-9a-f]{8}-h1$/);
     const serving = () => spawnSync("tmux", ["-S", sock, "list-sessions"]).status === 0;
     expect(serving()).toBe(true);
-    const r = await orch.json<{ ok: boolean; name: string }>(["host", "remove", "h1"]);
-    expect(r).toEqual({ ok: true, name: "h1" });
+    const r = await orch.json<{ ok: boolean; name: string; killed: string[] }>(["host", "remove", "h1"]);
+    expect(r).toEqual({ ok: true, name: "h1", killed: [] });
     expect((await orch.json<HostJson[]>(["host", "list"])).map((h) => h.name)).toEqual(["local", "h2"]);
     expect(serving()).toBe(false);
     const again = await orch.run(["host", "remove", "h1"]);

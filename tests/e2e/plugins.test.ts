@@ -187,8 +187,9 @@ export default definePlugin(() => ({ name: "noframe", description: "d", version:
     await h.ok(["plugin", "add", f]);
     const r = await h.run(["add-worker", "--type", "ghost", "--project", project, "--name", "g1"], 60_000);
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain(
-      'worker "g1": the agent exited at once with status 127 (command not found: /nonexistent/agent-binary)',
+    // 127, or no status when tmux recorded none (tmux 3.3a under load): then orch looks the command up
+    expect(r.stderr).toMatch(
+      /worker "g1": the agent exited at once with status (127|\?) \(command not found: \/nonexistent\/agent-binary\)/,
     );
     expect(await controllerAlive()).toBe(true);
   }, 60_000);

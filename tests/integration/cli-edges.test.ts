@@ -159,18 +159,33 @@ describe("CLI edges (compiled binary)", () => {
       const pid = Number(orch.tmux("display-message", "-p", "-t", pane, "#{pane_pid}").stdout.trim());
       expect(pid).toBeGreaterThan(1);
       process.kill(pid, "SIGKILL");
-      // a death tmux first reports without its status is told again with it (liveness.ts)
+      // a death tmux first reports without its status is told again with it (liveness.ts). Under
+      // load tmux 3.3a now and then records no status at all for a killed pane (seen with tmux
+      // alone: 12 kills in 30 on a machine with 4 busy loops on 2 cores, its pane_dead_signal
+      // still empty 20 s later); orch can then say only that: the worker must say what tmux knows
+      const record = () =>
+        orch.tmux("display-message", "-p", "-t", pane, "#{pane_dead}:#{pane_dead_signal}").stdout.trim();
+      let last: unknown = null;
       const dead = await waitFor(
-        "k dead of a signal",
+        "k dead, with what tmux recorded of how",
         async () => {
           const w = (await orch.json<StatusJson>(["status"])).workers.find((x) => x.name === "k");
-          return w?.error?.includes("signal") ? w : null;
+          last = w;
+          if (w?.state !== "dead") return null;
+          const told = record();
+          if (told === "1:9") return w.error?.includes("signal") ? { w, told } : null;
+          return told === "1:" && w.error === "agent exited with status ?" ? { w, told } : null;
         },
         20_000,
-      );
-      expect(dead.error).toBe("agent killed by signal 9 (SIGKILL)");
-      const table = await orch.ok(["status"]);
-      expect(table).toContain("dead (agent killed by signal 9 (SIGKILL))");
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}; the worker was ${JSON.stringify(last)}; tmux says ${record()}`);
+      });
+      if (dead.told === "1:9") {
+        expect(dead.w.error).toBe("agent killed by signal 9 (SIGKILL)");
+        expect(await orch.ok(["status"])).toContain("dead (agent killed by signal 9 (SIGKILL))");
+      } else {
+        expect(await orch.ok(["status"])).toContain("dead (agent exited with status ?)");
+      }
       await orch.ok(["kill-worker", "k"]);
     },
     TEST_MS,

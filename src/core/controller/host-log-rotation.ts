@@ -1,4 +1,5 @@
 import { errorMessage } from "../domain/result.ts";
+import type { PaneInfo } from "../tmux/operations.ts";
 import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
 import type { TmuxHosts } from "./tmux-hosts.ts";
@@ -36,15 +37,22 @@ export class HostLogRotation {
         this.d.logger.log("warn", `pane log sizes not read: ${errorMessage(e)}`, { host: host.name });
         continue;
       }
+      let panes: Map<string, PaneInfo> | null = null;
       for (const rt of mine) {
         if ((sizes.get(rt.name) ?? 0) <= this.d.maxBytes) continue;
         if (!rt.paneId || rt.phase === "dead" || rt.recovery || rt.currentTaskId) continue;
+        panes ??= new Map((await host.ops.listPanes().catch(() => [])).map((p) => [p.paneId, p]));
         const moved = await host.place.rotateLog(rt.name);
         if (!moved.ok) {
           this.d.logger.log("warn", `pane log rotation failed: ${moved.error}`, { worker: rt.name });
           continue;
         }
-        // the pane still writes into the renamed file until the new pipe is open: none is lost
+        // orch's filter opens the log's name again by itself (log-rotation.ts); another pipe
+        // still writes into the renamed file until the new one is open: none is lost
+        if (panes.get(rt.paneId)?.logFollowsRename) {
+          rotated.push(rt.name);
+          continue;
+        }
         await host
           .pipeLog(rt.paneId, rt.name, this.d.masking.logFilter(rt.name), true)
           .then(() => rotated.push(rt.name))

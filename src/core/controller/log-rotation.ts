@@ -2,6 +2,7 @@ import { renameSync, statSync } from "node:fs";
 import { errorMessage } from "../domain/result.ts";
 import { LOCAL_HOST } from "../hosts/local-host.ts";
 import { ensurePrivateFile } from "../store/private-files.ts";
+import type { PaneInfo } from "../tmux/operations.ts";
 import type { PaneOps } from "../tmux/pane-ops.ts";
 import type { Logger } from "./logger.ts";
 import type { Masking } from "./masking.ts";
@@ -20,9 +21,11 @@ export interface LogRotationDeps {
 }
 
 /**
- * Pane logs rotated by size: `NAME.log` becomes `NAME.log.1` (replacing the one before) and
- * tmux is told to pipe the pane into a new `NAME.log` — one pipe-pane command closes the old
- * pipe and opens the new, so no output falls between (the old filter drains into `.log.1`).
+ * Pane logs rotated by size: `NAME.log` becomes `NAME.log.1` (replacing the one before). orch's
+ * log filter notices the rename and opens a new `NAME.log` before its next write, so the pipe
+ * stays as it is: closing it would drop what tmux still holds for it (seen under load: a
+ * task lost 10 KB in the middle). A raw pipe (`cat`, masking off) or one an older orch opened
+ * is replaced by tmux with one pipe-pane command instead.
  *
  * Crash recovery reads `.log.1` and then `.log` (recover.ts), so a task may be cut in two by
  * one rotation; a second one would lose its start, so a log is not rotated again while the
@@ -35,6 +38,7 @@ export class LogRotation {
   /** Rotates each live worker's log that is over the size and safe to rotate; returns their names. */
   async run(): Promise<string[]> {
     const rotated: string[] = [];
+    let panes: Map<string, PaneInfo> | null = null;
     for (const rt of this.d.runtimes.values()) {
       // a host's log is on the host: not rotated from here (yet)
       if (!rt.paneId || rt.phase === "dead" || rt.recovery || rt.host !== LOCAL_HOST) continue;
@@ -42,9 +46,11 @@ export class LogRotation {
       const size = statSync(log, { throwIfNoEntry: false })?.size ?? 0;
       if (size <= this.d.maxBytes || !this.safe(rt, log)) continue;
       try {
+        panes ??= new Map((await this.d.ops(rt).listPanes()).map((p) => [p.paneId, p]));
         renameSync(log, previousLog(log));
         ensurePrivateFile(log);
-        await this.d.ops(rt).pipeToFile(rt.paneId, log, this.d.masking.logFilter(rt.name), true);
+        if (!panes.get(rt.paneId)?.logFollowsRename)
+          await this.d.ops(rt).pipeToFile(rt.paneId, log, this.d.masking.logFilter(rt.name), true);
         rotated.push(rt.name);
       } catch (e) {
         // the pane still writes into the renamed file: it becomes the log again

@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { Config } from "../domain/config.ts";
 import { describeExit } from "../domain/exit-status.ts";
 import { permissionSkipRefusal } from "../domain/permission-skip.ts";
@@ -205,7 +206,12 @@ export class WorkerStarter {
    * status 3", "agent killed by signal 9 (SIGKILL)"), with what it printed last.
    */
   private async exitedAtStart(host: TmuxHost, paneId: string, why: string, argv: string[]): Promise<string> {
-    const hint = why.endsWith("status 127") ? ` (command not found: ${argv[0]})` : "";
+    // 127: the shell tmux ran found no such command; a status tmux did not record (under load
+    // tmux 3.3a may record none) is looked up here, for an agent on this machine
+    const notFound =
+      why.endsWith("status 127") ||
+      (why.endsWith("status ?") && !host.remote && argv[0] !== undefined && !commandExists(argv[0]));
+    const hint = notFound ? ` (command not found: ${argv[0]})` : "";
     // without tmux's own "Pane is dead (status 3, DATE)" line (remain-on-exit-format)
     const lines = (await host.ops.capture(paneId).catch(() => ""))
       .trim()
@@ -225,4 +231,18 @@ export class WorkerStarter {
     this.d.logger.log("error", "worker failed to start", { worker: name, error });
     return fail("unavailable", `worker "${name}": ${error}`);
   }
+}
+
+/** Whether `cmd` names a program this machine can run: a path that is executable, or a name on PATH. */
+function commandExists(cmd: string): boolean {
+  const runs = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (cmd.includes("/")) return runs(cmd);
+  return (process.env.PATH ?? "").split(":").some((dir) => dir !== "" && runs(join(dir, cmd)));
 }

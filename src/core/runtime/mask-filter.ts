@@ -42,12 +42,14 @@ function perlRule(r: MaskRule): string {
 /**
  * The Perl program that masks stdin to stdout with the built-in rules and `userRules`, and
  * with the values of the secret-looking variables the agent got: those in its own environment
- * (tmux's) and, given the pane's pid as its argument, those in /proc/PID/environ.
+ * (tmux's) and, given the pane's pid as its argument, those in /proc/PID/environ. Given a
+ * log file as its second argument it appends there, and follows a rename of the file (a log
+ * rotation) by opening the name again before its next write.
  *
  * @example
  * ```ts
  * writeFileSync(file, maskFilterProgram([{ name: "ticket", source: "TKT-[0-9]{8}" }]));
- * // pipe-pane "exec perl FILE >> worker.log"
+ * // pipe-pane "exec perl FILE PANE_PID worker.log" (or "... PANE_PID >> worker.log")
  * ```
  */
 export function maskFilterProgram(userRules: readonly MaskRule[]): string {
@@ -56,8 +58,27 @@ export function maskFilterProgram(userRules: readonly MaskRule[]): string {
 use strict;
 no warnings;
 binmode STDIN;
-binmode STDOUT;
-$| = 1;
+# the log: a file named as the second argument (opened again when it has been renamed away, so
+# a rotation needs no new pipe: tmux drops what it has not yet written into a pipe it closes),
+# or stdout
+my $log_path = $ARGV[1];
+my ($out, $log_ino);
+sub open_log {
+  umask 077;
+  open($out, '>>', $log_path) or die "cannot open $log_path: $!\n";
+  binmode $out;
+  $log_ino = (stat $out)[1];
+  select $out;
+  $| = 1;
+}
+sub follow_rotation {
+  return unless defined $log_path;
+  my @st = stat $log_path;
+  return if @st && $st[1] == $log_ino;
+  close $out;
+  open_log();
+}
+if (defined $log_path) { open_log(); } else { binmode STDOUT; $| = 1; }
 # when tmux stops the pipe (or dies with the server) it signals this filter: what is still in
 # the pipe (up to 50 ms of it, see below) must reach the log first, so the filter ends at EOF
 $SIG{HUP} = $SIG{TERM} = $SIG{INT} = 'IGNORE';
@@ -154,6 +175,7 @@ while (1) {
   my $n = sysread(STDIN, my $chunk, 65536);
   last unless $n;
   $buf .= $chunk;
+  follow_rotation();
   drain(0);
   # a busy pane writes many small chunks: let the next ones gather in the pipe for a moment
   # (one wake-up per 50 ms at most, where each chunk cost one), unless the pipe was full
@@ -179,13 +201,4 @@ export function installMaskFilter(file: string, userRules: readonly MaskRule[]):
     return `perl cannot use the masking rules (${why}): check maskRules in the config`;
   }
   return null;
-}
-
-/** The pipe-pane command that writes a pane's output to `logFile`, masked by the filter or raw. */
-export function paneLogCommand(
-  logFile: string,
-  filterFile: string | null,
-  quote: (s: string) => string,
-): string {
-  return filterFile ? `exec perl ${quote(filterFile)} >> ${quote(logFile)}` : `exec cat >> ${quote(logFile)}`;
 }

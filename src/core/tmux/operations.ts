@@ -19,6 +19,12 @@ export interface PaneInfo {
   sent: string | null;
   /** Whether a pipe-pane is open on it. */
   piped: boolean;
+  /**
+   * Whether its pipe is orch's log filter given the log's name (`@orch_log`), which follows a
+   * rename of the log by itself: a rotation then needs no new pipe. False for a raw `cat` pipe
+   * and for one an older orch opened (`>> LOG`).
+   */
+  logFollowsRename?: boolean;
   /** The directory its program was started in (`pane_start_path`), when tmux says. */
   startPath?: string;
 }
@@ -32,6 +38,9 @@ export interface NewWindowOptions {
 
 /** Largest text sent with one `send-keys -l`; longer or multi-line text goes through a paste buffer. */
 const SEND_KEYS_MAX = 1024;
+/** The pane option that marks a log pipe following renames, and its value. */
+const LOG_OPTION = "@orch_log";
+const LOG_FOLLOWS = "follows-rename";
 /** Chunk size of `set-buffer -a` when loading a paste buffer. */
 const BUFFER_CHUNK = 64 * 1024;
 
@@ -143,11 +152,16 @@ export class TmuxOps implements PaneOps {
     filter: string[] | null = null,
     replace = false,
   ): Promise<void> {
-    const to = formatLiteral(`>> ${shellQuote(file)}`);
     const command = filter
-      ? `exec ${formatLiteral(filter.map(shellQuote).join(" "))} #{pane_pid} ${to}`
-      : `exec cat ${to}`;
-    await this.client.run(tmuxCommand("pipe-pane", ...(replace ? [] : ["-o"]), "-t", paneId, command));
+      ? `exec ${formatLiteral(filter.map(shellQuote).join(" "))} #{pane_pid} ${formatLiteral(shellQuote(file))}`
+      : `exec cat ${formatLiteral(`>> ${shellQuote(file)}`)}`;
+    // the pane option says which kind of pipe it is (see PaneInfo.logFollowsRename)
+    await this.client.runList([
+      tmuxCommand("pipe-pane", ...(replace ? [] : ["-o"]), "-t", paneId, command),
+      filter
+        ? tmuxCommand("set-option", "-p", "-t", paneId, LOG_OPTION, LOG_FOLLOWS)
+        : tmuxCommand("set-option", "-p", "-u", "-t", paneId, LOG_OPTION),
+    ]);
   }
 
   async closePipe(paneId: string): Promise<void> {

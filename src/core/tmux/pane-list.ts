@@ -17,6 +17,7 @@ export const PANE_FORMAT = [
   "#{pane_dead_signal}",
   "#{pane_start_path}",
   "#{@orch_sent}",
+  "#{@orch_log}",
 ].join(SEP);
 
 /** `list-panes -F PANE_FORMAT` lines as panes (lines of another shape are skipped). */
@@ -36,6 +37,7 @@ export function parsePaneLines(lines: string[]): PaneInfo[] {
         signal = "",
         startPath = "",
         sent = "",
+        log = "",
       ] = l.split(SEP);
       return {
         paneId,
@@ -47,6 +49,7 @@ export function parsePaneLines(lines: string[]): PaneInfo[] {
         deadSignal: signal === "" || signal === "0" ? null : signal,
         workerId: worker === "" ? null : worker,
         piped: pipe === "1",
+        logFollowsRename: log === "follows-rename",
         sent: sent === "" ? null : sent,
         ...(startPath ? { startPath } : {}),
       };

@@ -57,8 +57,21 @@ describe("panesNotOf", () => {
 describe("parsePaneLines", () => {
   test("reads every field of PANE_FORMAT, the start path too", () => {
     const fields = PANE_FORMAT.split("\u001f").length;
-    expect(fields).toBe(11);
-    const line = ["%4", "@3", "shell-x", "42", "1", "0", "id-x", "0", "9", "/srv/app", "t1.2"].join("\u001f");
+    expect(fields).toBe(12);
+    const line = [
+      "%4",
+      "@3",
+      "shell-x",
+      "42",
+      "1",
+      "0",
+      "id-x",
+      "0",
+      "9",
+      "/srv/app",
+      "t1.2",
+      "follows-rename",
+    ].join("\u001f");
     expect(parsePaneLines([line, "noise"])).toEqual([
       {
         paneId: "%4",
@@ -70,6 +83,7 @@ describe("parsePaneLines", () => {
         deadSignal: "9",
         workerId: "id-x",
         piped: false,
+        logFollowsRename: true,
         sent: "t1.2",
         startPath: "/srv/app",
       },

@@ -80,10 +80,13 @@ describe("pruneOlderThan", () => {
 describe("LogRotation", () => {
   const logger = { log: () => undefined } as unknown as Logger;
   const piped: Array<{ pane: string; file: string; replace: boolean | undefined }> = [];
+  /** Whether pane %1's pipe is orch's filter that follows a rename (PaneInfo.logFollowsRename). */
+  let follows = false;
   const ops = {
     pipeToFile: async (pane: string, f: string, _filter?: string[] | null, replace?: boolean) => {
       piped.push({ pane, file: f, replace });
     },
+    listPanes: async () => [{ paneId: "%1", logFollowsRename: follows }],
   } as unknown as PaneOps;
 
   function runtime(over: Partial<WorkerRuntime>): WorkerRuntime {
@@ -110,7 +113,7 @@ describe("LogRotation", () => {
     });
   }
 
-  test("a log over the size is renamed to .log.1 and the pane piped into a new one, replacing its pipe", async () => {
+  test("a log over the size is renamed to .log.1 and a raw pane pipe replaced by one into a new log", async () => {
     piped.length = 0;
     const log = join(paths.logsDir, "w1.log");
     file(log, 999, 0);
@@ -124,10 +127,29 @@ describe("LogRotation", () => {
     expect(piped).toEqual([{ pane: "%1", file: log, replace: true }]);
   });
 
+  test("a pipe that follows the rename by itself (orch's filter) is left open: only the rename", async () => {
+    piped.length = 0;
+    follows = true;
+    const log = join(paths.logsDir, "w1.log");
+    file(log, 1001, 0);
+    try {
+      expect(await rotation(runtime({})).run()).toEqual(["w1"]);
+    } finally {
+      follows = false;
+    }
+    expect(statSync(`${log}.1`).size).toBe(1001);
+    expect(statSync(log).size).toBe(0);
+    // tmux drops what it still holds for a pipe it closes: this one is not closed
+    expect(piped).toEqual([]);
+  });
+
   test("a pipe tmux refuses: the renamed log becomes the log again", async () => {
     const log = join(paths.logsDir, "w1.log");
     file(log, 2000, 0);
-    const failing = { pipeToFile: async () => Promise.reject(new Error("no server")) } as unknown as PaneOps;
+    const failing = {
+      pipeToFile: async () => Promise.reject(new Error("no server")),
+      listPanes: async () => [],
+    } as unknown as PaneOps;
     const rot = new LogRotation({
       paths,
       maxBytes: 1000,

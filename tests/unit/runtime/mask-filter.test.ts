@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { Masker } from "../../../src/core/domain/mask/masker.ts";
 import { installMaskFilter } from "../../../src/core/runtime/mask-filter.ts";
 import corpus from "../../fixtures/secrets/corpus.json";
+import { waitFor } from "../../helpers/orch-harness.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "orch-mask-filter-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -113,6 +114,30 @@ describe("pane-log mask filter (perl)", () => {
       await p.exited;
     }
     expect(out).not.toContain("ghp_");
+  });
+
+  test("given a log file, it appends there (0600) and follows a rename: a rotation needs no new pipe", async () => {
+    const log = join(dir, "w.log");
+    const p = Bun.spawn(["perl", filter, "0", log], { stdin: "pipe", stdout: "pipe" });
+    const has = (file: string, text: string) => existsSync(file) && readFileSync(file, "utf8").includes(text);
+    try {
+      p.stdin.write(`one ghp_${"c".repeat(36)}\n`);
+      await p.stdin.flush();
+      await waitFor("the first line in the log", () => has(log, "one [MASKED:github]\n"), 5000);
+      expect(statSync(log).mode & 0o777).toBe(0o600);
+      renameSync(log, `${log}.1`); // what a rotation does, and nothing else
+      p.stdin.write("two\n");
+      await p.stdin.flush();
+      await waitFor("the line after the rename in a new log", () => has(log, "two\n"), 5000);
+      p.stdin.write("three\n");
+    } finally {
+      await p.stdin.end();
+      await p.exited;
+    }
+    expect(readFileSync(`${log}.1`, "utf8")).toBe("one [MASKED:github]\n");
+    expect(readFileSync(log, "utf8")).toBe("two\nthree\n");
+    expect(statSync(log).mode & 0o777).toBe(0o600);
+    expect(await new Response(p.stdout).text()).toBe("");
   });
 
   test("a line without an end is written at the end of the stream; a huge one in parts", async () => {
