@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from "../domain/result.ts";
 import { type SshSettings, type SshTarget, sshControlArgv } from "./ssh-command.ts";
-import { runSsh } from "./ssh-run.ts";
+import { runSsh, sshFailure } from "./ssh-run.ts";
 
 /** What a forwarding request to the master may take (ms). */
 const FORWARD_TIMEOUT_MS = 10_000;
@@ -19,9 +19,7 @@ export async function forwardSocket(
 ): Promise<Result<void>> {
   const r = await runSsh(sshControlArgv(s, t, "forward", ["-R", `${remote}:${local}`]), FORWARD_TIMEOUT_MS);
   if (r.code === 0) return ok(undefined);
-  const why = r.timedOut
-    ? `no answer within ${FORWARD_TIMEOUT_MS / 1000} s`
-    : r.stderr.trim() || `exit ${r.code}`;
+  const why = sshFailure(r, FORWARD_TIMEOUT_MS);
   return fail("unavailable", `cannot forward ${remote} on host ${t.name ?? t.dest} to ${local}: ${why}`);
 }
 

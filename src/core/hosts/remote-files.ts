@@ -3,7 +3,7 @@ import { fail, ok, type Result } from "../domain/result.ts";
 import { HOOK_HELPER, HOOK_HELPER_FILE, HOOK_SOCKET_FILE } from "./hook-helper.ts";
 import { REMOTE_ENV } from "./host-probe.ts";
 import { type SshSettings, type SshTarget, sshArgv } from "./ssh-command.ts";
-import { runSsh } from "./ssh-run.ts";
+import { runSsh, sshFailure } from "./ssh-run.ts";
 
 /** A file orch puts on a host: its path there (absolute), its bytes and mode. */
 export interface RemoteFile {
@@ -53,9 +53,7 @@ export async function writeRemoteFiles(
   const input = `${files.map((f) => `${f.mode.toString(8)} ${b64(f.path)} ${b64(f.content)}`).join("\n")}\n`;
   const r = await runSsh(sshArgv(s, t, ["perl", "-e", WRITE_FILES]), CALL_TIMEOUT_MS, { input });
   if (r.code === 0 && r.stdout.trim() === "ok") return ok(undefined);
-  const why = r.timedOut
-    ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
-    : r.stderr.trim() || `exit ${r.code}`;
+  const why = sshFailure(r, CALL_TIMEOUT_MS);
   return fail("unavailable", `cannot write files on host ${t.name ?? t.dest}: ${why}`);
 }
 
@@ -85,9 +83,7 @@ export async function prepareHost(
   const r = await runSsh(sshArgv(s, t, ["sh", "-c", script]), CALL_TIMEOUT_MS);
   const dir = /^dir=(.+)$/m.exec(r.stdout)?.[1];
   if (r.code !== 0 || !dir) {
-    const why = r.timedOut
-      ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
-      : r.stderr.trim() || `exit ${r.code}`;
+    const why = sshFailure(r, CALL_TIMEOUT_MS);
     return fail("unavailable", `cannot prepare host ${t.name ?? t.dest}: ${why}`);
   }
   const files: RemoteFile[] = [{ path: `${dir}/${HOOK_HELPER_FILE}`, content: HOOK_HELPER, mode: 0o600 }];
@@ -121,9 +117,7 @@ export async function readRemoteFile(
   const r = await runSsh(sshArgv(s, t, ["sh", "-c", script, "sh", path]), CALL_TIMEOUT_MS);
   if (r.code === 0 && r.stdout === "none") return ok(null);
   if (r.code === 0 && r.stdout.startsWith("file:")) return ok(r.stdout.slice(5));
-  const why = r.timedOut
-    ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
-    : r.stderr.trim() || `exit ${r.code}`;
+  const why = sshFailure(r, CALL_TIMEOUT_MS);
   return fail("unavailable", `cannot read ${path} on host ${t.name ?? t.dest}: ${why}`);
 }
 
@@ -137,9 +131,7 @@ export async function remoteDirCheck(
   const r = await runSsh(sshArgv(s, t, ["sh", "-c", script, "sh", path]), CALL_TIMEOUT_MS);
   const said = r.stdout.trim();
   if (r.code !== 0 || !["dir", "other", "none"].includes(said)) {
-    const why = r.timedOut
-      ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
-      : r.stderr.trim() || `exit ${r.code}`;
+    const why = sshFailure(r, CALL_TIMEOUT_MS);
     return fail("unavailable", `cannot look at ${path} on host ${t.name ?? t.dest}: ${why}`);
   }
   if (said === "dir") return ok(null);
@@ -159,9 +151,7 @@ export async function remoteLogSizes(
   const script = `cd "$1" 2>/dev/null || exit 0; for f in *.log; do [ -f "$f" ] && printf '%s %s\\n' "$(wc -c < "$f")" "$f"; done; exit 0`;
   const r = await runSsh(sshArgv(s, t, ["sh", "-c", script, "sh", logsDir]), CALL_TIMEOUT_MS);
   if (r.code !== 0) {
-    const why = r.timedOut
-      ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
-      : r.stderr.trim() || `exit ${r.code}`;
+    const why = sshFailure(r, CALL_TIMEOUT_MS);
     return fail("unavailable", `cannot list the logs on host ${t.name ?? t.dest}: ${why}`);
   }
   const sizes = new Map<string, number>();
@@ -181,9 +171,7 @@ export async function remoteRename(
 ): Promise<Result<void>> {
   const r = await runSsh(sshArgv(s, t, ["mv", "-f", "--", from, to]), CALL_TIMEOUT_MS);
   if (r.code === 0) return ok(undefined);
-  const why = r.timedOut
-    ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
-    : r.stderr.trim() || `exit ${r.code}`;
+  const why = sshFailure(r, CALL_TIMEOUT_MS);
   return fail("unavailable", `cannot rename ${from} on host ${t.name ?? t.dest}: ${why}`);
 }
 
@@ -194,9 +182,7 @@ export async function readRemoteProcStats(s: SshSettings, t: SshTarget): Promise
     CALL_TIMEOUT_MS,
   );
   if (r.code === 0) return ok(r.stdout);
-  const why = r.timedOut
-    ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
-    : r.stderr.trim() || `exit ${r.code}`;
+  const why = sshFailure(r, CALL_TIMEOUT_MS);
   return fail("unavailable", `cannot read /proc on host ${t.name ?? t.dest}: ${why}`);
 }
 
@@ -221,8 +207,6 @@ export async function pullRemoteTail(
   );
   if (r.code === 0) return ok({ truncated: false });
   if (r.code === 3) return ok({ truncated: true });
-  const why = r.timedOut
-    ? `no answer within ${CALL_TIMEOUT_MS / 1000} s`
-    : r.stderr.trim() || `exit ${r.code}`;
+  const why = sshFailure(r, CALL_TIMEOUT_MS);
   return fail("unavailable", `cannot read ${remoteFile} on host ${t.name ?? t.dest}: ${why}`);
 }

@@ -41,6 +41,11 @@ export async function runSsh(argv: string[], timeoutMs: number, io: SshIo = {}):
   };
 }
 
+/** Why an ssh call failed, in a few words: ssh's own message, its exit code, or its deadline. */
+export function sshFailure(r: SshRun, timeoutMs: number): string {
+  return r.timedOut ? `no answer within ${timeoutMs / 1000} s` : r.stderr.trim() || `exit ${r.code}`;
+}
+
 /** Asks a host's ControlMaster `check` or `exit`, 3 s at most (a frozen master never answers). */
 export function askMaster(s: SshSettings, t: SshTarget, op: "check" | "exit"): Promise<SshRun> {
   return runSsh(sshControlArgv(s, t, op), 3000);
