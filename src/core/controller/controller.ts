@@ -145,6 +145,7 @@ export class Controller {
       outputs: outputKeeping(config.maxOutputBytes, paths, this.masking),
       logFile: logOf,
       deadPane: (rt) => this.liveness.deadByTmux(rt, this.hosts.of(rt)),
+      away: (rt) => !this.hosts.of(rt).online,
     });
     this.turns = new TurnFlow({
       store,

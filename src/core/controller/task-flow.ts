@@ -4,8 +4,7 @@ import { assertTaskTransition, isFinal } from "../domain/task-status.ts";
 import { cleanOutput } from "../domain/text.ts";
 import type { Task } from "../domain/types.ts";
 import type { Delivery, MarkerSpec } from "../plugin/contract.ts";
-import type { NewTask, Store } from "../store/index.ts";
-import { workerEvent } from "../store/index.ts";
+import { type NewTask, type Store, workerEvent } from "../store/index.ts";
 import { TmuxUnavailableError } from "../tmux/errors.ts";
 import type { PaneOps, PaneTag } from "../tmux/pane-ops.ts";
 import { fileSize } from "./log-feed.ts";
@@ -33,6 +32,8 @@ export interface TaskFlowDeps {
   logFile?(rt: WorkerRuntime): string;
   /** Whether the worker's pane is dead by tmux's own account (then it is marked dead); optional. */
   deadPane?(rt: WorkerRuntime): Promise<boolean>;
+  /** Whether the worker's host is away (a timeout then waits for it: task-timeout.ts); optional. */
+  away?(rt: WorkerRuntime): boolean;
   store: Store;
   logger: Logger;
   markers: MarkerSpec;
@@ -376,8 +377,7 @@ export class TaskFlow {
 
   /** The task ran past its timeout: recorded, and the agent interrupted (see task-timeout.ts). */
   timeOutTask(rt: WorkerRuntime, taskId: string): void {
-    const { store, logger, ops, deadPane } = this.d;
-    timeOutTask({ store, logger, ops, deadPane, fail: (...a) => this.fail(...a) }, rt, taskId);
+    timeOutTask({ ...this.d, fail: (...a) => this.fail(...a) }, rt, taskId);
   }
 
   /** Stops what the agent is doing and waits for it to be ready again (see task-timeout.ts). */
