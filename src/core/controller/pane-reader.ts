@@ -83,6 +83,7 @@ export class PaneReader {
   /** Bytes of a worker's pane, live or from its log, to the flows. */
   read(rt: WorkerRuntime, data: Uint8Array): void {
     rt.lastOutputAt = Date.now();
+    rt.bytesSeen += data.length;
     const text = probeOutput(rt, rt.decode(data));
     if (text === null) return;
     this.d.flow.onText(rt, text);

@@ -76,6 +76,8 @@ export class WorkerRuntime {
   startedAt: number | null = null;
   /** When the pane last printed anything (the health pass's sign of progress). */
   lastOutputAt: number | null = null;
+  /** Bytes of pane output seen so far (a host's log rotation estimates log sizes from it). */
+  bytesSeen = 0;
   /** A health probe waiting for the agent's answer (see AgentPlugin.probe). */
   probe: { expect: RegExp; seen: string; answered(ok: boolean): void } | null = null;
   /** The project the worker runs in (pool tasks for a project go to its workers). */

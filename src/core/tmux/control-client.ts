@@ -171,7 +171,9 @@ export class ControlClient {
             }
           }
         };
-        if (this.handlers.around && messages.length > 0) this.handlers.around(handle);
+        // a read of command answers only (a host's ping) changes nothing that needs a commit:
+        // what awaits them runs in later microtasks, outside `around` anyway
+        if (this.handlers.around && messages.some((m) => m.kind !== "response")) this.handlers.around(handle);
         else handle();
       }
     } catch {
