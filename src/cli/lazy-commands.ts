@@ -14,6 +14,7 @@ function lazy<M extends Record<K, AnyFn>, K extends keyof M & string>(
   return async (...args) => (await load())[name](...args);
 }
 
+export const doctorCommand = lazy(() => import("./commands/doctor.ts"), "doctorCommand");
 const eventsModule = () => import("./commands/events.ts");
 export const eventsCommand = lazy(eventsModule, "eventsCommand");
 const healthModule = () => import("./commands/health.ts");

@@ -4,9 +4,9 @@ import pkg from "../../package.json" with { type: "json" };
 import { ownArgvUtf8Error } from "./argv-utf8.ts";
 import { flagList, joinText, str } from "./argv-words.ts";
 import { makeContext, selfArgv } from "./context.ts";
+import { addOwnFileCommands } from "./doctor-argv.ts";
 import { CliError, EXIT } from "./exit-codes.ts";
 import { failureLine } from "./failure-line.ts";
-import { addHostCommand } from "./host-argv.ts";
 import {
   addWorkerCommand,
   answerCommand,
@@ -41,7 +41,6 @@ import {
   taskCommand,
 } from "./lazy-commands.ts";
 import { markLiteral, unmarkLiteral } from "./literal-argv.ts";
-import { addPruneCommand } from "./prune-argv.ts";
 import { err, exitAfterOutput } from "./stdio.ts";
 
 type Opts = Record<string, unknown> & { home?: string; json?: boolean; "--"?: string[] };
@@ -231,8 +230,7 @@ function build() {
     .option("--wait", "wait until it is finished")
     .option("--full", "print all of its output, also past maxOutputBytes (from its output file)")
     .action((id: string, o: Opts) => taskCommand(makeContext(o), String(id), o));
-  addPruneCommand(cli);
-  addHostCommand(cli);
+  addOwnFileCommands(cli);
   cli
     .command("results", "List tasks and their results")
     .option("--worker <name>", "only this worker's tasks")
