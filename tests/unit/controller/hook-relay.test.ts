@@ -16,7 +16,11 @@ const dir = mkdtempSync(join(tmpdir(), "orch-relay-"));
 const got: Array<[string, HookEvent]> = [];
 const relay = new HookRelay("b1", join(dir, "b1.hook"), {
   hostOf: (w) => ({ c1: "b1", "odd name": "b1", other: "b2" })[w],
-  hook: (w, e) => (e.event === "Refused" ? fail("conflict", "no") : (got.push([w, e]), ok(undefined))),
+  hook: (w, e) => {
+    if (e.event === "Refused") return fail("conflict", "no");
+    got.push([w, e]);
+    return ok(undefined);
+  },
   logger: { log: () => undefined },
 });
 relay.listen();

@@ -19,8 +19,15 @@ function setup() {
     remote: true,
     online: true,
     place: {
-      logSizes: async () => (calls.push("list"), new Map(sizes)),
-      rotateLog: async (w: string) => (calls.push(`rotate ${w}`), sizes.set(w, 0), ok(undefined)),
+      logSizes: async () => {
+        calls.push("list");
+        return new Map(sizes);
+      },
+      rotateLog: async (w: string) => {
+        calls.push(`rotate ${w}`);
+        sizes.set(w, 0);
+        return ok(undefined);
+      },
     },
     ops: { listPanes: async () => [{ paneId: "%5", logFollowsRename: true }] },
     pipeLog: async () => void calls.push("pipe"),

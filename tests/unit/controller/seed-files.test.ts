@@ -39,8 +39,20 @@ describe("placeSeedFiles", () => {
     const { place, reads } = mapPlace({ "/h/.tool.json": '{"mine":1}' });
     const seen: Array<string | null> = [];
     const r = await placeSeedFiles(markerPlugin(), place, "/d/w1", [
-      { path: "/h/.tool.json", merge: (old) => (seen.push(old), `${old}+trust`) },
-      { path: "/h/.other", merge: (old) => (seen.push(old), null) },
+      {
+        path: "/h/.tool.json",
+        merge: (old) => {
+          seen.push(old);
+          return `${old}+trust`;
+        },
+      },
+      {
+        path: "/h/.other",
+        merge: (old) => {
+          seen.push(old);
+          return null;
+        },
+      },
     ]);
     expect(seen).toEqual(['{"mine":1}', null]);
     expect(reads).toEqual(["/h/.tool.json", "/h/.other"]);
