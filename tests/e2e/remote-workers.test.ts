@@ -467,6 +467,8 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
     const st = await orch.json<{ workers: Array<{ name: string; host: string }> }>(["status"]);
     const onH2 = st.workers.filter((x) => x.host === "h2").map((w) => w.name);
     expect(onH2.length).toBeGreaterThan(0);
+    // the host's hook relay listens here while the host is known
+    expect(existsSync(join(orch.home, "ssh", "h2.h"))).toBe(true);
     // told to: the host's workers are killed first, then the host goes
     const removed = await orch.json<{ ok: boolean; killed: string[] }>([
       "host",
@@ -480,6 +482,6 @@ describe("workers on hosts over OpenSSH (compiled binary, real sshd)", () => {
     expect(hostFiles("h2", ".log")).toEqual([]);
     expect(hostFiles("h2", "mask-filter.pl")).toEqual([]);
     expect(hostFiles("h2", "hook.pl")).toEqual([]);
-    expect(existsSync(join(orch.home, "ssh", "h2.hook"))).toBe(false);
+    expect(existsSync(join(orch.home, "ssh", "h2.h"))).toBe(false);
   }, 60_000);
 });

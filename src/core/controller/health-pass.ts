@@ -148,7 +148,9 @@ export class HealthPass {
     });
     // workers that look healthy answer their plugin's probe, all at once (the busy ones are skipped)
     const probed = await Promise.all(
-      seen.map((h) => (h.verdict === "healthy" ? this.d.probe(h.worker) : null)),
+      seen.map((h) =>
+        h.verdict === "healthy" && !this.d.starting(h.worker) ? this.d.probe(h.worker) : null,
+      ),
     );
     const report: WorkerHealth[] = [];
     for (const [i, h] of seen.entries()) {

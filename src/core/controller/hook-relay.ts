@@ -5,7 +5,6 @@ import { errorMessage, type Result } from "../domain/result.ts";
 import type { HookEvent } from "../plugin/contract.ts";
 import { serveUnix, type UnixServer } from "../runtime/serve-unix.ts";
 import { answer, problem } from "./api-http.ts";
-import type { Logger } from "./logger.ts";
 
 /** The largest hook payload taken (a Stop hook carries the last answer: it may be long). */
 const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
@@ -24,7 +23,6 @@ export interface HookRelayDeps {
   hostOf(worker: string): string | undefined;
   /** Hands the event to the worker (WorkerDesk.hook). */
   hook(worker: string, e: HookEvent): Result<void>;
-  logger: Logger;
 }
 
 /**
@@ -76,10 +74,13 @@ export class HookRelay {
     const { worker, event } = r.data;
     if (this.d.hostOf(worker) !== this.host)
       return problem("not_found", `no worker "${worker}" on host ${this.host}`);
+    const tooBig = (n: number) =>
+      problem("bad_input", `hook payload of ${n} bytes; at most ${MAX_PAYLOAD_BYTES} are taken`);
     const length = Number(req.headers.get("content-length") ?? 0);
-    if (length > MAX_PAYLOAD_BYTES)
-      return problem("bad_input", `hook payload of ${length} bytes; at most ${MAX_PAYLOAD_BYTES} are taken`);
-    const payload = parseHookPayload(await req.text());
+    if (length > MAX_PAYLOAD_BYTES) return tooBig(length);
+    const text = await req.text(); // a chunked body says no length up front
+    if (text.length > MAX_PAYLOAD_BYTES) return tooBig(Buffer.byteLength(text));
+    const payload = parseHookPayload(text);
     return answer(this.d.hook(worker, { event, payload }), () => ({ ok: true }));
   }
 }

@@ -25,7 +25,7 @@ export interface RemoteHostDeps {
   masking: Masking;
   events: TmuxHostEvents;
   /** Where agents' hook events from a host go (the workers' desk). */
-  hooks: Omit<HookRelayDeps, "logger">;
+  hooks: HookRelayDeps;
 }
 
 /**
@@ -40,10 +40,9 @@ export function remoteTmuxHost(
   d: RemoteHostDeps,
 ): { host: TmuxHost; channel: HostChannel } {
   const place = new RemotePlace(ssh, d.paths, () => d.masking.filterProgram());
-  const relay = new HookRelay(name, `${controlPath(ssh.settings, ssh.target)}.hook`, {
-    ...d.hooks,
-    logger: d.logger,
-  });
+  // next to the host's ControlMaster socket, and as short: its directory is at most 40
+  // characters and a host name 63, and a Unix socket's path at most 107
+  const relay = new HookRelay(name, `${controlPath(ssh.settings, ssh.target)}.h`, d.hooks);
   const host = hostOverSsh(name, place, d, () => relay.close());
   const channel: HostChannel = {
     handlers: host.handlers(),

@@ -135,6 +135,8 @@ describe("HealthPass: verdicts", () => {
     expect(await w.pass.run()).toEqual([{ worker: "w", verdict: "healthy", reason: "starting" }]);
     expect(w.dead).toEqual([]);
     expect(w.revived).toEqual([]);
+    // nor probed: a revive's old runtime may still look ready while its pane is respawned
+    expect(w.probed).toEqual([]);
   });
 
   test("a pane that is gone: the death is recorded, then the worker revived", async () => {
